@@ -1,0 +1,39 @@
+// Lint: TypeScript rules, React hooks, and the layer table from architecture.md (eslint/layers.mjs).
+import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+import branchline from './eslint/layers.mjs';
+
+export default tseslint.config(
+  { ignores: ['out/**', 'dist/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'bench/results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    plugins: { branchline },
+    rules: {
+      'branchline/layers': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      eqeqeq: ['error', 'always'],
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['src/renderer/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    languageOptions: { globals: globals.browser },
+    rules: reactHooks.configs.recommended.rules,
+  },
+  {
+    files: ['src/main/**/*.ts', 'src/relay/**/*.ts', 'scripts/**/*', 'eslint/**/*', 'e2e/**/*', '*.config.{js,ts}'],
+    languageOptions: { globals: globals.node },
+  },
+  {
+    // Secrets and message bodies must never reach a log (architecture.md, invariant 5):
+    // long-running code logs through the redacting logger, not console.*.
+    files: ['src/main/**/*.ts', 'src/relay/**/*.ts', 'src/shared/**/*.ts'],
+    ignores: ['**/*.test.ts', 'src/**/cli/**', 'src/**/*-cli.ts'],
+    rules: { 'no-console': 'error' },
+  },
+);
