@@ -7,8 +7,10 @@ export const WaId = z.string().regex(/^\d{6,20}$/, 'a WhatsApp id is 6 to 20 dig
 /** Ids we mint (UUIDv7) or accept from a client; never path-like, never huge. */
 export const EntityId = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'ids are 1 to 128 letters, digits or . _ : -');
 
-/** Bodies of free text are capped by WhatsApp at 4,096 characters. */
+/** What an agent may send as free text: WhatsApp caps business messages at 4,096 characters. */
 export const MAX_TEXT_LENGTH = 4096;
+/** What a customer may send: WhatsApp clients allow up to 65,536 characters. */
+export const MAX_INBOUND_TEXT_LENGTH = 65_536;
 
 export const MESSAGE_STATUSES = ['queued', 'pending', 'sent', 'failed', 'delivered', 'read'] as const;
 /**
@@ -32,11 +34,11 @@ const MediaFields = {
   mimeType: z.string().max(255),
   fileName: z.string().max(255).optional(),
   size: z.number().int().nonnegative().optional(),
-  caption: z.string().max(MAX_TEXT_LENGTH).optional(),
+  caption: z.string().max(MAX_INBOUND_TEXT_LENGTH).optional(),
 };
 
 export const MessageContent = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('text'), body: z.string().min(1).max(MAX_TEXT_LENGTH) }),
+  z.object({ type: z.literal('text'), body: z.string().max(MAX_INBOUND_TEXT_LENGTH) }),
   z.object({ type: z.literal('image'), ...MediaFields }),
   z.object({ type: z.literal('document'), ...MediaFields }),
   z.object({ type: z.literal('audio'), ...MediaFields, voice: z.boolean().optional() }),

@@ -1,0 +1,95 @@
+// Protocol v1 request methods: parse the params with the shared schema, then one store operation each.
+import { createHash } from 'node:crypto';
+import type { Clock } from '../shared/clock';
+import { fail, ok, type Result } from '../shared/errors';
+import { describeIssues } from '../shared/protocol';
+import { METHODS, isMethodName, type MethodName, type MethodParams } from '../shared/protocol-methods';
+import type { Template } from '../shared/domain';
+import type { Logger } from './log';
+import type { Agent, RelayStore } from './store/relay-store';
+import type { WhatsAppProvider } from './whatsapp/provider';
+
+export interface MethodDeps {
+  store: RelayStore;
+  provider: WhatsAppProvider;
+  clock: Clock;
+  log: Logger;
+  /** Called after anything committed events or queued work. */
+  onCommitted: () => void;
+  onQueued: () => void;
+}
+
+const TEMPLATE_CACHE_MS = 5 * 60_000;
+const DEFAULT_PAGE = 100;
+
+export function createMethodHandler(deps: MethodDeps): (agent: Agent, method: string, params: unknown) => Promise<Result<unknown>> {
+  let templates: { at: number; list: Template[] } | null = null;
+
+  const handlers: { [M in MethodName]: (agent: Agent, params: MethodParams<M>) => Promise<Result<unknown>> } = {
+    'messages.send': async (agent, params) => {
+      // The fingerprint covers what would reach the customer: a retry must be the same message.
+      const requestHash = createHash('sha256')
+        .update(JSON.stringify([params.conversationId ?? null, params.waId ?? null, params.content, params.replyToId ?? null]))
+        .digest('hex');
+      const result = await deps.store.acceptSend({ agentId: agent.id, params, requestHash, now: deps.clock.wallNow() });
+      if (result.ok) {
+        deps.onCommitted();
+        deps.onQueued();
+        return ok({ message: result.value });
+      }
+      return result;
+    },
+    'messages.markRead': async (_agent, params) => {
+      const result = await deps.store.markRead(params.conversationId, params.upToMessageId, deps.clock.wallNow());
+      if (!result.ok) return result;
+      deps.onCommitted();
+      const { wamid } = result.value;
+      if (wamid !== null) {
+        // Blue ticks are a courtesy: a failure is logged, never turned into an error for the agent.
+        void deps.provider.markRead(wamid).then((r) => {
+          if (!r.ok) deps.log.warn('whatsapp.mark_read_failed', { reason: r.message, metaCode: r.metaCode });
+        });
+      }
+      return ok({ conversation: result.value.conversation });
+    },
+    'messages.history': async (_agent, params) => {
+      const result = await deps.store.history(params.conversationId, params.cursor, params.limit ?? DEFAULT_PAGE);
+      return result.ok ? ok({ messages: result.value.items, nextCursor: result.value.nextCursor }) : result;
+    },
+    'conversations.list': async (_agent, params) => {
+      const result = await deps.store.listConversations(params.cursor, params.limit ?? DEFAULT_PAGE);
+      if (!result.ok) return result;
+      const { items, nextCursor, total, head } = result.value;
+      return ok({ conversations: items, nextCursor, total, head });
+    },
+    'conversations.linkCase': async (_agent, params) => {
+      const result = await deps.store.linkCase(params.conversationId, params.caseId, deps.clock.wallNow());
+      if (!result.ok) return result;
+      deps.onCommitted();
+      return ok({ conversation: result.value });
+    },
+    'conversations.assign': async (_agent, params) => {
+      const result = await deps.store.assign(params.conversationId, params.agentId, deps.clock.wallNow());
+      if (!result.ok) return result;
+      deps.onCommitted();
+      return ok({ conversation: result.value });
+    },
+    'templates.list': async () => {
+      const now = deps.clock.monotonicNow();
+      if (templates === null || now - templates.at > TEMPLATE_CACHE_MS) {
+        const fetched = await deps.provider.listTemplates();
+        if (!fetched.ok) return fail('unavailable', `could not load templates from WhatsApp: ${fetched.message}`, true);
+        templates = { at: now, list: fetched.value };
+      }
+      return ok({ templates: templates.list });
+    },
+  };
+
+  return async (agent, method, params) => {
+    if (!isMethodName(method)) return fail('unknown_method', `unknown method '${method.slice(0, 64)}'`);
+    const parsed = METHODS[method].params.safeParse(params);
+    if (!parsed.success) return fail('invalid_input', `${method}: ${describeIssues(parsed.error)}`);
+    const handler = handlers[method] as (agent: Agent, params: unknown) => Promise<Result<unknown>>;
+    return handler(agent, parsed.data);
+  };
+}

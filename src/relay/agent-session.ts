@@ -1,0 +1,289 @@
+// One connected device: the hello, the event stream with its ack window, requests, heartbeats.
+// Transport-agnostic: the WebSocket and the long-poll fallback both feed it text frames.
+import type { Clock } from '../shared/clock';
+import { appError, type AppError, type Result } from '../shared/errors';
+import { ClientFrame, CloseCode, PROTOCOL_VERSION, parseFrame, type HelloFrame, type WireError } from '../shared/protocol';
+import type { Logger } from './log';
+import type { Agent, RelayStore } from './store/relay-store';
+
+export interface SessionTransport {
+  send(text: string): void;
+  /** Bytes queued but not yet written: the stream pauses while this is high (slow consumer). */
+  bufferedBytes(): number;
+  close(code: number, reason: string): void;
+}
+
+export type RequestHandler = (agent: Agent, method: string, params: unknown) => Promise<Result<unknown>>;
+
+export interface SessionSettings {
+  heartbeatMs: number;
+  deadAfterMs: number;
+  maxFrameBytes: number;
+  eventWindow: number;
+  /** Sustained requests per second one device may make, and the burst above it. */
+  requestsPerSecond: number;
+  requestBurst: number;
+  maxBufferedBytes: number;
+}
+
+export interface SessionDeps {
+  agent: Agent;
+  deviceId: string;
+  sessionId: string;
+  /** The device's last committed seq, or null for a device with nothing (needs a first sync). */
+  since: number | null;
+  transport: SessionTransport;
+  store: RelayStore;
+  handleRequest: RequestHandler;
+  clock: Clock;
+  settings: SessionSettings;
+  log: Logger;
+  onClosed: (session: AgentSession) => void;
+}
+
+/** How many refused requests in a row mean a client is flooding rather than bursting. */
+const FLOOD_CLOSE_AFTER = 200;
+const BACKPRESSURE_RETRY_MS = 25;
+
+export class AgentSession {
+  private sentUpTo = 0;
+  private ackedUpTo = 0;
+  private pumping = false;
+  private pumpAgain = false;
+  private closed = false;
+  private lastReceivedAt: number;
+  private lastSentAt: number;
+  private cancelHeartbeat: () => void = () => {};
+  private tokens: number;
+  private tokensAt: number;
+  private refusedInARow = 0;
+
+  constructor(private readonly deps: SessionDeps) {
+    this.lastReceivedAt = deps.clock.monotonicNow();
+    this.lastSentAt = this.lastReceivedAt;
+    this.tokens = deps.settings.requestBurst;
+    this.tokensAt = this.lastReceivedAt;
+  }
+
+  get agentId(): string {
+    return this.deps.agent.id;
+  }
+
+  get deviceId(): string {
+    return this.deps.deviceId;
+  }
+
+  get sessionId(): string {
+    return this.deps.sessionId;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Sends the hello and starts streaming from the device's cursor (or from head after a resync). */
+  async start(): Promise<void> {
+    const { store, settings, since } = this.deps;
+    const head = await store.head();
+    const oldest = await store.oldest();
+    // Resume only when every event after `since` is still kept; a cursor ahead of head means the relay lost data.
+    const canResume = since !== null && since + 1 >= oldest && since <= head;
+    this.sentUpTo = canResume ? since : head;
+    this.ackedUpTo = this.sentUpTo;
+    const hello: HelloFrame = {
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      sessionId: this.deps.sessionId,
+      agent: { id: this.deps.agent.id, name: this.deps.agent.name },
+      deviceId: this.deps.deviceId,
+      head,
+      oldest,
+      mode: canResume ? 'resume' : 'resync',
+      heartbeatMs: settings.heartbeatMs,
+      deadAfterMs: settings.deadAfterMs,
+      maxFrameBytes: settings.maxFrameBytes,
+      eventWindow: settings.eventWindow,
+    };
+    this.write(JSON.stringify(hello));
+    this.deps.log.info('session.started', { mode: hello.mode, since, head });
+    this.scheduleHeartbeat();
+    this.pump();
+  }
+
+  /** New events were committed: stream them if the window allows. */
+  notify(): void {
+    this.pump();
+  }
+
+  /** The client showed it is alive without sending a frame (a long-poll receive). */
+  touch(): void {
+    this.lastReceivedAt = this.deps.clock.monotonicNow();
+  }
+
+  receive(text: string): void {
+    if (this.closed) return;
+    this.lastReceivedAt = this.deps.clock.monotonicNow();
+    const parsed = parseFrame(ClientFrame, text);
+    if (!parsed.ok) {
+      this.sendError(parsed.error);
+      return;
+    }
+    const frame = parsed.frame;
+    switch (frame.type) {
+      case 'ping':
+        this.write('{"type":"pong"}');
+        return;
+      case 'pong':
+        return;
+      case 'ack':
+        this.onAck(frame.seq);
+        return;
+      case 'req':
+        void this.onRequest(frame.id, frame.method, frame.params, frame.deadlineMs);
+        return;
+    }
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.cancelHeartbeat();
+    this.deps.transport.close(code, reason);
+    this.deps.log.info('session.closed', { code, reason });
+    void this.deps.store.recordDeviceAck(this.deps.agent.id, this.deps.deviceId, this.ackedUpTo, this.deps.clock.wallNow()).catch(() => {});
+    this.deps.onClosed(this);
+  }
+
+  private onAck(seq: number): void {
+    if (seq > this.sentUpTo) {
+      this.sendError(appError('invalid_input', `ack ${seq} is beyond the last event sent (${this.sentUpTo})`, false));
+      return;
+    }
+    if (seq <= this.ackedUpTo) return; // cumulative: an old ack changes nothing
+    this.ackedUpTo = seq;
+    this.pump();
+  }
+
+  private async onRequest(id: string, method: string, params: unknown, deadlineMs: number | undefined): Promise<void> {
+    if (!this.takeRequestToken()) {
+      this.refusedInARow += 1;
+      this.respond(id, { ok: false, error: appError('rate_limited', 'too many requests from this device; slow down', true) });
+      if (this.refusedInARow >= FLOOD_CLOSE_AFTER) this.close(CloseCode.rateLimited, 'request flood');
+      return;
+    }
+    this.refusedInARow = 0;
+    if (!(await this.deps.store.isAgentActive(this.deps.agent.id))) {
+      this.close(CloseCode.unauthorized, 'token revoked');
+      return;
+    }
+    let cancelDeadline = () => {};
+    const deadline =
+      deadlineMs === undefined
+        ? new Promise<never>(() => {})
+        : new Promise<Result<unknown>>((resolve) => {
+            cancelDeadline = this.deps.clock.setTimer(deadlineMs, () =>
+              resolve({ ok: false, error: appError('timeout', `no result within the request's ${deadlineMs} ms deadline`, true) }),
+            );
+          });
+    let result: Result<unknown>;
+    try {
+      result = await Promise.race([this.deps.handleRequest(this.deps.agent, method, params), deadline]);
+    } catch (error) {
+      this.deps.log.error('request.failed', { method, error: error instanceof Error ? error : String(error) });
+      result = { ok: false, error: appError('internal', `the relay failed while handling ${method}`, true) };
+    } finally {
+      cancelDeadline();
+    }
+    this.respond(id, result);
+  }
+
+  private takeRequestToken(): boolean {
+    const now = this.deps.clock.monotonicNow();
+    const { requestsPerSecond, requestBurst } = this.deps.settings;
+    this.tokens = Math.min(requestBurst, this.tokens + ((now - this.tokensAt) * requestsPerSecond) / 1000);
+    this.tokensAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  private respond(id: string, result: Result<unknown>): void {
+    if (this.closed) return;
+    const frame = result.ok ? { type: 'res', id, ok: true, result: result.value } : { type: 'res', id, ok: false, error: toWire(result.error) };
+    this.write(JSON.stringify(frame));
+  }
+
+  private sendError(error: WireError): void {
+    this.write(JSON.stringify({ type: 'error', error }));
+  }
+
+  /** Streams committed events while fewer than `eventWindow` are unacked and the socket is keeping up. */
+  private pump(): void {
+    if (this.closed) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    void this.pumpLoop().finally(() => {
+      this.pumping = false;
+      if (this.pumpAgain) {
+        this.pumpAgain = false;
+        this.pump();
+      }
+    });
+  }
+
+  private async pumpLoop(): Promise<void> {
+    const { settings, store, transport } = this.deps;
+    while (!this.closed) {
+      const room = settings.eventWindow - (this.sentUpTo - this.ackedUpTo);
+      if (room <= 0) return; // the next ack resumes the stream
+      if (transport.bufferedBytes() > settings.maxBufferedBytes) {
+        // A slow reader: hold events in the database, not in memory, and look again shortly.
+        this.deps.clock.setTimer(BACKPRESSURE_RETRY_MS, () => this.pump());
+        return;
+      }
+      const events = await store.readEvents(this.sentUpTo, Math.min(room, 500));
+      if (events.length === 0 || this.closed) return;
+      // Stored JSON goes out as it is: no parse and re-serialise per event.
+      let frame = '{"type":"events","events":[';
+      let budget = settings.maxFrameBytes - 64;
+      let count = 0;
+      for (const e of events) {
+        const item = `{"seq":${e.seq},"event":${e.json}}`;
+        if (count > 0 && item.length + 1 > budget) break;
+        frame += (count > 0 ? ',' : '') + item;
+        budget -= item.length + 1;
+        count += 1;
+      }
+      this.write(`${frame}]}`);
+      this.sentUpTo = events[count - 1]!.seq;
+    }
+  }
+
+  private write(text: string): void {
+    if (this.closed) return;
+    this.lastSentAt = this.deps.clock.monotonicNow();
+    this.deps.transport.send(text);
+  }
+
+  private scheduleHeartbeat(): void {
+    const { heartbeatMs, deadAfterMs } = this.deps.settings;
+    const tick = () => {
+      if (this.closed) return;
+      const now = this.deps.clock.monotonicNow();
+      if (now - this.lastReceivedAt >= deadAfterMs) {
+        this.close(CloseCode.deadLink, 'no frame within the dead-link timeout');
+        return;
+      }
+      if (now - this.lastSentAt >= heartbeatMs) this.write('{"type":"ping"}');
+      this.cancelHeartbeat = this.deps.clock.setTimer(Math.min(heartbeatMs, deadAfterMs) / 2, tick);
+    };
+    this.cancelHeartbeat = this.deps.clock.setTimer(Math.min(heartbeatMs, deadAfterMs) / 2, tick);
+  }
+}
+
+function toWire(error: AppError): WireError {
+  return { code: error.code, message: error.message, retryable: error.retryable };
+}

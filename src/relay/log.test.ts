@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger, phonePseudonymizer } from './log';
+
+function capture(level: 'debug' | 'info' = 'debug') {
+  const lines: string[] = [];
+  const log = createLogger({ level, write: (l) => lines.push(l), pseudonym: phonePseudonymizer('salt'), now: () => 0 });
+  return { log, lines, all: () => lines.join('') };
+}
+
+describe('relay log', () => {
+  it('writes one JSON object per line with level and event', () => {
+    const { log, lines } = capture();
+    log.info('webhook.accepted', { messages: 3 });
+    expect(JSON.parse(lines[0]!)).toEqual({ t: '1970-01-01T00:00:00.000Z', level: 'info', event: 'webhook.accepted', messages: 3 });
+  });
+
+  it('never writes tokens, bodies or phone numbers, however they are passed', () => {
+    const { log, all } = capture();
+    const token = 'blt_s3cr3tT0k3nValue';
+    log.info('send', { token, body: 'my account number is 12345678', waId: '972541234567', text: 'hello' });
+    log.warn('graph.error', { error: new Error(`401 for Bearer ${token} to 972541234567`) });
+    log.error('weird', { nested: { authorization: `Bearer ${token}`, caption: 'secret caption', to: '15551234567' } });
+    log.info('free-form', { detail: `customer +972 54 123 4567 said hi; token ${token}` });
+    const out = all();
+    for (const leaked of [token, 's3cr3t', 'account number', '972541234567', '15551234567', '123 4567', 'hello', 'secret caption']) {
+      expect(out).not.toContain(leaked);
+    }
+  });
+
+  it('writes the same pseudonym for the same customer, so IT can follow one conversation', () => {
+    const { log, lines } = capture();
+    log.info('a', { waId: '972541234567' });
+    log.info('b', { from: '972541234567' });
+    log.info('c', { from: '972549999999' });
+    const ids = lines.map((l) => JSON.parse(l) as { waId?: string; from?: string }).map((r) => r.waId ?? r.from);
+    expect(ids[0]).toMatch(/^wa_[0-9a-f]{12}$/);
+    expect(ids[1]).toBe(ids[0]);
+    expect(ids[2]).not.toBe(ids[0]);
+  });
+
+  it('drops records below the level', () => {
+    const { log, lines } = capture('info');
+    log.debug('noise');
+    log.info('kept');
+    expect(lines).toHaveLength(1);
+  });
+
+  it('carries bound fields into child loggers', () => {
+    const { log, lines } = capture();
+    log.child({ agentId: 'ana' }).info('connected', { deviceId: 'd1' });
+    expect(JSON.parse(lines[0]!)).toMatchObject({ agentId: 'ana', deviceId: 'd1' });
+  });
+});

@@ -1,0 +1,181 @@
+// HTTP long polling: the same frames as the WebSocket, for networks whose proxy refuses upgrades.
+//   POST /v1/poll?device=…&since=…   opens a session        → {"sessionId": "…"}
+//   GET  /v1/poll/{sessionId}          waits for relay frames → {"frames": [...]} or {"closed": {code, reason}}
+//   POST /v1/poll/{sessionId}          client frames          ← {"frames": [...]}
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Clock } from '../shared/clock';
+import { CloseCode, LONG_POLL_HOLD_MS, MAX_FRAME_BYTES } from '../shared/protocol';
+import type { AgentSession, SessionTransport } from './agent-session';
+import { authenticate, parseHandshake } from './agent-handshake';
+import { bearerToken } from './agent-tokens';
+import { BodyTooLargeError, readBody, refuseRest, sendError, sendJson } from './http-util';
+import type { Logger } from './log';
+import type { SessionFactory } from './relay-sessions';
+import type { RelayStore } from './store/relay-store';
+
+const MAX_FRAMES_PER_POST = 64;
+
+class PollTransport implements SessionTransport {
+  queue: string[] = [];
+  queuedBytes = 0;
+  closed: { code: number; reason: string } | null = null;
+  private waiter: (() => void) | null = null;
+
+  send(text: string): void {
+    this.queue.push(text);
+    this.queuedBytes += text.length;
+    this.wakeWaiter();
+  }
+
+  bufferedBytes(): number {
+    return this.queuedBytes;
+  }
+
+  close(code: number, reason: string): void {
+    this.closed = { code, reason };
+    this.wakeWaiter();
+  }
+
+  take(): string[] {
+    const frames = this.queue;
+    this.queue = [];
+    this.queuedBytes = 0;
+    return frames;
+  }
+
+  wait(clock: Clock, ms: number): Promise<void> {
+    if (this.queue.length > 0 || this.closed !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      const cancel = clock.setTimer(ms, () => {
+        this.waiter = null;
+        resolve();
+      });
+      this.waiter = () => {
+        cancel();
+        this.waiter = null;
+        resolve();
+      };
+    });
+  }
+
+  private wakeWaiter(): void {
+    this.waiter?.();
+  }
+}
+
+interface PollEntry {
+  session: AgentSession;
+  transport: PollTransport;
+  agentId: string;
+}
+
+export function createLongPoll(deps: { store: RelayStore; sessions: SessionFactory; clock: Clock; log: Logger; holdMs?: number }) {
+  const entries = new Map<string, PollEntry>();
+  const holdMs = deps.holdMs ?? LONG_POLL_HOLD_MS;
+
+  /** The session, if the caller's token belongs to the agent who opened it: a session id alone grants nothing. */
+  async function entryFor(req: IncomingMessage, res: ServerResponse, sessionId: string): Promise<PollEntry | null> {
+    const token = bearerToken(req.headers.authorization);
+    const agent = token === null ? null : await authenticate(deps.store, token);
+    if (agent === null) {
+      sendError(res, 401, 'unauthorized', 'unknown or revoked token');
+      return null;
+    }
+    const entry = entries.get(sessionId);
+    if (entry === undefined) {
+      sendError(res, 404, 'not_found', 'no such poll session; open a new one');
+      return null;
+    }
+    if (entry.agentId !== agent.id) {
+      deps.log.warn('poll.session_mismatch', { agentId: agent.id });
+      sendError(res, 403, 'forbidden', 'this session belongs to another agent');
+      return null;
+    }
+    return entry;
+  }
+
+  return {
+    async open(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+      const version = url.searchParams.get('v');
+      if (version !== null && version !== '1') {
+        sendError(res, 400, 'unsupported_version', 'this relay speaks protocol 1');
+        return;
+      }
+      const handshake = parseHandshake(url, req.headers);
+      if (!handshake.ok) {
+        sendError(res, handshake.error.code === 'unauthorized' ? 401 : 400, handshake.error.code, handshake.error.message);
+        return;
+      }
+      const agent = await authenticate(deps.store, handshake.value.token);
+      if (agent === null) {
+        deps.log.warn('agent.auth_refused', { transport: 'poll' });
+        sendError(res, 401, 'unauthorized', 'unknown or revoked token');
+        return;
+      }
+      const transport = new PollTransport();
+      const session = deps.sessions.create({ agent, deviceId: handshake.value.deviceId, since: handshake.value.since, transport, transportName: 'poll' });
+      entries.set(session.sessionId, { session, transport, agentId: agent.id });
+      await session.start();
+      sendJson(res, 200, { sessionId: session.sessionId });
+    },
+
+    async receive(req: IncomingMessage, res: ServerResponse, sessionId: string): Promise<void> {
+      const entry = await entryFor(req, res, sessionId);
+      if (entry === null) return;
+      entry.session.touch();
+      await entry.transport.wait(deps.clock, holdMs);
+      entry.session.touch();
+      const frames = entry.transport.take();
+      if (frames.length === 0 && entry.transport.closed !== null) {
+        entries.delete(sessionId);
+        sendJson(res, 200, { closed: entry.transport.closed });
+        return;
+      }
+      if (res.headersSent || res.destroyed) return;
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(`{"frames":[${frames.join(',')}]}`);
+      // Frames handed over: their session may now pump more.
+      entry.session.notify();
+    },
+
+    async send(req: IncomingMessage, res: ServerResponse, sessionId: string): Promise<void> {
+      const entry = await entryFor(req, res, sessionId);
+      if (entry === null) {
+        refuseRest(req, res);
+        return;
+      }
+      let body: Buffer;
+      try {
+        body = await readBody(req, MAX_FRAME_BYTES * 4);
+      } catch (error) {
+        if (!(error instanceof BodyTooLargeError)) throw error;
+        refuseRest(req, res);
+        sendError(res, 413, 'payload_too_large', error.message);
+        return;
+      }
+      let frames: unknown;
+      try {
+        frames = (JSON.parse(body.toString('utf8')) as { frames?: unknown }).frames;
+      } catch {
+        sendError(res, 400, 'invalid_input', 'body must be {"frames": [...]}');
+        return;
+      }
+      if (!Array.isArray(frames) || frames.length > MAX_FRAMES_PER_POST) {
+        sendError(res, 400, 'invalid_input', `body must be {"frames": [...]} with at most ${MAX_FRAMES_PER_POST} frames`);
+        return;
+      }
+      for (const frame of frames) entry.session.receive(JSON.stringify(frame));
+      res.writeHead(204).end();
+    },
+
+    closeAll(): void {
+      for (const entry of entries.values()) entry.session.close(CloseCode.relayRestarting, 'relay restarting');
+      entries.clear();
+    },
+
+    /** Forgets sessions the relay has closed (dead link, superseded) once their client has been told or gone. */
+    sweep(): void {
+      for (const [id, entry] of entries) if (entry.session.isClosed && entry.transport.queue.length === 0) entries.delete(id);
+    },
+  };
+}

@@ -1,0 +1,78 @@
+// Media bytes on the relay's disk, one file per media id; ids are checked before they touch a path.
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { isUuidV7 } from '../shared/uuidv7';
+
+export class MediaTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`file exceeds ${limit} bytes`);
+  }
+}
+
+export class MediaFiles {
+  constructor(private readonly dir: string) {}
+
+  private pathOf(id: string): string {
+    // Only ids the relay minted: never a client string that could walk out of the folder.
+    if (!isUuidV7(id)) throw new RangeError('not a media id');
+    return path.join(this.dir, id);
+  }
+
+  /** Streams into place through a temporary file, counting and hashing; refuses past `maxBytes`. */
+  async writeStream(id: string, source: Readable, maxBytes: number): Promise<{ size: number; sha256: string }> {
+    await mkdir(this.dir, { recursive: true });
+    const target = this.pathOf(id);
+    const temp = `${target}.part`;
+    const hash = createHash('sha256');
+    let size = 0;
+    try {
+      await pipeline(
+        source,
+        async function* (chunks: AsyncIterable<Buffer>) {
+          for await (const chunk of chunks) {
+            size += chunk.length;
+            if (size > maxBytes) throw new MediaTooLargeError(maxBytes);
+            hash.update(chunk);
+            yield chunk;
+          }
+        },
+        createWriteStream(temp),
+      );
+      await rename(temp, target);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+    return { size, sha256: hash.digest('hex') };
+  }
+
+  async write(id: string, bytes: Buffer): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    const target = this.pathOf(id);
+    const temp = `${target}.part`;
+    await pipeline(async function* () { yield bytes; }, createWriteStream(temp));
+    await rename(temp, target);
+  }
+
+  async read(id: string): Promise<Buffer | null> {
+    try {
+      return await readFile(this.pathOf(id));
+    } catch {
+      return null;
+    }
+  }
+
+  async open(id: string): Promise<{ size: number; stream: Readable } | null> {
+    try {
+      const file = this.pathOf(id);
+      const info = await stat(file);
+      return { size: info.size, stream: createReadStream(file) };
+    } catch {
+      return null;
+    }
+  }
+}

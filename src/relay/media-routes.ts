@@ -1,0 +1,89 @@
+// HTTP media for agents, with the same bearer token as the socket: upload before sending, fetch to display.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import { MEDIA_RULES, checkOutboundMedia } from '../shared/media-limits';
+import type { MediaUploadResult } from '../shared/protocol-methods';
+import { isUuidV7, uuidv7 } from '../shared/uuidv7';
+import type { Clock } from '../shared/clock';
+import { refuseRest, sendError, sendJson } from './http-util';
+import type { Logger } from './log';
+import type { MediaFetcher } from './media-fetcher';
+import { MediaTooLargeError, type MediaFiles } from './media-files';
+import type { Agent, RelayStore } from './store/relay-store';
+
+export interface MediaRouteDeps {
+  store: RelayStore;
+  files: MediaFiles;
+  fetcher: MediaFetcher;
+  clock: Clock;
+  log: Logger;
+}
+
+/** A file name safe to store and to echo in Content-Disposition: no paths, no control characters. */
+export function cleanFileName(raw: string | undefined): string {
+  let name = 'file';
+  try {
+    name = decodeURIComponent(raw ?? 'file');
+  } catch {
+    name = 'file';
+  }
+  // Control characters and path separators become '_': the name is shown and echoed, never used as a path.
+  name = [...name].map((c) => (c < ' ' || c === '\u007f' || c === '/' || c === '\\' ? '_' : c)).join('').replace(/^\.+/, '_').trim().slice(0, 200);
+  return name === '' ? 'file' : name;
+}
+
+export async function handleMediaUpload(req: IncomingMessage, res: ServerResponse, agent: Agent, deps: MediaRouteDeps): Promise<void> {
+  const mimeType = (req.headers['content-type'] ?? '').toLowerCase().split(';')[0]!.trim();
+  const declared = Number(req.headers['content-length'] ?? 0);
+  const check = checkOutboundMedia(mimeType, Number.isFinite(declared) ? declared : 0);
+  if (!check.ok) {
+    refuseRest(req, res);
+    sendError(res, check.code === 'media_too_large' ? 413 : 415, check.code, check.message);
+    return;
+  }
+  const fileName = cleanFileName(firstHeader(req.headers['x-file-name']));
+  const id = uuidv7();
+  let written: { size: number; sha256: string };
+  try {
+    written = await deps.files.writeStream(id, req, MEDIA_RULES[check.kind].maxBytes);
+  } catch (error) {
+    if (error instanceof MediaTooLargeError) {
+      refuseRest(req, res);
+      sendError(res, 413, 'media_too_large', `${check.kind === 'image' ? 'Images' : 'Documents'} can be at most ${error.limit} bytes`);
+      return;
+    }
+    throw error;
+  }
+  await deps.store.createUploadedMedia({ id, mimeType, fileName, size: written.size, sha256: written.sha256, uploadedBy: agent.id, now: deps.clock.wallNow() });
+  deps.log.info('media.uploaded', { mediaId: id, bytes: written.size, kind: check.kind });
+  const result: MediaUploadResult = { mediaId: id, mimeType, size: written.size, sha256: written.sha256 };
+  sendJson(res, 201, result);
+}
+
+export async function handleMediaDownload(res: ServerResponse, mediaId: string, deps: MediaRouteDeps): Promise<void> {
+  const media = isUuidV7(mediaId) ? await deps.store.getMedia(mediaId) : null;
+  if (media === null) {
+    sendError(res, 404, 'not_found', 'no such media');
+    return;
+  }
+  if (media.state === 'pending' && media.waMediaId !== null) await deps.fetcher.fetch(media.id, media.waMediaId);
+  const file = await deps.files.open(media.id);
+  if (file === null) {
+    sendError(res, 502, 'unavailable', 'the file could not be fetched from WhatsApp yet; try again shortly');
+    return;
+  }
+  const fileName = media.fileName ?? 'file';
+  res.writeHead(200, {
+    'content-type': media.mimeType,
+    'content-length': String(file.size),
+    'content-disposition': `attachment; filename="${fileName.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(fileName)}`,
+    'cache-control': 'private, max-age=86400',
+    'x-content-type-options': 'nosniff',
+    'content-security-policy': "sandbox; default-src 'none'",
+  });
+  await pipeline(file.stream, res);
+}
+
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

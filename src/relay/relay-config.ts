@@ -1,0 +1,174 @@
+// The relay's settings: defaults < config file < environment < command line; a bad setting stops startup by name.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_DEAD_AFTER_MS, DEFAULT_EVENT_WINDOW, DEFAULT_HEARTBEAT_MS, MAX_FRAME_BYTES } from '../shared/protocol';
+import type { LogLevel } from './log';
+
+export interface WhatsAppSettings {
+  appSecret: string;
+  verifyToken: string;
+  accessToken: string;
+  phoneNumberId: string;
+  /** Graph API base, e.g. https://graph.facebook.com; in the sandbox, the relay's own /sandbox/graph. */
+  graphUrl: string;
+  apiVersion: string;
+  businessAccountId: string | undefined;
+}
+
+export interface RelayConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  sandbox: boolean;
+  logLevel: LogLevel;
+  whatsapp: WhatsAppSettings;
+  heartbeatMs: number;
+  deadAfterMs: number;
+  eventWindow: number;
+  /** How many events the log keeps for devices to resume from; older cursors resync. */
+  retainEvents: number;
+  /** Wait this long for a webhook proving Meta got a send whose answer was lost, before resending. */
+  reconcileGraceMs: number;
+  sendConcurrency: number;
+  rateLimit: { perSecond: number; pairBurst: number; pairIntervalMs: number };
+}
+
+export interface ConfigSources {
+  /** Parsed command-line flags (already split by the CLI). */
+  flags: { port?: string; host?: string; data?: string; config?: string; sandbox?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+const ENV = {
+  appSecret: 'WHATSAPP_APP_SECRET',
+  verifyToken: 'WHATSAPP_VERIFY_TOKEN',
+  accessToken: 'WHATSAPP_ACCESS_TOKEN',
+  phoneNumberId: 'WHATSAPP_PHONE_NUMBER_ID',
+  graphUrl: 'WHATSAPP_GRAPH_URL',
+  apiVersion: 'WHATSAPP_API_VERSION',
+  businessAccountId: 'WHATSAPP_BUSINESS_ACCOUNT_ID',
+} as const;
+
+const FileConfig = z
+  .object({
+    host: z.string(),
+    port: z.number().int(),
+    data: z.string(),
+    logLevel: z.enum(['debug', 'info', 'warn', 'error']),
+    retainEvents: z.number().int(),
+    heartbeatMs: z.number().int(),
+    deadAfterMs: z.number().int(),
+    reconcileGraceMs: z.number().int(),
+    whatsapp: z
+      .object({
+        appSecret: z.string(),
+        verifyToken: z.string(),
+        accessToken: z.string(),
+        phoneNumberId: z.string(),
+        graphUrl: z.string(),
+        apiVersion: z.string(),
+        businessAccountId: z.string(),
+      })
+      .partial()
+      .strict(),
+  })
+  .partial()
+  .strict();
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Loads and checks every setting; throws ConfigError naming the first bad one. */
+export function loadRelayConfig({ flags, env }: ConfigSources): RelayConfig {
+  const file = flags.config === undefined ? {} : readConfigFile(flags.config);
+  const sandbox = flags.sandbox === true;
+
+  const port = integer('--port', flags.port ?? env['RELAY_PORT'] ?? file.port?.toString() ?? '8787', 0, 65_535);
+  const host = flags.host ?? env['RELAY_HOST'] ?? file.host ?? '127.0.0.1';
+  const dataDir = path.resolve(flags.data ?? env['RELAY_DATA_DIR'] ?? file.data ?? path.join('data', sandbox ? 'relay-sandbox' : 'relay'));
+  const logLevel = (env['RELAY_LOG_LEVEL'] ?? file.logLevel ?? 'info') as LogLevel;
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new ConfigError(`RELAY_LOG_LEVEL must be debug, info, warn or error (got "${logLevel}")`);
+
+  const fromFile = file.whatsapp ?? {};
+  const setting = (key: keyof typeof ENV): string | undefined => {
+    const value = env[ENV[key]] ?? fromFile[key];
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const required = (key: keyof typeof ENV, sandboxDefault: () => string): string => {
+    const value = setting(key);
+    if (value !== undefined) return value;
+    if (sandbox) return sandboxDefault();
+    throw new ConfigError(`${ENV[key]} is not set (nor whatsapp.${key} in the config file); the relay cannot talk to WhatsApp without it. Or run with --sandbox.`);
+  };
+  const secret = () => randomBytes(24).toString('base64url');
+
+  const whatsapp: WhatsAppSettings = {
+    appSecret: required('appSecret', secret),
+    verifyToken: required('verifyToken', secret),
+    accessToken: required('accessToken', secret),
+    phoneNumberId: required('phoneNumberId', () => '100000000000001'),
+    // In the sandbox the adapter is pointed at the relay's own fake Graph API once the port is known.
+    graphUrl: setting('graphUrl') ?? (sandbox ? '' : 'https://graph.facebook.com'),
+    apiVersion: setting('apiVersion') ?? 'v21.0',
+    businessAccountId: setting('businessAccountId') ?? (sandbox ? '200000000000001' : undefined),
+  };
+  if (!/^\d{1,32}$/.test(whatsapp.phoneNumberId)) throw new ConfigError(`${ENV.phoneNumberId} must be the numeric phone number id from Meta's app dashboard`);
+  if (whatsapp.graphUrl !== '' && !/^https?:\/\/[^\s/]+/.test(whatsapp.graphUrl)) throw new ConfigError(`${ENV.graphUrl} must be an http(s) URL`);
+  if (!/^v\d+\.\d+$/.test(whatsapp.apiVersion)) throw new ConfigError(`${ENV.apiVersion} must look like v21.0`);
+  if (whatsapp.appSecret.length < 8) throw new ConfigError(`${ENV.appSecret} is too short to be Meta's app secret`);
+
+  const heartbeatMs = integer('heartbeatMs', env['RELAY_HEARTBEAT_MS'] ?? file.heartbeatMs?.toString() ?? String(DEFAULT_HEARTBEAT_MS), 100, 600_000);
+  const deadAfterMs = integer('deadAfterMs', env['RELAY_DEAD_AFTER_MS'] ?? file.deadAfterMs?.toString() ?? String(DEFAULT_DEAD_AFTER_MS), 200, 3_600_000);
+  if (deadAfterMs <= heartbeatMs) throw new ConfigError('deadAfterMs must be longer than heartbeatMs');
+
+  return {
+    host,
+    port,
+    dataDir,
+    sandbox,
+    logLevel,
+    whatsapp,
+    heartbeatMs,
+    deadAfterMs,
+    eventWindow: DEFAULT_EVENT_WINDOW,
+    retainEvents: integer('retainEvents', env['RELAY_RETAIN_EVENTS'] ?? file.retainEvents?.toString() ?? '1000000', 100, 1e9),
+    reconcileGraceMs: integer(
+      'reconcileGraceMs',
+      env['RELAY_RECONCILE_GRACE_MS'] ?? file.reconcileGraceMs?.toString() ?? (sandbox ? '3000' : '20000'),
+      0,
+      3_600_000,
+    ),
+    sendConcurrency: 16,
+    rateLimit: sandbox ? { perSecond: 1_000, pairBurst: 1_000, pairIntervalMs: 10 } : { perSecond: 80, pairBurst: 10, pairIntervalMs: 6_000 },
+  };
+}
+
+function integer(name: string, text: string, min: number, max: number): number {
+  if (!/^\d+$/.test(text.trim())) throw new ConfigError(`${name} must be a whole number (got "${text.slice(0, 40)}")`);
+  const value = Number(text);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max} (got ${value})`);
+  return value;
+}
+
+function readConfigFile(file: string): z.infer<typeof FileConfig> {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`cannot read the config file ${file}: ${error instanceof SyntaxError ? 'it is not valid JSON' : (error as Error).message}`);
+  }
+  const parsed = FileConfig.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`config file ${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+export const MAX_WS_FRAME_BYTES = MAX_FRAME_BYTES;

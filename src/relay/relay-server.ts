@@ -1,0 +1,250 @@
+// Assembles the relay: store, WhatsApp adapter, outbound queue, agent transports and HTTP routes.
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { systemClock, type Clock } from '../shared/clock';
+import { CloseCode } from '../shared/protocol';
+import { createMethodHandler } from './agent-methods';
+import { authenticate } from './agent-handshake';
+import { bearerToken } from './agent-tokens';
+import { sendError, sendJson } from './http-util';
+import { createLogger, phonePseudonymizer, type Logger } from './log';
+import { createLongPoll } from './long-poll';
+import { MediaFetcher } from './media-fetcher';
+import { MediaFiles } from './media-files';
+import { handleMediaDownload, handleMediaUpload, type MediaRouteDeps } from './media-routes';
+import { OutboundDispatcher } from './outbound-dispatcher';
+import type { RelayConfig } from './relay-config';
+import { createSessionFactory } from './relay-sessions';
+import { createSandbox, type Sandbox } from './sandbox/sandbox';
+import { SessionHub } from './session-hub';
+import { openRelayDatabase } from './store/relay-db';
+import type { RelayStore } from './store/relay-store';
+import { SqliteRelayStore } from './store/sqlite-relay-store';
+import { handleWebhookPost, handleWebhookVerify, type WebhookRouteDeps } from './webhook/webhook-route';
+import { createCloudApiProvider } from './whatsapp/cloud-api';
+import type { WhatsAppProvider } from './whatsapp/provider';
+import { createSendRateLimiter } from './whatsapp/rate-limit';
+import { createAgentSocketServer } from './ws-transport';
+
+export const RELAY_VERSION = '0.1.0';
+
+export interface Relay {
+  /** http://host:port — the base for /webhook, /v1/agent, /v1/media … */
+  readonly url: string;
+  readonly port: number;
+  readonly store: RelayStore;
+  readonly sandbox: Sandbox | null;
+  readonly log: Logger;
+  /** Stops accepting work, tells devices to come back soon (1012), lets in-flight sends finish, closes the store. */
+  close(): Promise<void>;
+}
+
+export interface RelayOverrides {
+  clock?: Clock;
+  random?: () => number;
+  /** Where JSON log lines go (default: stderr). */
+  writeLog?: (line: string) => void;
+  /** Replace the WhatsApp adapter (tests); by default the Cloud API adapter, pointed at the sandbox in sandbox mode. */
+  provider?: WhatsAppProvider;
+  sandboxTiming?: { statusDelayMs?: number; replyDelayMs?: number; webhookRetryMs?: number };
+  /** Long-poll hold time (tests shorten it). */
+  pollHoldMs?: number;
+}
+
+export async function startRelay(config: RelayConfig, overrides: RelayOverrides = {}): Promise<Relay> {
+  const clock = overrides.clock ?? systemClock;
+  const random = overrides.random ?? Math.random;
+  const db = openRelayDatabase(config.dataDir);
+  const store = new SqliteRelayStore(db);
+  const salt = await store.getOrCreateMeta('log_salt', () => randomBytes(16).toString('hex'));
+  const log = createLogger({ level: config.logLevel, write: overrides.writeLog ?? ((line) => process.stderr.write(line)), pseudonym: phonePseudonymizer(salt) });
+  const hub = new SessionHub();
+  let baseUrl = '';
+
+  const sandbox = config.sandbox
+    ? createSandbox({
+        dataDir: config.dataDir,
+        appSecret: config.whatsapp.appSecret,
+        accessToken: config.whatsapp.accessToken,
+        phoneNumberId: config.whatsapp.phoneNumberId,
+        businessAccountId: config.whatsapp.businessAccountId ?? '200000000000001',
+        webhookUrl: () => `${baseUrl}/webhook`,
+        clock,
+        ...(overrides.sandboxTiming !== undefined && { timing: overrides.sandboxTiming }),
+      })
+    : null;
+
+  const cloudApi = (graphUrl: string) =>
+    createCloudApiProvider({
+      graphUrl,
+      apiVersion: config.whatsapp.apiVersion,
+      phoneNumberId: config.whatsapp.phoneNumberId,
+      accessToken: config.whatsapp.accessToken,
+      ...(config.whatsapp.businessAccountId !== undefined && { businessAccountId: config.whatsapp.businessAccountId }),
+    });
+  // The sandbox's fake Graph API lives on this server, whose URL is known only once it listens.
+  const provider =
+    overrides.provider ??
+    (config.sandbox && config.whatsapp.graphUrl === '' ? lazyProvider(() => cloudApi(`${baseUrl}/sandbox/graph`)) : cloudApi(config.whatsapp.graphUrl));
+
+  const files = new MediaFiles(path.join(config.dataDir, 'media'));
+  const backoff = { baseMs: 1_000, capMs: 60_000, resetAfterMs: 60_000 };
+  const fetcher = new MediaFetcher({ store, provider, files, clock, log, backoff, random, maxAttempts: 8 });
+  const dispatcher = new OutboundDispatcher({
+    store,
+    provider,
+    limiter: createSendRateLimiter({ ...config.rateLimit, clock }),
+    media: files,
+    clock,
+    log,
+    random,
+    settings: { concurrency: config.sendConcurrency, backoff, reconcileGraceMs: config.reconcileGraceMs, idlePollMs: 1_000 },
+    onCommitted: () => hub.notify(),
+  });
+  const handleRequest = createMethodHandler({
+    store,
+    provider,
+    clock,
+    log,
+    onCommitted: () => hub.notify(),
+    onQueued: () => dispatcher.wake(),
+  });
+  const sessions = createSessionFactory({
+    store,
+    hub,
+    handleRequest,
+    clock,
+    log,
+    settings: {
+      heartbeatMs: config.heartbeatMs,
+      deadAfterMs: config.deadAfterMs,
+      maxFrameBytes: 256 * 1024,
+      eventWindow: config.eventWindow,
+      requestsPerSecond: 100,
+      requestBurst: 200,
+      maxBufferedBytes: 4 * 1024 * 1024,
+    },
+  });
+  const sockets = createAgentSocketServer({ store, sessions, log });
+  const poll = createLongPoll({ store, sessions, clock, log, ...(overrides.pollHoldMs !== undefined && { holdMs: overrides.pollHoldMs }) });
+
+  const webhookDeps: WebhookRouteDeps = {
+    appSecret: config.whatsapp.appSecret,
+    verifyToken: config.whatsapp.verifyToken,
+    store,
+    log,
+    now: () => clock.wallNow(),
+    onCommitted: () => hub.notify(),
+    onMedia: (media) => media.forEach((m) => void fetcher.fetch(m.mediaId, m.waMediaId)),
+  };
+  const mediaDeps: MediaRouteDeps = { store, files, fetcher, clock, log };
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://relay.invalid');
+    const { pathname } = url;
+    const method = req.method ?? 'GET';
+    if (sandbox !== null && pathname.startsWith('/sandbox/') && (await sandbox.handle(req, res, url))) return;
+    if (pathname === '/healthz' && method === 'GET') {
+      sendJson(res, 200, { status: 'ok', version: RELAY_VERSION, devices: hub.size, pendingOutbound: await store.pendingJobCount(), head: await store.head() });
+      return;
+    }
+    if (pathname === '/webhook') {
+      if (method === 'GET') return handleWebhookVerify(url, res, webhookDeps);
+      if (method === 'POST') return handleWebhookPost(req, res, webhookDeps);
+    }
+    if (pathname === '/v1/poll' && method === 'POST') return poll.open(req, res, url);
+    const pollSession = /^\/v1\/poll\/([A-Za-z0-9-]{1,64})$/.exec(pathname);
+    if (pollSession !== null) {
+      if (method === 'GET') return poll.receive(req, res, pollSession[1]!);
+      if (method === 'POST') return poll.send(req, res, pollSession[1]!);
+    }
+    if (pathname === '/v1/media' || pathname.startsWith('/v1/media/')) {
+      const token = bearerToken(req.headers.authorization);
+      const agent = token === null ? null : await authenticate(store, token);
+      if (agent === null) {
+        req.resume();
+        sendError(res, 401, 'unauthorized', 'unknown or revoked token');
+        return;
+      }
+      if (pathname === '/v1/media' && method === 'POST') return handleMediaUpload(req, res, agent, mediaDeps);
+      const id = /^\/v1\/media\/([^/]{1,128})$/.exec(pathname)?.[1];
+      if (id !== undefined && method === 'GET') return handleMediaDownload(res, id, mediaDeps);
+    }
+    sendError(res, 404, 'not_found', `no route for ${method} ${pathname.slice(0, 100)}`);
+  }
+
+  const server = createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      log.error('http.failed', { path: (req.url ?? '').split('?')[0], error: error instanceof Error ? error : String(error) });
+      if (!res.headersSent) sendError(res, 500, 'internal', 'the relay failed to handle this request');
+      else res.destroy();
+    });
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://relay.invalid');
+    if (url.pathname !== '/v1/agent') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    sockets.handleUpgrade(req, socket, head, url);
+  });
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 0; // long polls and large media legitimately take a while
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  baseUrl = `http://${host}:${port}`;
+
+  await dispatcher.start();
+  await fetcher.resume();
+  const pruneTimer = setInterval(() => {
+    void store.pruneEvents(config.retainEvents).catch((error: unknown) => log.error('events.prune_failed', { error: error instanceof Error ? error : String(error) }));
+    poll.sweep();
+  }, 60_000);
+  pruneTimer.unref();
+  log.info('relay.started', { port, sandbox: config.sandbox, version: RELAY_VERSION });
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: baseUrl,
+    port,
+    store,
+    sandbox,
+    log,
+    close: () => {
+      closing ??= (async () => {
+        clearInterval(pruneTimer);
+        hub.closeAll(CloseCode.relayRestarting, 'relay restarting');
+        poll.closeAll();
+        sockets.close();
+        await dispatcher.stop();
+        fetcher.stop();
+        await sandbox?.close();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await store.close();
+        log.info('relay.stopped');
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Defers creating the adapter until its first call. */
+function lazyProvider(make: () => WhatsAppProvider): WhatsAppProvider {
+  let real: WhatsAppProvider | null = null;
+  const get = () => (real ??= make());
+  return {
+    sendMessage: (send) => get().sendMessage(send),
+    uploadMedia: (file) => get().uploadMedia(file),
+    fetchMedia: (id) => get().fetchMedia(id),
+    listTemplates: () => get().listTemplates(),
+    markRead: (wamid) => get().markRead(wamid),
+  };
+}

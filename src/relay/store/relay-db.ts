@@ -1,0 +1,119 @@
+// Opens the relay's SQLite database (WAL, foreign keys, durable commits) and brings its schema up to date.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { migrate, type Migration } from '../../shared/migrations';
+
+export type RelayDatabase = Database.Database;
+
+export const RELAY_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'agents, conversations, messages, event log, outbound queue, media',
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+
+        CREATE TABLE agents (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL,
+          token_hash TEXT NOT NULL UNIQUE,
+          created_at INTEGER NOT NULL,
+          revoked_at INTEGER
+        ) STRICT;
+
+        CREATE TABLE devices (
+          agent_id TEXT NOT NULL REFERENCES agents(id),
+          device_id TEXT NOT NULL,
+          acked_seq INTEGER NOT NULL,
+          last_seen_at INTEGER NOT NULL,
+          PRIMARY KEY (agent_id, device_id)
+        ) STRICT;
+
+        CREATE TABLE conversations (
+          id TEXT PRIMARY KEY,
+          wa_id TEXT NOT NULL UNIQUE,
+          customer_name TEXT,
+          assigned_agent_id TEXT,
+          last_inbound_at INTEGER,
+          case_id TEXT,
+          read_up_to INTEGER,
+          last_message_at INTEGER NOT NULL,
+          created_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX conversations_by_activity ON conversations (last_message_at DESC, id DESC);
+
+        CREATE TABLE messages (
+          id TEXT PRIMARY KEY,
+          conversation_id TEXT NOT NULL REFERENCES conversations(id),
+          direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+          wamid TEXT UNIQUE,
+          content TEXT NOT NULL,
+          status TEXT NOT NULL,
+          failure TEXT,
+          reply_to_id TEXT,
+          sender_agent_id TEXT,
+          request_hash TEXT,
+          created_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX messages_by_conversation ON messages (conversation_id, created_at DESC, id DESC);
+
+        -- Statuses for wamids we do not know yet (the send's answer was lost or is still on its way).
+        CREATE TABLE orphan_statuses (
+          wamid TEXT NOT NULL,
+          status TEXT NOT NULL,
+          failure TEXT,
+          biz_opaque TEXT,
+          at INTEGER NOT NULL,
+          PRIMARY KEY (wamid, status)
+        ) STRICT;
+
+        -- The durable queue to the Graph API. One row per outbound message until WhatsApp answers for it.
+        CREATE TABLE outbound_jobs (
+          message_id TEXT PRIMARY KEY REFERENCES messages(id),
+          conversation_id TEXT NOT NULL,
+          queued_seq INTEGER NOT NULL,
+          attempts INTEGER NOT NULL DEFAULT 0,
+          next_attempt_at INTEGER NOT NULL,
+          in_flight_since INTEGER
+        ) STRICT;
+        CREATE INDEX outbound_jobs_order ON outbound_jobs (conversation_id, queued_seq);
+
+        CREATE TABLE events (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          kind TEXT NOT NULL,
+          payload TEXT NOT NULL,
+          created_at INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE media (
+          id TEXT PRIMARY KEY,
+          wa_media_id TEXT,
+          origin TEXT NOT NULL CHECK (origin IN ('inbound', 'upload')),
+          mime_type TEXT NOT NULL,
+          file_name TEXT,
+          size INTEGER,
+          sha256 TEXT,
+          state TEXT NOT NULL CHECK (state IN ('pending', 'ready', 'failed')),
+          uploaded_by TEXT,
+          created_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE UNIQUE INDEX media_by_wa_id ON media (wa_media_id) WHERE wa_media_id IS NOT NULL;
+      `);
+    },
+  },
+];
+
+export function openRelayDatabase(dataDir: string): RelayDatabase {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(path.join(dataDir, 'relay.db'));
+  db.pragma('journal_mode = WAL');
+  // Anything the relay acknowledges (a webhook 200, a send result) must survive power loss.
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db, RELAY_MIGRATIONS, 'the Branchline relay');
+  return db;
+}

@@ -1,0 +1,78 @@
+// The WebSocket endpoint /v1/agent: checks the handshake, then bridges frames to an AgentSession.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CloseCode, MAX_FRAME_BYTES, PROTOCOL_SUBPROTOCOL } from '../shared/protocol';
+import { authenticate, parseHandshake } from './agent-handshake';
+import type { SessionFactory } from './relay-sessions';
+import type { Logger } from './log';
+import type { RelayStore } from './store/relay-store';
+
+export function createAgentSocketServer(deps: { store: RelayStore; sessions: SessionFactory; log: Logger }) {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_FRAME_BYTES,
+    // Choose our version if offered; otherwise none, and the connection is closed with "unsupported version".
+    handleProtocols: (offered) => (offered.has(PROTOCOL_SUBPROTOCOL) ? PROTOCOL_SUBPROTOCOL : false),
+  });
+
+  async function onConnection(ws: WebSocket, req: IncomingMessage, url: URL): Promise<void> {
+    // Frames that arrive while the token is being checked are kept, not lost.
+    const early: string[] = [];
+    ws.on('message', (data, isBinary) => {
+      if (!isBinary) early.push(data.toString());
+    });
+    if (ws.protocol !== PROTOCOL_SUBPROTOCOL) {
+      ws.close(CloseCode.unsupportedVersion, `this relay speaks ${PROTOCOL_SUBPROTOCOL}`);
+      return;
+    }
+    const handshake = parseHandshake(url, req.headers);
+    if (!handshake.ok) {
+      ws.close(handshake.error.code === 'unauthorized' ? CloseCode.unauthorized : 1008, handshake.error.message.slice(0, 120));
+      return;
+    }
+    const agent = await authenticate(deps.store, handshake.value.token);
+    if (agent === null) {
+      deps.log.warn('agent.auth_refused', { transport: 'ws' });
+      ws.close(CloseCode.unauthorized, 'unknown or revoked token');
+      return;
+    }
+    ws.removeAllListeners('message');
+    const session = deps.sessions.create({
+      agent,
+      deviceId: handshake.value.deviceId,
+      since: handshake.value.since,
+      transport: {
+        send: (text) => ws.send(text),
+        bufferedBytes: () => ws.bufferedAmount,
+        close: (code, reason) => {
+          if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
+        },
+      },
+      transportName: 'ws',
+    });
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) session.receive('\u0000binary');
+      else session.receive(data.toString());
+    });
+    ws.on('close', (code) => session.close(code === 1009 ? CloseCode.frameTooLarge : code, 'closed by peer'));
+    ws.on('error', (error) => deps.log.warn('agent.socket_error', { error }));
+    await session.start();
+    for (const text of early) session.receive(text);
+  }
+
+  return {
+    handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): void {
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        void onConnection(ws, req, url).catch((error: unknown) => {
+          deps.log.error('agent.connect_failed', { error: error instanceof Error ? error : String(error) });
+          ws.close(1011, 'internal error');
+        });
+      });
+    },
+    close(): void {
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+    },
+  };
+}
