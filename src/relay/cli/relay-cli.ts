@@ -83,6 +83,11 @@ export async function main(argv: string[], out: (line: string) => void, errOut: 
 }
 
 async function serve(config: RelayConfig, out: (line: string) => void): Promise<number> {
+  // Listen for the stop signal before anything else, so a stop during startup is never a hard kill.
+  const stopRequested = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
   const relay = await startRelay(config);
   out(`relay listening on ${relay.url}`);
   if (relay.sandbox !== null) {
@@ -93,11 +98,7 @@ async function serve(config: RelayConfig, out: (line: string) => void): Promise<
     out(`sandbox: demo agent "demo", token ${token}`);
     out(`sandbox: customers write in with POST ${relay.url}/sandbox/inbound {"from":"<wa_id>","name":"…","text":"…"}`);
   }
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await stopRequested;
   await relay.close();
   return 0;
 }

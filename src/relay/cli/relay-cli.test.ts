@@ -1,0 +1,99 @@
+// `npm run relay` as an operator uses it: startup line, sandbox token, agents, and refusals that name the setting.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { describe, expect, it } from 'vitest';
+
+const repoRoot = path.resolve(import.meta.dirname, '../../..');
+const freshDir = () => mkdtempSync(path.join(tmpdir(), 'branchline-cli-'));
+/** The environment of a machine with no WhatsApp settings. */
+const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('WHATSAPP_') && !k.startsWith('RELAY_')));
+
+function relayCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv) {
+  return spawnSync('npm', ['run', '--silent', 'relay', '--', ...args], { cwd: repoRoot, env, encoding: 'utf8', timeout: 60_000 });
+}
+
+describe('npm run relay', () => {
+  it('starts a sandbox on a free port, prints where it listens first and a demo token that works', async () => {
+    const child = spawn('npm', ['run', '--silent', 'relay', '--', '--sandbox', '--port', '0', '--data', freshDir()], { cwd: repoRoot, env: cleanEnv });
+    try {
+      const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+      const first = (await lines.next()).value as string;
+      expect(first).toMatch(/^relay listening on http:\/\/127\.0\.0\.1:\d+$/);
+      const url = first.replace('relay listening on ', '');
+      const second = (await lines.next()).value as string;
+      const token = /token (blt_[A-Za-z0-9_-]+)$/.exec(second)?.[1];
+      expect(token).toBeDefined();
+
+      expect(await (await fetch(`${url}/healthz`)).json()).toMatchObject({ status: 'ok' });
+      const opened = await fetch(`${url}/v1/poll?device=cli-test`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+      expect(opened.status).toBe(200);
+      const refused = await fetch(`${url}/v1/poll?device=cli-test`, { method: 'POST', headers: { authorization: 'Bearer blt_wrong' } });
+      expect(refused.status).toBe(401);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
+  it('shuts down cleanly on SIGTERM, closing the store', async () => {
+    // Spawned without npm in between, so the signal reaches the relay itself.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/relay/cli/relay-cli.ts', '--sandbox', '--port', '0', '--data', freshDir()], {
+      cwd: repoRoot,
+      env: cleanEnv,
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const first = (await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next()).value as string;
+    expect(first).toMatch(/^relay listening on /);
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(code).toBe(0);
+    expect(stderr).toContain('"event":"relay.stopped"');
+  });
+
+  it('adds, lists and revokes agents, printing a token only once', () => {
+    const data = freshDir();
+    const added = relayCli(['agents', 'add', 'ana', '--name', 'Ana Cohen', '--data', data]);
+    expect(added.status).toBe(0);
+    const token = added.stdout.trim().split('\n').at(-1)!;
+    expect(token).toMatch(/^blt_[A-Za-z0-9_-]{40,}$/);
+
+    expect(relayCli(['agents', 'list', '--data', data]).stdout).toMatch(/^ana\tAna Cohen\tactive$/m);
+    const again = relayCli(['agents', 'add', 'ana', '--name', 'Someone Else', '--data', data]);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain('already exists');
+
+    expect(relayCli(['agents', 'revoke', 'ana', '--data', data]).status).toBe(0);
+    const listed = relayCli(['agents', 'list', '--data', data]).stdout;
+    expect(listed).toMatch(/^ana\tAna Cohen\trevoked /m);
+    expect(listed).not.toContain(token);
+  });
+
+  it.each([
+    ['no WhatsApp settings', [] as string[], 'WHATSAPP_APP_SECRET is not set'],
+    ['an agent id that could be a path', ['agents', 'add', '../x', '--name', 'X'], 'agent id is 1 to 128'],
+    ['agents add without a name', ['agents', 'add', 'bo'], 'needs --name'],
+    ['an unknown flag', ['--prot', '1'], "Unknown option '--prot'"],
+    ['a port out of range', ['--sandbox', '--port', '70000'], '--port must be between 0 and 65535'],
+  ])('refuses %s with a message that names it, and no stack trace', (_what, args, message) => {
+    const result = relayCli([...args, '--data', freshDir()]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('names a corrupt config file and the wrong key in a valid one', () => {
+    const dir = freshDir();
+    const corrupt = path.join(dir, 'corrupt.json');
+    writeFileSync(corrupt, '{"port": ');
+    expect(relayCli(['--sandbox', '--config', corrupt]).stderr).toContain(`cannot read the config file ${corrupt}: it is not valid JSON`);
+    const wrong = path.join(dir, 'wrong.json');
+    writeFileSync(wrong, JSON.stringify({ whatsapp: { appSecrit: 'x' } }));
+    const result = relayCli(['--sandbox', '--config', wrong]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('whatsapp');
+    expect(result.stderr).toContain('appSecrit');
+  });
+});
