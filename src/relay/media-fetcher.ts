@@ -49,6 +49,7 @@ export class MediaFetcher {
   private async fetchOnce(mediaId: string, waMediaId: string): Promise<boolean> {
     const { store, provider, files, log } = this.deps;
     const result = await provider.fetchMedia(waMediaId);
+    if (this.stopped) return false; // the store may be closed; the fetch resumes at the next start
     if (result.ok) {
       await files.write(mediaId, result.value.bytes);
       const sha256 = createHash('sha256').update(result.value.bytes).digest('hex');

@@ -40,6 +40,7 @@ export class OutboundDispatcher {
   private stopped = false;
   private inFlight = new Map<string, Promise<void>>();
   private cancelTimer: () => void = () => {};
+  private timerDueAt = Number.POSITIVE_INFINITY;
   private wakeAgain = false;
 
   constructor(private readonly deps: DispatcherDeps) {}
@@ -58,7 +59,6 @@ export class OutboundDispatcher {
       return;
     }
     this.running = true;
-    this.cancelTimer();
     void this.runOnce()
       .catch((error: unknown) => this.deps.log.error('outbound.loop_failed', { error: error instanceof Error ? error : String(error) }))
       .finally(() => {
@@ -68,15 +68,35 @@ export class OutboundDispatcher {
           this.wakeAgain = false;
           this.wake();
         } else {
-          this.cancelTimer = this.deps.clock.setTimer(this.deps.settings.idlePollMs, () => this.wake());
+          this.wakeIn(this.deps.settings.idlePollMs);
         }
       });
   }
 
-  async stop(): Promise<void> {
+  /** Looks again after `delayMs`, unless an earlier look is already planned. */
+  private wakeIn(delayMs: number): void {
+    if (this.stopped) return;
+    const due = this.deps.clock.monotonicNow() + delayMs;
+    if (due >= this.timerDueAt) return;
+    this.cancelTimer();
+    this.timerDueAt = due;
+    this.cancelTimer = this.deps.clock.setTimer(delayMs, () => {
+      this.timerDueAt = Number.POSITIVE_INFINITY;
+      this.wake();
+    });
+  }
+
+  /**
+   * Stops taking work and waits a little for sends in flight. One still unanswered after `graceMs`
+   * stays marked in flight in the store: the next start treats it as possibly accepted (see recoverInFlight).
+   */
+  async stop(graceMs = 2_000): Promise<void> {
     this.stopped = true;
     this.cancelTimer();
-    await Promise.allSettled([...this.inFlight.values()]);
+    let cancel = () => {};
+    const timeout = new Promise<void>((resolve) => (cancel = this.deps.clock.setTimer(graceMs, resolve)));
+    await Promise.race([Promise.allSettled([...this.inFlight.values()]), timeout]);
+    cancel();
   }
 
   private async runOnce(): Promise<void> {
@@ -90,14 +110,15 @@ export class OutboundDispatcher {
       const reserved = this.deps.limiter.reserve(job.to);
       if (!reserved.ok) {
         // Over Meta's limits: leave it queued and come back when a token is due.
-        this.cancelTimer();
-        this.cancelTimer = clock.setTimer(Math.max(1, reserved.waitMs), () => this.wake());
+        this.wakeIn(Math.max(1, reserved.waitMs));
         continue;
       }
-      const work = this.send(job).finally(() => {
-        this.inFlight.delete(job.messageId);
-        this.wake();
-      });
+      const work = this.send(job)
+        .catch((error: unknown) => this.deps.log.error('outbound.send_crashed', { messageId: job.messageId, error: error instanceof Error ? error : String(error) }))
+        .finally(() => {
+          this.inFlight.delete(job.messageId);
+          this.wake();
+        });
       this.inFlight.set(job.messageId, work);
     }
   }
@@ -122,6 +143,12 @@ export class OutboundDispatcher {
       bizOpaque: job.messageId,
       ...(job.replyToWamid !== null && { replyToWamid: job.replyToWamid }),
     });
+    if (this.stopped) {
+      // The relay is shutting down and may have closed its store: leave the job marked in flight;
+      // the next start waits for Meta's status webhook before deciding to resend.
+      jobLog.info('outbound.answer_after_stop', { outcome: outcome.kind });
+      return;
+    }
     const now = clock.wallNow();
     switch (outcome.kind) {
       case 'accepted':
@@ -136,6 +163,7 @@ export class OutboundDispatcher {
         const backoff = fullJitterDelayMs(Math.min(job.attempts, 30), settings.backoff, this.deps.random());
         const wait = Math.max(backoff, outcome.retryAfterMs ?? 0, outcome.ambiguous ? settings.reconcileGraceMs : 0);
         await store.rescheduleJob(job.messageId, job.attempts + 1, now + wait);
+        this.wakeIn(wait);
         const fields = { reason: outcome.reason, ambiguous: outcome.ambiguous, retryInMs: wait, metaCode: outcome.metaCode };
         if (outcome.reason === 'auth') jobLog.error('outbound.whatsapp_token_rejected', fields);
         else jobLog.warn('outbound.retry', fields);
@@ -150,6 +178,7 @@ export class OutboundDispatcher {
     if (retryable) {
       const wait = fullJitterDelayMs(Math.min(job.attempts, 30), this.deps.settings.backoff, this.deps.random());
       await this.deps.store.rescheduleJob(job.messageId, job.attempts + 1, now + wait);
+      this.wakeIn(wait);
       jobLog.warn('outbound.media_retry', { reason, retryInMs: wait });
     } else {
       await this.deps.store.failSend(job.messageId, { code: 'media_type_unsupported', message: reason }, now);

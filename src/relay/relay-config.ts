@@ -32,6 +32,10 @@ export interface RelayConfig {
   /** Wait this long for a webhook proving Meta got a send whose answer was lost, before resending. */
   reconcileGraceMs: number;
   sendConcurrency: number;
+  /** First retry delay for sends and media fetches; doubles per attempt (full jitter), capped at a minute. */
+  retryBaseMs: number;
+  /** How long one Graph API request may take before its outcome counts as unknown. */
+  graphTimeoutMs: number;
   rateLimit: { perSecond: number; pairBurst: number; pairIntervalMs: number };
 }
 
@@ -145,6 +149,8 @@ export function loadRelayConfig({ flags, env }: ConfigSources): RelayConfig {
       3_600_000,
     ),
     sendConcurrency: 16,
+    retryBaseMs: integer('retryBaseMs', env['RELAY_RETRY_BASE_MS'] ?? '1000', 1, 60_000),
+    graphTimeoutMs: integer('graphTimeoutMs', env['RELAY_GRAPH_TIMEOUT_MS'] ?? '15000', 100, 600_000),
     rateLimit: sandbox ? { perSecond: 1_000, pairBurst: 1_000, pairIntervalMs: 10 } : { perSecond: 80, pairBurst: 10, pairIntervalMs: 6_000 },
   };
 }

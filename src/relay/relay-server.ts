@@ -82,6 +82,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
       apiVersion: config.whatsapp.apiVersion,
       phoneNumberId: config.whatsapp.phoneNumberId,
       accessToken: config.whatsapp.accessToken,
+      requestTimeoutMs: config.graphTimeoutMs,
       ...(config.whatsapp.businessAccountId !== undefined && { businessAccountId: config.whatsapp.businessAccountId }),
     });
   // The sandbox's fake Graph API lives on this server, whose URL is known only once it listens.
@@ -90,7 +91,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
     (config.sandbox && config.whatsapp.graphUrl === '' ? lazyProvider(() => cloudApi(`${baseUrl}/sandbox/graph`)) : cloudApi(config.whatsapp.graphUrl));
 
   const files = new MediaFiles(path.join(config.dataDir, 'media'));
-  const backoff = { baseMs: 1_000, capMs: 60_000, resetAfterMs: 60_000 };
+  const backoff = { baseMs: config.retryBaseMs, capMs: 60_000, resetAfterMs: 60_000 };
   const fetcher = new MediaFetcher({ store, provider, files, clock, log, backoff, random, maxAttempts: 8 });
   const dispatcher = new OutboundDispatcher({
     store,
