@@ -5,3 +5,13 @@ declare const performance: { now(): number };
 declare const crypto: { getRandomValues<T extends Uint8Array>(array: T): T };
 declare function setTimeout(callback: () => void, ms: number): unknown;
 declare function clearTimeout(handle: unknown): void;
+declare class URL {
+  constructor(url: string, base?: string);
+  readonly protocol: string;
+  readonly username: string;
+  readonly password: string;
+  readonly host: string;
+  readonly pathname: string;
+  readonly search: string;
+  href: string;
+}

@@ -1,0 +1,207 @@
+// The console service contract: every method the UI may call and every event it receives, with schemas.
+// Electron's IPC bridge, the web preview's WebSocket and the renderer's types all derive from this one table.
+import { z } from 'zod';
+import { CaseId, Conversation, EntityId, MAX_TEXT_LENGTH, Message, Template } from './domain';
+
+export const ConnectionStatus = z.enum(['signed_out', 'connecting', 'live', 'reconnecting', 'polling', 'offline', 'credentials_needed']);
+export type ConnectionStatus = z.infer<typeof ConnectionStatus>;
+
+export const ConnectionState = z.object({
+  status: ConnectionStatus,
+  /** When the next reconnect attempt is due (epoch ms), while reconnecting or offline. */
+  nextAttemptAt: z.number().int().nullable(),
+  /** Messages saved on this desktop that the relay has not taken yet. */
+  queued: z.number().int().nonnegative(),
+  /** Why the last attempt failed, in words for the status bar (never a secret). */
+  detail: z.string().max(300).nullable(),
+  /** A TLS failure is not "offline": IT must look at certificates or the proxy. */
+  tlsProblem: z.boolean(),
+});
+export type ConnectionState = z.infer<typeof ConnectionState>;
+
+export const SyncProgress = z.object({
+  phase: z.enum(['idle', 'syncing']),
+  done: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+});
+export type SyncProgress = z.infer<typeof SyncProgress>;
+
+/** A conversation as the list shows it. */
+export const ConversationSummary = z.object({
+  conversation: Conversation,
+  preview: z.string().max(200).nullable(),
+  previewDirection: z.enum(['in', 'out']).nullable(),
+  unread: z.number().int().nonnegative(),
+  hasDraft: z.boolean(),
+});
+export type ConversationSummary = z.infer<typeof ConversationSummary>;
+
+export const ConversationFilter = z.enum(['all', 'mine', 'unassigned', 'unread']);
+export type ConversationFilter = z.infer<typeof ConversationFilter>;
+
+export const SearchHit = z.object({
+  conversationId: EntityId,
+  /** The message that matched; null when the customer's name or number matched. */
+  messageId: EntityId.nullable(),
+  customerName: z.string().nullable(),
+  waId: z.string(),
+  /** Text around the match; the matched words are wrapped in \u0001 … \u0002 markers. */
+  snippet: z.string().max(400),
+  at: z.number().int().nullable(),
+});
+export type SearchHit = z.infer<typeof SearchHit>;
+
+export const NotificationPrivacy = z.enum(['show', 'hide', 'off']);
+export const Theme = z.enum(['system', 'light', 'dark']);
+
+export const Settings = z.object({
+  notificationPrivacy: NotificationPrivacy,
+  sounds: z.boolean(),
+  closeToTray: z.boolean(),
+  theme: Theme,
+});
+export type Settings = z.infer<typeof Settings>;
+
+export const Session = z.object({
+  signedIn: z.boolean(),
+  relayUrl: z.string().nullable(),
+  agent: z.object({ id: z.string(), name: z.string() }).nullable(),
+  /** IT fixed the relay URL by machine policy: the login screen does not offer to change it. */
+  relayUrlLocked: z.boolean(),
+});
+export type Session = z.infer<typeof Session>;
+
+/** A relay address as agents may type it: ws(s):// or http(s)://, no credentials in it. */
+export const RelayUrl = z
+  .string()
+  .max(2_000)
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return ['ws:', 'wss:', 'http:', 'https:'].includes(url.protocol) && url.username === '' && url.password === '';
+    } catch {
+      return false;
+    }
+  }, 'the relay address must be a ws://, wss://, http:// or https:// URL');
+
+const ConversationRef = z.object({ conversationId: EntityId });
+const Empty = z.object({}).strict();
+const Ok = z.object({ ok: z.literal(true) });
+
+export const CONSOLE_METHODS = {
+  'session.get': { input: Empty, output: Session },
+  'session.signIn': { input: z.object({ relayUrl: RelayUrl, token: z.string().min(8).max(512) }), output: Session },
+  'session.signOut': { input: Empty, output: Session },
+
+  'connection.get': { input: Empty, output: ConnectionState },
+  /** Skip the backoff wait and try the relay now. */
+  'connection.retryNow': { input: Empty, output: Ok },
+  'sync.get': { input: Empty, output: SyncProgress },
+
+  'conversations.list': {
+    input: z.object({ filter: ConversationFilter, limit: z.number().int().min(1).max(5_000), offset: z.number().int().min(0).max(1_000_000) }),
+    output: z.object({ items: z.array(ConversationSummary), total: z.number().int() }),
+  },
+  'conversations.get': { input: ConversationRef, output: ConversationSummary },
+  'conversations.search': {
+    input: z.object({ query: z.string().min(1).max(200), limit: z.number().int().min(1).max(200) }),
+    output: z.object({ hits: z.array(SearchHit) }),
+  },
+  'conversations.linkCase': { input: z.object({ conversationId: EntityId, caseId: CaseId.nullable() }), output: Ok },
+  /** Take the conversation (true) or release it to the unassigned pool (false). */
+  'conversations.assignToMe': { input: z.object({ conversationId: EntityId, mine: z.boolean() }), output: Ok },
+  /** Which conversation the agent is looking at, and whether the window has focus: no notification for it. */
+  'conversations.setOpen': { input: z.object({ conversationId: EntityId.nullable(), windowFocused: z.boolean() }), output: Ok },
+
+  /** Newest first. `before` pages older; `around` opens at a message (search results). */
+  'messages.page': {
+    input: z.object({ conversationId: EntityId, before: z.string().max(200).optional(), around: EntityId.optional(), limit: z.number().int().min(1).max(500) }),
+    output: z.object({ messages: z.array(Message), olderCursor: z.string().nullable(), hasOlder: z.boolean() }),
+  },
+  'messages.sendText': { input: z.object({ conversationId: EntityId, body: z.string().trim().min(1).max(MAX_TEXT_LENGTH), replyToId: EntityId.optional() }), output: z.object({ message: Message }) },
+  'messages.sendTemplate': {
+    input: z.object({
+      conversationId: EntityId,
+      name: z.string().regex(/^[a-z0-9_]{1,512}$/),
+      language: z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/),
+      parameters: z.array(z.string().min(1).max(1_024)).max(20),
+    }),
+    output: z.object({ message: Message }),
+  },
+  /** A file the agent attached: checked for WhatsApp's size and type rules before it is queued. */
+  'messages.sendFile': {
+    input: z.object({
+      conversationId: EntityId,
+      fileName: z.string().min(1).max(255),
+      mimeType: z.string().min(1).max(255),
+      /** The file's bytes, base64 (the IPC and the preview socket carry JSON). */
+      dataBase64: z.string().max(140 * 1024 * 1024),
+      caption: z.string().max(1_024).optional(),
+    }),
+    output: z.object({ message: Message }),
+  },
+  'messages.retry': { input: z.object({ messageId: EntityId }), output: Ok },
+  'messages.discard': { input: z.object({ messageId: EntityId }), output: Ok },
+  /** Explicit: tells the customer their messages were read up to this one. */
+  'messages.markRead': { input: z.object({ conversationId: EntityId, upToMessageId: EntityId }), output: Ok },
+
+  'drafts.get': { input: ConversationRef, output: z.object({ text: z.string() }) },
+  'drafts.save': { input: z.object({ conversationId: EntityId, text: z.string().max(MAX_TEXT_LENGTH * 4) }), output: Ok },
+
+  'templates.list': { input: Empty, output: z.object({ templates: z.array(Template) }) },
+  /** Bytes of a media file (inbound or sent), base64, fetched from the relay and cached. */
+  'media.get': { input: z.object({ mediaId: EntityId }), output: z.object({ mimeType: z.string(), dataBase64: z.string(), fileName: z.string().nullable() }) },
+
+  'settings.get': { input: Empty, output: Settings },
+  'settings.set': { input: Settings.partial(), output: Settings },
+} as const;
+
+export const CONSOLE_EVENTS = {
+  'connection.changed': ConnectionState,
+  'sync.progress': SyncProgress,
+  /** Coalesced: one event for many changes (a burst of 1,000 inbound messages is a handful of these). */
+  'conversations.changed': z.object({ items: z.array(ConversationSummary) }),
+  'messages.changed': z.object({ conversationId: EntityId, messages: z.array(Message) }),
+  'messages.removed': z.object({ conversationId: EntityId, messageIds: z.array(EntityId) }),
+  /** A notification is due; showing it (or not, per OS settings) is the adapter's job. */
+  'notification.show': z.object({ conversationId: EntityId, messageId: EntityId, title: z.string().max(200), body: z.string().max(300).nullable() }),
+  'settings.changed': Settings,
+  'session.changed': Session,
+  /** The adapter asks the UI to open a conversation (a notification click, a deep link). */
+  'navigation.openConversation': z.object({ conversationId: EntityId }),
+} as const;
+
+export type ConsoleMethod = keyof typeof CONSOLE_METHODS;
+export type ConsoleEvent = keyof typeof CONSOLE_EVENTS;
+export type MethodInput<M extends ConsoleMethod> = z.input<(typeof CONSOLE_METHODS)[M]['input']>;
+export type MethodOutput<M extends ConsoleMethod> = z.infer<(typeof CONSOLE_METHODS)[M]['output']>;
+export type EventPayload<E extends ConsoleEvent> = z.infer<(typeof CONSOLE_EVENTS)[E]>;
+
+export function isConsoleMethod(name: unknown): name is ConsoleMethod {
+  return typeof name === 'string' && Object.hasOwn(CONSOLE_METHODS, name);
+}
+
+export function isConsoleEvent(name: unknown): name is ConsoleEvent {
+  return typeof name === 'string' && Object.hasOwn(CONSOLE_EVENTS, name);
+}
+
+/** What `window.branchline` is, in Electron (preload) and in the web preview (shim) alike. */
+export type BranchlineApi = {
+  [M in ConsoleMethod]: (input: MethodInput<M>) => Promise<MethodOutput<M>>;
+} & {
+  on<E extends ConsoleEvent>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+};
+
+/** Every call answers with one of these over IPC or the preview socket; the bridge turns errors into rejections. */
+export type WireResult<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
+
+/** Thrown in the renderer when the service refused a call. */
+export class ConsoleError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConsoleError';
+  }
+}
