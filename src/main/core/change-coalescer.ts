@@ -1,0 +1,61 @@
+// Turns committed changes into UI events, batched: a burst of 1,000 inbound messages is a handful of updates.
+import type { Clock } from '../../shared/clock';
+import type { ConsoleEvent, EventPayload } from '../../shared/contract';
+import type { Message } from '../../shared/domain';
+import type { LocalQueries } from './local-queries';
+import type { ChangeSet } from './local-store';
+import { decideNotifications, type NotificationContext } from './notification-policy';
+
+export type EmitFn = <E extends ConsoleEvent>(event: E, payload: EventPayload<E>) => void;
+
+export class ChangeCoalescer {
+  private conversations = new Set<string>();
+  private messages = new Map<string, Message>();
+  private newInbound: Message[] = [];
+  private cancel: (() => void) | null = null;
+
+  constructor(
+    private readonly deps: {
+      queries: LocalQueries;
+      clock: Clock;
+      emit: EmitFn;
+      notificationContext: () => NotificationContext;
+      /** How long changes gather before one flush. */
+      windowMs: number;
+    },
+  ) {}
+
+  add(changes: ChangeSet): void {
+    for (const id of changes.conversations) this.conversations.add(id);
+    for (const [id, message] of changes.messages) this.messages.set(id, message);
+    this.newInbound.push(...changes.newInbound);
+    if (this.cancel === null && (this.conversations.size > 0 || this.messages.size > 0)) {
+      this.cancel = this.deps.clock.setTimer(this.deps.windowMs, () => this.flush());
+    }
+  }
+
+  /** Emits everything gathered so far. */
+  flush(): void {
+    this.cancel?.();
+    this.cancel = null;
+    const conversations = [...this.conversations];
+    const messages = [...this.messages.values()];
+    const inbound = this.newInbound;
+    this.conversations = new Set();
+    this.messages = new Map();
+    this.newInbound = [];
+
+    const byConversation = new Map<string, Message[]>();
+    for (const m of messages) byConversation.set(m.conversationId, [...(byConversation.get(m.conversationId) ?? []), m]);
+    for (const [conversationId, list] of byConversation) this.deps.emit('messages.changed', { conversationId, messages: list });
+    // Summaries in slices, so one event never carries an unbounded list.
+    const items = this.deps.queries.summaries(conversations);
+    for (let i = 0; i < items.length; i += 500) this.deps.emit('conversations.changed', { items: items.slice(i, i + 500) });
+    for (const notification of decideNotifications(inbound, this.deps.notificationContext())) this.deps.emit('notification.show', notification);
+  }
+
+  stop(): void {
+    this.cancel?.();
+    this.cancel = null;
+  }
+}
