@@ -51,3 +51,13 @@ describe('relay log', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ agentId: 'ana', deviceId: 'd1' });
   });
 });
+
+describe('relay log ids', () => {
+  it('keeps our UUID ids intact but still scrubs a phone number passed under an id-like key', () => {
+    const { log, lines } = capture();
+    log.info('session', { sessionId: '01a20b4d-7620-753f-b91b-3e05d91d86c3', conversationId: '+972 54 123 4567' });
+    const record = JSON.parse(lines[0]!) as Record<string, string>;
+    expect(record['sessionId']).toBe('01a20b4d-7620-753f-b91b-3e05d91d86c3');
+    expect(record['conversationId']).not.toContain('123 4567');
+  });
+});

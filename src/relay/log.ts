@@ -36,7 +36,8 @@ function redact(fields: LogFields, pseudonym: (waId: string) => string, depth = 
   for (const [key, value] of Object.entries(fields)) {
     if (SECRET_KEYS.test(key)) out[key] = '[redacted]';
     else if (PHONE_KEYS.test(key) && (typeof value === 'string' || typeof value === 'number')) out[key] = pseudonym(String(value));
-    else if (typeof value === 'string') out[key] = scrub(value);
+    // Our own ids (sessionId, messageId, …) are UUIDs whose digit runs would be mistaken for phone numbers.
+    else if (typeof value === 'string') out[key] = /Id$/.test(key) && /^[0-9a-f-]{1,64}$/i.test(value) ? value : scrub(value);
     else if (value instanceof Error) out[key] = { name: value.name, message: scrub(value.message) };
     else if (value !== null && typeof value === 'object' && !Array.isArray(value) && depth < 3) out[key] = redact(value as LogFields, pseudonym, depth + 1);
     else if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) out[key] = value;

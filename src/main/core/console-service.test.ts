@@ -178,7 +178,7 @@ describe('sending', () => {
     expect(of('connection.changed').at(-1)).toMatchObject({ status: 'reconnecting', queued: 1, nextAttemptAt: NOW + 5_000 });
     expect(link.requests).toEqual([]);
 
-    link.answer = (method, params) => ({ ok: true, value: { message: { ...store.message((params as { clientMessageId: string }).clientMessageId)!, status: 'pending' } } });
+    link.answer = (_method, params) => ({ ok: true, value: { message: { ...store.message((params as { clientMessageId: string }).clientMessageId)!, status: 'pending' } } });
     link.goLive();
     await new Promise((r) => setTimeout(r, 10));
     expect(link.requests.map((r) => r.method)).toEqual(['messages.send']);

@@ -9,8 +9,10 @@ export function createBridgeStore(target: object = globalThis) {
   return createStore<BridgeState>()(() => ({ available: 'branchline' in target }));
 }
 
-const bridgeStore = createBridgeStore();
+// Created on first use, after main.tsx has had the chance to install the web preview's bridge.
+let bridgeStore: ReturnType<typeof createBridgeStore> | undefined;
 
 export function useBridgeStore<T>(selector: (state: BridgeState) => T): T {
+  bridgeStore ??= createBridgeStore();
   return useStore(bridgeStore, selector);
 }

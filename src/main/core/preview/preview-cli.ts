@@ -1,0 +1,109 @@
+// `npm run preview:web`: the console in a browser. Without --relay it starts a sandbox relay and signs in as its demo agent.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { RelayConnection } from '../relay-connection';
+import { ConsoleService, type TokenStore } from '../console-service';
+import { openLocalDatabase } from '../local-db';
+import { LocalStore } from '../local-store';
+import { createRelayMediaClient } from '../relay-media-client';
+import { startPreviewServer } from './preview-server';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+const USAGE = `Usage: npm run preview:web -- [--relay URL --token TOKEN] [--port N] [--data DIR]
+
+Serves the console to a browser on 127.0.0.1. Without --relay, starts a sandbox relay
+(fake WhatsApp with a few demo customers) and signs in as its demo agent.`;
+
+const DEMO_CUSTOMERS = [
+  { from: '972541234567', name: 'Dana Levi', text: 'Hi, I need a copy of my loan statement for March.' },
+  { from: '972527654321', name: 'Yossi Cohen', text: 'Is the Herzl St. branch open on Friday?' },
+  { from: '447700900123', name: 'Amira Haddad', text: 'مرحبا، أريد تحديث عنواني' },
+];
+
+/** Starts `npm run relay -- --sandbox` as a child process and reads its address and demo token. */
+async function startSandboxRelay(dataDir: string): Promise<{ child: ChildProcess; url: string; token: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/relay/cli/relay-cli.ts'), '--sandbox', '--port', '0', '--data', dataDir], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const first = (await lines.next()).value as string | undefined;
+  const second = (await lines.next()).value as string | undefined;
+  const url = first?.replace('relay listening on ', '');
+  const token = /token (\S+)$/.exec(second ?? '')?.[1];
+  if (url === undefined || token === undefined) throw new Error('the sandbox relay did not start');
+  return { child, url, token };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { relay: { type: 'string' }, token: { type: 'string' }, port: { type: 'string' }, data: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help === true) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const port = Number(values.port ?? '8790');
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    process.stderr.write(`preview: --port must be 0 to 65535\n\n${USAGE}\n`);
+    return 2;
+  }
+  if ((values.relay === undefined) !== (values.token === undefined)) {
+    process.stderr.write(`preview: give both --relay and --token, or neither (for the sandbox)\n\n${USAGE}\n`);
+    return 2;
+  }
+  const staticDir = path.join(repoRoot, 'out', 'renderer');
+  if (!existsSync(path.join(staticDir, 'index.html'))) {
+    process.stderr.write('preview: the renderer is not built; run `npm run build` (npm run preview:web does it for you)\n');
+    return 1;
+  }
+  const dataDir = path.resolve(values.data ?? mkdtempSync(path.join(tmpdir(), 'branchline-preview-')));
+  let relay: { child: ChildProcess | null; url: string; token: string };
+  if (values.relay !== undefined) {
+    relay = { child: null, url: values.relay, token: values.token! };
+  } else {
+    const freshSandbox = !existsSync(path.join(dataDir, 'relay', 'relay.db'));
+    relay = await startSandboxRelay(path.join(dataDir, 'relay'));
+    if (freshSandbox) {
+      for (const customer of DEMO_CUSTOMERS) await fetch(`${relay.url}/sandbox/inbound`, { method: 'POST', body: JSON.stringify(customer) });
+    }
+  }
+
+  const store = new LocalStore(openLocalDatabase(path.join(dataDir, 'console')));
+  let saved: string | null = null;
+  const tokens: TokenStore = { load: async () => saved, save: async (t) => void (saved = t), clear: async () => void (saved = null) };
+  const log = (event: string, fields?: Record<string, unknown>) => process.stderr.write(`${JSON.stringify({ t: new Date().toISOString(), event, ...fields })}\n`);
+  const service = new ConsoleService({ store, tokens, media: createRelayMediaClient(), connect: (options) => new RelayConnection(options), log });
+  await service.start();
+  const signIn = await service.call('session.signIn', { relayUrl: relay.url, token: relay.token });
+  if (!signIn.ok) log('preview.sign_in_failed', { code: signIn.error.code, message: signIn.error.message });
+
+  const server = await startPreviewServer({ service, staticDir, token: randomBytes(18).toString('base64url'), port, log });
+  process.stdout.write(`console at ${server.url}\n`);
+  if (relay.child !== null) process.stdout.write(`sandbox relay at ${relay.url} (POST /sandbox/inbound to make a customer write)\n`);
+
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await server.close();
+  await service.stop();
+  store.close();
+  relay.child?.kill('SIGTERM');
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`preview: failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);
