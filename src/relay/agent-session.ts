@@ -125,7 +125,10 @@ export class AgentSession {
     this.lastReceivedAt = this.deps.clock.monotonicNow();
     const parsed = parseFrame(ClientFrame, text);
     if (!parsed.ok) {
-      this.sendError(parsed.error);
+      // A request we can name gets its refusal as its own response, so the client does not wait out its deadline.
+      const id = requestIdOf(text);
+      if (id !== null) this.respond(id, { ok: false, error: parsed.error });
+      else this.sendError(parsed.error);
       return;
     }
     const frame = parsed.frame;
@@ -281,6 +284,16 @@ export class AgentSession {
       this.cancelHeartbeat = this.deps.clock.setTimer(Math.min(heartbeatMs, deadAfterMs) / 2, tick);
     };
     this.cancelHeartbeat = this.deps.clock.setTimer(Math.min(heartbeatMs, deadAfterMs) / 2, tick);
+  }
+}
+
+/** The id of a malformed request frame, when it has a usable one. */
+function requestIdOf(text: string): string | null {
+  try {
+    const value = JSON.parse(text) as { type?: unknown; id?: unknown };
+    return value.type === 'req' && typeof value.id === 'string' && value.id.length >= 1 && value.id.length <= 64 ? value.id : null;
+  } catch {
+    return null;
   }
 }
 

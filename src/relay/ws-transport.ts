@@ -12,8 +12,9 @@ export function createAgentSocketServer(deps: { store: RelayStore; sessions: Ses
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_FRAME_BYTES,
-    // Choose our version if offered; otherwise none, and the connection is closed with "unsupported version".
-    handleProtocols: (offered) => (offered.has(PROTOCOL_SUBPROTOCOL) ? PROTOCOL_SUBPROTOCOL : false),
+    // Choose our version if offered. Otherwise echo the client's first choice so its handshake completes and it
+    // can read the 4002 "unsupported version" close (a client whose subprotocol is not echoed sees only 1006).
+    handleProtocols: (offered) => (offered.has(PROTOCOL_SUBPROTOCOL) ? PROTOCOL_SUBPROTOCOL : ([...offered][0] ?? false)),
   });
 
   async function onConnection(ws: WebSocket, req: IncomingMessage, url: URL): Promise<void> {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { generateAgentToken, hashAgentToken } from '../agent-tokens';
 import { loadRelayConfig, type RelayConfig } from '../relay-config';
 import { startRelay, type Relay, type RelayOverrides } from '../relay-server';
+import type { SqliteRelayStore } from '../store/sqlite-relay-store';
 import type { ProviderSend, SendOutcome, WhatsAppProvider } from '../whatsapp/provider';
 
 export const TEST_APP_SECRET = 'test-app-secret-0123456789';
@@ -27,10 +28,12 @@ export function signBody(body: string | Buffer, secret = TEST_APP_SECRET): strin
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
-export async function startTestRelay(options: { sandbox?: boolean; env?: Record<string, string>; dataDir?: string; overrides?: RelayOverrides } = {}): Promise<TestRelay> {
+export async function startTestRelay(
+  options: { sandbox?: boolean; env?: Record<string, string>; dataDir?: string; port?: number; token?: string; overrides?: RelayOverrides } = {},
+): Promise<TestRelay> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'branchline-relay-'));
   const config = loadRelayConfig({
-    flags: { port: '0', data: dataDir, sandbox: options.sandbox === true },
+    flags: { port: String(options.port ?? 0), data: dataDir, sandbox: options.sandbox === true },
     env: {
       WHATSAPP_APP_SECRET: TEST_APP_SECRET,
       WHATSAPP_VERIFY_TOKEN: TEST_VERIFY_TOKEN,
@@ -43,8 +46,9 @@ export async function startTestRelay(options: { sandbox?: boolean; env?: Record<
   });
   const logLines: string[] = [];
   const relay = await startRelay(config, { writeLog: (line) => logLines.push(line), ...options.overrides });
-  const token = generateAgentToken();
-  await relay.store.addAgent('ana', 'Ana Cohen', hashAgentToken(token), Date.now());
+  const token = options.token ?? generateAgentToken();
+  // A restart over the same folder keeps ana's token when the test passes it back in.
+  await (relay.store as SqliteRelayStore).setAgentToken('ana', 'Ana Cohen', hashAgentToken(token), Date.now());
   return {
     relay,
     config,
