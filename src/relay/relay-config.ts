@@ -140,7 +140,7 @@ export function loadRelayConfig({ flags, env }: ConfigSources): RelayConfig {
     whatsapp,
     heartbeatMs,
     deadAfterMs,
-    eventWindow: DEFAULT_EVENT_WINDOW,
+    eventWindow: integer('eventWindow', env['RELAY_EVENT_WINDOW'] ?? String(DEFAULT_EVENT_WINDOW), 1, 100_000),
     retainEvents: integer('retainEvents', env['RELAY_RETAIN_EVENTS'] ?? file.retainEvents?.toString() ?? '1000000', 100, 1e9),
     reconcileGraceMs: integer(
       'reconcileGraceMs',
