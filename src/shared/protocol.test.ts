@@ -50,7 +50,11 @@ describe('frame parser', () => {
       fc.record({ type: fc.constant('req'), id: fc.string({ minLength: 1, maxLength: 64 }), method: fc.string({ minLength: 1, maxLength: 64 }), params: fc.jsonValue() }),
       fc.constant({ type: 'ping' }),
     );
-    fc.assert(fc.property(frame, (f) => expect(parseFrame(ClientFrame, JSON.stringify(f)).ok).toBe(true)));
+    fc.assert(
+      fc.property(frame, (f) => {
+        expect(parseFrame(ClientFrame, JSON.stringify(f)).ok).toBe(true);
+      }),
+    );
   });
 });
 
