@@ -1,0 +1,71 @@
+// `npm run agent` as IT uses it: a path check that queues while the relay is down and exits once it was accepted.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const repoRoot = path.resolve(import.meta.dirname, '../../../..');
+const fresh = (name: string) => mkdtempSync(path.join(tmpdir(), `branchline-${name}-`));
+const running: ChildProcess[] = [];
+afterEach(() => {
+  for (const p of running.splice(0)) p.kill('SIGKILL');
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function startRelay(data: string, port: number): Promise<string> {
+  const relay = spawn(process.execPath, ['--import', 'tsx', 'src/relay/cli/relay-cli.ts', '--sandbox', '--port', String(port), '--data', data], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'ignore'] });
+  running.push(relay);
+  const first = (await createInterface({ input: relay.stdout! })[Symbol.asyncIterator]().next()).value as string;
+  return first.replace('relay listening on ', '');
+}
+
+describe('npm run agent', () => {
+  it('queues a message while the relay is down, on an empty data folder, and exits 0 once the relay accepted it', async () => {
+    const relayData = fresh('agent-relay');
+    const added = spawnSync('npm', ['run', '--silent', 'relay', '--', 'agents', 'add', 'it-check', '--name', 'IT path check', '--data', relayData], { cwd: repoRoot, encoding: 'utf8' });
+    const token = added.stdout.trim().split('\n').at(-1)!;
+    const port = await freePort();
+    // The customer wrote today (the 24-hour window is open); then the relay goes away.
+    const first = await startRelay(relayData, port);
+    expect((await fetch(`${first}/sandbox/inbound`, { method: 'POST', body: JSON.stringify({ from: '972541234567', name: 'Dana', text: 'hi' }) })).status).toBe(200);
+    running.pop()!.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+
+    const agent = spawn('npm', ['run', '--silent', 'agent', '--', '--relay', `ws://127.0.0.1:${port}`, '--data', fresh('agent-data'), '--send', '972541234567', 'Path check from branch 12'], {
+      cwd: repoRoot,
+      env: { ...process.env, BRANCHLINE_TOKEN: token },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    running.push(agent);
+    const records: { type: string; status?: string }[] = [];
+    createInterface({ input: agent.stdout! }).on('line', (line) => records.push(JSON.parse(line) as { type: string; status?: string }));
+    const exit = new Promise<number | null>((resolve) => agent.once('exit', (code) => resolve(code)));
+
+    const deadline = Date.now() + 30_000;
+    while (!records.some((r) => r.type === 'connection' && r.status === 'reconnecting') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(records.some((r) => r.type === 'queued')).toBe(true);
+
+    const url = await startRelay(relayData, port);
+    expect(await exit).toBe(0);
+    expect(records.some((r) => r.type === 'accepted')).toBe(true);
+    const ledger = (await (await fetch(`${url}/sandbox/outbound?to=972541234567`)).json()) as { messages: { text: string }[] };
+    expect(ledger.messages.map((m) => m.text)).toEqual(['Path check from branch 12']);
+  });
+
+  it('refuses bad arguments with a message that says what is wrong', () => {
+    const result = spawnSync('npm', ['run', '--silent', 'agent', '--', '--relay', 'ftp://x', '--data', fresh('bad'), '--send', '+972', ''], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, BRANCHLINE_TOKEN: 'blt_0123456789' } });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('--relay must be a ws://');
+    expect(result.stderr).toContain('--send needs a WhatsApp id');
+  });
+});

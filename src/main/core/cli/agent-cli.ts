@@ -1,0 +1,153 @@
+// `npm run agent -- --relay URL --token T --data DIR [--send WA_ID TEXT]`: the console core with no UI.
+// IT uses it to check a branch machine's path to the relay; tests use it as a real console process.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { RelayUrl } from '../../../shared/contract';
+import { WaId, MAX_TEXT_LENGTH } from '../../../shared/domain';
+import { DatabaseTooNewError } from '../../../shared/migrations';
+import { ConsoleService, type TokenStore } from '../console-service';
+import { openLocalDatabase } from '../local-db';
+import { LocalStore } from '../local-store';
+import { createRelayMediaClient } from '../relay-media-client';
+import { RelayConnection } from '../relay-connection';
+
+const USAGE = `Usage: npm run agent -- --relay URL --token TOKEN --data DIR [--send WA_ID TEXT] [--ca FILE] [--proxy URL]
+
+  --relay URL     the relay: ws://, wss://, http:// or https://
+  --token TOKEN   the agent's token (or set BRANCHLINE_TOKEN, which keeps it out of the process list)
+  --data DIR      where the local cache lives (created if missing)
+  --send WA_ID TEXT
+                  queue TEXT to that customer and exit once the relay has accepted it
+                  (waits while the relay is down; works on an empty DIR)
+  --ca FILE       an extra PEM CA bundle (TLS inspection on corporate networks)
+  --proxy URL     an HTTP proxy (http://host:port)
+
+Prints one JSON object per line: connection changes, sync progress, inbound messages.
+Exit codes: 0 done, 1 the send failed, 2 usage, 3 the relay refused the token, 4 local database problem.`;
+
+type Out = (record: Record<string, unknown>) => void;
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv, out: Out, err: (line: string) => void): Promise<number> {
+  let values;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        relay: { type: 'string' },
+        token: { type: 'string' },
+        data: { type: 'string' },
+        send: { type: 'string' },
+        ca: { type: 'string' },
+        proxy: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    err(`agent: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help === true) {
+    err(USAGE);
+    return 0;
+  }
+  const token = values.token ?? env['BRANCHLINE_TOKEN'];
+  const problems: string[] = [];
+  if (values.relay === undefined || !RelayUrl.safeParse(values.relay).success) problems.push('--relay must be a ws://, wss://, http:// or https:// URL');
+  if (token === undefined || token.length < 8) problems.push('--token (or BRANCHLINE_TOKEN) is required');
+  if (values.data === undefined) problems.push('--data DIR is required');
+  let send: { waId: string; text: string } | null = null;
+  if (values.send !== undefined) {
+    const text = positionals.join(' ');
+    if (!WaId.safeParse(values.send).success) problems.push('--send needs a WhatsApp id: 6 to 20 digits, no +');
+    if (text.trim() === '' || text.length > MAX_TEXT_LENGTH) problems.push(`--send needs the text to send (1 to ${MAX_TEXT_LENGTH} characters) after the WhatsApp id`);
+    send = { waId: values.send, text };
+  } else if (positionals.length > 0) problems.push(`unexpected argument "${positionals[0]}"`);
+  let ca: Buffer | undefined;
+  if (values.ca !== undefined) {
+    try {
+      ca = readFileSync(values.ca);
+    } catch (error) {
+      problems.push(`cannot read --ca ${values.ca}: ${(error as Error).message}`);
+    }
+  }
+  if (problems.length > 0) {
+    err(`agent: ${problems.join('; ')}\n\n${USAGE}`);
+    return 2;
+  }
+
+  let store: LocalStore;
+  try {
+    store = new LocalStore(openLocalDatabase(values.data!));
+  } catch (error) {
+    err(`agent: ${error instanceof DatabaseTooNewError ? error.message : `cannot open the local database in ${values.data}: ${(error as Error).message}`}`);
+    return 4;
+  }
+  const relayUrl = values.relay!;
+  store.setMeta('relay_url', relayUrl);
+  let saved: string | null = token!;
+  const tokens: TokenStore = { load: async () => saved, save: async (t) => void (saved = t), clear: async () => void (saved = null) };
+  const proxy = values.proxy ?? null;
+  const service = new ConsoleService({
+    store,
+    tokens,
+    media: createRelayMediaClient(),
+    connect: (options) => new RelayConnection({ ...options, ...(ca !== undefined && { ca }), proxy }),
+  });
+
+  let finish: (code: number) => void = () => {};
+  const finished = new Promise<number>((resolve) => (finish = resolve));
+  let sentId: string | null = null;
+  const seen = new Set<string>();
+  let lastStatus = '';
+  let lastSync = '';
+  service.on((event, payload) => {
+    if (event === 'connection.changed') {
+      const state = payload as { status: string; queued: number; detail: string | null; tlsProblem: boolean };
+      if (state.status !== lastStatus) {
+        lastStatus = state.status;
+        out({ type: 'connection', status: state.status, queued: state.queued, detail: state.detail, tlsProblem: state.tlsProblem });
+      }
+      if (state.status === 'credentials_needed') finish(3);
+    } else if (event === 'sync.progress') {
+      const line = JSON.stringify(payload);
+      if (line !== lastSync) out({ type: 'sync', ...(payload as object) });
+      lastSync = line;
+    } else if (event === 'messages.changed') {
+      for (const m of (payload as { messages: { id: string; direction: string; conversationId: string; content: { type: string; body?: string }; status: string; failure: unknown }[] }).messages) {
+        if (m.direction === 'in' && !seen.has(m.id)) {
+          seen.add(m.id);
+          const conversation = store.conversation(m.conversationId);
+          out({ type: 'message', messageId: m.id, conversationId: m.conversationId, from: conversation?.customer.waId ?? null, name: conversation?.customer.name ?? null, kind: m.content.type, text: m.content.body ?? null });
+        }
+        if (m.id === sentId && m.status !== 'queued') {
+          out({ type: m.status === 'failed' ? 'failed' : 'accepted', messageId: m.id, status: m.status, failure: m.failure });
+          finish(m.status === 'failed' ? 1 : 0);
+        }
+      }
+    }
+  });
+
+  const stop = () => finish(0);
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await service.start();
+  if (send !== null) {
+    const message = await service.sendToWaId(send.waId, send.text);
+    sentId = message.id;
+    out({ type: 'queued', messageId: message.id, to: send.waId });
+  }
+  const code = await finished;
+  await service.stop();
+  store.close();
+  return code;
+}
+
+main(process.argv.slice(2), process.env, (record) => process.stdout.write(`${JSON.stringify(record)}\n`), (line) => process.stderr.write(`${line}\n`)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`agent: failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,333 @@
+// One transport's lifetime as a protocol session: hello, gap-free events acked after commit, heartbeat, requests.
+import type { Clock } from '../../shared/clock';
+import { fail, toAppError, type Result } from '../../shared/errors';
+import { CloseCode, PROTOCOL_VERSION, ServerFrame, parseFrame, type HelloFrame, type SequencedEvent } from '../../shared/protocol';
+import { describeNetworkFailure } from './net-options';
+import type { RelayTransport, TransportEnd, TransportFactory, TransportKind, TransportParams } from './relay-connection-types';
+
+/** What the connection does after a link failed. */
+export type Next =
+  | { retry: 'backoff' | 'soon' | 'now' | 'capped' }
+  | { retry: 'never'; status: 'credentials_needed' | 'unsupported_version' | 'superseded' };
+
+export interface LinkFailure {
+  next: Next;
+  detail: string;
+  tls: boolean;
+}
+
+export interface LinkDeps {
+  clock: Clock;
+  log: (event: string, fields?: Record<string, unknown>) => void;
+  onEvents: (events: SequencedEvent[]) => Promise<void>;
+  onResync: (hello: HelloFrame) => Promise<void>;
+  connectTimeoutMs: number;
+  /** Auto mode: a refused upgrade means "carry on over long polling now", not a failure to back off from. */
+  fallbackOnRefusal: boolean;
+  /** The hello arrived. */
+  live(link: LinkSession): void;
+  /** The link failed and has dropped itself; the connection decides what comes next. */
+  failed(link: LinkSession, failure: LinkFailure): void;
+  /** An onEvents/onResync call is in flight: the next link waits for it (its cursor must include it; calls never overlap). */
+  track(work: Promise<void>): void;
+  /** A request settled or a batch committed: a moment when switching transports loses nothing. */
+  quiet(): void;
+  /** A transport is closing: stop() waits for it. */
+  closing(done: Promise<void>): void;
+}
+
+interface PendingRequest {
+  method: string;
+  settle: (result: Result<unknown>) => void;
+}
+
+let requestCounter = 0;
+
+export class LinkSession {
+  hello: HelloFrame | null = null;
+  private transport: RelayTransport | null = null;
+  /** Seq the next event must have: a gap or a repeat means the stream cannot be trusted. */
+  private nextSeq = 0;
+  /** Received, not yet handed to onEvents (held during a resync or while a batch commits). */
+  private queue: SequencedEvent[] = [];
+  private delivering = false;
+  private resyncing = false;
+  private lastSentAt: number;
+  private lastReceivedAt: number;
+  private cancelTimer: () => void = () => {};
+  private readonly pending = new Map<string, PendingRequest>();
+  private dropped = false;
+
+  constructor(
+    private readonly deps: LinkDeps,
+    readonly kind: TransportKind,
+    readonly since: number | null,
+    readonly tokenGeneration: number,
+    /** A WebSocket attempt made while on the poll fallback: if it fails before hello, polling resumes at once. */
+    readonly trial: boolean,
+  ) {
+    this.lastSentAt = this.lastReceivedAt = deps.clock.monotonicNow();
+  }
+
+  open(factory: TransportFactory, params: TransportParams): void {
+    const { connectTimeoutMs } = this.deps;
+    this.cancelTimer = this.deps.clock.setTimer(connectTimeoutMs, () => {
+      if (this.hello === null) this.fail('abort', { next: { retry: 'backoff' }, detail: `the relay did not answer within ${Math.round(connectTimeoutMs / 1000)} s`, tls: false });
+    });
+    try {
+      this.transport = factory.open(this.kind, params, {
+        frame: (text) => {
+          if (!this.dropped) this.onFrame(text);
+        },
+        alive: () => {
+          this.lastReceivedAt = this.deps.clock.monotonicNow();
+        },
+        ended: (end) => {
+          if (!this.dropped) this.fail('abort', interpretEnd(end, { kind: this.kind, wasLive: this.hello !== null, fallbackOnRefusal: this.deps.fallbackOnRefusal }));
+        },
+      });
+    } catch (error) {
+      this.fail('abort', { next: { retry: 'backoff' }, ...describeNetworkFailure(error) });
+    }
+  }
+
+  /** Nothing in flight that a transport switch would lose. */
+  get isQuiet(): boolean {
+    return this.pending.size === 0 && !this.delivering && !this.resyncing && this.queue.length === 0;
+  }
+
+  /** Only on a live link (hello received). */
+  request(method: string, params: unknown, deadlineMs: number): Promise<Result<unknown>> {
+    const id = `r${++requestCounter}`;
+    let text: string;
+    try {
+      text = JSON.stringify({ type: 'req', id, method, params, deadlineMs });
+    } catch {
+      return Promise.resolve(fail('invalid_input', `the parameters of ${method} cannot be sent as JSON`, false));
+    }
+    if (text.length > (this.hello?.maxFrameBytes ?? 0)) return Promise.resolve(fail('payload_too_large', `the ${method} request exceeds the relay's frame limit`, false));
+    return new Promise((resolve) => {
+      let cancelDeadline = () => {};
+      const entry: PendingRequest = {
+        method,
+        settle: (result) => {
+          if (!this.pending.delete(id)) return;
+          cancelDeadline();
+          resolve(result);
+          this.deps.quiet();
+        },
+      };
+      this.pending.set(id, entry);
+      cancelDeadline = this.deps.clock.setTimer(deadlineMs, () => entry.settle(fail('timeout', `no answer to ${method} within ${deadlineMs} ms`, true)));
+      this.send(text);
+    });
+  }
+
+  /** Ends the link: no callback of it counts any more, its requests fail as 'offline' (retryable). Idempotent. */
+  drop(how: 'graceful' | 'abort', why: string): void {
+    if (this.dropped) return;
+    this.dropped = true;
+    this.cancelTimer();
+    this.queue = [];
+    if (this.transport !== null) this.deps.closing(this.transport.close(how).catch(() => {}));
+    for (const pending of [...this.pending.values()]) pending.settle(fail('offline', `the connection to the relay dropped before ${pending.method} was answered`, true));
+    this.deps.log('relay.link_dropped', { transport: this.kind, why });
+  }
+
+  private fail(how: 'graceful' | 'abort', failure: LinkFailure): void {
+    if (this.dropped) return;
+    this.drop(how, failure.detail);
+    this.deps.failed(this, failure);
+  }
+
+  private protocolFailure(detail: string): void {
+    this.deps.log('relay.protocol_failure', { detail });
+    this.fail('graceful', { next: { retry: 'backoff' }, detail, tls: false });
+  }
+
+  private onFrame(text: string): void {
+    this.lastReceivedAt = this.deps.clock.monotonicNow();
+    const parsed = parseFrame(ServerFrame, text);
+    if (!parsed.ok) {
+      const peek = peekFrame(text);
+      if (peek.type === 'hello' && typeof peek.protocol === 'number' && peek.protocol !== PROTOCOL_VERSION) {
+        return this.fail('graceful', { next: { retry: 'never', status: 'unsupported_version' }, detail: `the relay speaks protocol ${peek.protocol}; update the console`, tls: false });
+      }
+      // Skipping an events or hello frame would lose data or state: only a fresh start is safe.
+      if (peek.type === 'events' || peek.type === 'hello') return this.protocolFailure(`the relay sent a ${peek.type} frame this console cannot read (${parsed.error.message})`);
+      this.deps.log('relay.frame_ignored', { type: peek.type, reason: parsed.error.message });
+      return;
+    }
+    const frame = parsed.frame;
+    switch (frame.type) {
+      case 'hello':
+        if (this.hello !== null) return this.protocolFailure('the relay sent a second hello');
+        return this.onHello(frame);
+      case 'events':
+        if (this.hello === null) return this.protocolFailure('the relay sent events before hello');
+        for (const event of frame.events) {
+          if (event.seq !== this.nextSeq) return this.protocolFailure(`the relay skipped or repeated events (expected seq ${this.nextSeq}, got ${event.seq})`);
+          this.nextSeq += 1;
+          this.queue.push(event);
+        }
+        return this.pump();
+      case 'res':
+        this.pending.get(frame.id)?.settle(frame.ok ? { ok: true, value: frame.result } : { ok: false, error: toAppError(frame.error) });
+        return;
+      case 'error':
+        this.deps.log('relay.error_frame', { code: frame.error.code, message: frame.error.message });
+        return;
+      case 'ping':
+        return this.send('{"type":"pong"}');
+      case 'pong':
+        return;
+    }
+  }
+
+  private onHello(hello: HelloFrame): void {
+    this.hello = hello;
+    this.cancelTimer();
+    this.nextSeq = (hello.mode === 'resume' && this.since !== null ? this.since : hello.head) + 1;
+    this.deps.live(this);
+    if (this.dropped) return; // the state listener stopped the connection
+    this.scheduleHeartbeat();
+    if (hello.mode === 'resync') {
+      this.resyncing = true;
+      this.runWork(
+        () => this.deps.onResync(hello),
+        () => {
+          this.resyncing = false;
+          this.pump();
+        },
+        'could not rebuild the local state after a resync',
+      );
+    }
+  }
+
+  /** Hands queued events to onEvents one batch at a time; acks the batch once it is committed. */
+  private pump(): void {
+    if (this.dropped || this.delivering || this.resyncing || this.queue.length === 0) return;
+    const batch = this.queue;
+    this.queue = [];
+    this.delivering = true;
+    const lastSeq = batch[batch.length - 1]!.seq;
+    this.runWork(
+      () => this.deps.onEvents(batch),
+      () => {
+        this.delivering = false;
+        this.send(`{"type":"ack","seq":${lastSeq}}`);
+        this.deps.log('relay.acked', { seq: lastSeq, count: batch.length });
+        this.pump();
+        this.deps.quiet();
+      },
+      'could not store received events locally',
+    );
+  }
+
+  /** Runs the caller's onEvents/onResync; on success continues (if the link still stands), on failure drops the link. */
+  private runWork(call: () => Promise<void>, then: () => void, failureDetail: string): void {
+    let promise: Promise<void>;
+    try {
+      promise = Promise.resolve(call());
+    } catch (error) {
+      promise = Promise.reject(error);
+    }
+    this.deps.track(
+      promise.then(
+        () => {
+          if (!this.dropped) then();
+        },
+        (error: unknown) => {
+          this.deps.log('relay.local_failure', { what: failureDetail, error: error instanceof Error ? error.name : typeof error });
+          this.fail('graceful', { next: { retry: 'backoff' }, detail: failureDetail, tls: false });
+        },
+      ),
+    );
+  }
+
+  private send(text: string): void {
+    this.lastSentAt = this.deps.clock.monotonicNow();
+    this.transport?.send(text);
+  }
+
+  /** Pings when nothing was sent for heartbeatMs; declares the link dead when nothing came for deadAfterMs. */
+  private scheduleHeartbeat(): void {
+    const { heartbeatMs, deadAfterMs } = this.hello!;
+    const due = Math.min(this.lastSentAt + heartbeatMs, this.lastReceivedAt + deadAfterMs);
+    this.cancelTimer = this.deps.clock.setTimer(Math.max(1, due - this.deps.clock.monotonicNow()), () => {
+      if (this.dropped) return;
+      const now = this.deps.clock.monotonicNow();
+      if (now - this.lastReceivedAt >= deadAfterMs) {
+        // Do not wait for TCP: a half-open link can look open for many minutes.
+        this.fail('abort', { next: { retry: 'backoff' }, detail: `nothing received from the relay for ${deadAfterMs} ms (dead link)`, tls: false });
+        return;
+      }
+      if (now - this.lastSentAt >= heartbeatMs) this.send('{"type":"ping"}');
+      this.scheduleHeartbeat();
+    });
+  }
+}
+
+/** What a transport's own end means: close codes per protocol.md, HTTP answers of the upgrade or the poll, socket failures. */
+export function interpretEnd(end: TransportEnd, link: { kind: TransportKind; wasLive: boolean; fallbackOnRefusal: boolean }): LinkFailure {
+  if (end.kind === 'closed') return { next: closeCodeNext(end.code), detail: closeDetail(end.code, end.reason), tls: false };
+  if (end.kind === 'network') {
+    const failure = describeNetworkFailure(end.error);
+    return { next: { retry: 'backoff' }, detail: link.wasLive ? `connection lost: ${failure.detail}` : failure.detail, tls: failure.tls };
+  }
+  if (link.kind === 'ws') {
+    // A proxy that refuses upgrades: in auto mode the same frames go over plain HTTP at once.
+    if (link.fallbackOnRefusal) return { next: { retry: 'now' }, detail: `WebSocket upgrade refused (HTTP ${end.status}); using long polling`, tls: false };
+    return { next: { retry: 'backoff' }, detail: `WebSocket upgrade refused (HTTP ${end.status})`, tls: false };
+  }
+  if (end.status === 401) return { next: { retry: 'never', status: 'credentials_needed' }, detail: 'the relay refused the token (HTTP 401)', tls: false };
+  if (end.errorCode === 'unsupported_version') {
+    return { next: { retry: 'never', status: 'unsupported_version' }, detail: "the relay does not speak this console's protocol version; update the console", tls: false };
+  }
+  if (end.status === 404 && link.wasLive) return { next: { retry: 'soon' }, detail: 'the relay no longer knows the poll session', tls: false };
+  return { next: { retry: 'backoff' }, detail: `the relay answered HTTP ${end.status}${end.errorCode === null ? '' : ` (${end.errorCode})`}`, tls: false };
+}
+
+function closeCodeNext(code: number): Next {
+  switch (code) {
+    case CloseCode.unauthorized:
+      return { retry: 'never', status: 'credentials_needed' };
+    case CloseCode.unsupportedVersion:
+      return { retry: 'never', status: 'unsupported_version' };
+    case CloseCode.superseded:
+      return { retry: 'never', status: 'superseded' };
+    case CloseCode.relayRestarting:
+      return { retry: 'soon' };
+    case 1008: // "fix the client; do not loop": retry only at the slowest pace
+      return { retry: 'capped' };
+    default:
+      return { retry: 'backoff' };
+  }
+}
+
+function closeDetail(code: number, reason: string): string {
+  const why = reason === '' ? '' : `: ${reason.slice(0, 120)}`;
+  switch (code) {
+    case CloseCode.unauthorized:
+      return `the relay refused the token (${code}${why})`;
+    case CloseCode.unsupportedVersion:
+      return `the relay does not speak this console's protocol version; update the console (${code})`;
+    case CloseCode.superseded:
+      return `this device connected again elsewhere (${code})`;
+    case CloseCode.relayRestarting:
+      return `the relay is restarting (${code})`;
+    case 1006:
+      return 'connection lost (1006)';
+    default:
+      return `the relay closed the connection (${code}${why})`;
+  }
+}
+
+function peekFrame(text: string): { type: string | null; protocol: unknown } {
+  try {
+    const value = JSON.parse(text) as { type?: unknown; protocol?: unknown } | null;
+    return { type: typeof value?.type === 'string' ? value.type.slice(0, 32) : null, protocol: value?.protocol };
+  } catch {
+    return { type: null, protocol: undefined };
+  }
+}
