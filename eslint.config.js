@@ -26,7 +26,7 @@ export default tseslint.config(
     rules: reactHooks.configs.recommended.rules,
   },
   {
-    files: ['src/main/**/*.ts', 'src/relay/**/*.ts', 'scripts/**/*', 'eslint/**/*', 'e2e/**/*', '*.config.{js,ts}'],
+    files: ['src/main/**/*.ts', 'src/relay/**/*.ts', 'scripts/**/*', 'eslint/**/*', 'e2e/**/*', 'bench/**/*', 'test/**/*', '*.config.{js,ts}'],
     languageOptions: { globals: globals.node },
   },
   {
