@@ -1,4 +1,6 @@
-// Preload (sandboxed): the only bridge between the renderer and the main process.
-// It will expose window.branchline with one function per contract method (see src/shared);
-// until the contract exists it exposes nothing, so the renderer shows "not connected".
-export {};
+// Preload (sandboxed, bundled to one CommonJS file): puts window.branchline in the page and nothing else.
+// ipcRenderer stays here; the page gets one function per contract method and `on` (see bridge-api.ts).
+import { contextBridge, ipcRenderer } from 'electron';
+import { exposeBranchline } from './bridge-api';
+
+exposeBranchline(contextBridge, ipcRenderer);
