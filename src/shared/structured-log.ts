@@ -1,0 +1,75 @@
+// Structured JSON-lines logging that cannot leak tokens, message bodies or phone numbers (relay and console alike).
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export type LogFields = Readonly<Record<string, unknown>>;
+
+export interface Logger {
+  debug(event: string, fields?: LogFields): void;
+  info(event: string, fields?: LogFields): void;
+  warn(event: string, fields?: LogFields): void;
+  error(event: string, fields?: LogFields): void;
+  child(fields: LogFields): Logger;
+}
+
+/** Field names whose values are content or credentials: never written, whatever they hold. */
+const SECRET_KEYS = /^(token|authorization|accesstoken|appsecret|secret|password|verifytoken|body|text|caption|content|params|payload|emoji|name|profilename|customername)$/i;
+/** Field names that hold a customer's phone number: written as a stable pseudonym so IT can correlate. */
+const PHONE_KEYS = /^(waid|wa_id|from|to|recipient|recipient_id|phone)$/i;
+
+/** Last line of defence for free-form strings (error messages): digit runs and bearer tokens. */
+export function scrub(value: string): string {
+  return value
+    .replace(/Bearer\s+\S+/gi, 'Bearer [redacted]')
+    .replace(/\bblt_[A-Za-z0-9_-]+/g, '[token]')
+    .replace(/\+?\d[\d\s-]{6,}\d/g, '[digits]');
+}
+
+function redact(fields: LogFields, pseudonym: (waId: string) => string, depth = 0): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    if (SECRET_KEYS.test(key)) out[key] = '[redacted]';
+    else if (PHONE_KEYS.test(key) && (typeof value === 'string' || typeof value === 'number')) out[key] = pseudonym(String(value));
+    // Our own ids (sessionId, messageId, …) are UUIDs whose digit runs would be mistaken for phone numbers.
+    else if (typeof value === 'string') out[key] = /Id$/.test(key) && /^[0-9a-f-]{1,64}$/i.test(value) ? value : scrub(value);
+    else if (value instanceof Error) out[key] = { name: value.name, message: scrub(value.message) };
+    else if (value !== null && typeof value === 'object' && !Array.isArray(value) && depth < 3) out[key] = redact(value as LogFields, pseudonym, depth + 1);
+    else if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) out[key] = value;
+    else out[key] = '[omitted]';
+  }
+  return out;
+}
+
+export interface LoggerOptions {
+  level: LogLevel;
+  write: (line: string) => void;
+  pseudonym: (waId: string) => string;
+  now?: () => number;
+}
+
+export function createLogger(options: LoggerOptions, bound: LogFields = {}): Logger {
+  const threshold = LEVELS[options.level];
+  const now = options.now ?? Date.now;
+  const emit = (level: LogLevel, event: string, fields: LogFields = {}) => {
+    if (LEVELS[level] < threshold) return;
+    const record = { t: new Date(now()).toISOString(), level, event, ...redact({ ...bound, ...fields }, options.pseudonym) };
+    options.write(`${JSON.stringify(record)}\n`);
+  };
+  return {
+    debug: (event, fields) => emit('debug', event, fields),
+    info: (event, fields) => emit('info', event, fields),
+    warn: (event, fields) => emit('warn', event, fields),
+    error: (event, fields) => emit('error', event, fields),
+    child: (fields) => createLogger(options, { ...bound, ...fields }),
+  };
+}
+
+/** For tests and tools that want no output. */
+export const silentLogger: Logger = {
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+  child: () => silentLogger,
+};
