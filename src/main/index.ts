@@ -1,9 +1,15 @@
 // Electron main process: composes the console service with its Electron adapters. It decides nothing:
 // each choice lives (and is tested) in the module it calls.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import tls from 'node:tls';
+import electronUpdater from 'electron-updater';
 import { BrowserWindow, Menu, Notification, Tray, app, dialog, ipcMain, nativeImage, net, powerMonitor, protocol, safeStorage, screen, session, shell } from 'electron';
+import { createLogger } from '../shared/structured-log';
 import { ConsoleService } from './core/console-service';
+import { buildDiagnostics } from './core/diagnostics';
+import { effectiveNotificationPrivacy, loadPolicy, machinePolicyPath } from './core/policy';
+import { RotatingLogFile } from './core/rotating-log';
 import { openLocalDatabase, type LocalDatabase } from './core/local-db';
 import { LocalStore } from './core/local-store';
 import { RelayConnection } from './core/relay-connection';
@@ -15,14 +21,36 @@ import { attachNotifications } from './notifications';
 import { SafeStorageTokenStore } from './secret-store';
 import { appLocation, installSecurity, registerAppScheme } from './security';
 import { BRAND_GREEN, UNREAD_RED, attachTrayBadge, circleBitmap } from './tray-badge';
+import { startUpdates } from './updater';
 import { secureWindowOptions } from './window-options';
 
-/** JSON lines on stderr. Modules pass ids, codes and counts only: never a token, a name or a message body. */
-function log(event: string, fields: Record<string, unknown> = {}): void {
-  process.stderr.write(`${JSON.stringify({ t: new Date().toISOString(), event, ...fields })}\n`);
-}
-
 const env = process.env;
+// Machine policy (docs/it-guide.md): read once at start; problems are logged and shown in the UI.
+const policyFile = env['BRANCHLINE_POLICY_FILE'] ?? machinePolicyPath(process.platform, env);
+const loadedPolicy = loadPolicy(policyFile, (file) => {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+});
+const policy = loadedPolicy.policy;
+const logFile = new RotatingLogFile(app.getPath('logs'));
+/** JSON lines to the OS's log folder (rotated) and stderr, through the shared redaction rules. */
+const logger = createLogger({
+  level: policy.logging.level,
+  write: (line) => {
+    logFile.write(line);
+    process.stderr.write(line);
+  },
+  pseudonym: () => '[customer]',
+});
+function log(event: string, fields: Record<string, unknown> = {}): void {
+  logger.info(event, fields);
+}
+for (const problem of loadedPolicy.problems) logger.warn('policy.problem', { key: problem.key, detail: problem.message });
+
 // Tests (and IT) can keep this run's data apart from the agent's.
 if (env['BRANCHLINE_USER_DATA_DIR'] !== undefined) app.setPath('userData', env['BRANCHLINE_USER_DATA_DIR']);
 registerAppScheme(protocol);
@@ -83,17 +111,46 @@ function main(): void {
     }
 
     const tokens = new SafeStorageTokenStore({ safeStorage, file: path.join(userData, 'relay-token.bin'), platform: process.platform, log });
-    // BRANCHLINE_CA_FILE stands in for the CA file machine policy will name.
-    const network = new RelayNetwork({ session: session.defaultSession, ca: loadCaBundle({ tls, caFile: env['BRANCHLINE_CA_FILE'], log }), log });
-    const running = new ConsoleService({
+    const network = new RelayNetwork({ session: session.defaultSession, ca: loadCaBundle({ tls, caFile: policy.network.caFile ?? undefined, log }), log });
+    const privacy = effectiveNotificationPrivacy(policy, undefined);
+    let updateReady = false;
+    const running: ConsoleService = new ConsoleService({
       store: new LocalStore(db),
       tokens,
       connect: network.connectionFactory((options) => new RelayConnection({ ...options, log })),
       media: createRelayMediaClient({ agent: network.agentFor }),
-      policy: {},
+      policy: {
+        ...(policy.relay.url !== null && { relayUrl: policy.relay.url }),
+        relayUrlLocked: policy.relay.url !== null && !policy.relay.allowUserOverride,
+        ...(policy.notifications.privacy !== null || policy.notifications.privacyDefault !== null ? { notificationPrivacy: privacy.value } : {}),
+        notificationPrivacyLocked: privacy.locked,
+      },
+      retentionDays: policy.retention.days,
+      appStatus: () => ({ version: app.getVersion(), policyProblems: loadedPolicy.problems, tokenStorage: tokens.weakStorage ? 'memory_only' : 'secure', updateReady }),
+      exportDiagnostics: async (history): Promise<{ fileName: string; data: Buffer }> => ({
+        fileName: `branchline-diagnostics-${new Date().toISOString().slice(0, 10)}.zip`,
+        data: buildDiagnostics({
+          logFiles: logFile.files(),
+          versions: { app: app.getVersion(), electron: process.versions.electron ?? '', chrome: process.versions.chrome ?? '', node: process.versions.node, os: `${process.platform} ${process.arch}` },
+          settings: { ...running.settings() },
+          policy: loadedPolicy,
+          connectionHistory: history,
+          secrets: [(await tokens.load()) ?? ''],
+          now: new Date(),
+        }),
+      }),
       log,
     });
     service = running;
+    startUpdates({
+      updater: () => electronUpdater.autoUpdater,
+      policy: policy.updates,
+      log,
+      onReady: () => {
+        updateReady = true;
+        running.appStatusChanged();
+      },
+    });
 
     const ourWindows = () => (window === null ? [] : [window]);
     bridge = registerIpcBridge({ ipcMain, service: running, windows: ourWindows, appOrigin: location.origin, log });

@@ -84,6 +84,18 @@ export const RelayUrl = z
     }
   }, 'the relay address must be a ws://, wss://, http:// or https:// URL');
 
+/** What IT and the agent should know about this desktop: a broken policy, a token kept without OS protection, a pending update. */
+export const AppStatus = z.object({
+  version: z.string(),
+  policyProblems: z.array(z.object({ key: z.string(), message: z.string() })),
+  /** 'memory_only': no OS keyring (Linux basic_text): the token is kept for this session only. */
+  tokenStorage: z.enum(['secure', 'memory_only']),
+  /** IT fixed the notification privacy by policy. */
+  notificationPrivacyLocked: z.boolean(),
+  updateReady: z.boolean(),
+});
+export type AppStatus = z.infer<typeof AppStatus>;
+
 const ConversationRef = z.object({ conversationId: EntityId });
 const Empty = z.object({}).strict();
 const Ok = z.object({ ok: z.literal(true) });
@@ -152,6 +164,9 @@ export const CONSOLE_METHODS = {
   /** Bytes of a media file (inbound or sent), base64, fetched from the relay and cached. */
   'media.get': { input: z.object({ mediaId: EntityId }), output: z.object({ mimeType: z.string(), dataBase64: z.string(), fileName: z.string().nullable() }) },
 
+  'app.status': { input: Empty, output: AppStatus },
+  /** A zip of logs, versions, redacted settings and policy, and connection history, for IT. */
+  'diagnostics.export': { input: Empty, output: z.object({ fileName: z.string(), dataBase64: z.string() }) },
   'settings.get': { input: Empty, output: Settings },
   'settings.set': { input: Settings.partial(), output: Settings },
 } as const;
@@ -167,6 +182,7 @@ export const CONSOLE_EVENTS = {
   'notification.show': z.object({ conversationId: EntityId, messageId: EntityId, title: z.string().max(200), body: z.string().max(300).nullable() }),
   'settings.changed': Settings,
   'session.changed': Session,
+  'app.status': AppStatus,
   /** The adapter asks the UI to open a conversation (a notification click, a deep link). */
   'navigation.openConversation': z.object({ conversationId: EntityId }),
 } as const;

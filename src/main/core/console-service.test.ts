@@ -68,7 +68,7 @@ afterEach(async () => {
   services = [];
 });
 
-function setup(options: { policy?: ConstructorParameters<typeof ConsoleService>[0]['policy'] } = {}) {
+function setup(options: Partial<Pick<ConstructorParameters<typeof ConsoleService>[0], 'policy' | 'exportDiagnostics'>> = {}) {
   const store = new LocalStore(openLocalDatabase(mkdtempSync(path.join(tmpdir(), 'branchline-svc-'))));
   const clock: FakeClock = createFakeClock(NOW, 0);
   const link = new FakeLink();
@@ -105,8 +105,8 @@ const inbound = (id: string, conversationId: string, body: string, at = NOW): Me
   updatedAt: at,
 });
 
-async function signedIn() {
-  const ctx = setup();
+async function signedIn(options: Parameters<typeof setup>[0] = {}) {
+  const ctx = setup(options);
   const signing = ctx.service.call('session.signIn', { relayUrl: 'ws://127.0.0.1:9', token: 'blt_token_value' });
   await Promise.resolve();
   ctx.link.goLive();
@@ -263,5 +263,51 @@ describe('resync', () => {
     expect(store.cursor()).toBe(40);
     expect(of('sync.progress').map((p) => [p.done, p.total])).toEqual(expect.arrayContaining([[1, 2], [2, 2]]));
     expect(store.message('h-x2')).not.toBeNull();
+  });
+});
+
+describe('desktop status, policy and retention', () => {
+  it('enforces a notification privacy IT locked by policy, whatever the agent chooses', async () => {
+    const { service } = setup({ policy: { notificationPrivacy: 'hide', notificationPrivacyLocked: true } });
+    await service.call('settings.set', { notificationPrivacy: 'show' });
+    expect(await service.call('settings.get', {})).toMatchObject({ ok: true, value: { notificationPrivacy: 'hide' } });
+    expect(await service.call('app.status', {})).toMatchObject({ ok: true, value: { notificationPrivacyLocked: true } });
+  });
+
+  it('uses the policy privacy only as a default when it is not locked', async () => {
+    const { service } = setup({ policy: { notificationPrivacy: 'hide' } });
+    expect(await service.call('settings.get', {})).toMatchObject({ ok: true, value: { notificationPrivacy: 'hide' } });
+    await service.call('settings.set', { notificationPrivacy: 'show' });
+    expect(await service.call('settings.get', {})).toMatchObject({ ok: true, value: { notificationPrivacy: 'show' } });
+  });
+
+  it('removes history older than the retention period, but never an unsent message or a conversation\'s newest one', async () => {
+    const { store, deliver } = await signedIn();
+    const DAY = 86_400_000;
+    await deliver([
+      { kind: 'message.created', message: inbound('old1', 'c1', 'from last year', NOW - 400 * DAY) },
+      { kind: 'message.created', message: inbound('old2', 'c1', 'from last month', NOW - 40 * DAY) },
+      { kind: 'message.created', message: inbound('new', 'c1', 'today', NOW) },
+      { kind: 'message.created', message: inbound('only', 'c9', 'the only one, old', NOW - 400 * DAY) },
+    ]);
+    expect(store.pruneHistory(NOW - 30 * DAY)).toBe(2);
+    expect(store.message('old1')).toBeNull();
+    expect(store.message('new')).not.toBeNull();
+    expect(store.message('only')).not.toBeNull();
+  });
+
+  it('keeps a connection history for diagnostics', async () => {
+    let history: readonly { status: string; detail: string | null }[] = [];
+    const { service, link } = await signedIn({
+      exportDiagnostics: async (h) => {
+        history = h;
+        return { fileName: 'branchline-diagnostics.zip', data: Buffer.from('zip') };
+      },
+    });
+    link.set({ status: 'backing_off', nextAttemptAtMono: 1_000, detail: 'cannot reach the relay (ECONNREFUSED)' });
+    link.goLive();
+    expect(await service.call('diagnostics.export', {})).toMatchObject({ ok: true, value: { fileName: 'branchline-diagnostics.zip', dataBase64: 'emlw' } });
+    expect(history.map((h) => h.status)).toEqual(expect.arrayContaining(['live', 'reconnecting']));
+    expect(history.find((h) => h.status === 'reconnecting')?.detail).toContain('ECONNREFUSED');
   });
 });

@@ -10,6 +10,7 @@ import {
   type ConsoleMethod,
   type EventPayload,
   type MethodOutput,
+  type AppStatus,
   type Settings,
   type SyncProgress,
   type WireResult,
@@ -47,7 +48,9 @@ export interface MediaClient {
 export interface ServicePolicy {
   relayUrl?: string;
   relayUrlLocked?: boolean;
+  /** The default when the agent has not chosen; with notificationPrivacyLocked, enforced. */
   notificationPrivacy?: Settings['notificationPrivacy'];
+  notificationPrivacyLocked?: boolean;
 }
 
 export interface ConsoleServiceDeps {
@@ -63,6 +66,18 @@ export interface ConsoleServiceDeps {
   coalesceMs?: number;
   /** How long sign-in waits for the relay to answer (default 15 s). */
   signInTimeoutMs?: number;
+  /** What the adapter knows about this desktop (policy problems, token storage, updates). */
+  appStatus?: () => Omit<AppStatus, 'notificationPrivacyLocked'>;
+  /** Builds the diagnostics zip (the adapter knows where its logs are). */
+  exportDiagnostics?: (history: readonly ConnectionHistoryEntry[]) => Promise<{ fileName: string; data: Buffer }>;
+  /** Days of history kept on this desktop (machine policy); older messages are removed daily. */
+  retentionDays?: number;
+}
+
+export interface ConnectionHistoryEntry {
+  at: number;
+  status: string;
+  detail: string | null;
 }
 
 const DEFAULT_SETTINGS: Settings = { notificationPrivacy: 'show', sounds: true, closeToTray: false, theme: 'system' };
@@ -84,6 +99,8 @@ export class ConsoleService {
   private paused = false;
   private networkOnline = true;
   private readonly link: RelayLink;
+  private readonly history: ConnectionHistoryEntry[] = [];
+  private cancelPrune: () => void = () => {};
 
   constructor(private readonly deps: ConsoleServiceDeps) {
     this.store = deps.store;
@@ -128,9 +145,29 @@ export class ConsoleService {
     const token = await this.deps.tokens.load();
     if (relayUrl !== null && token !== null) this.openConnection(relayUrl, token);
     else this.emitConnection();
+    this.pruneDaily();
+  }
+
+  private pruneDaily(): void {
+    const days = this.deps.retentionDays;
+    if (days === undefined) return;
+    const removed = this.store.pruneHistory(this.clock.wallNow() - days * 86_400_000);
+    if (removed > 0) this.log('retention.pruned', { messages: removed, days });
+    this.cancelPrune = this.clock.setTimer(86_400_000, () => this.pruneDaily());
+  }
+
+  /** Tells the UI that what appStatus reports has changed (an update was downloaded, …). */
+  appStatusChanged(): void {
+    this.emit('app.status', this.appStatus());
+  }
+
+  private appStatus(): AppStatus {
+    const base = this.deps.appStatus?.() ?? { version: '0.0.0', policyProblems: [], tokenStorage: 'secure' as const, updateReady: false };
+    return { ...base, notificationPrivacyLocked: this.deps.policy?.notificationPrivacyLocked === true };
   }
 
   async stop(): Promise<void> {
+    this.cancelPrune();
     this.drainer.stop();
     this.coalescer.flush();
     this.coalescer.stop();
@@ -261,6 +298,12 @@ export class ConsoleService {
       this.store.cacheMedia(input.mediaId, fetched.mimeType, fetched.fileName, fetched.bytes, this.clock.wallNow());
       return { mimeType: fetched.mimeType, fileName: fetched.fileName, dataBase64: fetched.bytes.toString('base64') };
     },
+    'app.status': async () => this.appStatus(),
+    'diagnostics.export': async () => {
+      if (this.deps.exportDiagnostics === undefined) throw new ServiceError('unavailable', 'diagnostics are not available in this window');
+      const { fileName, data } = await this.deps.exportDiagnostics(this.history);
+      return { fileName, dataBase64: data.toString('base64') };
+    },
     'settings.get': async () => this.settings(),
     'settings.set': async (input: Partial<Settings>) => {
       for (const [key, value] of Object.entries(input)) if (value !== undefined) this.store.setSetting(`user.${key}`, value);
@@ -385,7 +428,13 @@ export class ConsoleService {
   }
 
   private emitConnection(): void {
-    this.emit('connection.changed', this.connectionState());
+    const state = this.connectionState();
+    const last = this.history.at(-1);
+    if (last === undefined || last.status !== state.status || last.detail !== state.detail) {
+      this.history.push({ at: this.clock.wallNow(), status: state.status, detail: state.detail });
+      if (this.history.length > 500) this.history.splice(0, this.history.length - 500);
+    }
+    this.emit('connection.changed', state);
   }
 
   // ---- sending ----
@@ -493,6 +542,10 @@ export class ConsoleService {
 
   settings(): Settings {
     const read = <K extends keyof Settings>(key: K): Settings[K] => {
+      // Defaults < the agent's choice < machine policy.
+      if (key === 'notificationPrivacy' && this.deps.policy?.notificationPrivacyLocked === true && this.deps.policy.notificationPrivacy !== undefined) {
+        return this.deps.policy.notificationPrivacy as Settings[K];
+      }
       const user = this.store.setting(`user.${key}`);
       if (user !== undefined) return user as Settings[K];
       if (key === 'notificationPrivacy' && this.deps.policy?.notificationPrivacy !== undefined) return this.deps.policy.notificationPrivacy as Settings[K];

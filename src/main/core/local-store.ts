@@ -376,6 +376,20 @@ export class LocalStore {
     this.db.prepare('INSERT OR REPLACE INTO media_cache (media_id, mime_type, file_name, bytes, cached_at) VALUES (?, ?, ?, ?, ?)').run(mediaId, mimeType, fileName, bytes, now);
   }
 
+  /**
+   * Deletes history older than `cutoff` (policy: days kept on the desktop). Never a message still in the
+   * outbox, and a conversation's newest message stays so the list keeps its preview.
+   */
+  pruneHistory(cutoff: number): number {
+    return this.db.transaction(() => {
+      const old = `SELECT m.id FROM messages m WHERE m.created_at < @cutoff
+        AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = m.id)
+        AND m.id <> (SELECT n.id FROM messages n WHERE n.conversation_id = m.conversation_id ORDER BY n.created_at DESC, n.id DESC LIMIT 1)`;
+      this.db.prepare(`DELETE FROM search_index WHERE message_id IN (${old})`).run({ cutoff });
+      return this.db.prepare(`DELETE FROM messages WHERE id IN (${old})`).run({ cutoff }).changes;
+    })();
+  }
+
   close(): void {
     this.db.close();
   }

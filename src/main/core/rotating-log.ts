@@ -7,7 +7,7 @@ export class RotatingLogFile {
   readonly file: string;
 
   constructor(
-    private readonly dir: string,
+    dir: string,
     private readonly options: { baseName?: string; maxBytes?: number; keep?: number } = {},
   ) {
     mkdirSync(dir, { recursive: true });
