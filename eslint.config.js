@@ -30,6 +30,12 @@ export default tseslint.config(
     languageOptions: { globals: globals.node },
   },
   {
+    // electron-builder's config and hooks are CommonJS (loaded by electron-builder itself).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: globals.node },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Secrets and message bodies must never reach a log (architecture.md, invariant 5):
     // long-running code logs through the redacting logger, not console.*.
     files: ['src/main/**/*.ts', 'src/relay/**/*.ts', 'src/shared/**/*.ts'],
