@@ -6,8 +6,8 @@ import type { ConsoleService } from './core/console-service';
 import { originOf } from './security';
 
 /** Channel names; the preload (src/preload/bridge-api.ts) spells them the same way. */
-export const methodChannel = (method: ConsoleMethod): string => `branchline:${method}`;
-export const eventChannel = (event: ConsoleEvent): string => `branchline:event:${event}`;
+export { eventChannel, methodChannel } from '../shared/ipc-channels';
+import { eventChannel, methodChannel } from '../shared/ipc-channels';
 
 /** The parts of Electron's WebFrameMain the sender check reads. */
 export interface FrameLike {

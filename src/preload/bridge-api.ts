@@ -8,11 +8,11 @@
 // there, so its rejections are the page's own errors with their code. exposeInMainWorld stays as the
 // fallback where executeInMainWorld does not exist.
 import { createBranchlineApi, type BridgeTransport } from '../shared/bridge-client';
-import { CONSOLE_EVENTS, CONSOLE_METHODS, isConsoleEvent, isConsoleMethod, type ConsoleEvent, type ConsoleMethod, type WireResult } from '../shared/contract';
+import { CONSOLE_EVENTS, CONSOLE_METHODS, isConsoleEvent, isConsoleMethod, type ConsoleEvent, type WireResult } from '../shared/contract';
 
 /** Channel names; src/main/ipc-bridge.ts spells them the same way. */
-export const methodChannel = (method: ConsoleMethod): string => `branchline:${method}`;
-export const eventChannel = (event: ConsoleEvent): string => `branchline:event:${event}`;
+export { eventChannel, methodChannel } from '../shared/ipc-channels';
+import { eventChannel, methodChannel } from '../shared/ipc-channels';
 
 /** The parts of Electron's ipcRenderer the bridge uses. */
 export interface IpcRendererLike {
