@@ -3,16 +3,10 @@ import type { Clock } from '../../shared/clock';
 import type { ConnectionState } from '../../shared/contract';
 import type { ErrorCode, Result } from '../../shared/errors';
 import type { HelloFrame, SequencedEvent } from '../../shared/protocol';
+import type { ConnectionSnapshot } from './relay-connection-types';
 
-/** The relay connection as the service sees it (RelayConnection in relay-connection.ts implements it). */
-export interface LinkSnapshot {
-  status: 'connecting' | 'live' | 'backing_off' | 'polling' | 'credentials_needed' | 'unsupported_version' | 'superseded' | 'stopped';
-  transport: 'ws' | 'poll' | null;
-  nextAttemptAtMono: number | null;
-  detail: string | null;
-  tlsProblem: boolean;
-  agent: { id: string; name: string } | null;
-}
+/** The relay connection's state as the service sees it (RelayConnection reports it). */
+export type LinkSnapshot = ConnectionSnapshot;
 
 export interface ConnectionHandle {
   start(): void;

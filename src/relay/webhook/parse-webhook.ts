@@ -5,6 +5,7 @@ import type { SendFailure } from '../../shared/domain';
 import { fail, ok } from '../../shared/errors';
 import type { Result } from '../../shared/errors';
 import type { InboundContent, InboundItem, StatusItem, WebhookBatch } from './types';
+import { metaFailureCode } from '../whatsapp/meta-errors';
 
 /**
  * WhatsApp caps text at 4,096 characters; this leaves Meta room to raise that without us dropping
@@ -99,16 +100,6 @@ const MetaError = z.object({
 const MEDIA_TYPES = new Set(['image', 'document', 'audio', 'video', 'sticker'] as const);
 type MediaType = 'image' | 'document' | 'audio' | 'video' | 'sticker';
 
-const FAILURE_BY_META_CODE: ReadonlyMap<number, SendFailure['code']> = new Map<number, SendFailure['code']>([
-  [131047, 'template_required'],
-  [131026, 'undeliverable'],
-  [131049, 'undeliverable'],
-  [131051, 'media_type_unsupported'],
-  [131052, 'media_type_unsupported'],
-  [131053, 'media_type_unsupported'],
-  [131009, 'invalid_input'],
-  [100, 'invalid_input'],
-]);
 
 /**
  * Never throws. A delivery whose envelope, message or kept status lacks a required field is
@@ -270,7 +261,7 @@ function readFailure(errors: unknown): SendFailure {
   const headline = title ?? message ?? FAILED_WITHOUT_DETAILS;
   const details = errorData?.details;
   return {
-    code: (code === undefined ? undefined : FAILURE_BY_META_CODE.get(code)) ?? 'rejected',
+    code: metaFailureCode(code) ?? 'rejected',
     message: truncate(details !== undefined && details !== '' ? `${headline} — ${details}` : headline, MAX_FAILURE_MESSAGE_LENGTH),
     ...(code !== undefined && { metaCode: code }),
   };

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { SendFailure, Template } from '../../shared/domain';
 import type { FetchedMedia, ProviderContent, ProviderResult, ProviderSend, SendOutcome, WhatsAppProvider } from './provider';
+import { metaFailureCode } from './meta-errors';
 
 export interface CloudApiOptions {
   /** Base such as `https://graph.facebook.com` or the sandbox's `http://127.0.0.1:PORT/sandbox/graph`. */
@@ -46,21 +47,6 @@ const RETRY_BY_META_CODE = new Map<number, RetryReason>([
   [131016, 'server_error'],
 ]);
 
-const FAILURE_BY_META_CODE = new Map<number, FailureCode>([
-  [131047, 'template_required'],
-  [131026, 'undeliverable'],
-  [131049, 'undeliverable'],
-  [131051, 'media_type_unsupported'],
-  [131052, 'media_type_unsupported'],
-  [131053, 'media_type_unsupported'],
-  [100, 'invalid_input'],
-  [131009, 'invalid_input'],
-  [132000, 'invalid_input'],
-  [132001, 'invalid_input'],
-  [132005, 'invalid_input'],
-  [132007, 'invalid_input'],
-  [132012, 'invalid_input'],
-]);
 
 /**
  * Failures that happen before a single request byte leaves the machine: a send that failed this
@@ -349,7 +335,7 @@ function judgeGraphError(answer: Answer, redact: Redactor): Verdict {
 
   const retryReason = metaCode === undefined ? undefined : RETRY_BY_META_CODE.get(metaCode);
   if (retryReason !== undefined) return retry(retryReason);
-  const failure = metaCode === undefined ? undefined : FAILURE_BY_META_CODE.get(metaCode);
+  const failure = metaFailureCode(metaCode);
   if (failure !== undefined) return failed(failure);
   if (answer.status === 429) return retry('rate_limited');
   if (answer.status === 401) return retry('auth');
