@@ -70,7 +70,8 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
         accessToken: config.whatsapp.accessToken,
         phoneNumberId: config.whatsapp.phoneNumberId,
         businessAccountId: config.whatsapp.businessAccountId ?? '200000000000001',
-        webhookUrl: () => `${baseUrl}/webhook`,
+        // Null until the server listens: what a previous run left pending waits for it rather than failing.
+        webhookUrl: () => (baseUrl === '' ? null : `${baseUrl}/webhook`),
         clock,
         ...(overrides.sandboxTiming !== undefined && { timing: overrides.sandboxTiming }),
       })
@@ -143,7 +144,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
   const mediaDeps: MediaRouteDeps = { store, files, fetcher, clock, log };
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://relay.invalid');
+    const url = requestUrl(req);
     const { pathname } = url;
     const method = req.method ?? 'GET';
     if (sandbox !== null && pathname.startsWith('/sandbox/') && (await sandbox.handle(req, res, url))) return;
@@ -184,7 +185,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
     });
   });
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://relay.invalid');
+    const url = requestUrl(req);
     if (url.pathname !== '/v1/agent') {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
@@ -235,6 +236,12 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
       return closing;
     },
   };
+}
+
+/** The request's URL; a path like "//x/y" stays a path (a plain URL parse would read "x" as a host). */
+function requestUrl(req: IncomingMessage): URL {
+  const target = req.url ?? '/';
+  return target.startsWith('/') ? new URL(`http://relay.invalid${target}`) : new URL(target, 'http://relay.invalid');
 }
 
 /** Defers creating the adapter until its first call. */

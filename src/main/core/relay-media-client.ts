@@ -5,13 +5,14 @@ import { appError, type AppError } from '../../shared/errors';
 import { MAX_OUTBOUND_MEDIA_BYTES } from '../../shared/media-limits';
 import type { MediaClient } from './console-service';
 
-/** The relay's HTTP base for a URL given as ws(s):// or http(s)://. */
-export function httpBase(relayUrl: string): URL {
+/** The relay's HTTP URL for `endpoint` (e.g. "/v1/media"), from a base given as ws(s):// or http(s)://, keeping any path prefix. */
+export function relayHttpUrl(relayUrl: string, endpoint: string): URL {
   const url = new URL(relayUrl);
   if (url.protocol === 'ws:') url.protocol = 'http:';
   if (url.protocol === 'wss:') url.protocol = 'https:';
-  url.pathname = url.pathname.replace(/\/+$/, '');
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}${endpoint}`;
   url.search = '';
+  url.hash = '';
   return url;
 }
 
@@ -61,7 +62,7 @@ export function createRelayMediaClient(options: { agent?: (url: URL) => http.Age
   const timeoutMs = options.timeoutMs ?? 120_000;
   return {
     async upload(relayUrl, token, file) {
-      const url = new URL(`${httpBase(relayUrl).href}/v1/media`);
+      const url = relayHttpUrl(relayUrl, '/v1/media');
       try {
         const answer = await exchange(url, {
           method: 'POST',
@@ -78,7 +79,7 @@ export function createRelayMediaClient(options: { agent?: (url: URL) => http.Age
       }
     },
     async download(relayUrl, token, mediaId) {
-      const url = new URL(`${httpBase(relayUrl).href}/v1/media/${encodeURIComponent(mediaId)}`);
+      const url = relayHttpUrl(relayUrl, `/v1/media/${encodeURIComponent(mediaId)}`);
       try {
         const answer = await exchange(url, { method: 'GET', headers: { authorization: `Bearer ${token}` }, agent: options.agent?.(url), timeoutMs, maxBytes: MAX_OUTBOUND_MEDIA_BYTES * 2 });
         if (answer.status !== 200) return { ok: false, error: errorOf(answer) };
