@@ -1,7 +1,14 @@
-// Renderer entry: mounts the React tree. Everything it knows comes through window.branchline.
+// Renderer entry: builds the store, feeds it from window.branchline's events, and mounts the React tree.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import type { BranchlineApi } from '../shared/contract';
 import { App } from './app/App';
+import { connectEvents } from './app/event-feed';
+import { documentFocusSource, reportOpenConversation } from './app/focus-reporter';
+import { NoService } from './app/NoService';
+import { browserDeps, createAppStore } from './app/store';
+import { applyThemeFromStore } from './app/theme';
+import { provideAppStore } from './app/use-app-store';
 import { installWebBridge } from './bridge/web-bridge';
 import './app/app.css';
 
@@ -10,8 +17,25 @@ installWebBridge(window);
 
 const root = document.getElementById('root');
 if (root === null) throw new Error('index.html has no #root element');
-createRoot(root).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
-);
+
+const api = (window as { branchline?: BranchlineApi }).branchline;
+if (api === undefined) {
+  createRoot(root).render(<NoService />);
+} else {
+  const store = createAppStore(browserDeps(api));
+  provideAppStore(store);
+  connectEvents(api, store);
+  reportOpenConversation(api, store, documentFocusSource(document, window));
+  applyThemeFromStore(store, document.documentElement);
+  // Whatever was typed in the last moments before the window goes away is written now.
+  window.addEventListener('pagehide', () => store.getState().flushAllDrafts());
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') store.getState().flushAllDrafts();
+  });
+  void store.getState().start();
+  createRoot(root).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  );
+}

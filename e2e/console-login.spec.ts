@@ -1,0 +1,60 @@
+// Signing in: a wrong token is refused in words and the relay address stays; the right one opens the console.
+import { expect, test } from '@playwright/test';
+import { conversationList, statusRegion } from './support/console-page';
+import { startStack, type Stack } from './support/stack';
+
+let stack: Stack;
+test.beforeAll(async () => {
+  // The console starts with a token the relay never issued: it cannot sign in by itself.
+  stack = await startStack({ previewToken: 'blt_not_a_token_the_relay_knows' });
+});
+test.afterAll(async () => {
+  await stack?.close();
+});
+
+test('a wrong token shows a clear error and keeps the relay address', async ({ page }) => {
+  await page.goto(stack.consoleUrl);
+  const form = page.getByRole('main', { name: 'Sign in' });
+  await expect(form.getByRole('heading', { name: 'Sign in to Branchline' })).toBeVisible();
+  await expect(statusRegion(page)).toHaveText(/Signed out/);
+
+  const address = form.getByLabel('Relay address');
+  const token = form.getByLabel('Agent token');
+  await address.fill(stack.relayUrl);
+  await token.fill('blt_wrong_token_typed_by_hand');
+  await form.getByRole('button', { name: 'Sign in' }).click();
+
+  await expect(form.getByRole('alert')).toHaveText(/The relay did not accept this token/);
+  await expect(address).toHaveValue(stack.relayUrl);
+
+  await token.fill(stack.token);
+  await form.getByRole('button', { name: 'Sign in' }).click();
+  await expect(conversationList(page)).toBeVisible();
+  await expect(statusRegion(page)).toHaveText(/Live/);
+});
+
+test('settings apply at once and are kept: theme and notification privacy', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.goto(stack.consoleUrl);
+  await expect(statusRegion(page)).toHaveText(/Live/);
+  const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const light = await background();
+
+  await page.getByRole('button', { name: 'Settings' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Settings' });
+  await dialog.getByRole('radio', { name: 'Dark' }).check();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  expect(await background()).not.toBe(light);
+  await dialog.getByRole('radio', { name: 'Hide the message text (name only)' }).check();
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await expect(dialog).toBeHidden();
+
+  await page.reload();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await expect(dialog.getByRole('radio', { name: 'Hide the message text (name only)' })).toBeChecked();
+  await dialog.getByRole('radio', { name: 'Same as the system' }).check();
+  await expect(page.locator('html')).not.toHaveAttribute('data-theme', /./);
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+});

@@ -1,0 +1,217 @@
+// Starts the real stack for browser tests as separate processes: a sandbox relay (fake WhatsApp) and the web
+// preview of the console signed in to it. Free ports on 127.0.0.1, bounded waits, and everything is stopped in close().
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import WebSocket from 'ws';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const RELAY_CLI = path.join(ROOT, 'src/relay/cli/relay-cli.ts');
+const PREVIEW_CLI = path.join(ROOT, 'src/main/core/preview/preview-cli.ts');
+/** How long a process may take to print its address. */
+const START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 5_000;
+/** The sandbox's defaults (relay-config.ts): the envelope of a webhook must name them. */
+const PHONE_NUMBER_ID = '100000000000001';
+const BUSINESS_ACCOUNT_ID = '200000000000001';
+
+interface Running {
+  child: ChildProcess;
+  lines: string[];
+  stderr: string[];
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}): Running {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const running: Running = { child, lines: [], stderr: [] };
+  createInterface({ input: child.stdout! }).on('line', (line) => running.lines.push(line));
+  // Kept (the last lines only) to explain a failure; never printed otherwise.
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    running.stderr.push(line);
+    if (running.stderr.length > 200) running.stderr.shift();
+  });
+  return running;
+}
+
+/** Waits (bounded) until the process has printed a line matching `pattern`. */
+async function waitForLine(running: Running, pattern: RegExp, what: string): Promise<RegExpExecArray> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    for (const line of running.lines) {
+      const match = pattern.exec(line);
+      if (match !== null) return match;
+    }
+    if (running.child.exitCode !== null) throw new Error(`${what} exited with ${running.child.exitCode}:\n${running.stderr.slice(-20).join('\n')}`);
+    if (Date.now() > deadline) throw new Error(`${what} did not start within ${START_TIMEOUT_MS} ms:\n${running.stderr.slice(-20).join('\n')}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function stop(running: Running | null): Promise<void> {
+  if (running === null || running.child.exitCode !== null || running.child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => running.child.once('exit', () => resolve()));
+  running.child.kill('SIGTERM');
+  const timer = setTimeout(() => running.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** A customer's message for a hand-made webhook: text, or a reaction to one of our messages (by wamid). */
+export type InboundMessage = {
+  from: string;
+  name: string;
+  /** When the customer wrote; the sandbox's own /sandbox/inbound always uses "now". */
+  at: number;
+} & ({ text: string } | { reactTo: string; emoji: string });
+
+export interface OutboundEntry {
+  wamid: string;
+  to: string;
+  type: 'text' | 'template' | 'image' | 'document';
+  text?: string;
+  template?: { name: string; language: string; parameters: string[] };
+}
+
+export interface Stack {
+  /** The console page, with its one-time token. */
+  readonly consoleUrl: string;
+  readonly relayUrl: string;
+  /** The agent token the console signed in with (agent "e2e"). */
+  readonly token: string;
+  /** A customer writes in now, through the sandbox (as Meta would deliver it). */
+  customerWrites(from: string, name: string, text: string): Promise<void>;
+  /** Customers' messages with chosen timestamps, as one webhook signed with the relay's app secret. */
+  deliverWebhook(messages: readonly InboundMessage[]): Promise<void>;
+  /** What fake WhatsApp accepted for this number, in arrival order. */
+  outbound(to: string): Promise<OutboundEntry[]>;
+  stopRelay(): Promise<void>;
+  /** Starts the relay again on the same port and data folder. */
+  startRelay(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startStack(options: { previewToken?: string } = {}): Promise<Stack> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'branchline-e2e-'));
+  const relayData = path.join(dataDir, 'relay');
+  const appSecret = randomBytes(18).toString('base64url');
+  let relay: Running | null = null;
+  let preview: Running | null = null;
+  let port = 0;
+
+  const close = async () => {
+    await Promise.allSettled([stop(preview), stop(relay)]);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  try {
+    // An agent of our own: the sandbox's demo agent gets a new token at every start, ours survives a restart.
+    const adding = run([RELAY_CLI, 'agents', 'add', 'e2e', '--name', 'E2E Agent', '--data', relayData]);
+    const token = (await waitForLine(adding, /^(blt_\S+)$/, 'relay agents add'))[1]!;
+    await stop(adding);
+
+    const startRelay = async () => {
+      relay = run([RELAY_CLI, '--sandbox', '--port', String(port), '--data', relayData], { WHATSAPP_APP_SECRET: appSecret });
+      port = Number((await waitForLine(relay, /^relay listening on http:\/\/127\.0\.0\.1:(\d+)$/, 'relay'))[1]);
+    };
+    await startRelay();
+    const relayUrl = `http://127.0.0.1:${port}`;
+
+    // The preview signs in before it prints its address. On a loaded machine that can miss its deadline:
+    // then the test would meet a signed-out console, so the preview is started again (bounded).
+    let consoleUrl = '';
+    for (let attempt = 1; ; attempt++) {
+      preview = run([PREVIEW_CLI, '--relay', relayUrl, '--token', options.previewToken ?? token, '--port', '0', '--data', path.join(dataDir, 'console')]);
+      consoleUrl = (await waitForLine(preview, /^console at (\S+)$/, 'preview'))[1]!;
+      const signedIn = options.previewToken !== undefined || (await consoleSignedIn(consoleUrl));
+      if (signedIn) break;
+      if (attempt === 3) throw new Error(`the preview could not sign in to the relay:\n${preview.stderr.slice(-20).join('\n')}`);
+      await stop(preview);
+    }
+
+    const post = async (route: string, body: string, headers: Record<string, string> = {}) => {
+      const response = await fetch(`${relayUrl}${route}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, signal: AbortSignal.timeout(10_000) });
+      if (!response.ok) throw new Error(`POST ${route} answered ${response.status}: ${await response.text()}`);
+    };
+
+    return {
+      consoleUrl,
+      relayUrl,
+      token,
+      customerWrites: (from, name, text) => post('/sandbox/inbound', JSON.stringify({ from, name, text })),
+      async deliverWebhook(messages) {
+        const body = JSON.stringify(webhookBody(messages));
+        const signature = `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}`;
+        await post('/webhook', body, { 'x-hub-signature-256': signature });
+      },
+      async outbound(to) {
+        const response = await fetch(`${relayUrl}/sandbox/outbound?to=${to}`, { signal: AbortSignal.timeout(10_000) });
+        return ((await response.json()) as { messages: OutboundEntry[] }).messages;
+      },
+      stopRelay: async () => {
+        await stop(relay);
+        relay = null;
+      },
+      startRelay,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Asks the console service behind the preview, over its own bridge socket, whether it is signed in. */
+async function consoleSignedIn(consoleUrl: string): Promise<boolean> {
+  const url = new URL(consoleUrl);
+  const socket = new WebSocket(`ws://${url.host}/bridge?token=${url.searchParams.get('token') ?? ''}`);
+  try {
+    return await new Promise<boolean>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the preview did not answer session.get within 10 s')), 10_000);
+      socket.on('open', () => socket.send(JSON.stringify({ type: 'call', id: 1, method: 'session.get', input: {} })));
+      socket.on('message', (data) => {
+        const frame = JSON.parse(String(data)) as { type?: string; id?: number; result?: { ok: boolean; value?: { signedIn?: boolean } } };
+        if (frame.type !== 'result' || frame.id !== 1) return;
+        clearTimeout(timer);
+        resolve(frame.result?.ok === true && frame.result.value?.signedIn === true);
+      });
+      socket.on('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+    });
+  } finally {
+    socket.close();
+  }
+}
+
+/** Customers' messages in Meta's webhook shape (fixtures/whatsapp/inbound-text.json). */
+function webhookBody(messages: readonly InboundMessage[]): unknown {
+  const contacts = [...new Map(messages.map((m) => [m.from, { profile: { name: m.name }, wa_id: m.from }])).values()];
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: BUSINESS_ACCOUNT_ID,
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
+              contacts,
+              messages: messages.map((m) => ({
+                from: m.from,
+                id: `wamid.e2e.${randomBytes(12).toString('hex')}`,
+                timestamp: String(Math.floor(m.at / 1000)),
+                ...('text' in m ? { type: 'text', text: { body: m.text } } : { type: 'reaction', reaction: { message_id: m.reactTo, emoji: m.emoji } }),
+              })),
+            },
+          },
+        ],
+      },
+    ],
+  };
+}

@@ -1,0 +1,63 @@
+// The shell's orchestration: start-up, reacting to sign-in and sign-out, and opening a conversation.
+// Feature slices stay independent; the steps that touch several of them live here.
+import type { Session } from '../../shared/contract';
+import type { SliceCreator } from './app-state';
+import { errorText } from './error-text';
+
+export type BootState = 'starting' | 'ready' | 'unavailable';
+
+export interface AppSlice {
+  boot: BootState;
+  bootError: string | null;
+  /** Starts the UI: session, connection, settings, then the list when signed in. */
+  start(): Promise<void>;
+  /** A session.changed event, or the answer of a sign-in or sign-out. */
+  sessionChanged(session: Session): void;
+  openConversation(conversationId: string, options?: { around?: string }): Promise<void>;
+  closeConversation(): void;
+}
+
+export const createAppSlice: SliceCreator<AppSlice> = (set, get, { api }) => ({
+  boot: 'starting',
+  bootError: null,
+
+  async start() {
+    set({ boot: 'starting', bootError: null });
+    try {
+      const [session, connection, sync] = await Promise.all([api['session.get']({}), api['connection.get']({}), api['sync.get']({})]);
+      get().applyConnection(connection);
+      get().applySync(sync);
+      set({ boot: 'ready' });
+      get().sessionChanged(session);
+      void get().loadSettings();
+    } catch (error) {
+      set({ boot: 'unavailable', bootError: errorText(error) });
+    }
+  },
+
+  sessionChanged(session) {
+    const wasSignedIn = get().session?.signedIn === true;
+    get().applySession(session);
+    if (session.signedIn && !wasSignedIn) void get().loadConversations();
+    if (!session.signedIn && wasSignedIn) {
+      get().closeConversation();
+      get().resetConversations();
+    }
+  },
+
+  async openConversation(conversationId, options = {}) {
+    const previous = get().openId;
+    if (previous !== null && previous !== conversationId) get().flushDraft(previous);
+    if (previous === conversationId && options.around === undefined) return;
+    get().clearCustomerAction();
+    if (get().summaries[conversationId] === undefined) void get().fetchSummary(conversationId);
+    void get().loadDraft(conversationId);
+    await get().loadThread(conversationId, options.around);
+  },
+
+  closeConversation() {
+    const previous = get().openId;
+    if (previous !== null) get().flushDraft(previous);
+    get().clearThread();
+  },
+});

@@ -1,0 +1,39 @@
+// The renderer's whole state: one store composed from the features' slices (built in store.ts).
+import type { StoreApi } from 'zustand';
+import type { Clock } from '../../shared/clock';
+import type { BranchlineApi } from '../../shared/contract';
+import type { ComposerSlice } from '../composer/composer-slice';
+import type { ConnectionSlice } from '../connection/connection-slice';
+import type { ConversationSlice } from '../conversation/conversation-slice';
+import type { MediaSlice } from '../conversation/media-slice';
+import type { ConversationsSlice } from '../conversations/conversations-slice';
+import type { SearchSlice } from '../conversations/search-slice';
+import type { CustomerSlice } from '../customer/customer-slice';
+import type { SessionSlice } from '../login/session-slice';
+import type { SettingsSlice } from '../settings/settings-slice';
+import type { AppSlice } from './app-slice';
+
+export type AppState = AppSlice &
+  SessionSlice &
+  ConnectionSlice &
+  ConversationsSlice &
+  SearchSlice &
+  ConversationSlice &
+  MediaSlice &
+  ComposerSlice &
+  CustomerSlice &
+  SettingsSlice;
+
+/** What the store needs from the outside world: injected so slices are tested under Node with fakes. */
+export interface StoreDeps {
+  readonly api: BranchlineApi;
+  readonly clock: Pick<Clock, 'wallNow' | 'setTimer'>;
+  /** Turns media bytes into a URL an <img>/<audio> may use (a blob: URL in the browser). */
+  toObjectUrl(dataBase64: string, mimeType: string): string;
+  revokeObjectUrl(url: string): void;
+}
+
+export type SetState = StoreApi<AppState>['setState'];
+export type GetState = StoreApi<AppState>['getState'];
+export type SliceCreator<T> = (set: SetState, get: GetState, deps: StoreDeps) => T;
+export type AppStore = StoreApi<AppState>;

@@ -1,0 +1,19 @@
+// The composer: free text while WhatsApp's 24-hour window is open, the template picker when it is closed.
+import { useState } from 'react';
+import { useAppStore } from '../app/use-app-store';
+import { useNow } from '../app/use-now';
+import { composerMode } from './composer-mode';
+import { TemplateComposer } from './TemplateComposer';
+import { TextComposer } from './TextComposer';
+
+export function Composer({ conversationId }: { conversationId: string }) {
+  const conversation = useAppStore((s) => s.summaries[conversationId]?.conversation);
+  // The window can close while the conversation is open: look again every 30 s (the service refuses late sends anyway).
+  const now = useNow(30_000);
+  const [templatesWanted, setTemplatesWanted] = useState(false);
+  if (conversation === undefined) return <div className="composer composer-placeholder" />;
+  const mode = composerMode(conversation, now);
+  if (mode.kind === 'template') return <TemplateComposer conversationId={conversationId} closedReason={mode.reason} onDone={null} />;
+  if (templatesWanted) return <TemplateComposer conversationId={conversationId} closedReason={null} onDone={() => setTemplatesWanted(false)} />;
+  return <TextComposer conversationId={conversationId} onTemplates={() => setTemplatesWanted(true)} />;
+}

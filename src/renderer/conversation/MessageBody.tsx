@@ -1,0 +1,94 @@
+// The inside of a bubble, by message type: text, media, location, template, button reply, or "not shown here".
+import type { MessageContent } from '../../shared/domain';
+import { strings } from '../app/strings';
+import { textDirection } from '../app/text-direction';
+import { useAppStore } from '../app/use-app-store';
+import { fillTemplate } from '../app/template-text';
+import { AudioClip } from './AudioClip';
+import { FileCard } from './FileCard';
+import { MediaImage } from './MediaImage';
+import { Icon } from '../app/icons';
+
+const m = strings.message;
+
+export function MessageBody({ content }: { content: MessageContent }) {
+  switch (content.type) {
+    case 'text':
+      return <Text text={content.body} />;
+    case 'image':
+    case 'sticker':
+      return (
+        <>
+          <MediaImage mediaId={content.mediaId} alt={content.caption ?? (content.type === 'sticker' ? m.kinds.sticker : m.kinds.image)} sticker={content.type === 'sticker'} />
+          {content.caption !== undefined && content.caption !== '' && <Text text={content.caption} />}
+        </>
+      );
+    case 'document':
+    case 'video':
+      return (
+        <>
+          <FileCard mediaId={content.mediaId} kind={content.type} fileName={content.fileName ?? null} size={content.size ?? null} mimeType={content.mimeType} />
+          {content.caption !== undefined && content.caption !== '' && <Text text={content.caption} />}
+        </>
+      );
+    case 'audio':
+      return <AudioClip mediaId={content.mediaId} voice={content.voice === true} />;
+    case 'location':
+      return <Location content={content} />;
+    case 'template':
+      return <TemplateBody name={content.name} language={content.language} parameters={content.parameters} />;
+    case 'button_reply':
+      return (
+        <p className="text">
+          <span className="kind-label">{m.kinds.buttonReply}</span> <bdi>{content.text}</bdi>
+        </p>
+      );
+    case 'reaction':
+      return <p className="text muted">{content.emoji === '' ? m.reactionRemoved : m.reactedToEarlier(content.emoji)}</p>;
+    case 'unsupported':
+      return <p className="text muted unsupported">{m.unsupportedLong(content.waType)}</p>;
+  }
+}
+
+function Text({ text }: { text: string }) {
+  return (
+    <p className="text" dir={textDirection(text)}>
+      {text}
+    </p>
+  );
+}
+
+function Location({ content }: { content: Extract<MessageContent, { type: 'location' }> }) {
+  const href = `https://www.openstreetmap.org/?mlat=${content.latitude}&mlon=${content.longitude}#map=17/${content.latitude}/${content.longitude}`;
+  return (
+    <div className="location">
+      <span className="kind-label">
+        <Icon name="pin" /> {m.kinds.location}
+      </span>
+      {content.name !== undefined && <bdi className="location-name">{content.name}</bdi>}
+      {content.address !== undefined && <bdi className="muted">{content.address}</bdi>}
+      <span className="muted">
+        {content.latitude.toFixed(5)}, {content.longitude.toFixed(5)}
+      </span>
+      <a href={href} target="_blank" rel="noreferrer noopener">
+        {m.openMap}
+      </a>
+    </div>
+  );
+}
+
+function TemplateBody({ name, language, parameters }: { name: string; language: string; parameters: readonly string[] }) {
+  const template = useAppStore((s) => s.templates.items.find((t) => t.name === name && t.language === language));
+  return (
+    <div className="template-body">
+      <span className="kind-label">{m.templateLabel(name)}</span>
+      {template === undefined ? (
+        <p className="text">{parameters.join(' · ')}</p>
+      ) : (
+        <p className="text" dir="auto">
+          {fillTemplate(template.body, parameters).map((part, i) => (part.parameter === null ? <span key={i}>{part.text}</span> : <strong key={i}>{part.text}</strong>))}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,90 @@
+// One row of the message list: a day separator when the day changes, then the bubble with its time and state.
+import { memo } from 'react';
+import { dayLabel, formatTime } from '../app/format';
+import { strings } from '../app/strings';
+import { useAppStore } from '../app/use-app-store';
+import { FailedActions } from './FailedActions';
+import { MessageBody } from './MessageBody';
+import { contentSummary, messageAccessibleName, statusLabel } from './message-label';
+import type { TimelineRow } from './timeline';
+import { Icon } from '../app/icons';
+
+/** A first guess before the row is measured; close guesses keep the scrollbar steady. */
+export function estimateRowHeight(row: TimelineRow | undefined): number {
+  if (row === undefined) return 60;
+  const day = row.startsDay ? 40 : 0;
+  const reactions = row.reactions.length > 0 ? 16 : 0;
+  const failed = row.message.status === 'failed' ? 64 : 0;
+  const content = row.message.content;
+  let body = 44;
+  if (content.type === 'text') body = 36 + Math.ceil(content.body.length / 60) * 20;
+  else if (content.type === 'image' || content.type === 'sticker') body = 220;
+  else if (content.type === 'document' || content.type === 'video' || content.type === 'audio' || content.type === 'template') body = 96;
+  return day + body + reactions + failed + 8;
+}
+
+const STATUS_ICONS = { queued: null, pending: '↑', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '!' } as const;
+
+interface Props {
+  row: TimelineRow;
+  index: number;
+  start: number;
+  measureRef: (element: HTMLDivElement | null) => void;
+  customerName: string | null;
+  focused: boolean;
+  now: number;
+}
+
+export const MessageRow = memo(function MessageRow({ row, index, start, measureRef, customerName, focused, now }: Props) {
+  const message = row.message;
+  const outbound = message.direction === 'out';
+  const time = formatTime(message.createdAt);
+  const who = outbound ? strings.message.you : (customerName ?? strings.message.customer);
+  const classes = ['bubble', outbound ? 'bubble-out' : 'bubble-in', focused ? 'bubble-focus' : '', message.status === 'failed' ? 'bubble-failed' : ''].join(' ');
+
+  return (
+    <div role="listitem" aria-label={messageAccessibleName(message, who, time)} ref={measureRef} data-index={index} className="message-slot" style={{ transform: `translateY(${start}px)` }}>
+      {row.startsDay && (
+        <div className="day-separator" role="separator" aria-label={dayLabel(message.createdAt, now)}>
+          <span>{dayLabel(message.createdAt, now)}</span>
+        </div>
+      )}
+      <div className={outbound ? 'bubble-line bubble-line-out' : 'bubble-line'}>
+        <div className={classes}>
+          {message.replyToId !== null && <QuotedMessage id={message.replyToId} customerName={customerName} />}
+          <MessageBody content={message.content} />
+          <div className="bubble-meta">
+            <time dateTime={new Date(message.createdAt).toISOString()}>{time}</time>
+            {outbound && (
+              <span className={`delivery delivery-${message.status}`}>
+                {STATUS_ICONS[message.status] === null ? <Icon name="clock" /> : <span aria-hidden="true">{STATUS_ICONS[message.status]}</span>} {message.status === 'failed' ? strings.message.status.failedShort : statusLabel(message.status, null)}
+              </span>
+            )}
+          </div>
+          {row.reactions.length > 0 && (
+            <div className="reactions" aria-label={strings.message.reactions(row.reactions.map((r) => r.emoji).join(' '))}>
+              {row.reactions.map((r) => (
+                <span key={r.direction} className="reaction" title={r.direction === 'in' ? who : strings.message.you}>
+                  {r.emoji}
+                </span>
+              ))}
+            </div>
+          )}
+        </div>
+      </div>
+      {outbound && message.status === 'failed' && <FailedActions message={message} />}
+    </div>
+  );
+});
+
+function QuotedMessage({ id, customerName }: { id: string; customerName: string | null }) {
+  const quoted = useAppStore((s) => s.thread?.byId[id]);
+  if (quoted === undefined) return <div className="quote quote-missing">{strings.message.replyToEarlier}</div>;
+  const who = quoted.direction === 'out' ? strings.message.you : (customerName ?? strings.message.customer);
+  const summary = contentSummary(quoted.content);
+  return (
+    <div className="quote" dir="auto">
+      <strong>{who}</strong> {summary.length > 160 ? `${summary.slice(0, 159)}…` : summary}
+    </div>
+  );
+}

@@ -1,0 +1,75 @@
+// What a message says in words: its delivery state, a one-line summary, and the bubble's accessible name.
+import type { Message, MessageContent, MessageStatus, SendFailure } from '../../shared/domain';
+import { strings } from '../app/strings';
+
+const m = strings.message;
+
+/**
+ * The outbound states the agent sees. "queued": saved on this computer, the relay does not have it yet
+ * (offline, or an instant before sending). "pending": the relay holds it but WhatsApp has not accepted it,
+ * shown as "Sending". "Sent" only once WhatsApp accepted it; then "Delivered" and "Read" from the phone.
+ */
+export function statusLabel(status: MessageStatus, failure: SendFailure | null): string {
+  switch (status) {
+    case 'queued':
+      return m.status.queued;
+    case 'pending':
+      return m.status.pending;
+    case 'sent':
+      return m.status.sent;
+    case 'delivered':
+      return m.status.delivered;
+    case 'read':
+      return m.status.read;
+    case 'failed':
+      return m.status.failed(failureText(failure));
+  }
+}
+
+/** Why a send failed, in words the agent can act on. */
+export function failureText(failure: SendFailure | null): string {
+  if (failure === null) return m.failure.unknown;
+  // "rejected" is the catch-all: the detail the service or Meta gave is the only clue, so it is shown too.
+  if (failure.code === 'rejected' && failure.message.trim() !== '') return m.failure.rejectedBecause(failure.message.trim());
+  return m.failure[failure.code];
+}
+
+/** One line for a message: quoted replies, accessible names, the image viewer's title. */
+export function contentSummary(content: MessageContent): string {
+  switch (content.type) {
+    case 'text':
+      return content.body;
+    case 'image':
+      return withCaption(m.kinds.image, content.caption);
+    case 'video':
+      return withCaption(m.kinds.video, content.caption);
+    case 'sticker':
+      return m.kinds.sticker;
+    case 'audio':
+      return content.voice === true ? m.kinds.voice : m.kinds.audio;
+    case 'document':
+      return withCaption(`${m.kinds.document}: ${content.fileName ?? m.unnamedFile}`, content.caption);
+    case 'location':
+      return [m.kinds.location, content.name, content.address].filter((s) => s !== undefined && s !== '').join(': ');
+    case 'reaction':
+      return content.emoji === '' ? m.reactionRemoved : m.reacted(content.emoji);
+    case 'template':
+      return m.templateSummary(content.name, content.parameters);
+    case 'button_reply':
+      return content.text;
+    case 'unsupported':
+      return m.unsupported(content.waType);
+  }
+}
+
+function withCaption(label: string, caption: string | undefined): string {
+  return caption === undefined || caption === '' ? label : `${label}: ${caption}`;
+}
+
+/** The bubble's accessible name; an outbound one ends with its state ("… — Delivered", "… — Failed: <reason>"). */
+export function messageAccessibleName(message: Message, who: string, time: string): string {
+  const summary = contentSummary(message.content);
+  const short = summary.length > 300 ? `${summary.slice(0, 299)}…` : summary;
+  const base = `${who}, ${time}: ${short}`;
+  return message.direction === 'out' ? `${base} — ${statusLabel(message.status, message.failure)}` : base;
+}

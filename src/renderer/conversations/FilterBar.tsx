@@ -1,0 +1,20 @@
+// All / Mine / Unassigned / Unread: which conversations the list shows.
+import type { ConversationFilter } from '../../shared/contract';
+import { strings } from '../app/strings';
+import { useAppStore } from '../app/use-app-store';
+
+const FILTERS: readonly ConversationFilter[] = ['all', 'mine', 'unassigned', 'unread'];
+
+export function FilterBar() {
+  const filter = useAppStore((s) => s.filter);
+  const setFilter = useAppStore((s) => s.setFilter);
+  return (
+    <div className="filter-bar" role="group" aria-label={strings.list.filterLabel}>
+      {FILTERS.map((f) => (
+        <button key={f} type="button" className="filter" aria-pressed={filter === f} onClick={() => setFilter(f)}>
+          {strings.list.filters[f]}
+        </button>
+      ))}
+    </div>
+  );
+}

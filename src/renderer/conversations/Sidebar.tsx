@@ -1,0 +1,24 @@
+// The left column: search, filters, and either the conversation list or the search results.
+import { strings } from '../app/strings';
+import { useAppStore } from '../app/use-app-store';
+import { ConversationList } from './ConversationList';
+import { FilterBar } from './FilterBar';
+import { SearchBox } from './SearchBox';
+import { SearchResults } from './SearchResults';
+
+export function Sidebar() {
+  const searching = useAppStore((s) => s.search.query.trim() !== '');
+  return (
+    <nav className="sidebar" aria-label={strings.list.region}>
+      <SearchBox />
+      {searching ? (
+        <SearchResults />
+      ) : (
+        <>
+          <FilterBar />
+          <ConversationList />
+        </>
+      )}
+    </nav>
+  );
+}

@@ -1,0 +1,71 @@
+// The right column: who the customer is, who handles them, the 24-hour window, the bank case, and "Mark as read".
+import { formatPhone } from '../app/format';
+import { strings } from '../app/strings';
+import { textDirection } from '../app/text-direction';
+import { useAppStore } from '../app/use-app-store';
+import { useNow } from '../app/use-now';
+import { CaseLink } from './CaseLink';
+import { windowView } from './window-countdown';
+
+const p = strings.customer;
+
+export function CustomerPanel({ conversationId }: { conversationId: string }) {
+  const summary = useAppStore((s) => s.summaries[conversationId]);
+  const me = useAppStore((s) => s.session?.agent?.id ?? null);
+  const action = useAppStore((s) => s.customerAction);
+  const assign = useAppStore((s) => s.assign);
+  const markRead = useAppStore((s) => s.markRead);
+  const hasInbound = useAppStore((s) => s.thread?.conversationId === conversationId && s.thread.order.some((id) => s.thread?.byId[id]?.direction === 'in'));
+  const now = useNow(30_000);
+  if (summary === undefined) return <aside className="customer-panel" aria-label={p.region} />;
+
+  const c = summary.conversation;
+  const name = c.customer.name ?? formatPhone(c.customer.waId);
+  const mine = me !== null && c.assignedAgentId === me;
+  const window = windowView(c.lastInboundAt, now);
+  const busy = action.busy && action.conversationId === conversationId;
+  const errorFor = (kind: 'assign' | 'read') => (action.conversationId === conversationId && action.kind === kind ? action.error : null);
+
+  return (
+    <aside className="customer-panel" aria-label={p.region}>
+      <h2 className="customer-name" dir={textDirection(name)}>
+        {name}
+      </h2>
+      <p className="muted">{formatPhone(c.customer.waId)}</p>
+
+      <section className="panel-section" aria-label={p.assignment}>
+        <h3>{p.assignment}</h3>
+        <p>{c.assignedAgentId === null ? p.unassigned : mine ? p.assignedToYou : p.assignedToOther(c.assignedAgentId)}</p>
+        <button type="button" onClick={() => void assign(conversationId, !mine)} disabled={busy}>
+          {mine ? p.release : p.take}
+        </button>
+        <ActionError message={errorFor('assign')} />
+      </section>
+
+      <section className="panel-section" aria-label={p.window}>
+        <h3>{p.window}</h3>
+        <p className={`window-state window-${window.state}`}>{window.text}</p>
+      </section>
+
+      <CaseLink conversationId={conversationId} caseId={c.caseId} />
+
+      <section className="panel-section" aria-label={p.readReceipts}>
+        <h3>{p.readReceipts}</h3>
+        <p className="muted">{summary.unread > 0 ? p.unreadCount(summary.unread) : p.allRead}</p>
+        <button type="button" onClick={() => void markRead(conversationId)} disabled={busy || summary.unread === 0 || !hasInbound}>
+          {p.markRead}
+        </button>
+        <ActionError message={errorFor('read')} />
+      </section>
+    </aside>
+  );
+}
+
+export function ActionError({ message }: { message: string | null }) {
+  if (message === null) return null;
+  return (
+    <p role="alert" className="form-error">
+      {message}
+    </p>
+  );
+}

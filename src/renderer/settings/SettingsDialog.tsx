@@ -1,0 +1,87 @@
+// Preferences in a modal dialog: notification privacy, sounds, close-to-tray, theme; and signing out.
+import { useEffect, useRef } from 'react';
+import type { Settings } from '../../shared/contract';
+import { strings } from '../app/strings';
+import { useAppStore } from '../app/use-app-store';
+
+const t = strings.settings;
+const PRIVACY: readonly Settings['notificationPrivacy'][] = ['show', 'hide', 'off'];
+const THEMES: readonly Settings['theme'][] = ['system', 'light', 'dark'];
+
+export function SettingsDialog({ onClose }: { onClose(): void }) {
+  const settings = useAppStore((s) => s.settings);
+  const error = useAppStore((s) => s.settingsError);
+  const update = useAppStore((s) => s.updateSettings);
+  const signedIn = useAppStore((s) => s.session?.signedIn === true);
+  const signOut = useAppStore((s) => s.signOut);
+  const ref = useRef<HTMLDialogElement>(null);
+
+  useEffect(() => {
+    const dialog = ref.current;
+    if (dialog !== null && !dialog.open) dialog.showModal();
+    return () => dialog?.close();
+  }, []);
+
+  return (
+    <dialog ref={ref} className="settings-dialog" aria-labelledby="settings-title" onClose={onClose}>
+      <h2 id="settings-title">{t.title}</h2>
+      {settings === null ? (
+        <p>{error ?? t.loading}</p>
+      ) : (
+        <>
+          <fieldset>
+            <legend>{t.notifications}</legend>
+            {PRIVACY.map((value) => (
+              <label key={value} className="choice">
+                <input type="radio" name="privacy" checked={settings.notificationPrivacy === value} onChange={() => void update({ notificationPrivacy: value })} />
+                {t.privacy[value]}
+              </label>
+            ))}
+          </fieldset>
+          <fieldset>
+            <legend>{t.behaviour}</legend>
+            <label className="choice">
+              <input type="checkbox" checked={settings.sounds} onChange={(e) => void update({ sounds: e.target.checked })} />
+              {t.sounds}
+            </label>
+            <label className="choice">
+              <input type="checkbox" checked={settings.closeToTray} onChange={(e) => void update({ closeToTray: e.target.checked })} />
+              {t.closeToTray}
+            </label>
+          </fieldset>
+          <fieldset>
+            <legend>{t.theme}</legend>
+            {THEMES.map((value) => (
+              <label key={value} className="choice">
+                <input type="radio" name="theme" checked={settings.theme === value} onChange={() => void update({ theme: value })} />
+                {t.themes[value]}
+              </label>
+            ))}
+          </fieldset>
+          {error !== null && (
+            <p role="alert" className="form-error">
+              {error}
+            </p>
+          )}
+        </>
+      )}
+      <div className="dialog-actions">
+        {signedIn && (
+          <button
+            type="button"
+            className="button-quiet"
+            onClick={() => {
+              void signOut();
+              ref.current?.close();
+            }}
+          >
+            {t.signOut}
+          </button>
+        )}
+        <button type="button" className="button-primary" onClick={() => ref.current?.close()} autoFocus>
+          {t.close}
+        </button>
+      </div>
+    </dialog>
+  );
+}
