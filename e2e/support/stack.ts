@@ -93,7 +93,7 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(options: { previewToken?: string } = {}): Promise<Stack> {
+export async function startStack(options: { previewToken?: string; previewArgs?: string[] } = {}): Promise<Stack> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'branchline-e2e-'));
   const relayData = path.join(dataDir, 'relay');
   const appSecret = randomBytes(18).toString('base64url');
@@ -123,7 +123,7 @@ export async function startStack(options: { previewToken?: string } = {}): Promi
     // then the test would meet a signed-out console, so the preview is started again (bounded).
     let consoleUrl = '';
     for (let attempt = 1; ; attempt++) {
-      preview = run([PREVIEW_CLI, '--relay', relayUrl, '--token', options.previewToken ?? token, '--port', '0', '--data', path.join(dataDir, 'console')]);
+      preview = run([PREVIEW_CLI, '--relay', relayUrl, '--token', options.previewToken ?? token, '--port', '0', '--data', path.join(dataDir, 'console'), ...(options.previewArgs ?? [])]);
       consoleUrl = (await waitForLine(preview, /^console at (\S+)$/, 'preview'))[1]!;
       const signedIn = options.previewToken !== undefined || (await consoleSignedIn(consoleUrl));
       if (signedIn) break;

@@ -1,6 +1,7 @@
 // The application shell: start-up, sign-in or the workspace, and the status bar that is always there.
 import { StatusBar } from '../connection/StatusBar';
 import { LoginScreen } from '../login/LoginScreen';
+import { DesktopNotices } from '../desktop/DesktopNotices';
 import { AppHeader } from './AppHeader';
 import { strings } from './strings';
 import { useAppStore } from './use-app-store';
@@ -34,6 +35,7 @@ export function App() {
   return (
     <div className="app">
       <AppHeader />
+      {boot === 'ready' && <DesktopNotices />}
       {body}
       <StatusBar />
     </div>

@@ -9,6 +9,7 @@ import type { MediaSlice } from '../conversation/media-slice';
 import type { ConversationsSlice } from '../conversations/conversations-slice';
 import type { SearchSlice } from '../conversations/search-slice';
 import type { CustomerSlice } from '../customer/customer-slice';
+import type { DesktopSlice } from '../desktop/desktop-slice';
 import type { SessionSlice } from '../login/session-slice';
 import type { SettingsSlice } from '../settings/settings-slice';
 import type { AppSlice } from './app-slice';
@@ -22,7 +23,8 @@ export type AppState = AppSlice &
   MediaSlice &
   ComposerSlice &
   CustomerSlice &
-  SettingsSlice;
+  SettingsSlice &
+  DesktopSlice;
 
 /** What the store needs from the outside world: injected so slices are tested under Node with fakes. */
 export interface StoreDeps {

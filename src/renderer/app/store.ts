@@ -7,6 +7,7 @@ import { createMediaSlice } from '../conversation/media-slice';
 import { createConversationsSlice } from '../conversations/conversations-slice';
 import { createSearchSlice } from '../conversations/search-slice';
 import { createCustomerSlice } from '../customer/customer-slice';
+import { createDesktopSlice } from '../desktop/desktop-slice';
 import { createSessionSlice } from '../login/session-slice';
 import { createSettingsSlice } from '../settings/settings-slice';
 import { createAppSlice } from './app-slice';
@@ -24,6 +25,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createComposerSlice(set, get, deps),
     ...createCustomerSlice(set, get, deps),
     ...createSettingsSlice(set, get, deps),
+    ...createDesktopSlice(set, get, deps),
   }));
 }
 

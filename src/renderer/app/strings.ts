@@ -225,6 +225,22 @@ export const strings = {
     markRead: 'Mark as read',
   },
 
+  desktop: {
+    region: 'Notices about this computer',
+    policyTitle: 'IT policy problem.',
+    policyIntro: "Some settings your IT department deployed could not be used; safe defaults apply until they fix it:",
+    weakTokenTitle: 'Your sign-in is not stored securely.',
+    weakToken: 'This computer has no secure key store (keyring), so your token is kept for this session only: you will be asked for it again after a restart.',
+    updateReady: 'An update of Branchline is ready. It installs when you quit; nothing restarts by itself.',
+    diagnostics: 'Diagnostics for IT',
+    exportDiagnostics: 'Export diagnostics',
+    exporting: 'Preparing…',
+    saveDiagnostics: (fileName: string) => `Save ${fileName}`,
+    diagnosticsHint: 'A zip of logs, versions, settings and connection history, with no message text, tokens or phone numbers.',
+    version: (version: string) => `Version ${version}`,
+    privacyLocked: 'Set by your IT department.',
+  },
+
   settings: {
     title: 'Settings',
     loading: 'Loading settings…',

@@ -14,6 +14,10 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
   const update = useAppStore((s) => s.updateSettings);
   const signedIn = useAppStore((s) => s.session?.signedIn === true);
   const signOut = useAppStore((s) => s.signOut);
+  const appStatus = useAppStore((s) => s.appStatus);
+  const diagnostics = useAppStore((s) => s.diagnostics);
+  const exportDiagnostics = useAppStore((s) => s.exportDiagnostics);
+  const privacyLocked = appStatus?.notificationPrivacyLocked === true;
   const ref = useRef<HTMLDialogElement>(null);
 
   useEffect(() => {
@@ -33,10 +37,17 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
             <legend>{t.notifications}</legend>
             {PRIVACY.map((value) => (
               <label key={value} className="choice">
-                <input type="radio" name="privacy" checked={settings.notificationPrivacy === value} onChange={() => void update({ notificationPrivacy: value })} />
+                <input
+                  type="radio"
+                  name="privacy"
+                  disabled={privacyLocked}
+                  checked={settings.notificationPrivacy === value}
+                  onChange={() => void update({ notificationPrivacy: value })}
+                />
                 {t.privacy[value]}
               </label>
             ))}
+            {privacyLocked && <p className="hint">{strings.desktop.privacyLocked}</p>}
           </fieldset>
           <fieldset>
             <legend>{t.behaviour}</legend>
@@ -57,6 +68,24 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
                 {t.themes[value]}
               </label>
             ))}
+          </fieldset>
+          <fieldset>
+            <legend>{strings.desktop.diagnostics}</legend>
+            <p className="hint">{strings.desktop.diagnosticsHint}</p>
+            <button type="button" disabled={diagnostics.state === 'exporting'} onClick={() => void exportDiagnostics()}>
+              {diagnostics.state === 'exporting' ? strings.desktop.exporting : strings.desktop.exportDiagnostics}
+            </button>
+            {diagnostics.url !== null && diagnostics.fileName !== null && (
+              <a className="button-link" href={diagnostics.url} download={diagnostics.fileName}>
+                {strings.desktop.saveDiagnostics(diagnostics.fileName)}
+              </a>
+            )}
+            {diagnostics.state === 'failed' && (
+              <p role="alert" className="form-error">
+                {diagnostics.message}
+              </p>
+            )}
+            {appStatus !== null && <p className="hint">{strings.desktop.version(appStatus.version)}</p>}
           </fieldset>
           {error !== null && (
             <p role="alert" className="form-error">

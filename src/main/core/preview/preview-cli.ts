@@ -12,13 +12,17 @@ import { ConsoleService, type TokenStore } from '../console-service';
 import { openLocalDatabase } from '../local-db';
 import { LocalStore } from '../local-store';
 import { createRelayMediaClient } from '../relay-media-client';
+import { buildDiagnostics } from '../diagnostics';
+import { effectiveNotificationPrivacy, loadPolicy } from '../policy';
+import { readFileSync } from 'node:fs';
 import { startPreviewServer } from './preview-server';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const USAGE = `Usage: npm run preview:web -- [--relay URL --token TOKEN] [--port N] [--data DIR]
+const USAGE = `Usage: npm run preview:web -- [--relay URL --token TOKEN] [--port N] [--data DIR] [--policy FILE]
 
 Serves the console to a browser on 127.0.0.1. Without --relay, starts a sandbox relay
-(fake WhatsApp with a few demo customers) and signs in as its demo agent.`;
+(fake WhatsApp with a few demo customers) and signs in as its demo agent.
+--policy FILE applies a machine policy file as a desktop would (docs/it-guide.md).`;
 
 const DEMO_CUSTOMERS = [
   { from: '972541234567', name: 'Dana Levi', text: 'Hi, I need a copy of my loan statement for March.' },
@@ -44,7 +48,7 @@ async function startSandboxRelay(dataDir: string): Promise<{ child: ChildProcess
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { relay: { type: 'string' }, token: { type: 'string' }, port: { type: 'string' }, data: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { relay: { type: 'string' }, token: { type: 'string' }, port: { type: 'string' }, data: { type: 'string' }, policy: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help === true) {
     process.stdout.write(`${USAGE}\n`);
@@ -76,11 +80,40 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
+  const loadedPolicy = loadPolicy(values.policy ?? '', (file) => (file === '' ? null : readFileSync(file, 'utf8')));
+  const policy = loadedPolicy.policy;
+  const privacy = effectiveNotificationPrivacy(policy, undefined);
   const store = new LocalStore(openLocalDatabase(path.join(dataDir, 'console')));
   let saved: string | null = null;
   const tokens: TokenStore = { load: async () => saved, save: async (t) => void (saved = t), clear: async () => void (saved = null) };
   const log = (event: string, fields?: Record<string, unknown>) => process.stderr.write(`${JSON.stringify({ t: new Date().toISOString(), event, ...fields })}\n`);
-  const service = new ConsoleService({ store, tokens, media: createRelayMediaClient(), connect: (options) => new RelayConnection(options), log });
+  const service: ConsoleService = new ConsoleService({
+    store,
+    tokens,
+    media: createRelayMediaClient(),
+    connect: (options) => new RelayConnection(options),
+    log,
+    policy: {
+      ...(policy.relay.url !== null && { relayUrl: policy.relay.url }),
+      relayUrlLocked: policy.relay.url !== null && !policy.relay.allowUserOverride,
+      ...(policy.notifications.privacy !== null || policy.notifications.privacyDefault !== null ? { notificationPrivacy: privacy.value } : {}),
+      notificationPrivacyLocked: privacy.locked,
+    },
+    appStatus: () => ({ version: 'preview', policyProblems: loadedPolicy.problems, tokenStorage: 'secure', updateReady: false }),
+    // The preview logs to stderr only, so its bundle carries no log files: the rest is as on a desktop.
+    exportDiagnostics: async (history) => ({
+      fileName: 'branchline-diagnostics-preview.zip',
+      data: buildDiagnostics({
+        logFiles: [],
+        versions: { app: 'preview', node: process.versions.node, os: `${process.platform} ${process.arch}` },
+        settings: { ...service.settings() },
+        policy: loadedPolicy,
+        connectionHistory: history,
+        secrets: [(await tokens.load()) ?? ''],
+        now: new Date(),
+      }),
+    }),
+  });
   await service.start();
   const signIn = await service.call('session.signIn', { relayUrl: relay.url, token: relay.token });
   if (!signIn.ok) log('preview.sign_in_failed', { code: signIn.error.code, message: signIn.error.message });
