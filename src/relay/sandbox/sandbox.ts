@@ -25,8 +25,8 @@ export interface SandboxOptions {
   phoneNumberId: string;
   businessAccountId: string;
   displayPhoneNumber?: string;
-  /** The relay's /webhook, resolved lazily (the port is known only after listen). Must be a loopback URL. */
-  webhookUrl: () => string;
+  /** The relay's /webhook, resolved lazily (the port is known only after listen); null until then. Must be a loopback URL. */
+  webhookUrl: () => string | null;
   clock?: Clock;
   timing?: {
     /** Between accept and "sent", and between sent, delivered and read. Default 300. */
@@ -230,6 +230,7 @@ function inboundFailure(result: Exclude<AttemptResult, { ok: true }>, wamid: str
       return new SandboxInboundError('relay_unreachable', 'the webhook URL is not a loopback http(s) URL; the sandbox will keep retrying', wamid);
     case 'timeout':
     case 'unreachable':
+    case 'not_ready':
       return new SandboxInboundError('relay_unreachable', `the relay did not answer (${result.reason}); the sandbox will keep retrying`, wamid);
   }
 }

@@ -25,13 +25,14 @@ export interface QueuedDelivery {
 export type AttemptResult =
   | { readonly ok: true }
   | { readonly ok: false; readonly reason: 'refused'; readonly httpStatus: number }
-  | { readonly ok: false; readonly reason: 'unreachable' | 'timeout' | 'closed' | 'bad_url' };
+  | { readonly ok: false; readonly reason: 'unreachable' | 'timeout' | 'closed' | 'bad_url' | 'not_ready' };
 
 export interface WebhookOutboxOptions {
   readonly db: SandboxDatabase;
   readonly clock: Clock;
   readonly appSecret: string;
-  readonly webhookUrl: () => string;
+  /** Null while the relay is not listening yet: deliveries then wait without counting a failed attempt. */
+  readonly webhookUrl: () => string | null;
   readonly retryBaseMs: number;
   readonly retryCapMs: number;
   readonly requestTimeoutMs: number;
@@ -66,6 +67,8 @@ interface Row {
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+/** How soon a delivery looks again while the relay is still starting. */
+const NOT_READY_RETRY_MS = 20;
 
 export function signatureHeader(appSecret: string, rawBody: string): string {
   return `sha256=${createHmac('sha256', appSecret).update(rawBody, 'utf8').digest('hex')}`;
@@ -135,9 +138,11 @@ export function createWebhookOutbox(options: WebhookOutboxOptions): WebhookOutbo
   };
 
   const post = async (body: string, controller: AbortController): Promise<AttemptResult> => {
+    const target = options.webhookUrl();
+    if (target === null) return { ok: false, reason: 'not_ready' };
     let url: URL;
     try {
-      url = new URL(options.webhookUrl());
+      url = new URL(target);
     } catch {
       return { ok: false, reason: 'bad_url' };
     }
@@ -185,6 +190,10 @@ export function createWebhookOutbox(options: WebhookOutboxOptions): WebhookOutbo
     if (result.ok) {
       deleteRow.run(p.id);
       pending.delete(p.id);
+    } else if (result.reason === 'not_ready') {
+      // Not an attempt: Meta would not have called a relay that is not up yet either.
+      p.dueMono = clock.monotonicNow() + NOT_READY_RETRY_MS;
+      return;
     } else {
       p.attempts += 1;
       const delayMs = backoffCeilingMs(Math.min(p.attempts - 1, 40), policy);
