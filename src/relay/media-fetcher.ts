@@ -41,9 +41,14 @@ export class MediaFetcher {
     return attempt;
   }
 
-  stop(): void {
+  /** Stops retrying and waits (at most `graceMs`) for fetches in flight, so none touches a closed store. */
+  async stop(graceMs = 2_000): Promise<void> {
     this.stopped = true;
     for (const cancel of this.timers) cancel();
+    let cancelTimer = () => {};
+    const timeout = new Promise<void>((resolve) => (cancelTimer = this.deps.clock.setTimer(graceMs, resolve)));
+    await Promise.race([Promise.allSettled([...this.active.values()]), timeout]);
+    cancelTimer();
   }
 
   private async fetchOnce(mediaId: string, waMediaId: string): Promise<boolean> {
@@ -52,6 +57,7 @@ export class MediaFetcher {
     if (this.stopped) return false; // the store may be closed; the fetch resumes at the next start
     if (result.ok) {
       await files.write(mediaId, result.value.bytes);
+      if (this.stopped) return false; // the file is kept; the next start finds the row still pending and fetches again
       const sha256 = createHash('sha256').update(result.value.bytes).digest('hex');
       await store.setMediaState(mediaId, 'ready', { size: result.value.bytes.length, sha256, mimeType: result.value.mimeType });
       this.attempts.delete(mediaId);

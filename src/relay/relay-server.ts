@@ -226,7 +226,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
         poll.closeAll();
         sockets.close();
         await dispatcher.stop();
-        fetcher.stop();
+        await fetcher.stop();
         await sandbox?.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));

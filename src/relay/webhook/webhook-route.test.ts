@@ -256,3 +256,21 @@ describe('the outbound queue', () => {
     expect(provider.sends[0]!.content.type).toBe('template');
   });
 });
+
+describe('shutdown', () => {
+  it('waits for an inbound media fetch in flight instead of writing to a closed store', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    class SlowMedia extends RecordingProvider {
+      override async fetchMedia(waMediaId: string) {
+        await gate;
+        return super.fetchMedia(waMediaId);
+      }
+    }
+    const slow = await startTestRelay({ overrides: { provider: new SlowMedia() } });
+    expect((await slow.postWebhook(fixture('inbound-document.json'))).status).toBe(200);
+    const closing = slow.stop();
+    release();
+    await expect(closing).resolves.toBeUndefined();
+  });
+});
