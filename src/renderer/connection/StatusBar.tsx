@@ -12,7 +12,7 @@ export function StatusBar() {
   const now = useNow(1000, connection?.status === 'reconnecting');
   const view =
     boot === 'unavailable'
-      ? { tone: 'error' as const, icon: '✕', text: strings.connection.bridgeMissing, detail: null, canRetryNow: false, needsSignIn: false }
+      ? { tone: 'error' as const, icon: '✕', text: strings.connection.bridgeMissing, countdown: null, detail: null, canRetryNow: false, needsSignIn: false }
       : describeConnection(connection, now);
   const fraction = syncFraction(sync);
 
@@ -25,6 +25,7 @@ export function StatusBar() {
         <span className="status-text">{view.text}</span>
         {view.detail !== null && <span className="status-detail"> — {view.detail}</span>}
       </p>
+      {view.countdown !== null && <span className="status-countdown">{view.countdown}</span>}
       {view.canRetryNow && (
         <button type="button" className="button-quiet" onClick={() => void retryNow()}>
           {strings.status.retryNow}

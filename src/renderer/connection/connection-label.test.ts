@@ -12,9 +12,9 @@ describe('describeConnection', () => {
     [state({ status: 'live', queued: 1 }), 'ok', 'Live · 1 queued'],
     [state({ status: 'polling' }), 'warn', 'Polling fallback'],
     [state({ status: 'connecting' }), 'busy', 'Connecting…'],
-    [state({ status: 'reconnecting', nextAttemptAt: NOW + 4_200 }), 'warn', 'Reconnecting (next attempt in 5 s)'],
-    [state({ status: 'reconnecting', nextAttemptAt: NOW - 10 }), 'warn', 'Reconnecting (trying now)'],
-    [state({ status: 'reconnecting', nextAttemptAt: null, queued: 3 }), 'warn', 'Reconnecting (trying now) · 3 queued'],
+    [state({ status: 'reconnecting', nextAttemptAt: NOW + 4_200 }), 'warn', 'Reconnecting'],
+    [state({ status: 'reconnecting', nextAttemptAt: NOW - 10 }), 'warn', 'Reconnecting'],
+    [state({ status: 'reconnecting', nextAttemptAt: null, queued: 3 }), 'warn', 'Reconnecting · 3 queued'],
     [state({ status: 'offline', queued: 3 }), 'error', 'Offline · 3 queued'],
     [state({ status: 'credentials_needed' }), 'error', 'Credentials needed'],
     [state({ status: 'signed_out' }), 'busy', 'Signed out'],
@@ -23,6 +23,22 @@ describe('describeConnection', () => {
     expect(view.tone).toBe(tone);
     expect(view.text).toBe(text);
     expect(view.icon).not.toBe('');
+  });
+
+  it.each([
+    [NOW + 4_200, '(next attempt in 5 s)'],
+    [NOW - 10, '(trying now)'],
+    [null, '(trying now)'],
+  ])('counts down to the next attempt (%s) outside the announced text: %s', (nextAttemptAt, countdown) => {
+    const view = describeConnection(state({ status: 'reconnecting', nextAttemptAt }), NOW);
+    expect(view.countdown).toBe(countdown);
+    expect(view.text).not.toContain('next attempt');
+  });
+
+  it('has no countdown in any other state', () => {
+    for (const status of ['live', 'polling', 'connecting', 'offline', 'credentials_needed', 'signed_out'] as const) {
+      expect(describeConnection(state({ status }), NOW).countdown).toBeNull();
+    }
   });
 
   it('offers "Retry now" only when waiting on a backoff or offline', () => {
