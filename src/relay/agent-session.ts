@@ -41,7 +41,7 @@ export interface SessionDeps {
   onClosed: (session: AgentSession) => void;
 }
 
-/** How many refused requests in a row mean a client is flooding rather than bursting. */
+/** How many refused requests (less one per request let through) mean a client is flooding rather than bursting. */
 const FLOOD_CLOSE_AFTER = 200;
 const BACKPRESSURE_RETRY_MS = 25;
 
@@ -56,7 +56,8 @@ export class AgentSession {
   private cancelHeartbeat: () => void = () => {};
   private tokens: number;
   private tokensAt: number;
-  private refusedInARow = 0;
+  /** Refused requests, less one for each let through: it only grows while a device keeps asking faster than allowed. */
+  private floodScore = 0;
 
   constructor(private readonly deps: SessionDeps) {
     this.lastReceivedAt = deps.clock.monotonicNow();
@@ -169,12 +170,13 @@ export class AgentSession {
 
   private async onRequest(id: string, method: string, params: unknown, deadlineMs: number | undefined): Promise<void> {
     if (!this.takeRequestToken()) {
-      this.refusedInARow += 1;
+      this.floodScore += 1;
       this.respond(id, { ok: false, error: appError('rate_limited', 'too many requests from this device; slow down', true) });
-      if (this.refusedInARow >= FLOOD_CLOSE_AFTER) this.close(CloseCode.rateLimited, 'request flood');
+      if (this.floodScore >= FLOOD_CLOSE_AFTER) this.close(CloseCode.rateLimited, 'request flood');
       return;
     }
-    this.refusedInARow = 0;
+    // Not back to zero: a steady flood gets one request through whenever a token refills, and was never closed.
+    this.floodScore = Math.max(0, this.floodScore - 1);
     if (!(await this.deps.store.isAgentActive(this.deps.agent.id))) {
       this.close(CloseCode.unauthorized, 'token revoked');
       return;

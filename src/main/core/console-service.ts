@@ -28,6 +28,7 @@ import type { ChangeSet, LocalStore, OutboxItem } from './local-store';
 import { OutboxDrainer } from './outbox-drainer';
 import type { RelayLink } from './relay-link';
 import { ServiceError, connectionStateOf, type ConnectionHandle, type ConnectionFactory, type LinkSnapshot } from './service-types';
+import { storageErrorOf } from './storage-error';
 
 export type { ConnectionFactory, ConnectionHandle, LinkSnapshot } from './service-types';
 
@@ -208,6 +209,12 @@ export class ConsoleService {
       return { ok: true, value };
     } catch (error) {
       if (error instanceof ServiceError) return { ok: false, error: { code: error.code, message: error.message } };
+      // A full or read-only disk is the agent's to know about (the UI has words for it), not an "internal" bug.
+      const storage = storageErrorOf(error);
+      if (storage !== null) {
+        this.log('service.storage_failed', { method, code: storage.code });
+        return { ok: false, error: storage };
+      }
       this.log('service.failed', { method, error: error instanceof Error ? error.message : String(error) });
       return { ok: false, error: { code: 'internal', message: `${method} failed; the details are in the log` } };
     }
@@ -274,6 +281,7 @@ export class ConsoleService {
     'messages.markRead': async (input: { conversationId: string; upToMessageId: string }) => this.relayAction('Marking as read', 'messages.markRead', input),
     'drafts.get': async (input: { conversationId: string }) => ({ text: this.store.draft(input.conversationId) }),
     'drafts.save': async (input: { conversationId: string; text: string }) => {
+      if (this.store.conversation(input.conversationId) === null) throw new ServiceError('not_found', 'conversation not found');
       this.store.saveDraft(input.conversationId, input.text, this.clock.wallNow());
       return { ok: true as const };
     },
@@ -390,13 +398,24 @@ export class ConsoleService {
       onResync: async (hello: HelloFrame) => this.resync(hello),
       onStateChange: (snapshot: LinkSnapshot) => {
         this.snapshot = snapshot;
-        if (snapshot.agent !== null) this.store.setMeta('agent', JSON.stringify(snapshot.agent));
+        this.rememberAgent(snapshot.agent);
         this.emitConnection();
         if (snapshot.status === 'live') this.drainer.kick();
       },
     });
     this.connection = connection;
     connection.start();
+  }
+
+  /** Keeps who signed in for the next start; a disk that refuses the write must not stop the UI hearing about the link. */
+  private rememberAgent(agent: { id: string; name: string } | null): void {
+    if (agent === null) return;
+    const text = JSON.stringify(agent);
+    try {
+      if (this.store.meta('agent') !== text) this.store.setMeta('agent', text);
+    } catch (error) {
+      this.log('service.storage_failed', { what: 'agent', code: storageErrorOf(error)?.code ?? 'unknown' });
+    }
   }
 
   private async resync(hello: HelloFrame): Promise<void> {
@@ -439,12 +458,17 @@ export class ConsoleService {
 
   // ---- sending ----
 
-  private async queue(conversationId: string, content: MessageContent, request: OutboundContent, replyToId?: string): Promise<{ message: Message }> {
+  /** Refuses, before anything is saved, a message to a conversation that is not here, or free text outside the 24-hour window. */
+  private checkSendable(conversationId: string, freeForm: boolean): void {
     const conversation = this.store.conversation(conversationId);
     if (conversation === null) throw new ServiceError('not_found', 'conversation not found');
-    if (request.type !== 'template' && !conversation.id.startsWith('pending:') && !isWindowOpen(conversation.lastInboundAt, this.clock.wallNow())) {
+    if (freeForm && !conversation.id.startsWith('pending:') && !isWindowOpen(conversation.lastInboundAt, this.clock.wallNow())) {
       throw new ServiceError('template_required', 'The customer has not written in the last 24 hours: only a template can be sent.');
     }
+  }
+
+  private async queue(conversationId: string, content: MessageContent, request: OutboundContent, replyToId?: string): Promise<{ message: Message }> {
+    this.checkSendable(conversationId, request.type !== 'template');
     const message = this.store.queueMessage({
       id: uuidv7(),
       request: { conversationId, content: request, ...(replyToId !== undefined && { replyToId }) },
@@ -470,6 +494,8 @@ export class ConsoleService {
   }
 
   private async queueFile(input: { conversationId: string; fileName: string; mimeType: string; dataBase64: string; caption?: string }): Promise<{ message: Message }> {
+    // Before the bytes are cached: a refused file must leave nothing behind.
+    this.checkSendable(input.conversationId, true);
     const bytes = Buffer.from(input.dataBase64, 'base64');
     const check = checkOutboundMedia(input.mimeType, bytes.length);
     if (!check.ok) throw new ServiceError(check.code, check.message);

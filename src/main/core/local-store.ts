@@ -301,6 +301,13 @@ export class LocalStore {
     this.db.prepare('UPDATE outbox SET attempts = ?, next_attempt_at = ? WHERE message_id = ?').run(attempts, nextAttemptAt, messageId);
   }
 
+  /** Makes due now every retry set later than `latest`: no backoff waits that long, so the wall clock went back since. */
+  pullForwardOutbox(latest: number, now: number): void {
+    // Read first: the write is rare (only after a clock jump), and a read still works on a disk that refuses writes.
+    if (this.db.prepare("SELECT 1 FROM outbox WHERE state = 'queued' AND next_attempt_at > ? LIMIT 1").get(latest) === undefined) return;
+    this.db.prepare("UPDATE outbox SET next_attempt_at = ? WHERE state = 'queued' AND next_attempt_at > ?").run(now, latest);
+  }
+
   /** The relay refused it for good: the agent sees why and may retry (as a new message) or discard it. */
   outboxFailed(messageId: string, failure: SendFailure, now: number): ChangeSet {
     const changes = emptyChanges();

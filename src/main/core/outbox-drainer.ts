@@ -85,6 +85,13 @@ export class OutboxDrainer {
   private runOnce(): void {
     const { store, link, clock } = this.deps;
     if (!link.isLive()) return; // the connection kicks again when it is
+    // Retry times are wall-clock (they survive a restart): after the clock was set back they would lie hours or days
+    // ahead; nothing waits longer than the backoff's cap.
+    try {
+      store.pullForwardOutbox(clock.wallNow() + this.deps.backoff.capMs, clock.wallNow());
+    } catch {
+      // the disk refuses writes: the next kick tries again
+    }
     const room = this.deps.concurrency - this.inFlight.size;
     if (room > 0) {
       for (const item of store.dueOutbox(clock.wallNow(), room + this.inFlight.size)) {

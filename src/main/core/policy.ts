@@ -88,9 +88,11 @@ export function loadPolicy(file: string, readFile: (file: string) => string | nu
 export function parsePolicy(json: Record<string, unknown>, source: string | null): LoadedPolicy {
   const problems: PolicyProblem[] = [];
   const policy = structuredClone(SAFE_DEFAULTS);
-  for (const [key, value] of Object.entries(json)) {
-    if (!(key in SECTIONS)) problems.push({ key, message: `unknown key "${key}" (ignored)` });
-    void value;
+  for (const key of Object.keys(json)) {
+    // Own keys only: `in` would take "__proto__", "constructor" or "toString" for sections and say nothing.
+    if (Object.hasOwn(SECTIONS, key)) continue;
+    const shown = key.length > 64 ? `${key.slice(0, 64)}…` : key;
+    problems.push({ key: shown, message: `unknown key "${shown}" (ignored)` });
   }
   for (const section of Object.keys(SECTIONS) as (keyof typeof SECTIONS)[]) {
     const value = json[section];

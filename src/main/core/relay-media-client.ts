@@ -79,6 +79,9 @@ export function createRelayMediaClient(options: { agent?: (url: URL) => http.Age
       }
     },
     async download(relayUrl, token, mediaId) {
+      // "." and ".." are no media ids, and as a path segment they would climb out of /v1/media/ (URL parsers resolve
+      // them, encoded or not), sending the token to another path.
+      if (/^\.{1,2}$/.test(mediaId)) return { ok: false, error: appError('not_found', 'no such media', false) };
       const url = relayHttpUrl(relayUrl, `/v1/media/${encodeURIComponent(mediaId)}`);
       try {
         const answer = await exchange(url, { method: 'GET', headers: { authorization: `Bearer ${token}` }, agent: options.agent?.(url), timeoutMs, maxBytes: MAX_OUTBOUND_MEDIA_BYTES * 2 });

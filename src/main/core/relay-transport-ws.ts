@@ -1,4 +1,5 @@
 // The WebSocket transport to the relay (/v1/agent), and the side-effect-free upgrade probe used while on long polling.
+import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import { MAX_FRAME_BYTES, PROTOCOL_SUBPROTOCOL } from '../../shared/protocol';
 import { createRelayAgent, isSecureUrl, relayEndpoint, type NetConfig } from './net-options';
@@ -35,6 +36,16 @@ export function openWsTransport(params: TransportParams, handlers: TransportHand
     // binaryType is the default 'nodebuffer': a text message arrives as one Buffer.
     handlers.frame(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]).toString('utf8'));
   });
+  // Bytes of a frame still on its way prove the link alive: on a slow link one large events frame can take longer
+  // than deadAfterMs to arrive, and counting only whole frames would drop the link again and again. The listener
+  // goes on once ws has its own (at 'open'): an earlier one would put the socket in flowing mode and lose bytes.
+  let socket: Duplex | null = null;
+  ws.on('upgrade', (res) => void (socket = res.socket));
+  ws.on('open', () =>
+    socket?.on('data', () => {
+      if (!ended) handlers.alive();
+    }),
+  );
   ws.on('unexpected-response', (_req, res) => {
     // A non-101 answer: typically a proxy refusing WebSocket (403/405). The body is not needed.
     res.resume();

@@ -405,7 +405,13 @@ export class SqliteRelayStore implements RelayStore {
   }
 
   async recoverInFlight(now: number, graceMs: number): Promise<number> {
-    return this.db.prepare('UPDATE outbound_jobs SET in_flight_since = NULL, next_attempt_at = ? WHERE in_flight_since IS NOT NULL').run(now + graceMs).changes;
+    return this.db.transaction(() => {
+      const recovered = this.db.prepare('UPDATE outbound_jobs SET in_flight_since = NULL, next_attempt_at = ? WHERE in_flight_since IS NOT NULL').run(now + graceMs).changes;
+      // A job tried before (maybe recovered by an earlier start that died inside its grace) gets the grace again:
+      // the webhook proving Meta took it can only arrive while the relay is up, so downtime must not use the grace up.
+      this.db.prepare('UPDATE outbound_jobs SET next_attempt_at = ? WHERE attempts > 0 AND next_attempt_at < ?').run(now + graceMs, now + graceMs);
+      return recovered;
+    })();
   }
 
   async markInFlight(messageId: string, now: number): Promise<void> {

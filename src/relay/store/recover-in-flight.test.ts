@@ -1,0 +1,64 @@
+// Regression: after a restart, a send that may have reached Meta waits a full reconcile grace of relay uptime.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { uuidv7 } from '../../shared/uuidv7';
+import { openRelayDatabase } from './relay-db';
+import { SqliteRelayStore } from './sqlite-relay-store';
+
+const T0 = Date.UTC(2026, 10, 24, 9);
+const GRACE = 20_000;
+let store: SqliteRelayStore | null = null;
+
+afterEach(async () => {
+  await store?.close();
+  store = null;
+});
+
+async function storeWithOneSend(): Promise<{ store: SqliteRelayStore; messageId: string }> {
+  store = new SqliteRelayStore(openRelayDatabase(mkdtempSync(path.join(tmpdir(), 'branchline-recover-'))));
+  const messageId = uuidv7();
+  const content = { type: 'template' as const, name: 'branch_follow_up', language: 'en_US', parameters: ['Dana', 'Herzl St.'] };
+  const accepted = await store.acceptSend({ agentId: 'ana', params: { clientMessageId: messageId, waId: '972541234567', content }, requestHash: 'h', now: T0 });
+  expect(accepted.ok).toBe(true);
+  return { store, messageId };
+}
+
+const dueIds = async (s: SqliteRelayStore, at: number) => (await s.dueJobs(at, 10)).map((j) => j.messageId);
+
+// Before the fix only a send still marked in flight got the grace: one recovered by an earlier start that died inside
+// its grace was resent as soon as that first grace ran out, though the relay had been down for most of it.
+describe('recoverInFlight', () => {
+  it('holds a send interrupted mid-flight for the grace', async () => {
+    const { store: s, messageId } = await storeWithOneSend();
+    await s.markInFlight(messageId, T0);
+    expect(await s.recoverInFlight(T0 + 1_000, GRACE)).toBe(1);
+    expect(await dueIds(s, T0 + 1_000 + GRACE - 1)).toEqual([]);
+    expect(await dueIds(s, T0 + 1_000 + GRACE)).toEqual([messageId]);
+  });
+
+  it('gives the grace again to a recovered send when the relay restarts before it ran out', async () => {
+    const { store: s, messageId } = await storeWithOneSend();
+    await s.markInFlight(messageId, T0);
+    await s.recoverInFlight(T0 + 1_000, GRACE); // first restart, then the relay dies again at once
+    await s.recoverInFlight(T0 + 15_000, GRACE); // second restart: only 5 s of the first grace were left
+    expect(await dueIds(s, T0 + 1_000 + GRACE)).toEqual([]);
+    expect(await dueIds(s, T0 + 15_000 + GRACE)).toEqual([messageId]);
+  });
+
+  it('gives the grace again when the relay stayed down longer than the grace', async () => {
+    const { store: s, messageId } = await storeWithOneSend();
+    await s.markInFlight(messageId, T0);
+    await s.recoverInFlight(T0 + 1_000, GRACE);
+    await s.recoverInFlight(T0 + 120_000, GRACE);
+    expect(await dueIds(s, T0 + 120_000)).toEqual([]);
+    expect(await dueIds(s, T0 + 120_000 + GRACE)).toEqual([messageId]);
+  });
+
+  it('leaves a send that was never tried due at once', async () => {
+    const { store: s, messageId } = await storeWithOneSend();
+    expect(await s.recoverInFlight(T0 + 1_000, GRACE)).toBe(0);
+    expect(await dueIds(s, T0 + 1_000)).toEqual([messageId]);
+  });
+});
