@@ -267,14 +267,16 @@ export class LocalStore {
   }
 
   /** The earliest time a conversation's next message becomes due, or null if nothing is queued. */
-  nextOutboxDue(): number | null {
+  nextOutboxDue(inFlight: readonly string[] = []): number | null {
+    // Messages being sent right now are not "due": their conversations wait for their answer.
     return (
       this.db
-        .prepare<[], { t: number | null }>(
+        .prepare<[string], { t: number | null }>(
           `SELECT min(o.next_attempt_at) AS t FROM outbox o WHERE o.state = 'queued'
-             AND o.position = (SELECT min(position) FROM outbox p WHERE p.conversation_id = o.conversation_id AND p.state = 'queued')`,
+             AND o.position = (SELECT min(position) FROM outbox p WHERE p.conversation_id = o.conversation_id AND p.state = 'queued')
+             AND o.message_id NOT IN (SELECT value FROM json_each(?))`,
         )
-        .get()?.t ?? null
+        .get(JSON.stringify(inFlight))?.t ?? null
     );
   }
 

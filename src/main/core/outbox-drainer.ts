@@ -109,10 +109,13 @@ export class OutboxDrainer {
 
   private scheduleNextDue(): void {
     this.cancelTimer();
-    const due = this.deps.store.nextOutboxDue();
+    const due = this.deps.store.nextOutboxDue([...this.inFlight]);
     if (due === null) return;
     const wait = Math.max(0, due - this.deps.clock.wallNow());
-    if (wait > 0) this.cancelTimer = this.deps.clock.setTimer(wait, () => this.kick());
+    // A message that became due after dueOutbox looked must still be sent: look again, even for a wait
+    // of 0 — unless every slot is busy, in which case the next send to finish kicks the drainer.
+    if (wait === 0 && this.inFlight.size >= this.deps.concurrency) return;
+    this.cancelTimer = this.deps.clock.setTimer(Math.max(1, wait), () => this.kick());
   }
 
   private async send(item: OutboxItem): Promise<void> {
