@@ -13,6 +13,8 @@ export const INIT_SCRIPT = `(() => {
   window.WebSocket = class extends Native {
     constructor(url, protocols) {
       super(url, protocols);
+      if (bench.wsCreatedAt === undefined) bench.wsCreatedAt = performance.now();
+      this.addEventListener('open', () => { if (bench.wsOpenAt === undefined) bench.wsOpenAt = performance.now(); });
       this.addEventListener('message', (m) => {
         if (typeof m.data !== 'string') return;
         const match = /^\\{"type":"result","id":(\\d+)/.exec(m.data.slice(0, 40));
@@ -93,5 +95,5 @@ export const MESSAGES_CONTAIN = `(text) => (window.__bench.messages()?.textConte
 export const LIST_PHASES = `() => {
   const nav = performance.getEntriesByType('navigation')[0];
   const list = [...window.__bench.calls.values()].find((c) => c.method === 'conversations.list');
-  return { domContentLoaded: nav ? nav.domContentLoadedEventEnd : null, listSent: list ? list.sentAt : null, listAnswered: list ? list.answeredAt : null, firstRow: window.__bench.firstList };
+  return { domContentLoaded: nav ? nav.domContentLoadedEventEnd : null, bridgeCreated: window.__bench.wsCreatedAt ?? null, bridgeOpen: window.__bench.wsOpenAt ?? null, listSent: list ? list.sentAt : null, listAnswered: list ? list.answeredAt : null, firstRow: window.__bench.firstList };
 }`;

@@ -24,6 +24,8 @@ export type Measured<T> = { ok: true; value: T } | { ok: false; reason: string }
 
 export interface ListPhases {
   domContentLoaded: number | null;
+  bridgeCreated: number | null;
+  bridgeOpen: number | null;
   listSent: number | null;
   listAnswered: number | null;
   firstRow: number | null;

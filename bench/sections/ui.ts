@@ -54,7 +54,7 @@ export async function uiSection(cfg: BenchConfig, progress: Progress): Promise<S
     return values.length === 0 ? 'n/a' : fmt(spread(values).median);
   };
   const notes = [
-    `6: first list render, phases (medians, ms from navigation start): DOMContentLoaded ${phase((p) => p.domContentLoaded)}, conversations.list sent ${phase((p) => p.listSent)}, answered ${phase((p) => p.listAnswered)}, first row in the DOM ${phase((p) => p.firstRow)}.`,
+    `6: first list render, phases (medians, ms from navigation start): DOMContentLoaded ${phase((p) => p.domContentLoaded)}, bridge WebSocket created ${phase((p) => p.bridgeCreated)} and open ${phase((p) => p.bridgeOpen)}, conversations.list sent ${phase((p) => p.listSent)}, answered ${phase((p) => p.listAnswered)}, first row in the DOM ${phase((p) => p.firstRow)}.`,
     `6: cache seeded through LocalStore.applySnapshot with ${fmt(outcome.seed.conversations)} conversations and ${fmt(outcome.seed.messages)} messages (the same data on the relay, so ids match); the page is a fresh browser context per run at 1280×800. First list render: navigation start → first row in the list named "Conversations". Open and older history: click / scroll → the bridge's messages.page answered → next frame painted. The burst sends single-message webhooks 10 at a time, every other one to the open conversation${bursts.length > 0 ? `; it took ${bursts.map((b) => `${fmt(b.seconds, 1)} s`).join(', ')}${bursts.every((b) => b.arrived) ? '' : ' (the last message did not appear in every run)'}` : ''}.`,
   ];
   return { rows, notes };
