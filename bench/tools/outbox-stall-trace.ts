@@ -1,5 +1,5 @@
-// Reproduces the outbox stall seen in scenario 3 with a traced OutboxDrainer: prints its last kicks, runs and timer
-// decisions, and whether it stopped with messages due and nothing in flight.
+// Traces the OutboxDrainer through a flush that triggers rate limiting: its last kicks, runs and timer decisions, and
+// whether it stopped with messages due and nothing in flight (it did before commit ce997bc; see docs/performance.md).
 //   npx tsx bench/tools/outbox-stall-trace.ts [MESSAGES=1000]
 import path from 'node:path';
 import { rmSync } from 'node:fs';
