@@ -44,7 +44,12 @@ const rows: Row[] = [];
 const notes: string[] = [];
 const load: Record<string, number[]> = { start: os.loadavg() };
 let crashed = false;
-progress(`${cfg.mode} run on ${machine().cores} cores; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+progress(
+  `${cfg.mode} run on ${machine().cores} cores; load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 for (const section of sections) {
   progress(`— ${section.name}`);
   try {
@@ -69,6 +74,13 @@ console.log(`\nBranchline bench (${cfg.mode}) — ${host.cpuModel}, ${host.cores
 console.log(printTable(rows));
 console.log(`\n${notes.map((n) => `- ${n}`).join('\n')}`);
 const file = path.join(ROOT, 'bench', 'results', only === null ? 'latest.json' : 'partial.json');
-writeResults(file, { mode: only === null ? cfg.mode : `${cfg.mode}, only ${only.join(',')}`, machine: { ...host, loadAverage: load }, startedAt: new Date(started).toISOString(), durationS, rows, notes });
+writeResults(file, {
+  mode: only === null ? cfg.mode : `${cfg.mode}, only ${only.join(',')}`,
+  machine: { ...host, loadAverage: load },
+  startedAt: new Date(started).toISOString(),
+  durationS,
+  rows,
+  notes,
+});
 console.log(`\nwritten to ${path.relative(ROOT, file)}`);
 process.exit(crashed ? 1 : 0);

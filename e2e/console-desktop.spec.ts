@@ -41,7 +41,11 @@ test('Export diagnostics gives IT a zip with no token in it', async ({ page }) =
   const file = (await download.path())!;
   expect(readFileSync(file).subarray(0, 2).toString()).toBe('PK');
   // Read every entry back (the entries are deflated: the raw bytes would hide a token).
-  const listing = spawnSync('python3', ['-c', 'import sys,zipfile\nz=zipfile.ZipFile(sys.argv[1])\nfor n in z.namelist(): print(n); print(z.read(n).decode())', file], { encoding: 'utf8' });
+  const listing = spawnSync(
+    'python3',
+    ['-c', 'import sys,zipfile\nz=zipfile.ZipFile(sys.argv[1])\nfor n in z.namelist(): print(n); print(z.read(n).decode())', file],
+    { encoding: 'utf8' },
+  );
   expect(listing.status).toBe(0);
   expect(listing.stdout).toContain('connection-history.json');
   expect(listing.stdout).not.toContain(stack.token);

@@ -12,7 +12,8 @@ test.beforeAll(async () => {
   stack = await startStack();
   const now = Date.now();
   const messages: InboundMessage[] = [];
-  for (let i = 0; i < COUNT; i++) messages.push({ from: waId(i), name: `Customer ${String(i).padStart(4, '0')}`, text: `Question ${i}`, at: now - (COUNT - i) * 1_000 });
+  for (let i = 0; i < COUNT; i++)
+    messages.push({ from: waId(i), name: `Customer ${String(i).padStart(4, '0')}`, text: `Question ${i}`, at: now - (COUNT - i) * 1_000 });
   for (let i = 0; i < COUNT; i += 500) await stack.deliverWebhook(messages.slice(i, i + 500));
 });
 test.afterAll(async () => {

@@ -13,7 +13,8 @@ test.beforeAll(async () => {
   const now = Date.now();
   // One old message with a rare word, then 80 newer ones: the first page (50) cannot contain it.
   const messages: InboundMessage[] = [{ from: ELI, name: 'Eli Ben-David', text: 'My old card ended in Zanzibar-4821, I lost it abroad.', at: now - 3 * DAY }];
-  for (let i = 1; i <= 80; i++) messages.push({ from: ELI, name: 'Eli Ben-David', text: `Update number ${i} about the new card.`, at: now - 2 * DAY + i * 60_000 });
+  for (let i = 1; i <= 80; i++)
+    messages.push({ from: ELI, name: 'Eli Ben-David', text: `Update number ${i} about the new card.`, at: now - 2 * DAY + i * 60_000 });
   await stack.deliverWebhook(messages);
 });
 test.afterAll(async () => {

@@ -1,7 +1,16 @@
 // Pictures of the main screens, light and dark, for the README (docs/screenshots/*.png), taken from the real stack.
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { conversationOption, messageBox, messageItem, openConsole, openConversation, sendMessage, statusRegion, waitUntilLiveAgain } from './support/console-page';
+import {
+  conversationOption,
+  messageBox,
+  messageItem,
+  openConsole,
+  openConversation,
+  sendMessage,
+  statusRegion,
+  waitUntilLiveAgain,
+} from './support/console-page';
 import { samplePdf, samplePng } from './support/sample-files';
 import { startStack, type Stack } from './support/stack';
 

@@ -72,7 +72,13 @@ describe('native-module plan', () => {
       expect(calls[0]!.nodedir).toBe('');
 
       // Second start: nothing to build.
-      const again = ensureElectronSqlite({ root, log: () => {}, run: (() => { throw new Error('must not rebuild'); }) as never });
+      const again = ensureElectronSqlite({
+        root,
+        log: () => {},
+        run: (() => {
+          throw new Error('must not rebuild');
+        }) as never,
+      });
       expect(again).toEqual(result);
     });
 

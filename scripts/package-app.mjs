@@ -37,7 +37,9 @@ const target = process.argv[2];
 if (target === undefined || !(target in TARGETS)) fail('Usage: npm run dist:win | dist:mac | dist:linux   (see docs/it-guide.md and docs/release.md)');
 const platform = TARGETS[/** @type {keyof typeof TARGETS} */ (target)];
 if (platform !== process.platform) {
-  fail(`Build ${target} installers on ${target}: the Electron build of better-sqlite3 must be compiled for that OS. The release workflow (.github/workflows/release.yml) runs each on its own runner.`);
+  fail(
+    `Build ${target} installers on ${target}: the Electron build of better-sqlite3 must be compiled for that OS. The release workflow (.github/workflows/release.yml) runs each on its own runner.`,
+  );
 }
 
 const version = /** @type {{version: string}} */ (JSON.parse(readFileSync(path.join(root, 'node_modules', 'electron', 'package.json'), 'utf8'))).version;

@@ -41,5 +41,7 @@ export async function exportFrames(store: RelayStore, file: string): Promise<Fra
 }
 
 export function readFrames(file: string): string[] {
-  return readFileSync(file, 'utf8').split('\n').filter((line) => line !== '');
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '');
 }

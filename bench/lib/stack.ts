@@ -20,9 +20,14 @@ export function tempDir(label: string): string {
   return mkdtempSync(path.join(tmpdir(), `branchline-bench-${label}-`));
 }
 
-export async function startRelayHost(dataDir: string, options: { port?: number; token?: string; label?: string } = {}): Promise<{ relay: BenchChild; url: string; token: string }> {
+export async function startRelayHost(
+  dataDir: string,
+  options: { port?: number; token?: string; label?: string } = {},
+): Promise<{ relay: BenchChild; url: string; token: string }> {
   const args = ['--data', dataDir, '--port', String(options.port ?? 0), ...(options.token !== undefined ? ['--token', options.token] : [])];
-  const relay = startChild('relay', 'bench/procs/relay-host.ts', args, { nodeArgs: profileArgs(options.label === undefined ? 'relay' : `${options.label}-relay`) });
+  const relay = startChild('relay', 'bench/procs/relay-host.ts', args, {
+    nodeArgs: profileArgs(options.label === undefined ? 'relay' : `${options.label}-relay`),
+  });
   try {
     const ready = await relay.next('ready', 30_000);
     return { relay, url: String(ready['url']), token: String(ready['token']) };

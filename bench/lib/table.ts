@@ -43,7 +43,10 @@ export function printTable(rows: readonly Row[]): string {
   return [line(headers), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.map(line)].join('\n');
 }
 
-export function writeResults(file: string, content: { mode: string; machine: unknown; startedAt: string; durationS: number; rows: readonly Row[]; notes: readonly string[] }): void {
+export function writeResults(
+  file: string,
+  content: { mode: string; machine: unknown; startedAt: string; durationS: number; rows: readonly Row[]; notes: readonly string[] },
+): void {
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`);
 }

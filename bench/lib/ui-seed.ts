@@ -15,22 +15,35 @@ export interface UiSnapshot {
 }
 
 function item(n: number, customer: number, name: string, at: number): InboundItem {
-  return { wamid: `wamid.ui.${n}`, from: customerWaId(customer), profileName: name, timestamp: at, content: { type: 'text', body: messageText(n) }, contextWamid: null, phoneNumberId: PHONE_NUMBER_ID };
+  return {
+    wamid: `wamid.ui.${n}`,
+    from: customerWaId(customer),
+    profileName: name,
+    timestamp: at,
+    content: { type: 'text', body: messageText(n) },
+    contextWamid: null,
+    phoneNumberId: PHONE_NUMBER_ID,
+  };
 }
 
-export async function seedForUi(store: RelayStore, options: { conversations: number; bigMessages: number; bigName: string; file: string }): Promise<{ conversations: number; messages: number; head: number }> {
+export async function seedForUi(
+  store: RelayStore,
+  options: { conversations: number; bigMessages: number; bigName: string; file: string },
+): Promise<{ conversations: number; messages: number; head: number }> {
   // One second apart, the newest a minute ago (WhatsApp timestamps are whole seconds).
   const base = Math.floor(Date.now() / 1000) * 1000 - (options.conversations + options.bigMessages + 60) * 1000;
   let n = 0;
   // One message from each other customer, then the long conversation's history (so it is the most recent).
   for (let first = 1; first < options.conversations; first += 500) {
     const items: InboundItem[] = [];
-    for (let c = first; c < Math.min(first + 500, options.conversations); c++) items.push(item(n++, c, `Customer ${String(c).padStart(4, '0')}`, base + c * 1000));
+    for (let c = first; c < Math.min(first + 500, options.conversations); c++)
+      items.push(item(n++, c, `Customer ${String(c).padStart(4, '0')}`, base + c * 1000));
     await store.recordWebhook({ messages: items, statuses: [] }, Date.now());
   }
   for (let written = 0; written < options.bigMessages; written += 1000) {
     const items: InboundItem[] = [];
-    for (let i = written; i < Math.min(written + 1000, options.bigMessages); i++) items.push(item(n++, BIG_CUSTOMER_INDEX, options.bigName, base + options.conversations * 1000 + i * 1000));
+    for (let i = written; i < Math.min(written + 1000, options.bigMessages); i++)
+      items.push(item(n++, BIG_CUSTOMER_INDEX, options.bigName, base + options.conversations * 1000 + i * 1000));
     await store.recordWebhook({ messages: items, statuses: [] }, Date.now());
   }
 

@@ -6,7 +6,14 @@ import { PHONE_NUMBER_ID } from './generate';
 const IDENTITY: BusinessIdentity = { businessAccountId: '200000000000001', phoneNumberId: PHONE_NUMBER_ID, displayPhoneNumber: '15550783881' };
 
 export function inboundBody(input: { wamid: string; from: string; name: string; text: string }): string {
-  return inboundTextWebhookBody(IDENTITY, { wamid: input.wamid, from: input.from, profileName: input.name, timestampMs: Date.now(), body: input.text, contextWamid: null });
+  return inboundTextWebhookBody(IDENTITY, {
+    wamid: input.wamid,
+    from: input.from,
+    profileName: input.name,
+    timestampMs: Date.now(),
+    body: input.text,
+    contextWamid: null,
+  });
 }
 
 /** A status for a wamid the relay never sent: it stores nothing visible, adds no event, but wakes every session. */

@@ -190,7 +190,13 @@ serve(
     /** How overdue the outbox's next message is (negative: overdue), and how many are still queued. */
     outboxState: () => {
       const due = store.nextOutboxDue();
-      return { queued: store.queuedCount(), dueInMs: due === null ? null : due - Date.now(), sendsInFlight: sendsInFlight.size, status, rateLimited: stats.rateLimited };
+      return {
+        queued: store.queuedCount(),
+        dueInMs: due === null ? null : due - Date.now(),
+        sendsInFlight: sendsInFlight.size,
+        status,
+        rateLimited: stats.rateLimited,
+      };
     },
     waitQueuedZero: async (args) => {
       const deadline = Date.now() + Number(args['timeoutMs'] ?? 60_000);

@@ -46,7 +46,13 @@ serve(
       return { head: await store.head() };
     },
     head: async () => store.head(),
-    seedUi: async (args) => seedForUi(store, { conversations: Number(args['conversations']), bigMessages: Number(args['bigMessages']), bigName: String(args['bigName']), file: String(args['file']) }),
+    seedUi: async (args) =>
+      seedForUi(store, {
+        conversations: Number(args['conversations']),
+        bigMessages: Number(args['bigMessages']),
+        bigName: String(args['bigName']),
+        file: String(args['file']),
+      }),
     exportFrames: async (args) => exportFrames(store, String(args['file'])),
     outboundTotal: (args) => (args['to'] as string[]).reduce((sum, to) => sum + (relay.relay.sandbox?.outbound(to).length ?? 0), 0),
     memory: () => process.memoryUsage(),

@@ -54,10 +54,13 @@ serve(
     waitSeq: (args) =>
       new Promise((resolve, reject) => {
         const seq = Number(args['seq']);
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`seq ${seq} not committed (at ${lastSeq})`));
-        }, Number(args['timeoutMs'] ?? 120_000));
+        const timer = setTimeout(
+          () => {
+            waiters.delete(check);
+            reject(new Error(`seq ${seq} not committed (at ${lastSeq})`));
+          },
+          Number(args['timeoutMs'] ?? 120_000),
+        );
         const check = () => {
           if (lastSeq < seq) return;
           clearTimeout(timer);

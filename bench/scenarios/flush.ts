@@ -67,7 +67,10 @@ export async function flushRun(messages: number, timeoutMs: number): Promise<Flu
     await console.next('ready', 30_000);
     await console.call('waitLive', { timeoutMs: 30_000 }, 40_000);
     for (let c = 0; c < CUSTOMERS; c++) {
-      await postWebhook(relayUrl, inboundBody({ wamid: `wamid.flush-hello-${c}`, from: customerWaId(9000 + c), name: `Flush ${c}`, text: 'Hello, I will wait for your answer.' }));
+      await postWebhook(
+        relayUrl,
+        inboundBody({ wamid: `wamid.flush-hello-${c}`, from: customerWaId(9000 + c), name: `Flush ${c}`, text: 'Hello, I will wait for your answer.' }),
+      );
     }
     const head = await relay.call<number>('head');
     await console.call('waitAcked', { seq: head, timeoutMs: 30_000 }, 40_000);

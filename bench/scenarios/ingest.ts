@@ -28,7 +28,11 @@ function usPerEvent(log: { events: number; ms: number }[]): number {
 export async function ingestRun(cfg: BenchConfig, run: number, framesFile: string | null): Promise<IngestRun> {
   const stack = await startStack('ingest');
   try {
-    const generated = await stack.relay.call<{ messages: number; head: number; ms: number }>('generate', { messages: cfg.ingestMessages, tag: `i${run}` }, 600_000);
+    const generated = await stack.relay.call<{ messages: number; head: number; ms: number }>(
+      'generate',
+      { messages: cfg.ingestMessages, tag: `i${run}` },
+      600_000,
+    );
     await stack.console.call('resetStats');
     // The console is live and idle; one webhook wakes the relay's session, which then streams the whole backlog.
     const started = nowMs();

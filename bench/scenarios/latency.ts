@@ -50,7 +50,12 @@ export async function latencyRuns(cfg: BenchConfig, runs: number): Promise<Laten
     // Warm-up, not measured: one second of the same traffic (first conversations, JIT), then a pause.
     const warm: Promise<void>[] = [];
     await paced(cfg.latencyPerSecond, 1, (i) => {
-      warm.push(postWebhook(stack.relayUrl, inboundBody({ wamid: `wamid.warm-${i}`, from: customerWaId(500 + (i % 20)), name: `Latency ${i % 20}`, text: `warm-${i} hello` })));
+      warm.push(
+        postWebhook(
+          stack.relayUrl,
+          inboundBody({ wamid: `wamid.warm-${i}`, from: customerWaId(500 + (i % 20)), name: `Latency ${i % 20}`, text: `warm-${i} hello` }),
+        ),
+      );
     });
     await Promise.all(warm);
     await sleep(500);
@@ -104,7 +109,14 @@ async function measuredWindow(stack: Stack, cfg: BenchConfig, run: number, offse
     const r = relayAt.get(key);
     if (r !== undefined) relay.push(r - sent);
   }
-  return { changed: latencySummary(changed), committed: latencySummary(committed), relay: latencySummary(relay), coalesce: latencySummary(coalesce), offsetMs, lost: total - seen.size };
+  return {
+    changed: latencySummary(changed),
+    committed: latencySummary(committed),
+    relay: latencySummary(relay),
+    coalesce: latencySummary(coalesce),
+    offsetMs,
+    lost: total - seen.size,
+  };
 }
 
 /** The baseline: round trips of a small text frame over loopback `ws` to an echo server in another process, at the same pace. */

@@ -45,18 +45,33 @@ export async function soakRun(durationMs: number, reconnectEveryMs: number): Pro
       const due = started + tick * TICK_MS;
       if (due > nowMs()) await sleep(due - nowMs());
       const c = tick % CUSTOMERS;
-      track(postWebhook(stack.relayUrl, inboundBody({ wamid: `wamid.soak.${tick}`, from: customerWaId(2000 + c), name: `Soak ${c}`, text: `Soak message ${tick}: could you check my last transfer, thanks` })).then(() => void (inbound += 1)));
+      track(
+        postWebhook(
+          stack.relayUrl,
+          inboundBody({
+            wamid: `wamid.soak.${tick}`,
+            from: customerWaId(2000 + c),
+            name: `Soak ${c}`,
+            text: `Soak message ${tick}: could you check my last transfer, thanks`,
+          }),
+        ).then(() => void (inbound += 1)),
+      );
       if (tick % 4 === 0 && conversationIds.length > 0) {
         const conversationId = conversationIds[tick % conversationIds.length]!;
         track(
-          stack.console.call<{ ok: boolean }>('call', { method: 'messages.sendText', input: { conversationId, body: `Reply ${tick}: we are looking into it.` } }).then((r) => {
-            if (r.ok) replies += 1;
-            else errors += 1;
-          }),
+          stack.console
+            .call<{ ok: boolean }>('call', { method: 'messages.sendText', input: { conversationId, body: `Reply ${tick}: we are looking into it.` } })
+            .then((r) => {
+              if (r.ok) replies += 1;
+              else errors += 1;
+            }),
         );
       }
       if (tick % 20 === 0) {
-        const listed = await stack.console.call<{ ok: boolean; value?: { items: { conversation: { id: string } }[] } }>('call', { method: 'conversations.list', input: { filter: 'all', limit: 50, offset: 0 } });
+        const listed = await stack.console.call<{ ok: boolean; value?: { items: { conversation: { id: string } }[] } }>('call', {
+          method: 'conversations.list',
+          input: { filter: 'all', limit: 50, offset: 0 },
+        });
         if (listed.ok && listed.value !== undefined) {
           conversationIds = listed.value.items.map((s) => s.conversation.id);
           const first = conversationIds[0];

@@ -76,7 +76,15 @@ async function burst(relayUrl: string, count: number, tag: string): Promise<stri
       const customer = open ? BIG_CUSTOMER_INDEX : 1 + (i % 25);
       const key = `burst-${tag}-${i}`;
       if (open) lastOpen = key;
-      await postWebhook(relayUrl, inboundBody({ wamid: `wamid.${key}`, from: customerWaId(customer), name: open ? BIG_NAME : `Customer ${String(customer).padStart(4, '0')}`, text: `${key} hello, one more question about my account` }));
+      await postWebhook(
+        relayUrl,
+        inboundBody({
+          wamid: `wamid.${key}`,
+          from: customerWaId(customer),
+          name: open ? BIG_NAME : `Customer ${String(customer).padStart(4, '0')}`,
+          text: `${key} hello, one more question about my account`,
+        }),
+      );
     }
   };
   await Promise.all(Array.from({ length: 10 }, worker));
@@ -112,7 +120,14 @@ async function uiRun(browser: Browser, consoleUrl: string, relayUrl: string, cfg
     });
     if (listed !== null) {
       const reason = `no row appeared in a list named "Conversations" (${listed})`;
-      return { firstListMs: missing(reason), listPhases: null, openMs: missing(reason), olderMs: missing(reason), burst: missing(reason), heapMb: missing(reason) };
+      return {
+        firstListMs: missing(reason),
+        listPhases: null,
+        openMs: missing(reason),
+        olderMs: missing(reason),
+        burst: missing(reason),
+        heapMb: missing(reason),
+      };
     }
     const firstListMs: Measured<number> = { ok: true, value: await evaluate<number>(page, '() => window.__bench.firstList') };
     const listPhases = await evaluate<ListPhases>(page, LIST_PHASES);
@@ -158,7 +173,8 @@ async function uiRun(browser: Browser, consoleUrl: string, relayUrl: string, cfg
 
 export async function uiScenario(cfg: BenchConfig): Promise<UiOutcome> {
   const build = await runToEnd('npx', ['electron-vite', 'build'], 300_000);
-  if (build.code !== 0) return { ok: false, reason: `the renderer did not build (electron-vite exit ${build.code}): ${build.output.split('\n').slice(-3).join(' / ')}` };
+  if (build.code !== 0)
+    return { ok: false, reason: `the renderer did not build (electron-vite exit ${build.code}): ${build.output.split('\n').slice(-3).join(' / ')}` };
 
   const dir = tempDir('ui');
   let relay: BenchChild | null = null;

@@ -10,7 +10,9 @@ export async function flushSection(cfg: BenchConfig, progress: Progress): Promis
   for (let run = 1; run <= cfg.flushRuns; run++) {
     const r = await flushRun(cfg.flushMessages, cfg.flushTimeoutMs);
     runs.push(r);
-    progress(`flush run ${run}/${cfg.flushRuns}: ${r.ms !== null ? `${fmt(r.ms / 1000, 2)} s` : `unfinished, ${r.accepted}/${r.messages} accepted${r.stall !== null ? ', stalled' : ''}`}`);
+    progress(
+      `flush run ${run}/${cfg.flushRuns}: ${r.ms !== null ? `${fmt(r.ms / 1000, 2)} s` : `unfinished, ${r.accepted}/${r.messages} accepted${r.stall !== null ? ', stalled' : ''}`}`,
+    );
   }
   const n = fmt(cfg.flushMessages);
   const finished = runs.filter((r) => r.ms !== null);
@@ -46,7 +48,10 @@ export async function flushSection(cfg: BenchConfig, progress: Progress): Promis
     },
   ];
   const notes = [
-    ...stalled.map((r, i) => `3: stalled run ${i + 1}: ${fmt(r.accepted)} of ${n} in fake WhatsApp, ${fmt(r.stall!.queued)} still queued in the console, its next message due ${fmt(r.stall!.overdueMs / 1000, 1)} s before the bench gave up ${fmt(r.stall!.atMs / 1000, 1)} s after the relay started, no messages.send in flight.`),
+    ...stalled.map(
+      (r, i) =>
+        `3: stalled run ${i + 1}: ${fmt(r.accepted)} of ${n} in fake WhatsApp, ${fmt(r.stall!.queued)} still queued in the console, its next message due ${fmt(r.stall!.overdueMs / 1000, 1)} s before the bench gave up ${fmt(r.stall!.atMs / 1000, 1)} s after the relay started, no messages.send in flight.`,
+    ),
     `3: 50 customers write first (open 24-hour windows); the relay stops; the agent queues ${n} replies through messages.sendText; the relay restarts on the same port and the console is told the network is back (its backoff wait is skipped). Timed from the relay listening to the last message in fake WhatsApp's ledger (GET /sandbox/outbound per customer verifies order and duplicates). A run counts as stalled when the console's next outbox message has been due for over 3 s, no messages.send is in flight, and nothing moves.`,
   ];
   return { rows, notes };

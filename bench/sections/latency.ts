@@ -14,7 +14,11 @@ interface Summary {
 /** The round-trip baseline is paced like the webhooks, for 3 s a run (600 samples at 200/s; 2 s in --quick). */
 const RTT_SECONDS = 3;
 
-const summarize = (runs: LatencyStats[]): Summary => ({ p50: spread(runs.map((r) => r.p50)), p99: spread(runs.map((r) => r.p99)), max: spread(runs.map((r) => r.max)) });
+const summarize = (runs: LatencyStats[]): Summary => ({
+  p50: spread(runs.map((r) => r.p50)),
+  p99: spread(runs.map((r) => r.p99)),
+  max: spread(runs.map((r) => r.max)),
+});
 
 /** "p50 28.6 / p99 59.4 / max 122.7 ms (p99 min 55.0, max 64.0; 3 runs)". */
 const text = (s: Summary) =>
@@ -44,9 +48,25 @@ export async function latencySection(cfg: BenchConfig, progress: Progress): Prom
       goal: `p99 ≤ 10 ms: ${verdict(changed.p99.median <= 10)}`,
       data: { changed, ws, lost, offsetsMs: runs.map((r) => r.offsetMs) },
     },
-    { id: '2a', scenario: 'phase: webhook POST → committed in console SQLite', figure: text(committed), baseline: '—', ratio: '—', goal: '—', data: { committed } },
+    {
+      id: '2a',
+      scenario: 'phase: webhook POST → committed in console SQLite',
+      figure: text(committed),
+      baseline: '—',
+      ratio: '—',
+      goal: '—',
+      data: { committed },
+    },
     { id: '2b', scenario: 'phase: webhook POST → relay answered 200 (committed)', figure: text(relay), baseline: '—', ratio: '—', goal: '—', data: { relay } },
-    { id: '2c', scenario: 'phase: console commit → change event (coalescing)', figure: text(coalesce), baseline: '—', ratio: '—', goal: '—', data: { coalesce } },
+    {
+      id: '2c',
+      scenario: 'phase: console commit → change event (coalescing)',
+      figure: text(coalesce),
+      baseline: '—',
+      ratio: '—',
+      goal: '—',
+      data: { coalesce },
+    },
   ];
   const notes = [
     `2: ${lost} of ${runs.length * cfg.latencyPerSecond * cfg.latencySeconds} paced messages never produced a change event. The runs are ${cfg.latencySeconds}-s windows over one relay and console, after 1 s of unmeasured warm-up traffic. Console times are read on the console's clock (performance.timeOrigin + now(); IPC offset measured at ${runs.map((r) => fmt(r.offsetMs, 3)).join(', ')} ms).`,

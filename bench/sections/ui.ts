@@ -18,7 +18,15 @@ function measuredRow<T>(
   if (failed !== undefined) return notMeasured(id, scenario, goal === null ? '—' : `${goal.text}: not measured`, failed.reason);
   const values = runs.map((r) => value((r as { ok: true; value: T }).value));
   const s = spread(values);
-  return { id, scenario, figure: fmtSpread(s, unit, digits), baseline: '—', ratio: '—', goal: goal === null ? '—' : `${goal.text}: ${verdict(goal.met(values))}`, data: { spread: s } };
+  return {
+    id,
+    scenario,
+    figure: fmtSpread(s, unit, digits),
+    baseline: '—',
+    ratio: '—',
+    goal: goal === null ? '—' : `${goal.text}: ${verdict(goal.met(values))}`,
+    data: { spread: s },
+  };
 }
 
 export async function uiSection(cfg: BenchConfig, progress: Progress): Promise<Section> {
@@ -40,12 +48,55 @@ export async function uiSection(cfg: BenchConfig, progress: Progress): Promise<S
   progress(`UI: ${runs.length} run(s) done`);
   const median = (values: number[]) => spread(values).median;
   const rows: Row[] = [
-    measuredRow('6a', `UI: first conversation list render (${fmt(cfg.uiConversations)} conversations)`, { text: '≤ 300 ms', met: (v) => median(v) <= 300 }, runs.map((r) => r.firstListMs), (v) => v, 'ms'),
-    measuredRow('6b', `UI: open the conversation of ${big}`, { text: '≤ 150 ms', met: (v) => median(v) <= 150 }, runs.map((r) => r.openMs), (v) => v, 'ms'),
-    measuredRow('6c', 'UI: load older history on scroll up', null, runs.map((r) => r.olderMs), (v) => v, 'ms'),
-    measuredRow('6d', `UI: long tasks > 50 ms, burst of ${cfg.uiBurst} inbound`, { text: 'none', met: (v) => Math.max(...v) === 0 }, runs.map((r) => r.burst), (v) => v.count, 'long tasks'),
-    measuredRow('6e', 'UI: longest task during the burst', null, runs.map((r) => r.burst), (v) => v.maxMs, 'ms'),
-    measuredRow('6f', 'UI: JS heap used after the burst', null, runs.map((r) => r.heapMb), (v) => v, 'MB', 1),
+    measuredRow(
+      '6a',
+      `UI: first conversation list render (${fmt(cfg.uiConversations)} conversations)`,
+      { text: '≤ 300 ms', met: (v) => median(v) <= 300 },
+      runs.map((r) => r.firstListMs),
+      (v) => v,
+      'ms',
+    ),
+    measuredRow(
+      '6b',
+      `UI: open the conversation of ${big}`,
+      { text: '≤ 150 ms', met: (v) => median(v) <= 150 },
+      runs.map((r) => r.openMs),
+      (v) => v,
+      'ms',
+    ),
+    measuredRow(
+      '6c',
+      'UI: load older history on scroll up',
+      null,
+      runs.map((r) => r.olderMs),
+      (v) => v,
+      'ms',
+    ),
+    measuredRow(
+      '6d',
+      `UI: long tasks > 50 ms, burst of ${cfg.uiBurst} inbound`,
+      { text: 'none', met: (v) => Math.max(...v) === 0 },
+      runs.map((r) => r.burst),
+      (v) => v.count,
+      'long tasks',
+    ),
+    measuredRow(
+      '6e',
+      'UI: longest task during the burst',
+      null,
+      runs.map((r) => r.burst),
+      (v) => v.maxMs,
+      'ms',
+    ),
+    measuredRow(
+      '6f',
+      'UI: JS heap used after the burst',
+      null,
+      runs.map((r) => r.heapMb),
+      (v) => v,
+      'MB',
+      1,
+    ),
   ];
   const bursts = runs.flatMap((r) => (r.burst.ok ? [r.burst.value] : []));
   const phases = runs.flatMap((r) => (r.listPhases === null ? [] : [r.listPhases]));

@@ -32,7 +32,10 @@ for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n
 
 const label = (n: ProfileNode) => {
   const { functionName, url, lineNumber } = n.callFrame;
-  const where = url === '' ? '' : ` ${url.includes('/node_modules/') ? url.slice(url.lastIndexOf('/node_modules/') + 14) : path.relative(process.cwd(), url.replace(/^file:\/\//, ''))}:${lineNumber + 1}`;
+  const where =
+    url === ''
+      ? ''
+      : ` ${url.includes('/node_modules/') ? url.slice(url.lastIndexOf('/node_modules/') + 14) : path.relative(process.cwd(), url.replace(/^file:\/\//, ''))}:${lineNumber + 1}`;
   return `${functionName || '(anonymous)'}${where}`;
 };
 
@@ -49,19 +52,24 @@ profile.samples.forEach((id, i) => {
   const seen = new Set<string>();
   for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
     const name = byId.get(cur)!.callFrame.functionName;
-    for (const u of under) if (name === u && !seen.has(u)) {
-      seen.add(u);
-      inclusive.set(u, (inclusive.get(u) ?? 0) + dt);
-    }
+    for (const u of under)
+      if (name === u && !seen.has(u)) {
+        seen.add(u);
+        inclusive.set(u, (inclusive.get(u) ?? 0) + dt);
+      }
   }
 });
 
 console.log(`${path.basename(file)}: ${total.toFixed(0)} ms sampled, ${idle.toFixed(0)} ms idle, ${(total - idle).toFixed(0)} ms busy`);
 console.log('\nself time (ms, % of busy):');
-for (const [name, ms] of [...self].filter(([n]) => !n.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, top)) {
+for (const [name, ms] of [...self]
+  .filter(([n]) => !n.startsWith('(idle)'))
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, top)) {
   console.log(`${ms.toFixed(0).padStart(7)}  ${((100 * ms) / (total - idle)).toFixed(1).padStart(5)}%  ${name}`);
 }
 if (under.length > 0) {
   console.log('\ntotal time under (ms, % of busy):');
-  for (const u of under) console.log(`${(inclusive.get(u) ?? 0).toFixed(0).padStart(7)}  ${((100 * (inclusive.get(u) ?? 0)) / (total - idle)).toFixed(1).padStart(5)}%  ${u}`);
+  for (const u of under)
+    console.log(`${(inclusive.get(u) ?? 0).toFixed(0).padStart(7)}  ${((100 * (inclusive.get(u) ?? 0)) / (total - idle)).toFixed(1).padStart(5)}%  ${u}`);
 }

@@ -59,14 +59,15 @@ drainer.scheduleNextDue = () => {
 
 try {
   await service.start();
-  for (let c = 0; c < 50; c++) await postWebhook(url, inboundBody({ wamid: `wamid.trace-${c}`, from: customerWaId(9000 + c), name: `Trace ${c}`, text: 'Hello' }));
+  for (let c = 0; c < 50; c++)
+    await postWebhook(url, inboundBody({ wamid: `wamid.trace-${c}`, from: customerWaId(9000 + c), name: `Trace ${c}`, text: 'Hello' }));
   await sleep(1_000);
   const listed = await service.call('conversations.list', { filter: 'all', limit: 100, offset: 0 });
   if (!listed.ok) throw new Error(listed.error.message);
   const ids = (listed.value as { items: { conversation: { id: string } }[] }).items.map((s) => s.conversation.id);
   for (let i = 0; i < messages; i++) await service.call('messages.sendText', { conversationId: ids[i % ids.length], body: `trace-${i}` });
   let last = -1;
-  for (let idle = 0; idle < 5 && store.queuedCount() > 0; ) {
+  for (let idle = 0; idle < 5 && store.queuedCount() > 0;) {
     await sleep(1_000);
     const queued = store.queuedCount();
     idle = queued === last ? idle + 1 : 0;

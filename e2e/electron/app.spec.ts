@@ -66,7 +66,10 @@ test.describe('the Electron app', () => {
     const answers = await win.evaluate(async () => {
       const api = (globalThis as unknown as { branchline: Record<string, (input: unknown) => Promise<unknown>> }).branchline;
       const session = await api['session.get']!({});
-      const refused = await api['drafts.get']!({ conversationId: '../../etc/passwd' }).catch((e: { name: string; code: string }) => ({ name: e.name, code: e.code }));
+      const refused = await api['drafts.get']!({ conversationId: '../../etc/passwd' }).catch((e: { name: string; code: string }) => ({
+        name: e.name,
+        code: e.code,
+      }));
       return { session, refused };
     });
     expect(answers.session).toMatchObject({ signedIn: false });
@@ -99,7 +102,8 @@ test.describe('the built preload bundle (out/preload/index.cjs)', () => {
         exposeInMainWorld: () => {
           throw new Error('expected executeInMainWorld');
         },
-        executeInMainWorld: ({ func, args }: { func: (...a: unknown[]) => unknown; args: unknown[] }) => (vm.runInContext(`(${func.toString()})`, page) as (...a: unknown[]) => unknown)(...args),
+        executeInMainWorld: ({ func, args }: { func: (...a: unknown[]) => unknown; args: unknown[] }) =>
+          (vm.runInContext(`(${func.toString()})`, page) as (...a: unknown[]) => unknown)(...args),
       },
       ipcRenderer: {
         invoke: async (channel: string, input: unknown) => answer(channel, input),
@@ -117,7 +121,9 @@ test.describe('the built preload bundle (out/preload/index.cjs)', () => {
       exports: {},
     });
     vm.runInContext(readFileSync('out/preload/index.cjs', 'utf8'), preload);
-    const api = vm.runInContext('globalThis.branchline', page) as Record<string, (input?: unknown) => Promise<unknown>> & { on: (e: string, l: (...a: unknown[]) => void) => () => void };
+    const api = vm.runInContext('globalThis.branchline', page) as Record<string, (input?: unknown) => Promise<unknown>> & {
+      on: (e: string, l: (...a: unknown[]) => void) => () => void;
+    };
     return { api, listeners, required, pageError: vm.runInContext('Error', page) as ErrorConstructor };
   }
 
@@ -129,7 +135,9 @@ test.describe('the built preload bundle (out/preload/index.cjs)', () => {
 
   test('resolves values and rejects refusals with their code, as page errors', async () => {
     const { api, pageError } = loadPreload((channel) =>
-      channel === 'branchline:session.get' ? { ok: true, value: { signedIn: false } } : { ok: false, error: { code: 'template_required', message: 'only a template' } },
+      channel === 'branchline:session.get'
+        ? { ok: true, value: { signedIn: false } }
+        : { ok: false, error: { code: 'template_required', message: 'only a template' } },
     );
     expect(await api['session.get']!({})).toEqual({ signedIn: false });
     const error = await api['messages.sendText']!({ conversationId: 'c1', body: 'hi' }).catch((e: unknown) => e);

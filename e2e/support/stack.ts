@@ -123,7 +123,18 @@ export async function startStack(options: { previewToken?: string; previewArgs?:
     // then the test would meet a signed-out console, so the preview is started again (bounded).
     let consoleUrl = '';
     for (let attempt = 1; ; attempt++) {
-      preview = run([PREVIEW_CLI, '--relay', relayUrl, '--token', options.previewToken ?? token, '--port', '0', '--data', path.join(dataDir, 'console'), ...(options.previewArgs ?? [])]);
+      preview = run([
+        PREVIEW_CLI,
+        '--relay',
+        relayUrl,
+        '--token',
+        options.previewToken ?? token,
+        '--port',
+        '0',
+        '--data',
+        path.join(dataDir, 'console'),
+        ...(options.previewArgs ?? []),
+      ]);
       consoleUrl = (await waitForLine(preview, /^console at (\S+)$/, 'preview'))[1]!;
       const signedIn = options.previewToken !== undefined || (await consoleSignedIn(consoleUrl));
       if (signedIn) break;
@@ -132,7 +143,12 @@ export async function startStack(options: { previewToken?: string; previewArgs?:
     }
 
     const post = async (route: string, body: string, headers: Record<string, string> = {}) => {
-      const response = await fetch(`${relayUrl}${route}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, signal: AbortSignal.timeout(10_000) });
+      const response = await fetch(`${relayUrl}${route}`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', ...headers },
+        signal: AbortSignal.timeout(10_000),
+      });
       if (!response.ok) throw new Error(`POST ${route} answered ${response.status}: ${await response.text()}`);
     };
 

@@ -4,7 +4,23 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import tls from 'node:tls';
 import electronUpdater from 'electron-updater';
-import { BrowserWindow, Menu, Notification, Tray, app, dialog, ipcMain, nativeImage, net, powerMonitor, protocol, safeStorage, screen, session, shell } from 'electron';
+import {
+  BrowserWindow,
+  Menu,
+  Notification,
+  Tray,
+  app,
+  dialog,
+  ipcMain,
+  nativeImage,
+  net,
+  powerMonitor,
+  protocol,
+  safeStorage,
+  screen,
+  session,
+  shell,
+} from 'electron';
 import { createLogger } from '../shared/structured-log';
 import { ConsoleService } from './core/console-service';
 import { buildDiagnostics } from './core/diagnostics';
@@ -84,7 +100,10 @@ function main(): void {
   });
 
   function createWindow(): BrowserWindow {
-    const state = readWindowState(stateFile, screen.getAllDisplays().map((display) => display.workArea));
+    const state = readWindowState(
+      stateFile,
+      screen.getAllDisplays().map((display) => display.workArea),
+    );
     const created = new BrowserWindow({ ...secureWindowOptions(path.join(__dirname, '../preload/index.cjs')), ...state?.bounds });
     if (state?.maximized === true) created.maximize();
     created.once('ready-to-show', () => created.show());
@@ -97,7 +116,15 @@ function main(): void {
   }
 
   void app.whenReady().then(async () => {
-    installSecurity({ app, protocol, session: session.defaultSession, shell, rendererDir: path.join(__dirname, '../renderer'), appOrigin: location.origin, log });
+    installSecurity({
+      app,
+      protocol,
+      session: session.defaultSession,
+      shell,
+      rendererDir: path.join(__dirname, '../renderer'),
+      appOrigin: location.origin,
+      log,
+    });
 
     // The Electron build of better-sqlite3 (docs/development.md): shipped unpacked when packaged, built by the launcher in development.
     const nativeBinding = app.isPackaged ? path.join(process.resourcesPath, 'native', 'better_sqlite3.node') : env['BRANCHLINE_SQLITE_BINDING'];
@@ -126,12 +153,23 @@ function main(): void {
         notificationPrivacyLocked: privacy.locked,
       },
       retentionDays: policy.retention.days,
-      appStatus: () => ({ version: app.getVersion(), policyProblems: loadedPolicy.problems, tokenStorage: tokens.weakStorage ? 'memory_only' : 'secure', updateReady }),
+      appStatus: () => ({
+        version: app.getVersion(),
+        policyProblems: loadedPolicy.problems,
+        tokenStorage: tokens.weakStorage ? 'memory_only' : 'secure',
+        updateReady,
+      }),
       exportDiagnostics: async (history): Promise<{ fileName: string; data: Buffer }> => ({
         fileName: `branchline-diagnostics-${new Date().toISOString().slice(0, 10)}.zip`,
         data: buildDiagnostics({
           logFiles: logFile.files(),
-          versions: { app: app.getVersion(), electron: process.versions.electron ?? '', chrome: process.versions.chrome ?? '', node: process.versions.node, os: `${process.platform} ${process.arch}` },
+          versions: {
+            app: app.getVersion(),
+            electron: process.versions.electron ?? '',
+            chrome: process.versions.chrome ?? '',
+            node: process.versions.node,
+            os: `${process.platform} ${process.arch}`,
+          },
           settings: { ...running.settings() },
           policy: loadedPolicy,
           connectionHistory: history,

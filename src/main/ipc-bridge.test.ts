@@ -26,7 +26,11 @@ function setup(appOrigin = APP) {
 describe('ipc bridge: calls', () => {
   it('registers exactly one handler per contract method, named branchline:<method>', () => {
     const { ipcMain } = setup();
-    expect([...ipcMain.handlers.keys()].sort()).toEqual(Object.keys(CONSOLE_METHODS).map((m) => `branchline:${m}`).sort());
+    expect([...ipcMain.handlers.keys()].sort()).toEqual(
+      Object.keys(CONSOLE_METHODS)
+        .map((m) => `branchline:${m}`)
+        .sort(),
+    );
   });
 
   it('passes a valid call from our window to the service and returns its answer', async () => {

@@ -82,7 +82,16 @@ function isRectangle(value: unknown): value is Rectangle {
   if (typeof value !== 'object' || value === null) return false;
   const r = value as Record<string, unknown>;
   const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-  return finite(r['x']) && finite(r['y']) && finite(r['width']) && finite(r['height']) && r['width'] >= 200 && r['height'] >= 150 && r['width'] <= 20_000 && r['height'] <= 20_000;
+  return (
+    finite(r['x']) &&
+    finite(r['y']) &&
+    finite(r['width']) &&
+    finite(r['height']) &&
+    r['width'] >= 200 &&
+    r['height'] >= 150 &&
+    r['width'] <= 20_000 &&
+    r['height'] <= 20_000
+  );
 }
 
 /** The saved state, or null when there is none, it is damaged, or it would put the window off every screen (a monitor unplugged). */

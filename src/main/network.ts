@@ -193,7 +193,10 @@ export class RelayNetwork {
 
   /** Resolved each time the service opens a connection (start, sign-in); RelayConnection's own reconnects keep it. */
   async netOptions(relayUrl: string): Promise<RelayNetOptions> {
-    const proxy = await resolveRelayProxy(this.options.session, relayUrl, { log: this.log, ...(this.options.proxyTimeoutMs !== undefined && { timeoutMs: this.options.proxyTimeoutMs }) });
+    const proxy = await resolveRelayProxy(this.options.session, relayUrl, {
+      log: this.log,
+      ...(this.options.proxyTimeoutMs !== undefined && { timeoutMs: this.options.proxyTimeoutMs }),
+    });
     const net: RelayNetOptions = { proxy, ...(this.options.ca !== undefined && { ca: this.options.ca }) };
     this.known.set(hostKey(new URL(relayUrl)), net);
     return net;

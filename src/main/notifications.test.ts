@@ -38,7 +38,8 @@ function setup(overrides: Partial<NotificationsOptions> = {}) {
     ...overrides,
   });
   const fire = <E extends ConsoleEvent>(event: E, payload: EventPayload<E>) => listeners.forEach((l) => l(event, payload));
-  const notify = (conversationId: string, messageId: string, body: string | null = 'Hello') => fire('notification.show', { conversationId, messageId, title: 'Ana Silva', body });
+  const notify = (conversationId: string, messageId: string, body: string | null = 'Hello') =>
+    fire('notification.show', { conversationId, messageId, title: 'Ana Silva', body });
   return {
     app,
     window,

@@ -64,7 +64,13 @@ describe('the app:// protocol', () => {
     const html = readFileSync(path.resolve('src/renderer/index.html'), 'utf8');
     const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1];
     expect(meta).toBeDefined();
-    const directives = (policy: string) => new Map(policy.split(';').map((d) => d.trim().split(/\s+/)).map(([name = '', ...sources]) => [name, sources.sort()]));
+    const directives = (policy: string) =>
+      new Map(
+        policy
+          .split(';')
+          .map((d) => d.trim().split(/\s+/))
+          .map(([name = '', ...sources]) => [name, sources.sort()]),
+      );
     const header = directives(CONTENT_SECURITY_POLICY);
     for (const [name, sources] of directives(meta ?? '')) expect([name, header.get(name)]).toEqual([name, sources]);
     expect(header.get('script-src')).toEqual(["'self'"]);
@@ -80,7 +86,7 @@ describe('the app:// protocol', () => {
     'app://branchline/assets/..%2f..%2f..%2fsecret.txt',
     'app://branchline/..%5c..%5csecret.txt',
     'app://branchline/%2F..%2F..%2Fsecret.txt',
-      `app://branchline/${encodeURIComponent(path.join(dir, 'secret.txt'))}`,
+    `app://branchline/${encodeURIComponent(path.join(dir, 'secret.txt'))}`,
   ])('refuses %s without reading outside out/renderer', async (url) => {
     const handler = createAppFileHandler(rendererDir);
     const answer = await handler(new Request(url));
@@ -119,7 +125,15 @@ describe('every web contents', () => {
   it('denies every window.open, and opens only https links in the browser', () => {
     const { contents, shell } = hardened();
     const open = (url: string) => contents.windowOpenHandler?.({ url });
-    for (const url of ['https://bank.example/help', 'http://bank.example/', 'file:///etc/passwd', 'javascript:alert(1)', 'smb://share/x', 'https://user:pass@bank.example/', 'not a url']) {
+    for (const url of [
+      'https://bank.example/help',
+      'http://bank.example/',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'smb://share/x',
+      'https://user:pass@bank.example/',
+      'not a url',
+    ]) {
       expect(open(url)).toEqual({ action: 'deny' });
     }
     expect(shell.opened).toEqual(['https://bank.example/help']);
@@ -165,11 +179,17 @@ describe('session permissions', () => {
 
 describe('where the app loads from', () => {
   it('is app://branchline when packaged, whatever the environment says', () => {
-    expect(appLocation({ isPackaged: true, devServerUrl: 'http://localhost:5173/' })).toEqual({ url: 'app://branchline/index.html', origin: 'app://branchline' });
+    expect(appLocation({ isPackaged: true, devServerUrl: 'http://localhost:5173/' })).toEqual({
+      url: 'app://branchline/index.html',
+      origin: 'app://branchline',
+    });
   });
 
   it('is the dev server in development, on loopback only', () => {
-    expect(appLocation({ isPackaged: false, devServerUrl: 'http://localhost:5173/' })).toEqual({ url: 'http://localhost:5173/', origin: 'http://localhost:5173' });
+    expect(appLocation({ isPackaged: false, devServerUrl: 'http://localhost:5173/' })).toEqual({
+      url: 'http://localhost:5173/',
+      origin: 'http://localhost:5173',
+    });
     expect(appLocation({ isPackaged: false, devServerUrl: 'http://evil.example:5173/' }).origin).toBe(APP_ORIGIN);
     expect(appLocation({ isPackaged: false, devServerUrl: undefined }).origin).toBe(APP_ORIGIN);
   });

@@ -168,7 +168,9 @@ export function hardenWebContents(contents: HardenableWebContents, options: { sh
 }
 
 export interface SessionLike {
-  setPermissionRequestHandler(handler: (webContents: unknown, permission: string, callback: (granted: boolean) => void, details: { requestingUrl?: string }) => void): void;
+  setPermissionRequestHandler(
+    handler: (webContents: unknown, permission: string, callback: (granted: boolean) => void, details: { requestingUrl?: string }) => void,
+  ): void;
   setPermissionCheckHandler(handler: (webContents: unknown, permission: string, requestingOrigin: string, details: unknown) => boolean): void;
   setDevicePermissionHandler(handler: (details: unknown) => boolean): void;
 }
@@ -194,7 +196,8 @@ export function appLocation(options: { isPackaged: boolean; devServerUrl: string
   if (!options.isPackaged && options.devServerUrl !== undefined) {
     try {
       const dev = new URL(options.devServerUrl);
-      if (dev.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(dev.hostname)) return { url: dev.href, origin: `${dev.protocol}//${dev.host}` };
+      if (dev.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(dev.hostname))
+        return { url: dev.href, origin: `${dev.protocol}//${dev.host}` };
     } catch {
       // a malformed dev URL: fall through to the built app
     }

@@ -20,7 +20,12 @@ describe('updates', () => {
   it('does nothing at all when policy has not enabled them', () => {
     const { updater, calls } = fakeUpdater();
     let loaded = false;
-    const handle = startUpdates({ updater: () => ((loaded = true), updater), policy: { enabled: false, feedUrl: 'https://updates.bank.example', channel: 'stable' }, log: () => {}, onReady: () => {} });
+    const handle = startUpdates({
+      updater: () => ((loaded = true), updater),
+      policy: { enabled: false, feedUrl: 'https://updates.bank.example', channel: 'stable' },
+      log: () => {},
+      onReady: () => {},
+    });
     expect(handle).toBeNull();
     expect(loaded).toBe(false);
     expect(calls).toEqual([]);

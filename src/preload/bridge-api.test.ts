@@ -119,7 +119,10 @@ describe('window.branchline from the preload', () => {
     const preview = createBranchlineApi(ipcTransport(ipc));
     expect(Object.keys(api).sort()).toEqual(Object.keys(preview).sort());
     await expect(api['settings.get']({})).resolves.toEqual(await preview['settings.get']({}));
-    const [ours, theirs] = await Promise.all([api['connection.retryNow']({}).catch((e: unknown) => e), preview['connection.retryNow']({}).catch((e: unknown) => e)]);
+    const [ours, theirs] = await Promise.all([
+      api['connection.retryNow']({}).catch((e: unknown) => e),
+      preview['connection.retryNow']({}).catch((e: unknown) => e),
+    ]);
     expect({ name: (ours as Error).name, code: (ours as { code: string }).code, message: (ours as Error).message }).toEqual({
       name: (theirs as Error).name,
       code: (theirs as { code: string }).code,

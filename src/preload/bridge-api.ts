@@ -43,7 +43,8 @@ export function ipcTransport(ipc: IpcRendererLike): BridgeTransport {
         return isWireResult(answer) ? answer : { ok: false, error: { code: 'internal', message: `${method}: the console service answered nothing usable` } };
       } catch (error) {
         // Structured clone refused the input (a function, a DOM node...): the caller's mistake, not an outage.
-        if (error instanceof Error && /could not be cloned/i.test(error.message)) return { ok: false, error: { code: 'invalid_input', message: `${method}: the input must be plain data` } };
+        if (error instanceof Error && /could not be cloned/i.test(error.message))
+          return { ok: false, error: { code: 'invalid_input', message: `${method}: the input must be plain data` } };
         // No handler (the main process is still starting, or shutting down) or a broken channel.
         return { ok: false, error: { code: 'unavailable', message: `${method}: the console service is not available` } };
       }

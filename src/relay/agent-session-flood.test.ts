@@ -25,7 +25,15 @@ function session() {
     store,
     handleRequest: async () => ({ ok: true, value: {} }),
     clock,
-    settings: { heartbeatMs: 60_000, deadAfterMs: 120_000, maxFrameBytes: 262_144, eventWindow: 2_000, requestsPerSecond: 100, requestBurst: 200, maxBufferedBytes: 4 * 1024 * 1024 },
+    settings: {
+      heartbeatMs: 60_000,
+      deadAfterMs: 120_000,
+      maxFrameBytes: 262_144,
+      eventWindow: 2_000,
+      requestsPerSecond: 100,
+      requestBurst: 200,
+      maxBufferedBytes: 4 * 1024 * 1024,
+    },
     log: silentLogger,
     onClosed: () => {},
   });

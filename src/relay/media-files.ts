@@ -54,7 +54,9 @@ export class MediaFiles {
     await mkdir(this.dir, { recursive: true });
     const target = this.pathOf(id);
     const temp = `${target}.part`;
-    await pipeline(async function* () { yield bytes; }, createWriteStream(temp));
+    await pipeline(async function* () {
+      yield bytes;
+    }, createWriteStream(temp));
     await rename(temp, target);
   }
 

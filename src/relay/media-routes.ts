@@ -28,7 +28,12 @@ export function cleanFileName(raw: string | undefined): string {
     name = 'file';
   }
   // Control characters and path separators become '_': the name is shown and echoed, never used as a path.
-  name = [...name].map((c) => (c < ' ' || c === '\u007f' || c === '/' || c === '\\' ? '_' : c)).join('').replace(/^\.+/, '_').trim().slice(0, 200);
+  name = [...name]
+    .map((c) => (c < ' ' || c === '\u007f' || c === '/' || c === '\\' ? '_' : c))
+    .join('')
+    .replace(/^\.+/, '_')
+    .trim()
+    .slice(0, 200);
   return name === '' ? 'file' : name;
 }
 

@@ -114,7 +114,9 @@ export class OutboundDispatcher {
         continue;
       }
       const work = this.send(job)
-        .catch((error: unknown) => this.deps.log.error('outbound.send_crashed', { messageId: job.messageId, error: error instanceof Error ? error : String(error) }))
+        .catch((error: unknown) =>
+          this.deps.log.error('outbound.send_crashed', { messageId: job.messageId, error: error instanceof Error ? error : String(error) }),
+        )
         .finally(() => {
           this.inFlight.delete(job.messageId);
           this.wake();
@@ -188,9 +190,7 @@ export class OutboundDispatcher {
   }
 
   /** Media goes to WhatsApp first (once per file); everything else maps directly. */
-  private async toProviderContent(
-    content: MessageContent,
-  ): Promise<{ ok: true; value: ProviderContent } | { ok: false; retryable: boolean; reason: string }> {
+  private async toProviderContent(content: MessageContent): Promise<{ ok: true; value: ProviderContent } | { ok: false; retryable: boolean; reason: string }> {
     switch (content.type) {
       case 'text':
         return { ok: true, value: { type: 'text', body: content.body } };

@@ -10,25 +10,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  LocalStore,
-  commitAndAck,
-  connectWebSocket,
-  openPollSession,
-  resync,
-  uuidv7,
-} from './test-support/docs-client';
-import type {
-  CloseInfo,
-  Connection,
-  EventEnvelope,
-  Hello,
-  Message,
-  RelayEvent,
-  SendResult,
-  Template,
-  WsConnection,
-} from './test-support/docs-client';
+import { LocalStore, commitAndAck, connectWebSocket, openPollSession, resync, uuidv7 } from './test-support/docs-client';
+import type { CloseInfo, Connection, EventEnvelope, Hello, Message, RelayEvent, SendResult, Template, WsConnection } from './test-support/docs-client';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -243,10 +226,7 @@ beforeAll(async () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'branchline-docs-'));
   relay = await startRelay(dataDir);
   // Agents are added through the CLI while the relay runs (same SQLite file).
-  [colleagueToken, revokeeToken] = await Promise.all([
-    addAgent(dataDir, 'colleague', 'Colleague Agent'),
-    addAgent(dataDir, 'revokee', 'Revokee Agent'),
-  ]);
+  [colleagueToken, revokeeToken] = await Promise.all([addAgent(dataDir, 'colleague', 'Colleague Agent'), addAgent(dataDir, 'revokee', 'Revokee Agent')]);
   // Some history for the first sync to page through.
   await customerWrites(DANA, 'Hello, I need my March statement');
   await customerWrites(DANA, 'It is for the joint account');
@@ -322,10 +302,7 @@ describe('protocol.md, implemented from the document alone', () => {
   it('2. a customer message arrives as events without any request; seqs are consecutive; ack after commit', async () => {
     const text = 'Is the branch open on Friday morning';
     await customerWrites(YOSSI, text);
-    await live.waitFor(
-      (f) => f.type === 'events' && createdWithBody(f.events, text).length > 0,
-      'message.created for the customer message',
-    );
+    await live.waitFor((f) => f.type === 'events' && createdWithBody(f.events, text).length > 0, 'message.created for the customer message');
     await until('conversation.upserted for the customer', () =>
       live.envelopes.some((e) => e.event.kind === 'conversation.upserted' && e.event.conversation.customer.waId === YOSSI.waId),
     );
@@ -369,7 +346,10 @@ describe('protocol.md, implemented from the document alone', () => {
 
     await syncUntil(live, 'the sent message to reach "read" in the store', (s) => s.messages.get(sentId)?.status === 'read');
     expect(statusesOf(live.envelopes, sentId)).toEqual(['sent', 'delivered', 'read']);
-    expect(createdWithBody(live.envelopes, sentBody).map((m) => m.id), 'message.created for our own send').toEqual([sentId]);
+    expect(
+      createdWithBody(live.envelopes, sentBody).map((m) => m.id),
+      'message.created for our own send',
+    ).toEqual([sentId]);
     // The first agent to send in an unassigned conversation becomes its assignee.
     await syncUntil(live, 'Dana assigned to demo', (s) => s.conversations.get(dana)?.assignedAgentId === 'demo');
 
@@ -395,7 +375,10 @@ describe('protocol.md, implemented from the document alone', () => {
     const markerRes = await live.request('messages.send', { clientMessageId: uuidv7(), conversationId: dana, content: { type: 'text', body: marker } });
     expect(markerRes.ok, JSON.stringify(markerRes)).toBe(true);
     await until('the later message in /sandbox/outbound', async () => (await outbound(DANA.waId)).some((m) => m.text === marker));
-    expect((await outbound(DANA.waId)).filter((m) => m.text === sentBody), 'the repeated send reached WhatsApp once').toHaveLength(1);
+    expect(
+      (await outbound(DANA.waId)).filter((m) => m.text === sentBody),
+      'the repeated send reached WhatsApp once',
+    ).toHaveLength(1);
 
     const conflict = await live.request('messages.send', {
       clientMessageId: sentId,
@@ -433,9 +416,7 @@ describe('protocol.md, implemented from the document alone', () => {
     const committedBeforeCrash = store.committedSeq!;
     const uncommittedTexts = ['Not yet committed one', 'Not yet committed two'];
     for (const text of uncommittedTexts) await customerWrites(MAYA, text);
-    await until('the uncommitted messages to be received', () =>
-      uncommittedTexts.every((text) => createdWithBody(resumed.envelopes, text).length === 1),
-    );
+    await until('the uncommitted messages to be received', () => uncommittedTexts.every((text) => createdWithBody(resumed.envelopes, text).length === 1));
     const received = resumed.envelopes.filter((e) => e.seq > committedBeforeCrash);
     // The device applied them but crashed before committing its cursor.
     for (const envelope of received) store.apply(envelope.event);
@@ -453,7 +434,10 @@ describe('protocol.md, implemented from the document alone', () => {
 
     await commitAndAck(again, store);
     expect(store.committedSeq).toBe(again.envelopes.at(-1)?.seq);
-    expect(received.map((e) => stateTouchedBy(e.event)), 'applying twice changed nothing').toEqual(appliedOnce);
+    expect(
+      received.map((e) => stateTouchedBy(e.event)),
+      'applying twice changed nothing',
+    ).toEqual(appliedOnce);
     for (const text of [...missed, ...uncommittedTexts]) expect(store.messagesWithBody(text), text).toHaveLength(1);
     expect(again.violations).toEqual([]);
   });
@@ -606,7 +590,11 @@ describe('protocol.md, implemented from the document alone', () => {
 
   it('9. free text to a number that never wrote needs a template; the template is sent', async () => {
     const stranger = '972549876543';
-    const refused = await live.request('messages.send', { clientMessageId: uuidv7(), waId: stranger, content: { type: 'text', body: 'Hello from your branch.' } });
+    const refused = await live.request('messages.send', {
+      clientMessageId: uuidv7(),
+      waId: stranger,
+      content: { type: 'text', body: 'Hello from your branch.' },
+    });
     expect(refused.ok).toBe(false);
     expect(refused.ok === false && refused.error).toMatchObject({ code: 'template_required', retryable: false });
 

@@ -19,8 +19,15 @@ afterEach(async () => {
 });
 
 async function setup(): Promise<{ t: TestRelay; conn: WsConnection; conversationId: string }> {
-  relay = await startTestRelay({ sandbox: true, env: { RELAY_RETRY_BASE_MS: '50' }, overrides: { sandboxTiming: { statusDelayMs: 5, replyDelayMs: 20, webhookRetryMs: 20 } } });
-  const res = await fetch(`${relay.relay.url}/sandbox/inbound`, { method: 'POST', body: JSON.stringify({ from: CUSTOMER, name: 'Dana Levi', text: 'Please send the form. My account is 12345678.' }) });
+  relay = await startTestRelay({
+    sandbox: true,
+    env: { RELAY_RETRY_BASE_MS: '50' },
+    overrides: { sandboxTiming: { statusDelayMs: 5, replyDelayMs: 20, webhookRetryMs: 20 } },
+  });
+  const res = await fetch(`${relay.relay.url}/sandbox/inbound`, {
+    method: 'POST',
+    body: JSON.stringify({ from: CUSTOMER, name: 'Dana Levi', text: 'Please send the form. My account is 12345678.' }),
+  });
   expect(res.status).toBe(200);
   ws = connectWebSocket({ baseUrl: relay.relay.url, token: relay.token, device: 'desk-1' });
   await ws.hello();
@@ -29,7 +36,11 @@ async function setup(): Promise<{ t: TestRelay; conn: WsConnection; conversation
 }
 
 const upload = (t: TestRelay, body: Buffer, type: string, name = 'form.pdf', token = t.token) =>
-  fetch(`${t.relay.url}/v1/media`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type, 'x-file-name': encodeURIComponent(name) }, body });
+  fetch(`${t.relay.url}/v1/media`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': type, 'x-file-name': encodeURIComponent(name) },
+    body,
+  });
 
 describe('relay agent API', () => {
   it('sends a document: upload over HTTP, send by media id, and fake WhatsApp receives it', async () => {
@@ -102,13 +113,27 @@ describe('relay agent API', () => {
 
   it('writes no token, message text or phone number to its log through a whole round trip', async () => {
     const { t, conn, conversationId } = await setup();
-    await conn.call('messages.send', { clientMessageId: uuidv7(), conversationId, content: { type: 'text', body: 'Your PIN reminder: 4321 is not to be shared?' } });
+    await conn.call('messages.send', {
+      clientMessageId: uuidv7(),
+      conversationId,
+      content: { type: 'text', body: 'Your PIN reminder: 4321 is not to be shared?' },
+    });
     await waitFor('the customer reply', () =>
       conn.envelopes.some((e) => e.event.kind === 'message.created' && e.event.message.direction === 'in') ? true : undefined,
     );
     const log = t.logLines.join('');
     expect(log.length).toBeGreaterThan(1_000);
-    for (const secret of [t.token, 'test-access-token', 'test-app-secret', 'Please send the form', 'PIN reminder', '12345678', CUSTOMER, 'Dana Levi', "I'll check"]) {
+    for (const secret of [
+      t.token,
+      'test-access-token',
+      'test-app-secret',
+      'Please send the form',
+      'PIN reminder',
+      '12345678',
+      CUSTOMER,
+      'Dana Levi',
+      "I'll check",
+    ]) {
       expect(log).not.toContain(secret);
     }
   });

@@ -108,7 +108,9 @@ export function loadRelayConfig({ flags, env }: ConfigSources): RelayConfig {
     const value = setting(key);
     if (value !== undefined) return value;
     if (sandbox) return sandboxDefault();
-    throw new ConfigError(`${ENV[key]} is not set (nor whatsapp.${key} in the config file); the relay cannot talk to WhatsApp without it. Or run with --sandbox.`);
+    throw new ConfigError(
+      `${ENV[key]} is not set (nor whatsapp.${key} in the config file); the relay cannot talk to WhatsApp without it. Or run with --sandbox.`,
+    );
   };
   const secret = () => randomBytes(24).toString('base64url');
 

@@ -13,7 +13,10 @@ afterEach(async () => {
 
 async function customerWrites(n: number, prefix: string): Promise<void> {
   for (let i = 0; i < n; i++) {
-    const res = await fetch(`${relay.relay.url}/sandbox/inbound`, { method: 'POST', body: JSON.stringify({ from: '972541234567', name: 'Dana', text: `${prefix}${i}` }) });
+    const res = await fetch(`${relay.relay.url}/sandbox/inbound`, {
+      method: 'POST',
+      body: JSON.stringify({ from: '972541234567', name: 'Dana', text: `${prefix}${i}` }),
+    });
     expect(res.status).toBe(200);
   }
 }
@@ -62,7 +65,9 @@ describe('relay consumers', () => {
     await laptop.hello();
     await customerWrites(3, 'a');
     const head1 = await relay.relay.store.head();
-    await waitFor('both devices to have the first messages', () => (desk.envelopes.at(-1)?.seq === head1 && laptop.envelopes.at(-1)?.seq === head1 ? true : undefined));
+    await waitFor('both devices to have the first messages', () =>
+      desk.envelopes.at(-1)?.seq === head1 && laptop.envelopes.at(-1)?.seq === head1 ? true : undefined,
+    );
     // The desk commits everything; the laptop commits only up to the first event before both go away.
     const deskCursor = head1;
     const laptopCursor = head0 + 1;

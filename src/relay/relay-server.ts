@@ -59,7 +59,11 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
   const db = openRelayDatabase(config.dataDir);
   const store = new SqliteRelayStore(db);
   const salt = await store.getOrCreateMeta('log_salt', () => randomBytes(16).toString('hex'));
-  const log = createLogger({ level: config.logLevel, write: overrides.writeLog ?? ((line) => process.stderr.write(line)), pseudonym: phonePseudonymizer(salt) });
+  const log = createLogger({
+    level: config.logLevel,
+    write: overrides.writeLog ?? ((line) => process.stderr.write(line)),
+    pseudonym: phonePseudonymizer(salt),
+  });
   const hub = new SessionHub();
   let baseUrl = '';
 
@@ -206,7 +210,9 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
   await dispatcher.start();
   await fetcher.resume();
   const pruneTimer = setInterval(() => {
-    void store.pruneEvents(config.retainEvents).catch((error: unknown) => log.error('events.prune_failed', { error: error instanceof Error ? error : String(error) }));
+    void store
+      .pruneEvents(config.retainEvents)
+      .catch((error: unknown) => log.error('events.prune_failed', { error: error instanceof Error ? error : String(error) }));
     poll.sweep();
   }, 60_000);
   pruneTimer.unref();

@@ -56,11 +56,7 @@ export function backoffOnDown(state: BackoffState, nowMs: number, policy: Backof
 }
 
 /** Picks the wait before the next attempt and advances the count. */
-export function nextBackoff(
-  state: BackoffState,
-  policy: BackoffPolicy,
-  random01: number,
-): { readonly delayMs: number; readonly state: BackoffState } {
+export function nextBackoff(state: BackoffState, policy: BackoffPolicy, random01: number): { readonly delayMs: number; readonly state: BackoffState } {
   return {
     delayMs: fullJitterDelayMs(state.attempt, policy, random01),
     state: { attempt: state.attempt + 1, liveSinceMs: null },

@@ -28,7 +28,9 @@ describe('branchline api', () => {
   });
 
   it('resolves the value, and rejects refusals as ConsoleError with the code', async () => {
-    const { transport, calls } = fakeTransport((method) => (method === 'settings.get' ? { ok: true, value: { theme: 'dark' } } : { ok: false, error: { code: 'offline', message: 'not connected' } }));
+    const { transport, calls } = fakeTransport((method) =>
+      method === 'settings.get' ? { ok: true, value: { theme: 'dark' } } : { ok: false, error: { code: 'offline', message: 'not connected' } },
+    );
     const api = createBranchlineApi(transport);
     await expect(api['settings.get']({})).resolves.toEqual({ theme: 'dark' });
     const refusal = api['connection.retryNow']({}).catch((e: unknown) => e);

@@ -130,7 +130,10 @@ export const CONSOLE_METHODS = {
     input: z.object({ conversationId: EntityId, before: z.string().max(200).optional(), around: EntityId.optional(), limit: z.number().int().min(1).max(500) }),
     output: z.object({ messages: z.array(Message), olderCursor: z.string().nullable(), hasOlder: z.boolean() }),
   },
-  'messages.sendText': { input: z.object({ conversationId: EntityId, body: z.string().trim().min(1).max(MAX_TEXT_LENGTH), replyToId: EntityId.optional() }), output: z.object({ message: Message }) },
+  'messages.sendText': {
+    input: z.object({ conversationId: EntityId, body: z.string().trim().min(1).max(MAX_TEXT_LENGTH), replyToId: EntityId.optional() }),
+    output: z.object({ message: Message }),
+  },
   'messages.sendTemplate': {
     input: z.object({
       conversationId: EntityId,

@@ -46,18 +46,10 @@ export interface AppError {
   readonly retryable: boolean;
 }
 
-export type Result<T, E extends AppError = AppError> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly error: E };
+export type Result<T, E extends AppError = AppError> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };
 
 /** Codes that describe a passing condition; a caller may retry these with backoff. */
-const RETRYABLE_BY_DEFAULT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'rate_limited',
-  'timeout',
-  'unavailable',
-  'offline',
-  'storage_full',
-]);
+const RETRYABLE_BY_DEFAULT: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['rate_limited', 'timeout', 'unavailable', 'offline', 'storage_full']);
 
 const CODE_SET: ReadonlySet<string> = new Set<string>(ERROR_CODES);
 

@@ -21,9 +21,7 @@ export const MEDIA_RULES = {
 
 export type OutboundMediaKind = keyof typeof MEDIA_RULES;
 
-export type MediaCheck =
-  | { ok: true; kind: OutboundMediaKind }
-  | { ok: false; code: 'media_type_unsupported' | 'media_too_large'; message: string };
+export type MediaCheck = { ok: true; kind: OutboundMediaKind } | { ok: false; code: 'media_type_unsupported' | 'media_too_large'; message: string };
 
 /** Which kind a file would be sent as, or why it cannot be sent. */
 export function checkOutboundMedia(mimeType: string, size: number): MediaCheck {
@@ -32,7 +30,11 @@ export function checkOutboundMedia(mimeType: string, size: number): MediaCheck {
     const rule = MEDIA_RULES[kind];
     if ((rule.mimeTypes as readonly string[]).includes(type)) {
       if (size > rule.maxBytes) {
-        return { ok: false, code: 'media_too_large', message: `${kind === 'image' ? 'Images' : 'Documents'} can be at most ${rule.maxBytes / MB} MB on WhatsApp` };
+        return {
+          ok: false,
+          code: 'media_too_large',
+          message: `${kind === 'image' ? 'Images' : 'Documents'} can be at most ${rule.maxBytes / MB} MB on WhatsApp`,
+        };
       }
       return { ok: true, kind };
     }

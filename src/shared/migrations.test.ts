@@ -62,7 +62,16 @@ describe('migrate', () => {
 
   it('leaves the version where it was when a migration fails', () => {
     const db = fakeDb(1);
-    const broken: Migration[] = [migrations[0]!, { version: 2, description: 'bad', up: () => { throw new Error('disk full'); } }];
+    const broken: Migration[] = [
+      migrations[0]!,
+      {
+        version: 2,
+        description: 'bad',
+        up: () => {
+          throw new Error('disk full');
+        },
+      },
+    ];
     expect(() => migrate(db, broken, 'Branchline')).toThrow('disk full');
     expect(db.version()).toBe(1);
   });

@@ -29,7 +29,12 @@ describe('frame parser', () => {
   });
 
   it('never throws, and never echoes the input in its refusal (fuzzed)', () => {
-    const anyText = fc.oneof(fc.string(), fc.json(), fc.jsonValue().map((v) => JSON.stringify(v)), fc.constantFrom('{"type":"req"', '\u0000', '{"__proto__":{"x":1}}'));
+    const anyText = fc.oneof(
+      fc.string(),
+      fc.json(),
+      fc.jsonValue().map((v) => JSON.stringify(v)),
+      fc.constantFrom('{"type":"req"', '\u0000', '{"__proto__":{"x":1}}'),
+    );
     fc.assert(
       fc.property(anyText, (text) => {
         for (const result of [parseFrame(ClientFrame, text), parseFrame(ServerFrame, text)]) {
@@ -46,7 +51,12 @@ describe('frame parser', () => {
   it('accepts every well-formed client frame it is given (fuzzed)', () => {
     const frame = fc.oneof(
       fc.record({ type: fc.constant('ack'), seq: fc.nat() }),
-      fc.record({ type: fc.constant('req'), id: fc.string({ minLength: 1, maxLength: 64 }), method: fc.string({ minLength: 1, maxLength: 64 }), params: fc.jsonValue() }),
+      fc.record({
+        type: fc.constant('req'),
+        id: fc.string({ minLength: 1, maxLength: 64 }),
+        method: fc.string({ minLength: 1, maxLength: 64 }),
+        params: fc.jsonValue(),
+      }),
       fc.constant({ type: 'ping' }),
     );
     fc.assert(

@@ -51,9 +51,12 @@ describe('status merge', () => {
 
   it('gives the same result for any shuffle of any sequence', () => {
     fc.assert(
-      fc.property(fc.array(status, { maxLength: 12 }).chain((xs) => fc.tuple(fc.constant(xs), fc.shuffledSubarray(xs, { minLength: xs.length }))), ([xs, shuffled]) => {
-        expect(fold(shuffled, 'queued')).toBe(fold(xs, 'queued'));
-      }),
+      fc.property(
+        fc.array(status, { maxLength: 12 }).chain((xs) => fc.tuple(fc.constant(xs), fc.shuffledSubarray(xs, { minLength: xs.length }))),
+        ([xs, shuffled]) => {
+          expect(fold(shuffled, 'queued')).toBe(fold(xs, 'queued'));
+        },
+      ),
     );
   });
 });

@@ -14,7 +14,8 @@ export interface Logger {
 }
 
 /** Field names whose values are content or credentials: never written, whatever they hold. */
-const SECRET_KEYS = /^(token|authorization|accesstoken|appsecret|secret|password|verifytoken|body|text|caption|content|params|payload|emoji|name|profilename|customername)$/i;
+const SECRET_KEYS =
+  /^(token|authorization|accesstoken|appsecret|secret|password|verifytoken|body|text|caption|content|params|payload|emoji|name|profilename|customername)$/i;
 /** Field names that hold a customer's phone number: written as a stable pseudonym so IT can correlate. */
 const PHONE_KEYS = /^(waid|wa_id|from|to|recipient|recipient_id|phone)$/i;
 

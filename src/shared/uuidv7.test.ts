@@ -62,11 +62,8 @@ describe('uuidv7', () => {
     expect(() => next()).toThrow(RangeError);
   });
 
-  it.each(['', 'not-a-uuid', '0190b3e4-1f2a-4c3b-8d4e-5f6a7b8c9d0e', '0190B3E4-1F2A-7C3B-8D4E-5F6A7B8C9D0E'])(
-    'does not take %s for a UUIDv7',
-    (value) => {
-      expect(isUuidV7(value)).toBe(false);
-      expect(() => uuidV7Timestamp(value)).toThrow(TypeError);
-    },
-  );
+  it.each(['', 'not-a-uuid', '0190b3e4-1f2a-4c3b-8d4e-5f6a7b8c9d0e', '0190B3E4-1F2A-7C3B-8D4E-5F6A7B8C9D0E'])('does not take %s for a UUIDv7', (value) => {
+    expect(isUuidV7(value)).toBe(false);
+    expect(() => uuidV7Timestamp(value)).toThrow(TypeError);
+  });
 });

@@ -5,7 +5,10 @@ import { SCENARIOS } from './scenarios/index';
 import { addFigures, emptyFigures, problems, summaryLine } from './support/figures';
 import { runScenario } from './support/scenario';
 
-const { values } = parseArgs({ args: process.argv.slice(2), options: { fast: { type: 'boolean' }, only: { type: 'string' }, seed: { type: 'string' }, verbose: { type: 'boolean' } } });
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: { fast: { type: 'boolean' }, only: { type: 'string' }, seed: { type: 'string' }, verbose: { type: 'boolean' } },
+});
 const seed = Number(values.seed ?? process.env['FAULTS_SEED'] ?? Date.now() % 1_000_000);
 const scale = values.fast === true ? 'fast' : 'full';
 const only = values.only?.split(',').map((s) => s.trim());
@@ -21,7 +24,11 @@ let failed = 0;
 const started = Date.now();
 for (const scenario of chosen) {
   process.stdout.write(`- ${scenario.name}: ${scenario.title}\n`);
-  const { figures, ms } = await runScenario(scenario, { scale, seed, ...(values.verbose === true && { log: (line: string) => process.stdout.write(`    ${line}\n`) }) });
+  const { figures, ms } = await runScenario(scenario, {
+    scale,
+    seed,
+    ...(values.verbose === true && { log: (line: string) => process.stdout.write(`    ${line}\n`) }),
+  });
   const broken = problems(figures);
   process.stdout.write(`${broken.length === 0 ? 'PASS' : 'FAIL'} ${summaryLine(scenario.name, figures, ms)}\n`);
   for (const note of figures.notes) process.stdout.write(`    ${note}\n`);

@@ -33,7 +33,10 @@ async function relayOn(options: { dataDir?: string; port?: number; token?: strin
 async function customersWrite(relay: TestRelay, texts: string[], customers = CUSTOMERS): Promise<void> {
   for (const text of texts) {
     for (const from of customers) {
-      const res = await fetch(`${relay.relay.url}/sandbox/inbound`, { method: 'POST', body: JSON.stringify({ from, name: `Customer ${from.slice(-1)}`, text }) });
+      const res = await fetch(`${relay.relay.url}/sandbox/inbound`, {
+        method: 'POST',
+        body: JSON.stringify({ from, name: `Customer ${from.slice(-1)}`, text }),
+      });
       expect(res.status).toBe(200);
     }
   }
@@ -49,7 +52,12 @@ function inProcessConsole(relayUrl: string, token: string, dataDir = mkdtempSync
   store.setMeta('relay_url', relayUrl);
   let saved: string | null = token;
   const tokens: TokenStore = { load: async () => saved, save: async (t) => void (saved = t), clear: async () => void (saved = null) };
-  const service = new ConsoleService({ store, tokens, media: createRelayMediaClient(), connect: (options) => new RelayConnection({ ...options, backoff: { baseMs: 100, capMs: 1_000, resetAfterMs: 5_000 } }) });
+  const service = new ConsoleService({
+    store,
+    tokens,
+    media: createRelayMediaClient(),
+    connect: (options) => new RelayConnection({ ...options, backoff: { baseMs: 100, capMs: 1_000, resetAfterMs: 5_000 } }),
+  });
   cleanups.push(async () => {
     await service.stop();
     store.close();
@@ -58,12 +66,16 @@ function inProcessConsole(relayUrl: string, token: string, dataDir = mkdtempSync
 }
 
 function child(args: string[]): { process: ChildProcess; lines: AsyncIterator<string> } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/main/core/test-support/console-child.ts'), ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/main/core/test-support/console-child.ts'), ...args], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   cleanups.push(() => void proc.kill('SIGKILL'));
   return { process: proc, lines: createInterface({ input: proc.stdout! })[Symbol.asyncIterator]() };
 }
 
-const exited = (proc: ChildProcess) => new Promise<void>((resolve) => (proc.exitCode !== null || proc.signalCode !== null ? resolve() : proc.once('exit', () => resolve())));
+const exited = (proc: ChildProcess) =>
+  new Promise<void>((resolve) => (proc.exitCode !== null || proc.signalCode !== null ? resolve() : proc.once('exit', () => resolve())));
 
 describe('console core with a real relay', () => {
   it('queues 200 messages while the relay is down and delivers each exactly once, in per-conversation order', async () => {
@@ -87,13 +99,19 @@ describe('console core with a real relay', () => {
 
     const second = await relayOn({ dataDir: first.dataDir, port: first.relay.port, token: first.token });
     await waitFor('the outbox to drain', () => (store.queuedCount() === 0 ? true : undefined), 60_000);
-    await waitFor('fake WhatsApp to accept all 200', async () => {
-      let total = 0;
-      for (const c of CUSTOMERS) total += (await ledger(second, c)).length;
-      return total >= 200 ? true : undefined;
-    }, 60_000);
+    await waitFor(
+      'fake WhatsApp to accept all 200',
+      async () => {
+        let total = 0;
+        for (const c of CUSTOMERS) total += (await ledger(second, c)).length;
+        return total >= 200 ? true : undefined;
+      },
+      60_000,
+    );
     for (const c of CUSTOMERS) {
-      const expected = Array.from({ length: 200 }, (_, i) => i).filter((i) => CUSTOMERS[i % 4] === c).map((i) => `${c}-${String(i).padStart(3, '0')}`);
+      const expected = Array.from({ length: 200 }, (_, i) => i)
+        .filter((i) => CUSTOMERS[i % 4] === c)
+        .map((i) => `${c}-${String(i).padStart(3, '0')}`);
       expect(await ledger(second, c)).toEqual(expected);
     }
   });
@@ -104,26 +122,40 @@ describe('console core with a real relay', () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'branchline-child-'));
     const args = ['--relay', relay.relay.url, '--token', relay.token, '--data', dataDir, '--queue', '120', '--to', CUSTOMERS.join(',')];
     const firstRun = child(args);
-    await waitFor('part of the queue to reach fake WhatsApp', async () => {
-      let total = 0;
-      for (const c of CUSTOMERS) total += (await ledger(relay, c)).length;
-      return total >= 15 ? true : undefined;
-    }, 60_000);
+    await waitFor(
+      'part of the queue to reach fake WhatsApp',
+      async () => {
+        let total = 0;
+        for (const c of CUSTOMERS) total += (await ledger(relay, c)).length;
+        return total >= 15 ? true : undefined;
+      },
+      60_000,
+    );
     firstRun.process.kill('SIGKILL');
     await exited(firstRun.process);
 
     const secondRun = child(args);
-    await waitFor('the restarted console to drain', async () => {
-      const line = (await secondRun.lines.next()).value as string | undefined;
-      return line !== undefined && (JSON.parse(line) as { queued?: number }).queued === 0 ? true : undefined;
-    }, 60_000);
-    await waitFor('all 120 accepted', async () => {
-      let total = 0;
-      for (const c of CUSTOMERS) total += (await ledger(relay, c)).length;
-      return total >= 120 ? true : undefined;
-    }, 60_000);
+    await waitFor(
+      'the restarted console to drain',
+      async () => {
+        const line = (await secondRun.lines.next()).value as string | undefined;
+        return line !== undefined && (JSON.parse(line) as { queued?: number }).queued === 0 ? true : undefined;
+      },
+      60_000,
+    );
+    await waitFor(
+      'all 120 accepted',
+      async () => {
+        let total = 0;
+        for (const c of CUSTOMERS) total += (await ledger(relay, c)).length;
+        return total >= 120 ? true : undefined;
+      },
+      60_000,
+    );
     for (const c of CUSTOMERS) {
-      const expected = Array.from({ length: 120 }, (_, i) => i).filter((i) => CUSTOMERS[i % 4] === c).map((i) => `msg-${String(i).padStart(4, '0')}`);
+      const expected = Array.from({ length: 120 }, (_, i) => i)
+        .filter((i) => CUSTOMERS[i % 4] === c)
+        .map((i) => `msg-${String(i).padStart(4, '0')}`);
       expect(await ledger(relay, c)).toEqual(expected);
     }
   });
@@ -134,25 +166,35 @@ describe('console core with a real relay', () => {
     const base = ['--relay', relay.relay.url, '--token', relay.token, '--data', dataDir];
     // First run: sync, then die right after committing the first live batch.
     const firstRun = child([...base, '--crash-after-commits', '1']);
-    await waitFor('the first run to be live', async () => {
-      const line = (await firstRun.lines.next()).value as string | undefined;
-      return line !== undefined && (JSON.parse(line) as { status?: string }).status === 'live' ? true : undefined;
-    }, 30_000);
+    await waitFor(
+      'the first run to be live',
+      async () => {
+        const line = (await firstRun.lines.next()).value as string | undefined;
+        return line !== undefined && (JSON.parse(line) as { status?: string }).status === 'live' ? true : undefined;
+      },
+      30_000,
+    );
     await customersWrite(relay, ['one', 'two', 'three'], CUSTOMERS.slice(0, 2));
     await exited(firstRun.process);
     expect(firstRun.process.signalCode).toBe('SIGKILL');
 
     const secondRun = child(base);
     const relayHead = await relay.relay.store.head();
-    await waitFor('the second run to catch up', async () => {
-      const line = (await secondRun.lines.next()).value as string | undefined;
-      return line !== undefined && (JSON.parse(line) as { cursor?: number }).cursor === relayHead ? true : undefined;
-    }, 30_000);
+    await waitFor(
+      'the second run to catch up',
+      async () => {
+        const line = (await secondRun.lines.next()).value as string | undefined;
+        return line !== undefined && (JSON.parse(line) as { cursor?: number }).cursor === relayHead ? true : undefined;
+      },
+      30_000,
+    );
     secondRun.process.kill('SIGKILL');
     await exited(secondRun.process);
 
     const db = new Database(path.join(dataDir, 'console.db'), { readonly: true });
-    const inbound = db.prepare<[], { body: string }>("SELECT json_extract(data, '$.content.body') AS body FROM messages WHERE direction = 'in' ORDER BY created_at, id").all();
+    const inbound = db
+      .prepare<[], { body: string }>("SELECT json_extract(data, '$.content.body') AS body FROM messages WHERE direction = 'in' ORDER BY created_at, id")
+      .all();
     db.close();
     expect(inbound.map((m) => m.body).sort()).toEqual(['one', 'one', 'three', 'three', 'two', 'two']);
   });

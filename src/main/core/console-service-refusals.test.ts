@@ -16,11 +16,33 @@ afterEach(async () => {
 
 async function setup() {
   const store = new LocalStore(openLocalDatabase(mkdtempSync(path.join(tmpdir(), 'branchline-refusals-'))));
-  const conversation = (id: string, waId: string, lastInboundAt: number | null) => ({ id, customer: { waId, name: null }, assignedAgentId: null, lastInboundAt, caseId: null, readUpTo: null, lastMessageAt: NOW, createdAt: NOW, updatedAt: NOW });
+  const conversation = (id: string, waId: string, lastInboundAt: number | null) => ({
+    id,
+    customer: { waId, name: null },
+    assignedAgentId: null,
+    lastInboundAt,
+    caseId: null,
+    readUpTo: null,
+    lastMessageAt: NOW,
+    createdAt: NOW,
+    updatedAt: NOW,
+  });
   store.applySnapshot([conversation('open', '972500000001', NOW - 60_000), conversation('closed', '972500000002', NOW - 2 * 86_400_000)], []);
-  const connect: ConnectionFactory = () => ({ start: () => {}, stop: async () => {}, retryNow: () => {}, snapshot: () => ({ status: 'stopped', transport: null, nextAttemptAtMono: null, detail: null, tlsProblem: false, agent: null }), request: async () => ({ ok: false, error: { code: 'offline', message: 'no', retryable: true } }) });
+  const connect: ConnectionFactory = () => ({
+    start: () => {},
+    stop: async () => {},
+    retryNow: () => {},
+    snapshot: () => ({ status: 'stopped', transport: null, nextAttemptAtMono: null, detail: null, tlsProblem: false, agent: null }),
+    request: async () => ({ ok: false, error: { code: 'offline', message: 'no', retryable: true } }),
+  });
   const none = { ok: false as const, error: { code: 'unavailable' as const, message: 'no', retryable: true } };
-  const service = new ConsoleService({ store, connect, clock: createFakeClock(NOW, 0), tokens: { load: async () => null, save: async () => {}, clear: async () => {} }, media: { upload: async () => none, download: async () => none } });
+  const service = new ConsoleService({
+    store,
+    connect,
+    clock: createFakeClock(NOW, 0),
+    tokens: { load: async () => null, save: async () => {}, clear: async () => {} },
+    media: { upload: async () => none, download: async () => none },
+  });
   services.push(service);
   await service.start();
   const leftovers = () => ({

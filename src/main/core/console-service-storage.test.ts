@@ -10,7 +10,14 @@ import { openLocalDatabase } from './local-db';
 import { LocalStore } from './local-store';
 
 const NOW = Date.UTC(2026, 10, 24, 10);
-const LIVE: LinkSnapshot = { status: 'live', transport: 'ws', nextAttemptAtMono: null, detail: null, tlsProblem: false, agent: { id: 'ana', name: 'Ana Cohen' } };
+const LIVE: LinkSnapshot = {
+  status: 'live',
+  transport: 'ws',
+  nextAttemptAtMono: null,
+  detail: null,
+  tlsProblem: false,
+  agent: { id: 'ana', name: 'Ana Cohen' },
+};
 const services: ConsoleService[] = [];
 
 afterEach(async () => {
@@ -20,11 +27,32 @@ afterEach(async () => {
 async function setup() {
   const store = new LocalStore(openLocalDatabase(mkdtempSync(path.join(tmpdir(), 'branchline-storage-'))));
   store.setMeta('relay_url', 'http://127.0.0.1:9');
-  store.applySnapshot([{ id: 'c1', customer: { waId: '972541234567', name: 'Dana' }, assignedAgentId: null, lastInboundAt: NOW - 60_000, caseId: null, readUpTo: null, lastMessageAt: NOW, createdAt: NOW, updatedAt: NOW }], []);
+  store.applySnapshot(
+    [
+      {
+        id: 'c1',
+        customer: { waId: '972541234567', name: 'Dana' },
+        assignedAgentId: null,
+        lastInboundAt: NOW - 60_000,
+        caseId: null,
+        readUpTo: null,
+        lastMessageAt: NOW,
+        createdAt: NOW,
+        updatedAt: NOW,
+      },
+    ],
+    [],
+  );
   let report: (snapshot: LinkSnapshot) => void = () => {};
   const connect: ConnectionFactory = (options) => {
     report = options.onStateChange;
-    return { start: () => {}, stop: async () => {}, retryNow: () => {}, snapshot: () => LIVE, request: async () => ({ ok: false, error: { code: 'offline', message: 'not now', retryable: true } }) };
+    return {
+      start: () => {},
+      stop: async () => {},
+      retryNow: () => {},
+      snapshot: () => LIVE,
+      request: async () => ({ ok: false, error: { code: 'offline', message: 'not now', retryable: true } }),
+    };
   };
   const unavailable = { ok: false as const, error: { code: 'unavailable' as const, message: 'no', retryable: true } };
   const service = new ConsoleService({
@@ -61,7 +89,10 @@ describe('the console service on a disk that refuses writes', () => {
     const { store, service } = await setup();
     store.db.pragma('query_only = 1');
     expect(await service.call('messages.sendText', { conversationId: 'c1', body: 'hello' })).toMatchObject({ ok: false, error: { code: 'storage_readonly' } });
-    expect(await service.call('drafts.save', { conversationId: 'c1', text: 'half a thought' })).toMatchObject({ ok: false, error: { code: 'storage_readonly' } });
+    expect(await service.call('drafts.save', { conversationId: 'c1', text: 'half a thought' })).toMatchObject({
+      ok: false,
+      error: { code: 'storage_readonly' },
+    });
     store.db.pragma('query_only = 0');
     expect(store.queuedCount()).toBe(0);
   });

@@ -18,9 +18,7 @@ class FakeLink {
   snapshotValue: LinkSnapshot = { status: 'connecting', transport: null, nextAttemptAtMono: null, detail: null, tlsProblem: false, agent: null };
   requests: { method: string; params: unknown }[] = [];
   answer: (method: string, params: unknown) => Result<unknown> = (method, params) =>
-    method === 'messages.send'
-      ? { ok: true, value: { message: { ...(params as { queued: Message }).queued, status: 'pending' } } }
-      : { ok: true, value: {} };
+    method === 'messages.send' ? { ok: true, value: { message: { ...(params as { queued: Message }).queued, status: 'pending' } } } : { ok: true, value: {} };
   options!: Parameters<ConnectionFactory>[0];
   started = 0;
 
@@ -74,7 +72,17 @@ function setup(options: Partial<Pick<ConstructorParameters<typeof ConsoleService
   const link = new FakeLink();
   const tokens = memoryTokens();
   const events: { event: ConsoleEvent; payload: unknown }[] = [];
-  const service = new ConsoleService({ store, tokens, connect: link.factory, media: noMedia, clock, random: () => 0, coalesceMs: 50, signInTimeoutMs: 2_000, ...options });
+  const service = new ConsoleService({
+    store,
+    tokens,
+    connect: link.factory,
+    media: noMedia,
+    clock,
+    random: () => 0,
+    coalesceMs: 50,
+    signInTimeoutMs: 2_000,
+    ...options,
+  });
   service.on((event, payload) => events.push({ event, payload }));
   services.push(service);
   const of = <E extends ConsoleEvent>(event: E) => events.filter((e) => e.event === event).map((e) => e.payload as EventPayload<E>);
@@ -163,7 +171,10 @@ describe('signing in', () => {
 
   it('refuses a relay address other than the one IT fixed', async () => {
     const { service } = setup({ policy: { relayUrl: 'wss://relay.bank.example', relayUrlLocked: true } });
-    expect(await service.call('session.signIn', { relayUrl: 'wss://evil.example', token: 'blt_token_value' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await service.call('session.signIn', { relayUrl: 'wss://evil.example', token: 'blt_token_value' })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
     expect(await service.call('session.get', {})).toMatchObject({ ok: true, value: { relayUrl: 'wss://relay.bank.example', relayUrlLocked: true } });
   });
 });
@@ -178,7 +189,10 @@ describe('sending', () => {
     expect(of('connection.changed').at(-1)).toMatchObject({ status: 'reconnecting', queued: 1, nextAttemptAt: NOW + 5_000 });
     expect(link.requests).toEqual([]);
 
-    link.answer = (_method, params) => ({ ok: true, value: { message: { ...store.message((params as { clientMessageId: string }).clientMessageId)!, status: 'pending' } } });
+    link.answer = (_method, params) => ({
+      ok: true,
+      value: { message: { ...store.message((params as { clientMessageId: string }).clientMessageId)!, status: 'pending' } },
+    });
     link.goLive();
     await new Promise((r) => setTimeout(r, 10));
     expect(link.requests.map((r) => r.method)).toEqual(['messages.send']);
@@ -189,7 +203,9 @@ describe('sending', () => {
     const { service, deliver } = await signedIn();
     await deliver([{ kind: 'conversation.upserted', conversation: { ...conversation('c2', NOW - 25 * 3_600_000), updatedAt: NOW } }]);
     expect(await service.call('messages.sendText', { conversationId: 'c2', body: 'hello' })).toMatchObject({ ok: false, error: { code: 'template_required' } });
-    expect(await service.call('messages.sendTemplate', { conversationId: 'c2', name: 'branch_follow_up', language: 'en_US', parameters: ['Dana', 'Herzl'] })).toMatchObject({ ok: true });
+    expect(
+      await service.call('messages.sendTemplate', { conversationId: 'c2', name: 'branch_follow_up', language: 'en_US', parameters: ['Dana', 'Herzl'] }),
+    ).toMatchObject({ ok: true });
   });
 
   it('turns a permanent refusal into a failure with a reason, and retry sends it again as a new message', async () => {
@@ -199,7 +215,10 @@ describe('sending', () => {
     await new Promise((r) => setTimeout(r, 10));
     const id = (sent as { value: { message: Message } }).value.message.id;
     expect(store.message(id)).toMatchObject({ status: 'failed', failure: { code: 'template_required' } });
-    link.answer = (_m, params) => ({ ok: true, value: { message: { ...store.message((params as { clientMessageId: string }).clientMessageId)!, status: 'pending' } } });
+    link.answer = (_m, params) => ({
+      ok: true,
+      value: { message: { ...store.message((params as { clientMessageId: string }).clientMessageId)!, status: 'pending' } },
+    });
     expect(await service.call('messages.retry', { messageId: id })).toMatchObject({ ok: true });
     await new Promise((r) => setTimeout(r, 10));
     const page = await service.call('messages.page', { conversationId: 'c1', limit: 10 });
@@ -212,16 +231,24 @@ describe('events', () => {
   it('batches a burst of 1,000 inbound messages into a handful of UI updates', async () => {
     const { of, deliver, clock } = await signedIn();
     const before = of('conversations.changed').length + of('messages.changed').length;
-    for (let i = 0; i < 100; i++) await deliver(Array.from({ length: 10 }, (_, j) => ({ kind: 'message.created' as const, message: inbound(`m${i}-${j}`, 'c1', `msg ${i}-${j}`) })));
+    for (let i = 0; i < 100; i++)
+      await deliver(Array.from({ length: 10 }, (_, j) => ({ kind: 'message.created' as const, message: inbound(`m${i}-${j}`, 'c1', `msg ${i}-${j}`) })));
     clock.advance(60);
     const updates = of('conversations.changed').length + of('messages.changed').length - before;
     expect(updates).toBeLessThanOrEqual(4);
-    expect(of('messages.changed').flatMap((e) => e.messages).filter((m) => m.id.startsWith('m'))).toHaveLength(1_000);
+    expect(
+      of('messages.changed')
+        .flatMap((e) => e.messages)
+        .filter((m) => m.id.startsWith('m')),
+    ).toHaveLength(1_000);
   });
 
   it('raises one notification per conversation, and none for the one open on screen', async () => {
     const { service, of, deliver, clock } = await signedIn();
-    await deliver([{ kind: 'message.created', message: inbound('a', 'c1', 'first') }, { kind: 'message.created', message: inbound('b', 'c1', 'second', NOW + 1) }]);
+    await deliver([
+      { kind: 'message.created', message: inbound('a', 'c1', 'first') },
+      { kind: 'message.created', message: inbound('b', 'c1', 'second', NOW + 1) },
+    ]);
     clock.advance(60);
     expect(of('notification.show')).toEqual([{ conversationId: 'c1', messageId: 'b', title: 'Dana Levi', body: 'second' }]);
     await service.call('conversations.setOpen', { conversationId: 'c1', windowFocused: true });
@@ -251,7 +278,14 @@ describe('resync', () => {
           ? { ok: true, value: { conversations: [conversation('x1')], nextCursor: 'p2', total: 2, head: 40 } }
           : { ok: true, value: { conversations: [conversation('x2')], nextCursor: null, total: 2, head: 40 } };
       }
-      if (method === 'messages.history') return { ok: true, value: { messages: [inbound(`h-${(params as { conversationId: string }).conversationId}`, (params as { conversationId: string }).conversationId, 'old')], nextCursor: null } };
+      if (method === 'messages.history')
+        return {
+          ok: true,
+          value: {
+            messages: [inbound(`h-${(params as { conversationId: string }).conversationId}`, (params as { conversationId: string }).conversationId, 'old')],
+            nextCursor: null,
+          },
+        };
       return { ok: true, value: {} };
     };
     const hello = { head: 40 } as HelloFrame;
@@ -261,7 +295,12 @@ describe('resync', () => {
     link.goLive();
     await signing;
     expect(store.cursor()).toBe(40);
-    expect(of('sync.progress').map((p) => [p.done, p.total])).toEqual(expect.arrayContaining([[1, 2], [2, 2]]));
+    expect(of('sync.progress').map((p) => [p.done, p.total])).toEqual(
+      expect.arrayContaining([
+        [1, 2],
+        [2, 2],
+      ]),
+    );
     expect(store.message('h-x2')).not.toBeNull();
   });
 });
@@ -281,7 +320,7 @@ describe('desktop status, policy and retention', () => {
     expect(await service.call('settings.get', {})).toMatchObject({ ok: true, value: { notificationPrivacy: 'show' } });
   });
 
-  it('removes history older than the retention period, but never an unsent message or a conversation\'s newest one', async () => {
+  it("removes history older than the retention period, but never an unsent message or a conversation's newest one", async () => {
     const { store, deliver } = await signedIn();
     const DAY = 86_400_000;
     await deliver([

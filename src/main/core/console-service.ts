@@ -41,8 +41,16 @@ export interface TokenStore {
 
 /** Upload and download of media over the relay's HTTP endpoints. */
 export interface MediaClient {
-  upload(relayUrl: string, token: string, file: { bytes: Buffer; mimeType: string; fileName: string }): Promise<{ ok: true; mediaId: string } | { ok: false; error: AppError }>;
-  download(relayUrl: string, token: string, mediaId: string): Promise<{ ok: true; bytes: Buffer; mimeType: string; fileName: string | null } | { ok: false; error: AppError }>;
+  upload(
+    relayUrl: string,
+    token: string,
+    file: { bytes: Buffer; mimeType: string; fileName: string },
+  ): Promise<{ ok: true; mediaId: string } | { ok: false; error: AppError }>;
+  download(
+    relayUrl: string,
+    token: string,
+    mediaId: string,
+  ): Promise<{ ok: true; bytes: Buffer; mimeType: string; fileName: string | null } | { ok: false; error: AppError }>;
 }
 
 /** What machine policy (IT) fixes; see the IT guide. */
@@ -264,10 +272,12 @@ export class ConsoleService {
       const content = { type: 'template' as const, name: input.name, language: input.language, parameters: input.parameters };
       return this.queue(input.conversationId, content, content);
     },
-    'messages.sendFile': async (input: { conversationId: string; fileName: string; mimeType: string; dataBase64: string; caption?: string }) => this.queueFile(input),
+    'messages.sendFile': async (input: { conversationId: string; fileName: string; mimeType: string; dataBase64: string; caption?: string }) =>
+      this.queueFile(input),
     'messages.retry': async (input: { messageId: string }) => {
       const message = this.store.message(input.messageId);
-      if (message === null || message.status !== 'failed' || message.direction !== 'out') throw new ServiceError('invalid_input', 'only a failed message can be retried');
+      if (message === null || message.status !== 'failed' || message.direction !== 'out')
+        throw new ServiceError('invalid_input', 'only a failed message can be retried');
       // Sent again as a new message: the failed one is kept out of sight, never resent under its old id.
       const request = this.outboundOf(message.content);
       this.discard(message.id);
@@ -355,7 +365,10 @@ export class ConsoleService {
       this.emitConnection();
       if (outcome === 'credentials') throw new ServiceError('unauthorized', 'The relay did not accept this token. Check it with your supervisor.');
       const detail = this.snapshot?.detail;
-      throw new ServiceError(this.snapshot?.tlsProblem === true ? 'tls_failure' : 'unavailable', `Could not reach the relay at ${relayUrl}${detail ? ` (${detail})` : ''}.`);
+      throw new ServiceError(
+        this.snapshot?.tlsProblem === true ? 'tls_failure' : 'unavailable',
+        `Could not reach the relay at ${relayUrl}${detail ? ` (${detail})` : ''}.`,
+      );
     }
     if (previousUrl !== null && previousUrl !== relayUrl) this.log('session.relay_changed');
     this.store.setMeta('relay_url', relayUrl);
@@ -493,7 +506,13 @@ export class ConsoleService {
     return message;
   }
 
-  private async queueFile(input: { conversationId: string; fileName: string; mimeType: string; dataBase64: string; caption?: string }): Promise<{ message: Message }> {
+  private async queueFile(input: {
+    conversationId: string;
+    fileName: string;
+    mimeType: string;
+    dataBase64: string;
+    caption?: string;
+  }): Promise<{ message: Message }> {
     // Before the bytes are cached: a refused file must leave nothing behind.
     this.checkSendable(input.conversationId, true);
     const bytes = Buffer.from(input.dataBase64, 'base64');
@@ -507,7 +526,8 @@ export class ConsoleService {
       check.kind === 'image'
         ? { type: 'image', mediaId: localId, mimeType: input.mimeType, fileName: input.fileName, size: bytes.length, ...caption }
         : { type: 'document', mediaId: localId, mimeType: input.mimeType, fileName: input.fileName, size: bytes.length, ...caption };
-    const request: OutboundContent = check.kind === 'image' ? { type: 'image', mediaId: localId, ...caption } : { type: 'document', mediaId: localId, fileName: input.fileName, ...caption };
+    const request: OutboundContent =
+      check.kind === 'image' ? { type: 'image', mediaId: localId, ...caption } : { type: 'document', mediaId: localId, fileName: input.fileName, ...caption };
     return this.queue(input.conversationId, content, request);
   }
 
@@ -523,7 +543,11 @@ export class ConsoleService {
           const relayUrl = this.store.meta('relay_url');
           if (file === null) return { ok: false, error: appError('not_found', 'the attached file is no longer on this computer', false) };
           if (relayUrl === null || this.token === null) return { ok: false, error: OFFLINE('Uploading') };
-          const uploaded = await this.deps.media.upload(relayUrl, this.token, { bytes: file.bytes, mimeType: file.mimeType, fileName: file.fileName ?? 'file' });
+          const uploaded = await this.deps.media.upload(relayUrl, this.token, {
+            bytes: file.bytes,
+            mimeType: file.mimeType,
+            fileName: file.fileName ?? 'file',
+          });
           if (!uploaded.ok) return { ok: false, error: uploaded.error };
           relayMediaId = uploaded.mediaId;
           this.store.setMeta(`upload:${content.mediaId}`, relayMediaId);
@@ -542,7 +566,12 @@ export class ConsoleService {
       case 'image':
         return { type: 'image', mediaId: content.mediaId, ...(content.caption !== undefined && { caption: content.caption }) };
       case 'document':
-        return { type: 'document', mediaId: content.mediaId, ...(content.fileName !== undefined && { fileName: content.fileName }), ...(content.caption !== undefined && { caption: content.caption }) };
+        return {
+          type: 'document',
+          mediaId: content.mediaId,
+          ...(content.fileName !== undefined && { fileName: content.fileName }),
+          ...(content.caption !== undefined && { caption: content.caption }),
+        };
       default:
         throw new ServiceError('invalid_input', `a ${content.type} message cannot be sent again`);
     }

@@ -17,7 +17,8 @@ function unzip(zip: Buffer): Record<string, string> {
   const dir = mkdtempSync(path.join(tmpdir(), 'branchline-zip-'));
   const file = path.join(dir, 'd.zip');
   writeFileSync(file, zip);
-  const script = 'import json,sys,zipfile\nz=zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\nprint(json.dumps({n: z.read(n).decode() for n in z.namelist()}))';
+  const script =
+    'import json,sys,zipfile\nz=zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\nprint(json.dumps({n: z.read(n).decode() for n in z.namelist()}))';
   const result = spawnSync('python3', ['-c', script, file], { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(result.stderr);
   return JSON.parse(result.stdout) as Record<string, string>;
@@ -44,7 +45,9 @@ describe('diagnostics export', () => {
       now: new Date(Date.UTC(2026, 10, 24, 10)),
     });
     const files = unzip(zip);
-    expect(Object.keys(files)).toEqual(expect.arrayContaining(['versions.json', 'settings.json', 'policy.json', 'connection-history.json', 'README.txt', 'logs/branchline.log']));
+    expect(Object.keys(files)).toEqual(
+      expect.arrayContaining(['versions.json', 'settings.json', 'policy.json', 'connection-history.json', 'README.txt', 'logs/branchline.log']),
+    );
     expect(Object.keys(files).filter((n) => n.startsWith('logs/')).length).toBeGreaterThan(1); // rotated files included
     const everything = Object.values(files).join('\n');
     for (const leaked of [TOKEN, 'PlantedAgentToken', 'card PIN', '4812', '0044512399', PHONE]) expect(everything).not.toContain(leaked);

@@ -33,7 +33,8 @@ const FILTERS: Record<ConversationFilter, string> = {
   all: '1 = 1',
   mine: 'c.assigned_agent_id = @me',
   unassigned: 'c.assigned_agent_id IS NULL',
-  unread: "EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'in' AND m.hidden = 0 AND m.created_at > coalesce(c.read_up_to, 0))",
+  unread:
+    "EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'in' AND m.hidden = 0 AND m.created_at > coalesce(c.read_up_to, 0))",
 };
 
 export class LocalQueries {
@@ -71,7 +72,9 @@ export class LocalQueries {
     }
     let newer: Message[] = [];
     if (around !== undefined) {
-      const row = this.db.prepare<[string, string], { created_at: number }>('SELECT created_at FROM messages WHERE id = ? AND conversation_id = ?').get(around, conversationId);
+      const row = this.db
+        .prepare<[string, string], { created_at: number }>('SELECT created_at FROM messages WHERE id = ? AND conversation_id = ?')
+        .get(around, conversationId);
       if (row !== undefined) {
         newer = this.db
           .prepare<[string, number, number, string], { data: string }>(
@@ -87,7 +90,9 @@ export class LocalQueries {
     const rows =
       anchor === null
         ? this.db
-            .prepare<[string, number], { data: string }>('SELECT data FROM messages WHERE conversation_id = ? AND hidden = 0 ORDER BY created_at DESC, id DESC LIMIT ?')
+            .prepare<[string, number], { data: string }>(
+              'SELECT data FROM messages WHERE conversation_id = ? AND hidden = 0 ORDER BY created_at DESC, id DESC LIMIT ?',
+            )
             .all(conversationId, limit + 1)
         : this.db
             .prepare<[string, number, number, string, number], { data: string }>(

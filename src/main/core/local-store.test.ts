@@ -26,11 +26,33 @@ afterEach(() => {
 });
 
 function conversation(id: string, waId: string, name: string, updatedAt = T0, extra: Partial<Conversation> = {}): Conversation {
-  return { id, customer: { waId, name }, assignedAgentId: null, lastInboundAt: T0, caseId: null, readUpTo: null, lastMessageAt: T0, createdAt: T0, updatedAt, ...extra };
+  return {
+    id,
+    customer: { waId, name },
+    assignedAgentId: null,
+    lastInboundAt: T0,
+    caseId: null,
+    readUpTo: null,
+    lastMessageAt: T0,
+    createdAt: T0,
+    updatedAt,
+    ...extra,
+  };
 }
 
 function inbound(id: string, conversationId: string, body: string, at = T0): Message {
-  return { id, conversationId, direction: 'in', content: { type: 'text', body }, status: 'delivered', failure: null, replyToId: null, senderAgentId: null, createdAt: at, updatedAt: at };
+  return {
+    id,
+    conversationId,
+    direction: 'in',
+    content: { type: 'text', body },
+    status: 'delivered',
+    failure: null,
+    replyToId: null,
+    senderAgentId: null,
+    createdAt: at,
+    updatedAt: at,
+  };
 }
 
 let seq = 0;
@@ -69,7 +91,10 @@ describe('local database', () => {
 describe('applying relay events', () => {
   it('is idempotent: the same batch twice leaves the same state and reports nothing new the second time', () => {
     const { store, queries } = freshStore();
-    const batch = [ev({ kind: 'message.created', message: inbound('m1', 'c1', 'hello') }), ev({ kind: 'conversation.upserted', conversation: conversation('c1', '972541234567', 'Dana') })];
+    const batch = [
+      ev({ kind: 'message.created', message: inbound('m1', 'c1', 'hello') }),
+      ev({ kind: 'conversation.upserted', conversation: conversation('c1', '972541234567', 'Dana') }),
+    ];
     const first = store.applyEvents(batch);
     expect(first.newInbound.map((m) => m.id)).toEqual(['m1']);
     const second = store.applyEvents(batch);
@@ -121,7 +146,8 @@ describe('the outbox', () => {
       ev({ kind: 'conversation.upserted', conversation: conversation('b', '2222222', 'B') }),
     ]);
     const ids = ['a1', 'b1', 'a2', 'b2', 'a3'].map((label, i) => ({ label, id: uuidv7(), conv: label[0]!, at: T0 + i }));
-    for (const m of ids) store.queueMessage({ id: m.id, request: request(m.conv, m.label), content: { type: 'text', body: m.label }, agentId: 'ana', now: m.at });
+    for (const m of ids)
+      store.queueMessage({ id: m.id, request: request(m.conv, m.label), content: { type: 'text', body: m.label }, agentId: 'ana', now: m.at });
     store.close();
 
     const reopened = freshStore(dir).store;
@@ -167,7 +193,13 @@ describe('the outbox', () => {
   it('addresses a customer by WhatsApp id before any conversation exists, then moves to the relay conversation', () => {
     const { store, queries } = freshStore();
     const id = uuidv7();
-    const queued = store.queueMessage({ id, request: { waId: '972549999999', content: { type: 'text', body: 'hi' } }, content: { type: 'text', body: 'hi' }, agentId: 'ana', now: T0 });
+    const queued = store.queueMessage({
+      id,
+      request: { waId: '972549999999', content: { type: 'text', body: 'hi' } },
+      content: { type: 'text', body: 'hi' },
+      agentId: 'ana',
+      now: T0,
+    });
     expect(queued.conversationId).toBe('pending:972549999999');
     expect(store.dueOutbox(T0, 10)[0]!.request).toMatchObject({ waId: '972549999999' });
     store.outboxAccepted(id, { ...queued, conversationId: 'real', status: 'pending' });
@@ -189,7 +221,10 @@ describe('queries', () => {
   function seeded() {
     const ctx = freshStore();
     ctx.store.applyEvents([
-      ev({ kind: 'conversation.upserted', conversation: conversation('c1', '972541234567', 'Dana Levi', T0, { assignedAgentId: 'ana', lastMessageAt: T0 + 2 }) }),
+      ev({
+        kind: 'conversation.upserted',
+        conversation: conversation('c1', '972541234567', 'Dana Levi', T0, { assignedAgentId: 'ana', lastMessageAt: T0 + 2 }),
+      }),
       ev({ kind: 'conversation.upserted', conversation: conversation('c2', '972500000002', 'Yossi Cohen', T0, { lastMessageAt: T0 + 1, readUpTo: T0 + 1 }) }),
       ev({ kind: 'message.created', message: inbound('m1', 'c1', 'I need my loan statement for March', T0 + 2) }),
       ev({ kind: 'message.created', message: inbound('m2', 'c2', 'Thanks, all good', T0 + 1) }),
@@ -228,7 +263,9 @@ describe('queries', () => {
 
   it('pages older history without overlap and opens around a search hit', () => {
     const { store, queries } = freshStore();
-    store.applyEvents(Array.from({ length: 25 }, (_, i) => ev({ kind: 'message.created', message: inbound(`m${String(i).padStart(2, '0')}`, 'c', `n${i}`, T0 + i) })));
+    store.applyEvents(
+      Array.from({ length: 25 }, (_, i) => ev({ kind: 'message.created', message: inbound(`m${String(i).padStart(2, '0')}`, 'c', `n${i}`, T0 + i) })),
+    );
     const first = queries.messages('c', 10);
     const second = queries.messages('c', 10, first.olderCursor!);
     const third = queries.messages('c', 10, second.olderCursor!);

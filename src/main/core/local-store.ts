@@ -168,7 +168,8 @@ export class LocalStore {
         .prepare('INSERT INTO messages (id, conversation_id, direction, status, created_at, data) VALUES (?, ?, ?, ?, ?, ?)')
         .run(stored.id, stored.conversationId, stored.direction, stored.status, stored.createdAt, JSON.stringify(stored));
       const text = searchTextOf(stored.content);
-      if (text !== '') this.db.prepare('INSERT INTO search_index (text, conversation_id, message_id) VALUES (?, ?, ?)').run(text, stored.conversationId, stored.id);
+      if (text !== '')
+        this.db.prepare('INSERT INTO search_index (text, conversation_id, message_id) VALUES (?, ?, ?)').run(text, stored.conversationId, stored.id);
       if (live && stored.direction === 'in') changes.newInbound.push(stored);
     }
     this.db.prepare('UPDATE conversations SET last_message_at = max(last_message_at, ?) WHERE id = ?').run(stored.createdAt, stored.conversationId);
@@ -359,7 +360,9 @@ export class LocalStore {
     if (text === '') this.db.prepare('DELETE FROM drafts WHERE conversation_id = ?').run(conversationId);
     else
       this.db
-        .prepare('INSERT INTO drafts (conversation_id, text, updated_at) VALUES (?, ?, ?) ON CONFLICT (conversation_id) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at')
+        .prepare(
+          'INSERT INTO drafts (conversation_id, text, updated_at) VALUES (?, ?, ?) ON CONFLICT (conversation_id) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at',
+        )
         .run(conversationId, text, now);
   }
 
@@ -376,13 +379,17 @@ export class LocalStore {
 
   cachedMedia(mediaId: string): { mimeType: string; fileName: string | null; bytes: Buffer } | null {
     const row = this.db
-      .prepare<[string], { mime_type: string; file_name: string | null; bytes: Buffer }>('SELECT mime_type, file_name, bytes FROM media_cache WHERE media_id = ?')
+      .prepare<[string], { mime_type: string; file_name: string | null; bytes: Buffer }>(
+        'SELECT mime_type, file_name, bytes FROM media_cache WHERE media_id = ?',
+      )
       .get(mediaId);
     return row === undefined ? null : { mimeType: row.mime_type, fileName: row.file_name, bytes: row.bytes };
   }
 
   cacheMedia(mediaId: string, mimeType: string, fileName: string | null, bytes: Buffer, now: number): void {
-    this.db.prepare('INSERT OR REPLACE INTO media_cache (media_id, mime_type, file_name, bytes, cached_at) VALUES (?, ?, ?, ?, ?)').run(mediaId, mimeType, fileName, bytes, now);
+    this.db
+      .prepare('INSERT OR REPLACE INTO media_cache (media_id, mime_type, file_name, bytes, cached_at) VALUES (?, ?, ?, ?, ?)')
+      .run(mediaId, mimeType, fileName, bytes, now);
   }
 
   /**

@@ -13,13 +13,15 @@ import { startTcpProxy, type TcpProxy } from './test-support/tcp-proxy';
 
 describe('net options (unit)', () => {
   it('builds endpoints from any of the four schemes, keeping a path prefix', () => {
-    expect(relayEndpoint('https://relay.bank.example/base/', 'ws', '/v1/agent', { device: 'd-1', since: null }).href).toBe('wss://relay.bank.example/base/v1/agent?device=d-1');
+    expect(relayEndpoint('https://relay.bank.example/base/', 'ws', '/v1/agent', { device: 'd-1', since: null }).href).toBe(
+      'wss://relay.bank.example/base/v1/agent?device=d-1',
+    );
     expect(relayEndpoint('ws://127.0.0.1:8787', 'http', '/v1/poll', { v: '1', since: '5' }).href).toBe('http://127.0.0.1:8787/v1/poll?v=1&since=5');
     expect(relayEndpoint('wss://relay.example', 'http', '/v1/poll').protocol).toBe('https:');
     expect(() => relayEndpoint('ftp://relay.example', 'ws', '/v1/agent')).toThrow(TypeError);
   });
 
-  it('adds the extra CA to Node\'s roots, parses the proxy, refuses a non-http proxy', () => {
+  it("adds the extra CA to Node's roots, parses the proxy, refuses a non-http proxy", () => {
     const config = resolveNetSettings({ ca: 'PEM', proxy: 'http://user:p%40ss@proxy.corp:3128' });
     expect(config.ca?.at(-1)).toBe('PEM');
     expect(config.ca!.length).toBeGreaterThan(1);
@@ -41,7 +43,10 @@ describe('net options (unit)', () => {
   });
 
   it('names a proxy refusal as a proxy problem', () => {
-    expect(describeNetworkFailure(new ProxyError('the proxy refused the tunnel (HTTP 407)', 407))).toEqual({ detail: 'proxy: the proxy refused the tunnel (HTTP 407)', tls: false });
+    expect(describeNetworkFailure(new ProxyError('the proxy refused the tunnel (HTTP 407)', 407))).toEqual({
+      detail: 'proxy: the proxy refused the tunnel (HTTP 407)',
+      tls: false,
+    });
   });
 });
 
@@ -53,9 +58,23 @@ beforeAll(() => {
   if (!HAS_OPENSSL) return;
   const dir = mkdtempSync(path.join(tmpdir(), 'branchline-tls-'));
   const result = spawnSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '2',
-    '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    path.join(dir, 'key.pem'),
+    '-out',
+    path.join(dir, 'cert.pem'),
+    '-days',
+    '2',
+    '-subj',
+    '/CN=localhost',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1,DNS:localhost',
   ]);
   if (result.status !== 0) throw new Error(`openssl failed: ${result.stderr.toString()}`);
   cert = readFileSync(path.join(dir, 'cert.pem'), 'utf8');

@@ -162,7 +162,9 @@ function openTunnel(proxy: ProxyTarget, host: string, port: number, callback: (e
     if (head.length > 0) socket.unshift(head);
     settle(null, socket);
   });
-  req.once('error', (error) => settle(error instanceof ProxyError ? error : new ProxyError(`cannot reach the proxy (${errorCode(error) ?? error.message})`, null)));
+  req.once('error', (error) =>
+    settle(error instanceof ProxyError ? error : new ProxyError(`cannot reach the proxy (${errorCode(error) ?? error.message})`, null)),
+  );
   req.end();
 }
 

@@ -28,7 +28,13 @@ function setup() {
     log: () => {},
   });
   const body = 'your card is ready';
-  store.queueMessage({ id: uuidv7(), request: { conversationId: 'c1', content: { type: 'text', body } }, content: { type: 'text', body }, agentId: 'ana', now: clock.wallNow() });
+  store.queueMessage({
+    id: uuidv7(),
+    request: { conversationId: 'c1', content: { type: 'text', body } },
+    content: { type: 'text', body },
+    agentId: 'ana',
+    now: clock.wallNow(),
+  });
   return { clock, store, drainer, requests: () => requests };
 }
 

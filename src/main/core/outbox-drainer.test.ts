@@ -18,7 +18,13 @@ describe('outbox drainer', () => {
     let t = 5_000;
     const clock = { wallNow: () => t++, monotonicNow: () => fake.monotonicNow(), setTimer: (ms: number, fn: () => void) => fake.setTimer(ms, fn) };
     const id = uuidv7();
-    store.queueMessage({ id, request: { conversationId: 'c1', content: { type: 'text', body: 'hi' } }, content: { type: 'text', body: 'hi' }, agentId: null, now: 1 });
+    store.queueMessage({
+      id,
+      request: { conversationId: 'c1', content: { type: 'text', body: 'hi' } },
+      content: { type: 'text', body: 'hi' },
+      agentId: null,
+      now: 1,
+    });
     // The race: the message falls due one millisecond after the moment dueOutbox looks, which is by the time the
     // drainer computes its next wake-up (the wall clock has moved on).
     const dueOutbox = store.dueOutbox.bind(store);
@@ -63,11 +69,20 @@ describe('outbox drainer', () => {
     const store = new LocalStore(openLocalDatabase(mkdtempSync(path.join(tmpdir(), 'branchline-drain-'))));
     const clock = createFakeClock(1_000_000, 0);
     const id = uuidv7();
-    store.queueMessage({ id, request: { conversationId: 'c1', content: { type: 'text', body: 'hi' } }, content: { type: 'text', body: 'hi' }, agentId: null, now: clock.wallNow() });
+    store.queueMessage({
+      id,
+      request: { conversationId: 'c1', content: { type: 'text', body: 'hi' } },
+      content: { type: 'text', body: 'hi' },
+      agentId: null,
+      now: clock.wallNow(),
+    });
     let answer: () => void = () => {};
     const drainer = new OutboxDrainer({
       store,
-      link: { isLive: () => true, request: () => new Promise((resolve) => (answer = () => resolve({ ok: false, error: { code: 'timeout', message: 'x', retryable: true } }))) },
+      link: {
+        isLive: () => true,
+        request: () => new Promise((resolve) => (answer = () => resolve({ ok: false, error: { code: 'timeout', message: 'x', retryable: true } }))),
+      },
       clock,
       random: () => 0,
       backoff: { baseMs: 100, capMs: 1_000, resetAfterMs: 10_000 },

@@ -122,7 +122,9 @@ export class OutboxDrainer {
     const { store, link, clock, log } = this.deps;
     try {
       const prepared = await this.deps.prepare(item);
-      const result = prepared.ok ? await link.request('messages.send', prepared.params, { deadlineMs: SEND_DEADLINE_MS }) : { ok: false as const, error: prepared.error };
+      const result = prepared.ok
+        ? await link.request('messages.send', prepared.params, { deadlineMs: SEND_DEADLINE_MS })
+        : { ok: false as const, error: prepared.error };
       if (this.stopped) return;
       if (result.ok) {
         const message = (result.value as { message: Message }).message;

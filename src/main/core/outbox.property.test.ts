@@ -22,7 +22,10 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('queue' as const), conversation: fc.integer({ min: 0, max: 2 }) }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('deliver' as const), answerLost: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('crash' as const) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('status' as const), pick: fc.nat(), status: fc.constantFrom(...MESSAGE_STATUSES.filter((s) => s !== 'queued')) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('status' as const), pick: fc.nat(), status: fc.constantFrom(...MESSAGE_STATUSES.filter((s) => s !== 'queued')) }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('replay' as const), pick: fc.nat() }) },
 );
 
@@ -60,7 +63,13 @@ describe('outbox and status merge under random interleavings', () => {
                 const conversation = conversations[o.conversation]!;
                 const id = uuidv7();
                 const body = `m${n++}`;
-                store.queueMessage({ id, request: { conversationId: conversation, content: { type: 'text', body } }, content: { type: 'text', body }, agentId: null, now: n });
+                store.queueMessage({
+                  id,
+                  request: { conversationId: conversation, content: { type: 'text', body } },
+                  content: { type: 'text', body },
+                  agentId: null,
+                  now: n,
+                });
                 queued.push({ id, conversation, body });
                 break;
               }
@@ -81,7 +90,9 @@ describe('outbox and status merge under random interleavings', () => {
                 const target = relay.accepted[o.pick % Math.max(1, relay.accepted.length)];
                 if (target === undefined) break;
                 const status = o.kind === 'status' ? o.status : 'delivered';
-                store.applyEvents([{ seq: ++seq, event: { kind: 'message.status', messageId: target.id, conversationId: target.conversation, status, failure: null, at: seq } }]);
+                store.applyEvents([
+                  { seq: ++seq, event: { kind: 'message.status', messageId: target.id, conversationId: target.conversation, status, failure: null, at: seq } },
+                ]);
                 break;
               }
             }
@@ -99,7 +110,9 @@ describe('outbox and status merge under random interleavings', () => {
           expect(store.queuedCount()).toBe(0);
           expect(relay.accepted.map((a) => a.id).sort()).toEqual(queued.map((q) => q.id).sort());
           for (const c of conversations) {
-            expect(relay.accepted.filter((a) => a.conversation === c).map((a) => a.body)).toEqual(queued.filter((q) => q.conversation === c).map((q) => q.body));
+            expect(relay.accepted.filter((a) => a.conversation === c).map((a) => a.body)).toEqual(
+              queued.filter((q) => q.conversation === c).map((q) => q.body),
+            );
           }
         } finally {
           store.close();

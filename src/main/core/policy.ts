@@ -16,7 +16,10 @@ export function machinePolicyPath(platform: NodeJS.Platform, env: NodeJS.Process
   }
 }
 
-const HttpsUrl = z.string().url().refine((u) => u.startsWith('https://'), 'must be an https:// URL');
+const HttpsUrl = z
+  .string()
+  .url()
+  .refine((u) => u.startsWith('https://'), 'must be an https:// URL');
 const ProxySetting = z.union([
   z.literal('system'),
   z.literal('direct'),
@@ -119,7 +122,10 @@ export function parsePolicy(json: Record<string, unknown>, source: string | null
  * Defaults < the agent's own settings < policy. Returns the effective value and whether IT fixed it
  * (so the settings screen can show it locked).
  */
-export function effectiveNotificationPrivacy(policy: EffectivePolicy, userChoice: 'show' | 'hide' | 'off' | undefined): { value: 'show' | 'hide' | 'off'; locked: boolean } {
+export function effectiveNotificationPrivacy(
+  policy: EffectivePolicy,
+  userChoice: 'show' | 'hide' | 'off' | undefined,
+): { value: 'show' | 'hide' | 'off'; locked: boolean } {
   if (policy.notifications.privacy !== null) return { value: policy.notifications.privacy, locked: true };
   return { value: userChoice ?? policy.notifications.privacyDefault ?? 'show', locked: false };
 }

@@ -6,9 +6,7 @@ import { describeNetworkFailure } from './net-options';
 import type { RelayTransport, TransportEnd, TransportFactory, TransportKind, TransportParams } from './relay-connection-types';
 
 /** What the connection does after a link failed. */
-export type Next =
-  | { retry: 'backoff' | 'soon' | 'now' | 'capped' }
-  | { retry: 'never'; status: 'credentials_needed' | 'unsupported_version' | 'superseded' };
+export type Next = { retry: 'backoff' | 'soon' | 'now' | 'capped' } | { retry: 'never'; status: 'credentials_needed' | 'unsupported_version' | 'superseded' };
 
 export interface LinkFailure {
   next: Next;
@@ -72,7 +70,8 @@ export class LinkSession {
   open(factory: TransportFactory, params: TransportParams): void {
     const { connectTimeoutMs } = this.deps;
     this.cancelTimer = this.deps.clock.setTimer(connectTimeoutMs, () => {
-      if (this.hello === null) this.fail('abort', { next: { retry: 'backoff' }, detail: `the relay did not answer within ${Math.round(connectTimeoutMs / 1000)} s`, tls: false });
+      if (this.hello === null)
+        this.fail('abort', { next: { retry: 'backoff' }, detail: `the relay did not answer within ${Math.round(connectTimeoutMs / 1000)} s`, tls: false });
     });
     try {
       this.transport = factory.open(this.kind, params, {
@@ -83,7 +82,8 @@ export class LinkSession {
           this.lastReceivedAt = this.deps.clock.monotonicNow();
         },
         ended: (end) => {
-          if (!this.dropped) this.fail('abort', interpretEnd(end, { kind: this.kind, wasLive: this.hello !== null, fallbackOnRefusal: this.deps.fallbackOnRefusal }));
+          if (!this.dropped)
+            this.fail('abort', interpretEnd(end, { kind: this.kind, wasLive: this.hello !== null, fallbackOnRefusal: this.deps.fallbackOnRefusal }));
         },
       });
     } catch (error) {
@@ -105,7 +105,8 @@ export class LinkSession {
     } catch {
       return Promise.resolve(fail('invalid_input', `the parameters of ${method} cannot be sent as JSON`, false));
     }
-    if (text.length > (this.hello?.maxFrameBytes ?? 0)) return Promise.resolve(fail('payload_too_large', `the ${method} request exceeds the relay's frame limit`, false));
+    if (text.length > (this.hello?.maxFrameBytes ?? 0))
+      return Promise.resolve(fail('payload_too_large', `the ${method} request exceeds the relay's frame limit`, false));
     return new Promise((resolve) => {
       let cancelDeadline = () => {};
       const entry: PendingRequest = {
@@ -130,7 +131,8 @@ export class LinkSession {
     this.cancelTimer();
     this.queue = [];
     if (this.transport !== null) this.deps.closing(this.transport.close(how).catch(() => {}));
-    for (const pending of [...this.pending.values()]) pending.settle(fail('offline', `the connection to the relay dropped before ${pending.method} was answered`, true));
+    for (const pending of [...this.pending.values()])
+      pending.settle(fail('offline', `the connection to the relay dropped before ${pending.method} was answered`, true));
     this.deps.log('relay.link_dropped', { transport: this.kind, why });
   }
 
@@ -151,10 +153,15 @@ export class LinkSession {
     if (!parsed.ok) {
       const peek = peekFrame(text);
       if (peek.type === 'hello' && typeof peek.protocol === 'number' && peek.protocol !== PROTOCOL_VERSION) {
-        return this.fail('graceful', { next: { retry: 'never', status: 'unsupported_version' }, detail: `the relay speaks protocol ${peek.protocol}; update the console`, tls: false });
+        return this.fail('graceful', {
+          next: { retry: 'never', status: 'unsupported_version' },
+          detail: `the relay speaks protocol ${peek.protocol}; update the console`,
+          tls: false,
+        });
       }
       // Skipping an events or hello frame would lose data or state: only a fresh start is safe.
-      if (peek.type === 'events' || peek.type === 'hello') return this.protocolFailure(`the relay sent a ${peek.type} frame this console cannot read (${parsed.error.message})`);
+      if (peek.type === 'events' || peek.type === 'hello')
+        return this.protocolFailure(`the relay sent a ${peek.type} frame this console cannot read (${parsed.error.message})`);
       this.deps.log('relay.frame_ignored', { type: peek.type, reason: parsed.error.message });
       return;
     }
@@ -282,7 +289,11 @@ export function interpretEnd(end: TransportEnd, link: { kind: TransportKind; was
   }
   if (end.status === 401) return { next: { retry: 'never', status: 'credentials_needed' }, detail: 'the relay refused the token (HTTP 401)', tls: false };
   if (end.errorCode === 'unsupported_version') {
-    return { next: { retry: 'never', status: 'unsupported_version' }, detail: "the relay does not speak this console's protocol version; update the console", tls: false };
+    return {
+      next: { retry: 'never', status: 'unsupported_version' },
+      detail: "the relay does not speak this console's protocol version; update the console",
+      tls: false,
+    };
   }
   if (end.status === 404 && link.wasLive) return { next: { retry: 'soon' }, detail: 'the relay no longer knows the poll session', tls: false };
   return { next: { retry: 'backoff' }, detail: `the relay answered HTTP ${end.status}${end.errorCode === null ? '' : ` (${end.errorCode})`}`, tls: false };

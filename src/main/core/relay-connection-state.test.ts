@@ -23,7 +23,7 @@ describe('RelayConnection heartbeat and requests', () => {
     expect(await pending).toMatchObject({ ok: false, error: { code: 'offline', retryable: true } });
   });
 
-  it('answers the relay\'s ping with pong', () => {
+  it("answers the relay's ping with pong", () => {
     const { net, conn } = setup();
     conn.start();
     net.last.hello();
@@ -70,7 +70,10 @@ describe('RelayConnection event delivery', () => {
     state.gate = null;
     gate.resolve();
     await settle();
-    expect(delivered).toEqual([[6, 7], [8, 9]]);
+    expect(delivered).toEqual([
+      [6, 7],
+      [8, 9],
+    ]);
     expect(net.last.acks).toEqual([7, 9]);
   });
 

@@ -52,7 +52,10 @@ describe('RelayConnection with a real relay', () => {
     expect(order.some((l) => l.event === 'relay.acked')).toBe(true);
     for (const [i, entry] of order.entries()) {
       if (entry.event !== 'relay.acked') continue;
-      const committedBefore = order.slice(0, i).filter((l) => l.event === 'test.committed').map((l) => l.fields['seq'] as number);
+      const committedBefore = order
+        .slice(0, i)
+        .filter((l) => l.event === 'test.committed')
+        .map((l) => l.fields['seq'] as number);
       expect(Math.max(...committedBefore)).toBeGreaterThanOrEqual(entry.fields['seq'] as number);
     }
     await a.conn.stop();

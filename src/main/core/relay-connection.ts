@@ -1,5 +1,14 @@
 // The console's one persistent connection to the relay: attempts, backoff, close-code policy, long-poll fallback and back.
-import { DEFAULT_BACKOFF, INITIAL_BACKOFF, assertValidPolicy, backoffOnDown, backoffOnLive, nextBackoff, type BackoffPolicy, type BackoffState } from '../../shared/backoff';
+import {
+  DEFAULT_BACKOFF,
+  INITIAL_BACKOFF,
+  assertValidPolicy,
+  backoffOnDown,
+  backoffOnLive,
+  nextBackoff,
+  type BackoffPolicy,
+  type BackoffState,
+} from '../../shared/backoff';
 import { systemClock, type Clock } from '../../shared/clock';
 import { fail, type Result } from '../../shared/errors';
 import { relayEndpoint, resolveNetSettings, type NetConfig } from './net-options';
@@ -204,7 +213,14 @@ export class RelayConnection {
       this.scheduleProbe();
     }
     this.log('relay.live', { transport: link.kind, mode: hello.mode, head: hello.head, since: link.since });
-    this.update({ status: link.kind === 'ws' ? 'live' : 'polling', transport: link.kind, nextAttemptAtMono: null, detail: null, tlsProblem: false, agent: { ...hello.agent } });
+    this.update({
+      status: link.kind === 'ws' ? 'live' : 'polling',
+      transport: link.kind,
+      nextAttemptAtMono: null,
+      detail: null,
+      tlsProblem: false,
+      agent: { ...hello.agent },
+    });
   }
 
   private onFailed(link: LinkSession, failure: LinkFailure): void {

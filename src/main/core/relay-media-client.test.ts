@@ -34,7 +34,11 @@ describe('relay media client', () => {
 
   it("reports the relay's refusal in its own words", async () => {
     relay = await startTestRelay({ sandbox: true });
-    const refused = await createRelayMediaClient().upload(relay.relay.url, relay.token, { bytes: Buffer.from('MZ'), mimeType: 'application/x-msdownload', fileName: 'tool.exe' });
+    const refused = await createRelayMediaClient().upload(relay.relay.url, relay.token, {
+      bytes: Buffer.from('MZ'),
+      mimeType: 'application/x-msdownload',
+      fileName: 'tool.exe',
+    });
     expect(refused).toMatchObject({ ok: false, error: { code: 'media_type_unsupported', retryable: false } });
   });
 });

@@ -23,7 +23,10 @@ interface Answer {
 }
 
 /** One HTTP exchange with a size cap on the answer; `agent` carries the proxy tunnel and extra CA when configured. */
-function exchange(url: URL, options: { method: string; headers: Record<string, string>; body?: Buffer; agent?: http.Agent; timeoutMs: number; maxBytes: number }): Promise<Answer> {
+function exchange(
+  url: URL,
+  options: { method: string; headers: Record<string, string>; body?: Buffer; agent?: http.Agent; timeoutMs: number; maxBytes: number },
+): Promise<Answer> {
   const transport = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const req = transport.request(url, { method: options.method, headers: options.headers, agent: options.agent, timeout: options.timeoutMs }, (res) => {
@@ -50,7 +53,11 @@ function errorOf(answer: Answer): AppError {
   try {
     const parsed = JSON.parse(answer.body.toString('utf8')) as { error?: { code?: string; message?: string; retryable?: boolean } };
     if (parsed.error?.code !== undefined) {
-      return { code: parsed.error.code as AppError['code'], message: parsed.error.message ?? `HTTP ${answer.status}`, retryable: parsed.error.retryable ?? answer.status >= 500 };
+      return {
+        code: parsed.error.code as AppError['code'],
+        message: parsed.error.message ?? `HTTP ${answer.status}`,
+        retryable: parsed.error.retryable ?? answer.status >= 500,
+      };
     }
   } catch {
     // not the relay's JSON (a proxy's page): fall through
@@ -66,7 +73,12 @@ export function createRelayMediaClient(options: { agent?: (url: URL) => http.Age
       try {
         const answer = await exchange(url, {
           method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': file.mimeType, 'x-file-name': encodeURIComponent(file.fileName), 'content-length': String(file.bytes.length) },
+          headers: {
+            authorization: `Bearer ${token}`,
+            'content-type': file.mimeType,
+            'x-file-name': encodeURIComponent(file.fileName),
+            'content-length': String(file.bytes.length),
+          },
           body: file.bytes,
           agent: options.agent?.(url),
           timeoutMs,
@@ -84,7 +96,13 @@ export function createRelayMediaClient(options: { agent?: (url: URL) => http.Age
       if (/^\.{1,2}$/.test(mediaId)) return { ok: false, error: appError('not_found', 'no such media', false) };
       const url = relayHttpUrl(relayUrl, `/v1/media/${encodeURIComponent(mediaId)}`);
       try {
-        const answer = await exchange(url, { method: 'GET', headers: { authorization: `Bearer ${token}` }, agent: options.agent?.(url), timeoutMs, maxBytes: MAX_OUTBOUND_MEDIA_BYTES * 2 });
+        const answer = await exchange(url, {
+          method: 'GET',
+          headers: { authorization: `Bearer ${token}` },
+          agent: options.agent?.(url),
+          timeoutMs,
+          maxBytes: MAX_OUTBOUND_MEDIA_BYTES * 2,
+        });
         if (answer.status !== 200) return { ok: false, error: errorOf(answer) };
         const disposition = answer.headers['content-disposition'] ?? '';
         const star = /filename\*=UTF-8''([^;]+)/.exec(disposition)?.[1];

@@ -72,7 +72,8 @@ class PollTransport implements RelayTransport {
         const code = typeof body.closed.code === 'number' ? body.closed.code : 1006;
         return this.end({ kind: 'closed', code, reason: typeof body.closed.reason === 'string' ? body.closed.reason : '' });
       }
-      if (!Array.isArray(body?.frames)) return this.end({ kind: 'network', error: new Error('the relay answered a poll receive with something other than frames') });
+      if (!Array.isArray(body?.frames))
+        return this.end({ kind: 'network', error: new Error('the relay answered a poll receive with something other than frames') });
       // Every answer, even an empty one, shows the relay is there.
       this.handlers.alive();
       for (const frame of body.frames) {

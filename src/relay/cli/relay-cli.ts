@@ -103,7 +103,13 @@ async function serve(config: RelayConfig, out: (line: string) => void): Promise<
   return 0;
 }
 
-async function agents(args: string[], name: string | undefined, config: RelayConfig, out: (line: string) => void, errOut: (line: string) => void): Promise<number> {
+async function agents(
+  args: string[],
+  name: string | undefined,
+  config: RelayConfig,
+  out: (line: string) => void,
+  errOut: (line: string) => void,
+): Promise<number> {
   const store = new SqliteRelayStore(openRelayDatabase(config.dataDir));
   try {
     const [command, id] = args;
@@ -151,7 +157,11 @@ async function agents(args: string[], name: string | undefined, config: RelayCon
   }
 }
 
-main(process.argv.slice(2), (line) => process.stdout.write(`${line}\n`), (line) => process.stderr.write(`${line}\n`)).then(
+main(
+  process.argv.slice(2),
+  (line) => process.stdout.write(`${line}\n`),
+  (line) => process.stderr.write(`${line}\n`),
+).then(
   (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(`relay: failed: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -157,7 +157,10 @@ export function createFakeGraph(deps: FakeGraphDeps): { handle(req: IncomingMess
   return {
     async handle(req, res, url) {
       if (!hasBearer(req, deps.accessToken)) return problem(res, errors.INVALID_TOKEN);
-      const segments = url.pathname.slice(GRAPH_PATH_PREFIX.length + 1).split('/').map(decodeSegment);
+      const segments = url.pathname
+        .slice(GRAPH_PATH_PREFIX.length + 1)
+        .split('/')
+        .map(decodeSegment);
       const method = req.method ?? 'GET';
       const [first, id, edge, ...rest] = segments;
 

@@ -11,12 +11,16 @@ describe('parseFaultRequest', () => {
     expect(parseFaultRequest(body)).toEqual({ ok: true, value: fault });
   });
 
-  it.each([[null], [{}], [{ graph: 'hang' }], [{ graph: { mode: 'boom' } }], [{ graph: { mode: 'hang', count: -1 } }], [{ graph: { mode: 'hang', count: '2' } }]])(
-    'refuses %j',
-    (body) => {
-      expect(parseFaultRequest(body).ok).toBe(false);
-    },
-  );
+  it.each([
+    [null],
+    [{}],
+    [{ graph: 'hang' }],
+    [{ graph: { mode: 'boom' } }],
+    [{ graph: { mode: 'hang', count: -1 } }],
+    [{ graph: { mode: 'hang', count: '2' } }],
+  ])('refuses %j', (body) => {
+    expect(parseFaultRequest(body).ok).toBe(false);
+  });
 });
 
 describe('takeFault', () => {

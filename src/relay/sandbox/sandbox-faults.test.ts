@@ -88,7 +88,11 @@ describe('fault modes', () => {
       const res = await send(text);
       expect(res.status).toBe(400);
       const { error } = (await res.json()) as { error: { code: number; message: string; error_data: { details: string } } };
-      expect(error).toMatchObject({ code: 130429, message: '(#130429) Rate limit hit', error_data: { details: 'Cloud API message throughput has been reached.' } });
+      expect(error).toMatchObject({
+        code: 130429,
+        message: '(#130429) Rate limit hit',
+        error_data: { details: 'Cloud API message throughput has been reached.' },
+      });
     }
     expect((await send('c')).status).toBe(200);
     expect(ledgerTexts()).toEqual(['c']);

@@ -51,7 +51,11 @@ async function upload(bytes: Buffer, type: string, fileName: string): Promise<st
   form.set('messaging_product', 'whatsapp');
   form.set('type', type);
   form.set('file', new Blob([new Uint8Array(bytes)], { type }), fileName);
-  const res = await fetch(`${server.graphUrl}/${TEST_PHONE_NUMBER_ID}/media`, { method: 'POST', headers: { authorization: authHeaders().authorization! }, body: form });
+  const res = await fetch(`${server.graphUrl}/${TEST_PHONE_NUMBER_ID}/media`, {
+    method: 'POST',
+    headers: { authorization: authHeaders().authorization! },
+    body: form,
+  });
   expect(res.status).toBe(200);
   const { id } = (await res.json()) as { id: string };
   expect(id).toMatch(/^\d{16}$/);
@@ -60,7 +64,11 @@ async function upload(bytes: Buffer, type: string, fileName: string): Promise<st
 
 describe('POST /{phone-number-id}/messages', () => {
   it('accepts the fixture request as-is and answers in the shape of graph-send-response.json', async () => {
-    const res = await fetch(`${server.graphUrl}/${TEST_PHONE_NUMBER_ID}/messages`, { method: 'POST', headers: authHeaders(), body: fixture('graph-send-request-text.json') });
+    const res = await fetch(`${server.graphUrl}/${TEST_PHONE_NUMBER_ID}/messages`, {
+      method: 'POST',
+      headers: authHeaders(),
+      body: fixture('graph-send-request-text.json'),
+    });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { messaging_product: string; contacts: unknown[]; messages: { id: string }[] };
     const expected = JSON.parse(fixture('graph-send-response.json')) as typeof body;
@@ -93,7 +101,11 @@ describe('POST /{phone-number-id}/messages', () => {
     });
     expect(res.status).toBe(200);
     const [entry] = await outbound(CUSTOMER);
-    expect(entry).toMatchObject({ type: 'template', template: { name: 'branch_follow_up', language: 'en_US', parameters: ['Dana', 'Herzl St. branch'] }, bizOpaque: null });
+    expect(entry).toMatchObject({
+      type: 'template',
+      template: { name: 'branch_follow_up', language: 'en_US', parameters: ['Dana', 'Herzl St. branch'] },
+      bizOpaque: null,
+    });
   });
 
   it('records a quoted wamid', async () => {
@@ -203,7 +215,11 @@ describe('media', () => {
     const status = await new Promise<number>((resolve, reject) => {
       const req = request(`${server.graphUrl}/${TEST_PHONE_NUMBER_ID}/media`, {
         method: 'POST',
-        headers: { authorization: authHeaders().authorization!, 'content-type': 'multipart/form-data; boundary=x', 'content-length': String(101 * 1024 * 1024) },
+        headers: {
+          authorization: authHeaders().authorization!,
+          'content-type': 'multipart/form-data; boundary=x',
+          'content-length': String(101 * 1024 * 1024),
+        },
       });
       req.on('response', (res) => {
         res.resume();
@@ -224,7 +240,11 @@ describe('media', () => {
     const form = new FormData();
     form.set('messaging_product', 'whatsapp');
     form.set('type', 'image/jpeg');
-    const res = await fetch(`${server.graphUrl}/${TEST_PHONE_NUMBER_ID}/media`, { method: 'POST', headers: { authorization: authHeaders().authorization! }, body: form });
+    const res = await fetch(`${server.graphUrl}/${TEST_PHONE_NUMBER_ID}/media`, {
+      method: 'POST',
+      headers: { authorization: authHeaders().authorization! },
+      body: form,
+    });
     expect(res.status).toBe(400);
   });
 

@@ -66,7 +66,11 @@ describe('persistence', () => {
     form.set('messaging_product', 'whatsapp');
     form.set('type', 'image/png');
     form.set('file', new Blob([new Uint8Array([137, 80, 78, 71])], { type: 'image/png' }), 'dot.png');
-    const uploaded = await fetch(`${first.graphUrl}/${TEST_PHONE_NUMBER_ID}/media`, { method: 'POST', headers: { authorization: `Bearer ${TEST_TOKEN}` }, body: form });
+    const uploaded = await fetch(`${first.graphUrl}/${TEST_PHONE_NUMBER_ID}/media`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_TOKEN}` },
+      body: form,
+    });
     const { id } = (await uploaded.json()) as { id: string };
     const before = first.sandbox.outbound(CUSTOMER);
 

@@ -2,7 +2,17 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { authHeaders, makeDataDir, startReceiver, startSandboxServer, statusesOf, TEST_PHONE_NUMBER_ID, waitFor, type Receiver, type SandboxServer } from './sandbox-test-harness';
+import {
+  authHeaders,
+  makeDataDir,
+  startReceiver,
+  startSandboxServer,
+  statusesOf,
+  TEST_PHONE_NUMBER_ID,
+  waitFor,
+  type Receiver,
+  type SandboxServer,
+} from './sandbox-test-harness';
 
 let receiver: Receiver;
 let data: ReturnType<typeof makeDataDir>;
@@ -25,11 +35,21 @@ afterEach(async () => {
 describe('a relay that is not listening yet', () => {
   it('gets its pending webhooks once it listens, at the first attempt', async () => {
     let listening = false;
-    server = await startSandboxServer({ dataDir: data.dir, webhookUrl: () => (listening ? receiver.url : null), timing: { statusDelayMs: 5, webhookRetryMs: 60_000 } });
+    server = await startSandboxServer({
+      dataDir: data.dir,
+      webhookUrl: () => (listening ? receiver.url : null),
+      timing: { statusDelayMs: 5, webhookRetryMs: 60_000 },
+    });
     const res = await fetch(`${server.graphUrl}/${TEST_PHONE_NUMBER_ID}/messages`, {
       method: 'POST',
       headers: authHeaders(),
-      body: JSON.stringify({ messaging_product: 'whatsapp', to: '972541234567', type: 'text', text: { body: 'statement ready' }, biz_opaque_callback_data: 'm-1' }),
+      body: JSON.stringify({
+        messaging_product: 'whatsapp',
+        to: '972541234567',
+        type: 'text',
+        text: { body: 'statement ready' },
+        biz_opaque_callback_data: 'm-1',
+      }),
     });
     const wamid = ((await res.json()) as { messages: { id: string }[] }).messages[0]!.id;
     const db = new Database(path.join(data.dir, 'sandbox.db'), { readonly: true });

@@ -174,7 +174,9 @@ export const statusesOf = (webhooks: readonly ReceivedWebhook[], wamid: string):
   webhooks.flatMap((w) => w.json.entry.flatMap((e) => e.changes.flatMap((c) => (c.value.statuses ?? []).filter((s) => s.id === wamid).map((s) => s.status))));
 
 export const messagesOf = (webhooks: readonly ReceivedWebhook[]) =>
-  webhooks.flatMap((w) => w.json.entry.flatMap((e) => e.changes.flatMap((c) => (c.value.messages ?? []).map((m) => ({ ...m, contacts: c.value.contacts ?? [] })))));
+  webhooks.flatMap((w) =>
+    w.json.entry.flatMap((e) => e.changes.flatMap((c) => (c.value.messages ?? []).map((m) => ({ ...m, contacts: c.value.contacts ?? [] })))),
+  );
 
 export function authHeaders(token = TEST_TOKEN): Record<string, string> {
   return { authorization: `Bearer ${token}`, 'content-type': 'application/json' };

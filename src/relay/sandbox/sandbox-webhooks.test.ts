@@ -37,7 +37,13 @@ async function sendText(body: string, bizOpaque?: string): Promise<string> {
   const res = await fetch(`${server.graphUrl}/${TEST_PHONE_NUMBER_ID}/messages`, {
     method: 'POST',
     headers: authHeaders(),
-    body: JSON.stringify({ messaging_product: 'whatsapp', to: CUSTOMER, type: 'text', text: { body }, ...(bizOpaque === undefined ? {} : { biz_opaque_callback_data: bizOpaque }) }),
+    body: JSON.stringify({
+      messaging_product: 'whatsapp',
+      to: CUSTOMER,
+      type: 'text',
+      text: { body },
+      ...(bizOpaque === undefined ? {} : { biz_opaque_callback_data: bizOpaque }),
+    }),
   });
   expect(res.status).toBe(200);
   return ((await res.json()) as { messages: { id: string }[] }).messages[0]!.id;

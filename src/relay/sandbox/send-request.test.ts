@@ -16,19 +16,30 @@ describe('parseGraphMessage', () => {
       {
         ...base,
         type: 'template',
-        template: { name: 'appointment_reminder', language: { code: 'en_US' }, components: [{ type: 'body', parameters: ['A', 'B', 'C'].map((text) => ({ type: 'text', text })) }] },
+        template: {
+          name: 'appointment_reminder',
+          language: { code: 'en_US' },
+          components: [{ type: 'body', parameters: ['A', 'B', 'C'].map((text) => ({ type: 'text', text })) }],
+        },
       },
       { type: 'template', name: 'appointment_reminder', language: 'en_US', parameters: ['A', 'B', 'C'] },
     ],
     ['image', { ...base, type: 'image', image: { id: KNOWN_MEDIA, caption: 'c' } }, { type: 'image', mediaId: KNOWN_MEDIA, caption: 'c' }],
-    ['document', { ...base, type: 'document', document: { id: KNOWN_MEDIA, filename: 'f.pdf' } }, { type: 'document', mediaId: KNOWN_MEDIA, fileName: 'f.pdf' }],
+    [
+      'document',
+      { ...base, type: 'document', document: { id: KNOWN_MEDIA, filename: 'f.pdf' } },
+      { type: 'document', mediaId: KNOWN_MEDIA, fileName: 'f.pdf' },
+    ],
   ])('accepts %s', (_label, body, content) => {
     const parsed = parse(body);
     expect(parsed).toMatchObject({ ok: true, value: { kind: 'send', send: { to: '972541234567', content, bizOpaque: null, replyToWamid: null } } });
   });
 
   it('normalises a leading + but echoes the input', () => {
-    expect(parse({ ...base, to: '+972541234567', text: { body: 'x' } })).toMatchObject({ ok: true, value: { send: { input: '+972541234567', to: '972541234567' } } });
+    expect(parse({ ...base, to: '+972541234567', text: { body: 'x' } })).toMatchObject({
+      ok: true,
+      value: { send: { input: '+972541234567', to: '972541234567' } },
+    });
   });
 
   it('keeps biz_opaque_callback_data and context', () => {
@@ -37,7 +48,10 @@ describe('parseGraphMessage', () => {
   });
 
   it('recognises a mark-read', () => {
-    expect(parse({ messaging_product: 'whatsapp', status: 'read', message_id: 'wamid.X' })).toEqual({ ok: true, value: { kind: 'mark_read', messageId: 'wamid.X' } });
+    expect(parse({ messaging_product: 'whatsapp', status: 'read', message_id: 'wamid.X' })).toEqual({
+      ok: true,
+      value: { kind: 'mark_read', messageId: 'wamid.X' },
+    });
   });
 
   it.each([
@@ -57,8 +71,18 @@ describe('parseGraphMessage', () => {
     ['a long biz_opaque', { ...base, text: { body: 'x' }, biz_opaque_callback_data: 'b'.repeat(513) }],
     ['a context without message_id', { ...base, text: { body: 'x' }, context: {} }],
     ['a template without name', { ...base, type: 'template', template: { language: { code: 'en_US' } } }],
-    ['a template with a header component', { ...base, type: 'template', template: { name: 'branch_follow_up', language: { code: 'en_US' }, components: [{ type: 'header', parameters: [] }] } }],
-    ['a non-text parameter', { ...base, type: 'template', template: { name: 'branch_follow_up', language: { code: 'en_US' }, components: [{ type: 'body', parameters: [{ type: 'currency' }] }] } }],
+    [
+      'a template with a header component',
+      { ...base, type: 'template', template: { name: 'branch_follow_up', language: { code: 'en_US' }, components: [{ type: 'header', parameters: [] }] } },
+    ],
+    [
+      'a non-text parameter',
+      {
+        ...base,
+        type: 'template',
+        template: { name: 'branch_follow_up', language: { code: 'en_US' }, components: [{ type: 'body', parameters: [{ type: 'currency' }] }] },
+      },
+    ],
   ])('refuses %s with code 100', (_label, body) => {
     const parsed = parse(body);
     expect(parsed.ok).toBe(false);

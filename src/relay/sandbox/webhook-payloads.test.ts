@@ -17,7 +17,12 @@ const AT = 1763971210_000;
 /** The tree of keys and value types: two payloads "have the same shape" when these match. */
 function shape(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(shape);
-  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shape(v)]).sort(([a], [b]) => String(a).localeCompare(String(b))));
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(
+      Object.entries(value)
+        .map(([k, v]) => [k, shape(v)])
+        .sort(([a], [b]) => String(a).localeCompare(String(b))),
+    );
   return typeof value;
 }
 
@@ -90,11 +95,12 @@ describe('planDeliveries', () => {
       ['status', WAMID, 600],
       ['status', WAMID, 900],
     ]);
-    expect(deliveries.map((d) => (JSON.parse(d.body) as { entry: { changes: { value: { statuses: { status: string }[] } }[] }[] }).entry[0]!.changes[0]!.value.statuses[0]!.status)).toEqual([
-      'sent',
-      'delivered',
-      'read',
-    ]);
+    expect(
+      deliveries.map(
+        (d) =>
+          (JSON.parse(d.body) as { entry: { changes: { value: { statuses: { status: string }[] } }[] }[] }).entry[0]!.changes[0]!.value.statuses[0]!.status,
+      ),
+    ).toEqual(['sent', 'delivered', 'read']);
   });
 
   it('adds the customer reply to a question, quoting it, after the reply delay', () => {
@@ -104,7 +110,17 @@ describe('planDeliveries', () => {
     expect([reply.kind, reply.chain, reply.delayMs]).toEqual(['inbound', WAMID, 1500]);
     expect(parseWebhook(JSON.parse(reply.body))).toMatchObject({
       ok: true,
-      value: { messages: [{ wamid: 'wamid.REPLY', from: '972541234567', profileName: 'Customer 4567', contextWamid: WAMID, content: { type: 'text', body: CUSTOMER_REPLY_TEXT } }] },
+      value: {
+        messages: [
+          {
+            wamid: 'wamid.REPLY',
+            from: '972541234567',
+            profileName: 'Customer 4567',
+            contextWamid: WAMID,
+            content: { type: 'text', body: CUSTOMER_REPLY_TEXT },
+          },
+        ],
+      },
     });
   });
 });

@@ -188,7 +188,9 @@ export class SqliteRelayStore implements RelayStore {
         const mediaId = known?.id ?? uuidv7();
         if (known === undefined) {
           this.db
-            .prepare("INSERT INTO media (id, wa_media_id, origin, mime_type, file_name, sha256, state, created_at) VALUES (?, ?, 'inbound', ?, ?, ?, 'pending', ?)")
+            .prepare(
+              "INSERT INTO media (id, wa_media_id, origin, mime_type, file_name, sha256, state, created_at) VALUES (?, ?, 'inbound', ?, ?, ?, 'pending', ?)",
+            )
             .run(mediaId, content.waMediaId, content.mimeType, content.fileName ?? null, content.sha256 ?? null, now);
           mediaToFetch.push({ mediaId, waMediaId: content.waMediaId });
         }
@@ -303,7 +305,9 @@ export class SqliteRelayStore implements RelayStore {
         .run(message.id, conversation.id, seq, now);
       // First responder: an unassigned conversation becomes the sender's.
       this.db
-        .prepare('UPDATE conversations SET assigned_agent_id = coalesce(assigned_agent_id, ?), last_message_at = max(last_message_at, ?), updated_at = ? WHERE id = ?')
+        .prepare(
+          'UPDATE conversations SET assigned_agent_id = coalesce(assigned_agent_id, ?), last_message_at = max(last_message_at, ?), updated_at = ? WHERE id = ?',
+        )
         .run(agentId, now, now, conversation.id);
       this.emitConversation(conversation.id, now);
       return ok(message);
@@ -385,7 +389,10 @@ export class SqliteRelayStore implements RelayStore {
   async dueJobs(now: number, limit: number): Promise<OutboundJob[]> {
     // Only the oldest job of each conversation may go: per-conversation order is a promise to the agent.
     const rows = this.db
-      .prepare<[number, number], { message_id: string; conversation_id: string; attempts: number; wa_id: string; content: string; reply_to_id: string | null; wamid: string | null }>(
+      .prepare<
+        [number, number],
+        { message_id: string; conversation_id: string; attempts: number; wa_id: string; content: string; reply_to_id: string | null; wamid: string | null }
+      >(
         `SELECT j.message_id, j.conversation_id, j.attempts, c.wa_id, m.content, m.reply_to_id, m.wamid
          FROM outbound_jobs j JOIN messages m ON m.id = j.message_id JOIN conversations c ON c.id = j.conversation_id
          WHERE j.in_flight_since IS NULL AND j.next_attempt_at <= ?
@@ -406,7 +413,9 @@ export class SqliteRelayStore implements RelayStore {
 
   async recoverInFlight(now: number, graceMs: number): Promise<number> {
     return this.db.transaction(() => {
-      const recovered = this.db.prepare('UPDATE outbound_jobs SET in_flight_since = NULL, next_attempt_at = ? WHERE in_flight_since IS NOT NULL').run(now + graceMs).changes;
+      const recovered = this.db
+        .prepare('UPDATE outbound_jobs SET in_flight_since = NULL, next_attempt_at = ? WHERE in_flight_since IS NOT NULL')
+        .run(now + graceMs).changes;
       // A job tried before (maybe recovered by an earlier start that died inside its grace) gets the grace again:
       // the webhook proving Meta took it can only arrive while the relay is up, so downtime must not use the grace up.
       this.db.prepare('UPDATE outbound_jobs SET next_attempt_at = ? WHERE attempts > 0 AND next_attempt_at < ?').run(now + graceMs, now + graceMs);
@@ -440,7 +449,9 @@ export class SqliteRelayStore implements RelayStore {
   }
 
   async rescheduleJob(messageId: string, attempts: number, nextAttemptAt: number): Promise<void> {
-    this.db.prepare('UPDATE outbound_jobs SET in_flight_since = NULL, attempts = ?, next_attempt_at = ? WHERE message_id = ?').run(attempts, nextAttemptAt, messageId);
+    this.db
+      .prepare('UPDATE outbound_jobs SET in_flight_since = NULL, attempts = ?, next_attempt_at = ? WHERE message_id = ?')
+      .run(attempts, nextAttemptAt, messageId);
   }
 
   async pendingJobCount(): Promise<number> {
@@ -449,9 +460,19 @@ export class SqliteRelayStore implements RelayStore {
 
   // ---- media ----
 
-  async createUploadedMedia(m: { id: string; mimeType: string; fileName: string; size: number; sha256: string; uploadedBy: string; now: number }): Promise<void> {
+  async createUploadedMedia(m: {
+    id: string;
+    mimeType: string;
+    fileName: string;
+    size: number;
+    sha256: string;
+    uploadedBy: string;
+    now: number;
+  }): Promise<void> {
     this.db
-      .prepare("INSERT INTO media (id, origin, mime_type, file_name, size, sha256, state, uploaded_by, created_at) VALUES (?, 'upload', ?, ?, ?, ?, 'ready', ?, ?)")
+      .prepare(
+        "INSERT INTO media (id, origin, mime_type, file_name, size, sha256, state, uploaded_by, created_at) VALUES (?, 'upload', ?, ?, ?, ?, 'ready', ?, ?)",
+      )
       .run(m.id, m.mimeType, m.fileName, m.size, m.sha256, m.uploadedBy, m.now);
   }
 

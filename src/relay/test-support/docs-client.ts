@@ -100,23 +100,13 @@ export interface EventEnvelope {
   event: RelayEvent;
 }
 
-export type ResFrame =
-  | { type: 'res'; id: string; ok: true; result: unknown }
-  | { type: 'res'; id: string; ok: false; error: ErrorBody };
+export type ResFrame = { type: 'res'; id: string; ok: true; result: unknown } | { type: 'res'; id: string; ok: false; error: ErrorBody };
 
 export type ServerFrame =
-  | Hello
-  | { type: 'events'; events: EventEnvelope[] }
-  | ResFrame
-  | { type: 'error'; error: ErrorBody }
-  | { type: 'ping' }
-  | { type: 'pong' };
+  Hello | { type: 'events'; events: EventEnvelope[] } | ResFrame | { type: 'error'; error: ErrorBody } | { type: 'ping' } | { type: 'pong' };
 
 export type ClientFrame =
-  | { type: 'req'; id: string; method: string; params: unknown; deadlineMs?: number }
-  | { type: 'ack'; seq: number }
-  | { type: 'ping' }
-  | { type: 'pong' };
+  { type: 'req'; id: string; method: string; params: unknown; deadlineMs?: number } | { type: 'ack'; seq: number } | { type: 'ping' } | { type: 'pong' };
 
 /** Results of the methods (section "Methods"). */
 export interface SendResult {

@@ -91,7 +91,10 @@ export class RecordingProvider implements WhatsAppProvider {
   }
 
   async listTemplates() {
-    return { ok: true as const, value: [{ name: 'branch_follow_up', language: 'en_US', category: 'UTILITY', body: 'Hi {{1}}, this is {{2}}.', parameterCount: 2 }] };
+    return {
+      ok: true as const,
+      value: [{ name: 'branch_follow_up', language: 'en_US', category: 'UTILITY', body: 'Hi {{1}}, this is {{2}}.', parameterCount: 2 }],
+    };
   }
 
   async markRead(wamid: string) {

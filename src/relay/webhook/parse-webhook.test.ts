@@ -153,7 +153,13 @@ const EXPECTED: Record<string, WebhookBatch> = {
   },
   'inbound-batch-two-entries.json': {
     messages: [
-      inbound({ wamid: 'wamid.BATCH-A-1', from: DANA, profileName: 'Dana Levi', timestamp: 1_763_971_400_000, content: { type: 'text', body: 'Are you there?' } }),
+      inbound({
+        wamid: 'wamid.BATCH-A-1',
+        from: DANA,
+        profileName: 'Dana Levi',
+        timestamp: 1_763_971_400_000,
+        content: { type: 'text', body: 'Are you there?' },
+      }),
       inbound({
         wamid: 'wamid.BATCH-B-1',
         from: YOSSI,
@@ -202,8 +208,7 @@ const EXPECTED: Record<string, WebhookBatch> = {
         timestamp: 1_763_971_240_000,
         failure: {
           code: 'template_required',
-          message:
-            'Re-engagement message — Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
+          message: 'Re-engagement message — Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
           metaCode: 131047,
         },
       }),
@@ -267,10 +272,7 @@ describe('parseWebhook: envelopes', () => {
     const batch = fixture('inbound-batch-two-entries.json') as { entry: { changes: unknown[] }[] };
     const merged = {
       object: 'whatsapp_business_account',
-      entry: [
-        { id: '1', changes: [...(text.entry[0]?.changes ?? []), ...(sent.entry[0]?.changes ?? [])] },
-        ...batch.entry,
-      ],
+      entry: [{ id: '1', changes: [...(text.entry[0]?.changes ?? []), ...(sent.entry[0]?.changes ?? [])] }, ...batch.entry],
     };
     const result = parsedOk(merged);
     expect(result.messages.map((m) => m.wamid)).toEqual([
@@ -323,9 +325,7 @@ describe('parseWebhook: envelopes', () => {
   });
 
   it('accepts a timestamp sent as a number of seconds', () => {
-    expect(onlyMessage(delivery({ messages: [{ ...message('text', { text: { body: 'hi' } }), timestamp: 1763971200 }] })).timestamp).toBe(
-      1_763_971_200_000,
-    );
+    expect(onlyMessage(delivery({ messages: [{ ...message('text', { text: { body: 'hi' } }), timestamp: 1763971200 }] })).timestamp).toBe(1_763_971_200_000);
   });
 });
 
@@ -386,7 +386,9 @@ describe('parseWebhook: content by type', () => {
       payload: 'YES',
     });
     expect(
-      onlyContent('interactive', { interactive: { type: 'list_reply', list_reply: { id: 'LOANS', title: 'Loans', description: 'Mortgage and personal loans' } } }),
+      onlyContent('interactive', {
+        interactive: { type: 'list_reply', list_reply: { id: 'LOANS', title: 'Loans', description: 'Mortgage and personal loans' } },
+      }),
     ).toStrictEqual({ type: 'button_reply', text: 'Loans', payload: 'LOANS' });
   });
 
@@ -582,8 +584,14 @@ describe('parseWebhook: statuses', () => {
 
   it('reports a failure with no errors array in plain words', () => {
     expect(onlyStatus(status({ status: 'failed' })).failure).toStrictEqual({ code: 'rejected', message: 'WhatsApp reported the message as failed' });
-    expect(onlyStatus(status({ status: 'failed', errors: [] })).failure).toStrictEqual({ code: 'rejected', message: 'WhatsApp reported the message as failed' });
-    expect(onlyStatus(status({ status: 'failed', errors: 'boom' })).failure).toStrictEqual({ code: 'rejected', message: 'WhatsApp reported the message as failed' });
+    expect(onlyStatus(status({ status: 'failed', errors: [] })).failure).toStrictEqual({
+      code: 'rejected',
+      message: 'WhatsApp reported the message as failed',
+    });
+    expect(onlyStatus(status({ status: 'failed', errors: 'boom' })).failure).toStrictEqual({
+      code: 'rejected',
+      message: 'WhatsApp reported the message as failed',
+    });
   });
 
   it('uses only the first error, and caps the message at 1,000 characters', () => {
@@ -658,9 +666,14 @@ describe('parseWebhook: never throws', () => {
   it('for JSON-shaped values in every slot of a real delivery', () => {
     const slot = fc.jsonValue({ maxDepth: 3 });
     fc.assert(
-      fc.property(fc.constantFrom('text', 'image', 'document', 'audio', 'location', 'reaction', 'button', 'interactive', 'x'), slot, slot, (type, content, context) => {
-        isWellFormed(parseWebhook(delivery({ messages: [{ ...message(type, { [type]: content }), context }] })));
-      }),
+      fc.property(
+        fc.constantFrom('text', 'image', 'document', 'audio', 'location', 'reaction', 'button', 'interactive', 'x'),
+        slot,
+        slot,
+        (type, content, context) => {
+          isWellFormed(parseWebhook(delivery({ messages: [{ ...message(type, { [type]: content }), context }] })));
+        },
+      ),
     );
   });
 
@@ -719,7 +732,10 @@ describe('parseWebhook: never throws', () => {
 
     const edit = fc.record({
       pick: fc.nat(),
-      replacement: fc.oneof(fc.constant({ delete: true as const }), fc.jsonValue({ maxDepth: 2 }).map((value) => ({ value }))),
+      replacement: fc.oneof(
+        fc.constant({ delete: true as const }),
+        fc.jsonValue({ maxDepth: 2 }).map((value) => ({ value })),
+      ),
     });
 
     it.each(WEBHOOK_FIXTURES)('%s', (name) => {

@@ -100,7 +100,6 @@ const MetaError = z.object({
 const MEDIA_TYPES = new Set(['image', 'document', 'audio', 'video', 'sticker'] as const);
 type MediaType = 'image' | 'document' | 'audio' | 'video' | 'sticker';
 
-
 /**
  * Never throws. A delivery whose envelope, message or kept status lacks a required field is
  * refused whole (`invalid_input`, naming the JSON path), so Meta redelivers it rather than the
@@ -194,7 +193,10 @@ function readContent(message: z.infer<typeof MessageHead>, path: Path): Result<I
     const text = TextContent.safeParse(message['text']);
     if (!text.success) return ok(unsupported);
     if (text.data.body.length > MAX_INBOUND_TEXT_LENGTH) {
-      return fail('invalid_input', `invalid webhook delivery at ${formatPath([...path, 'text', 'body'])}: text longer than ${MAX_INBOUND_TEXT_LENGTH} characters`);
+      return fail(
+        'invalid_input',
+        `invalid webhook delivery at ${formatPath([...path, 'text', 'body'])}: text longer than ${MAX_INBOUND_TEXT_LENGTH} characters`,
+      );
     }
     return ok({ type: 'text', body: text.data.body });
   }

@@ -199,7 +199,10 @@ describe('statuses', () => {
 describe('the outbound queue', () => {
   it('sends in per-conversation order and retries what WhatsApp could not take yet, exactly once each', async () => {
     await t.postWebhook(withTimestamp(fixture('inbound-text.json'), Date.now() - HOUR));
-    provider.willAnswer({ kind: 'retry', reason: 'server_error', ambiguous: false }, { kind: 'retry', reason: 'rate_limited', ambiguous: false, retryAfterMs: 10 });
+    provider.willAnswer(
+      { kind: 'retry', reason: 'server_error', ambiguous: false },
+      { kind: 'retry', reason: 'rate_limited', ambiguous: false, retryAfterMs: 10 },
+    );
     const bodies = ['one', 'two', 'three', 'four'];
     for (const body of bodies) {
       const r = await t.relay.store.acceptSend({
@@ -247,7 +250,11 @@ describe('the outbound queue', () => {
     if (!r.ok) expect(r.error.code).toBe('template_required');
     const template = await t.relay.store.acceptSend({
       agentId: 'ana',
-      params: { clientMessageId: uuidv7(), waId: '972541234567', content: { type: 'template', name: 'branch_follow_up', language: 'en_US', parameters: ['Dana', 'Herzl'] } },
+      params: {
+        clientMessageId: uuidv7(),
+        waId: '972541234567',
+        content: { type: 'template', name: 'branch_follow_up', language: 'en_US', parameters: ['Dana', 'Herzl'] },
+      },
       requestHash: 'y',
       now: Date.now(),
     });

@@ -63,7 +63,13 @@ function reply(response: ServerResponse, status: number, body: unknown, headers:
 }
 
 function provider(overrides: Partial<CloudApiOptions> = {}) {
-  return createCloudApiProvider({ graphUrl: `${origin}/sandbox/graph`, phoneNumberId: PHONE_NUMBER_ID, accessToken: TOKEN, businessAccountId: 'WABA77', ...overrides });
+  return createCloudApiProvider({
+    graphUrl: `${origin}/sandbox/graph`,
+    phoneNumberId: PHONE_NUMBER_ID,
+    accessToken: TOKEN,
+    businessAccountId: 'WABA77',
+    ...overrides,
+  });
 }
 
 function textSend(body = 'Hello Dana, your March statement is attached in the next message.'): ProviderSend {
@@ -71,7 +77,15 @@ function textSend(body = 'Hello Dana, your March statement is attached in the ne
 }
 
 function graphError(code: number, message = `(#${code}) Something`, details?: string) {
-  return { error: { message, type: 'OAuthException', code, ...(details !== undefined && { error_data: { messaging_product: 'whatsapp', details } }), fbtrace_id: 'Abc' } };
+  return {
+    error: {
+      message,
+      type: 'OAuthException',
+      code,
+      ...(details !== undefined && { error_data: { messaging_product: 'whatsapp', details } }),
+      fbtrace_id: 'Abc',
+    },
+  };
 }
 
 function only(): Seen {
@@ -121,11 +135,7 @@ describe('sendMessage: requests', () => {
       { to: CUSTOMER, content: { type: 'image', waMediaId: 'M1', caption: 'Your card' }, bizOpaque: 'o' },
       { type: 'image', image: { id: 'M1', caption: 'Your card' } },
     ],
-    [
-      'an image without a caption',
-      { to: CUSTOMER, content: { type: 'image', waMediaId: 'M1' }, bizOpaque: 'o' },
-      { type: 'image', image: { id: 'M1' } },
-    ],
+    ['an image without a caption', { to: CUSTOMER, content: { type: 'image', waMediaId: 'M1' }, bizOpaque: 'o' }, { type: 'image', image: { id: 'M1' } }],
     [
       'a document with its file name, quoting a message',
       { to: CUSTOMER, content: { type: 'document', waMediaId: 'M2', fileName: 'statement.pdf', caption: 'March' }, bizOpaque: 'o', replyToWamid: 'wamid.Q' },
@@ -163,7 +173,8 @@ describe('sendMessage: outcomes', () => {
       kind: 'failed',
       failure: {
         code: 'template_required',
-        message: '(#131047) Re-engagement message: Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
+        message:
+          '(#131047) Re-engagement message: Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
         metaCode: 131047,
       },
     });
@@ -344,7 +355,13 @@ describe('fetchMedia', () => {
 
   /** Plays Graph's GET /{media-id} (from the fixture) and the lookaside download, which requires the bearer token. */
   async function serveMedia(overrides: Record<string, unknown> = {}, served: Buffer = bytes): Promise<void> {
-    const info = { ...(await fixture('graph-media-url-response.json')), url: `${origin}/lookaside/whatsapp_business/attachments/?mid=${MEDIA_ID}&ext=1763971560&hash=ATuQ1c2`, sha256: base64, file_size: bytes.length, ...overrides };
+    const info = {
+      ...(await fixture('graph-media-url-response.json')),
+      url: `${origin}/lookaside/whatsapp_business/attachments/?mid=${MEDIA_ID}&ext=1763971560&hash=ATuQ1c2`,
+      sha256: base64,
+      file_size: bytes.length,
+      ...overrides,
+    };
     handler = (req, res) => {
       if (req.path === `/sandbox/graph/v21.0/${MEDIA_ID}`) return reply(res, 200, info);
       if (req.path.startsWith('/lookaside/')) {
@@ -385,7 +402,11 @@ describe('fetchMedia', () => {
 
   it('refuses a file Meta says is too large, without downloading it', async () => {
     await serveMedia();
-    expect(await provider({ maxMediaBytes: 10_000 }).fetchMedia(MEDIA_ID)).toMatchObject({ ok: false, retryable: false, message: expect.stringMatching(/limit/) });
+    expect(await provider({ maxMediaBytes: 10_000 }).fetchMedia(MEDIA_ID)).toMatchObject({
+      ok: false,
+      retryable: false,
+      message: expect.stringMatching(/limit/),
+    });
     expect(seen).toHaveLength(1);
   });
 
@@ -399,7 +420,11 @@ describe('fetchMedia', () => {
       for (let i = 0; i < 10; i++) res.write(bytes.subarray(i * 4_000, (i + 1) * 4_000));
       res.end();
     };
-    expect(await provider({ maxMediaBytes: 10_000 }).fetchMedia(MEDIA_ID)).toMatchObject({ ok: false, retryable: false, message: expect.stringMatching(/limit/) });
+    expect(await provider({ maxMediaBytes: 10_000 }).fetchMedia(MEDIA_ID)).toMatchObject({
+      ok: false,
+      retryable: false,
+      message: expect.stringMatching(/limit/),
+    });
   });
 
   it('passes on the status when Graph refuses the media id', async () => {
@@ -462,7 +487,13 @@ describe('listTemplates', () => {
     expect(await provider().listTemplates()).toEqual({
       ok: true,
       value: [
-        { name: 'branch_follow_up', language: 'en_US', category: 'UTILITY', body: 'Hello {{1}}, your appointment at {{2}} is confirmed. Reply to {{1}}.', parameterCount: 2 },
+        {
+          name: 'branch_follow_up',
+          language: 'en_US',
+          category: 'UTILITY',
+          body: 'Hello {{1}}, your appointment at {{2}} is confirmed. Reply to {{1}}.',
+          parameterCount: 2,
+        },
         { name: 'card_ready', language: 'he', category: 'UTILITY', body: 'הכרטיס שלך מוכן', parameterCount: 0 },
       ],
     });

@@ -47,7 +47,6 @@ const RETRY_BY_META_CODE = new Map<number, RetryReason>([
   [131016, 'server_error'],
 ]);
 
-
 /**
  * Failures that happen before a single request byte leaves the machine: a send that failed this
  * way cannot have reached Meta, so it may be resent at once. Anything else after the request
@@ -115,7 +114,11 @@ export function createCloudApiProvider(options: CloudApiOptions): WhatsAppProvid
   async function exchange(url: string, init: RequestInit, limitMs = timeoutMs): Promise<Answer | Lost> {
     let response: Response;
     try {
-      response = await doFetch(url, { ...init, headers: { ...auth, ...(init.headers as Record<string, string> | undefined) }, signal: AbortSignal.timeout(limitMs) });
+      response = await doFetch(url, {
+        ...init,
+        headers: { ...auth, ...(init.headers as Record<string, string> | undefined) },
+        signal: AbortSignal.timeout(limitMs),
+      });
     } catch (error) {
       return lostFrom(error, limitMs);
     }
@@ -365,7 +368,12 @@ function refused<T>(message: string): ProviderResult<T> {
 function lostFrom(error: unknown, limitMs: number): Lost {
   if (isAbort(error)) return { kind: 'lost', reason: 'timeout', ambiguous: true, detail: `no answer within ${limitMs} ms` };
   const code = errorCode(error);
-  return { kind: 'lost', reason: 'network', ambiguous: code === undefined || !NOT_SENT_CODES.has(code), detail: `connection failed (${code ?? 'no error code'})` };
+  return {
+    kind: 'lost',
+    reason: 'network',
+    ambiguous: code === undefined || !NOT_SENT_CODES.has(code),
+    detail: `connection failed (${code ?? 'no error code'})`,
+  };
 }
 
 function isAbort(error: unknown): boolean {
@@ -385,11 +393,7 @@ function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
-async function readCapped(
-  body: ReadableStream<Uint8Array> | null,
-  limit: number,
-  onChunk?: (chunk: Uint8Array) => void,
-): Promise<Buffer | undefined> {
+async function readCapped(body: ReadableStream<Uint8Array> | null, limit: number, onChunk?: (chunk: Uint8Array) => void): Promise<Buffer | undefined> {
   if (body === null) return Buffer.alloc(0);
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];

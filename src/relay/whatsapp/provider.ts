@@ -33,8 +33,7 @@ export type SendOutcome =
   | { readonly kind: 'failed'; readonly failure: SendFailure };
 
 export type ProviderResult<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly retryable: boolean; readonly message: string; readonly metaCode?: number };
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly retryable: boolean; readonly message: string; readonly metaCode?: number };
 
 export interface FetchedMedia {
   readonly bytes: Buffer;

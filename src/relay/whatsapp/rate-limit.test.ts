@@ -197,10 +197,7 @@ describe('createSendRateLimiter', () => {
     );
   });
 
-  it.each([{ pairIntervalMs: 0 }, { maxTrackedCustomers: 0 }, { maxTrackedCustomers: 1.5 }, { pairBurst: 0 }, { perSecond: 0 }])(
-    'refuses %o',
-    (options) => {
-      expect(() => createSendRateLimiter({ clock: createFakeClock(), ...options })).toThrow(RangeError);
-    },
-  );
+  it.each([{ pairIntervalMs: 0 }, { maxTrackedCustomers: 0 }, { maxTrackedCustomers: 1.5 }, { pairBurst: 0 }, { perSecond: 0 }])('refuses %o', (options) => {
+    expect(() => createSendRateLimiter({ clock: createFakeClock(), ...options })).toThrow(RangeError);
+  });
 });

@@ -5,7 +5,11 @@ import { strings } from './strings';
 type Code = keyof typeof strings.errors;
 
 export function errorCode(error: unknown): string {
-  return error instanceof ConsoleError ? error.code : typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : 'internal';
+  return error instanceof ConsoleError
+    ? error.code
+    : typeof error === 'object' && error !== null && 'code' in error
+      ? String((error as { code: unknown }).code)
+      : 'internal';
 }
 
 /** Words for the agent; unknown codes get the generic sentence, never a stack trace. */

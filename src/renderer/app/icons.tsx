@@ -47,7 +47,19 @@ export type IconName = 'paperclip' | 'document' | 'image' | 'film' | 'mic' | 'pi
 
 export function Icon({ name, className }: { name: IconName; className?: string }) {
   return (
-    <svg className={className === undefined ? 'icon' : `icon ${className}`} viewBox="0 0 24 24" width="1em" height="1em" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true" focusable="false">
+    <svg
+      className={className === undefined ? 'icon' : `icon ${className}`}
+      viewBox="0 0 24 24"
+      width="1em"
+      height="1em"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="1.8"
+      strokeLinecap="round"
+      strokeLinejoin="round"
+      aria-hidden="true"
+      focusable="false"
+    >
       {PATHS[name]}
     </svg>
   );

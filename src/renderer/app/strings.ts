@@ -228,7 +228,7 @@ export const strings = {
   desktop: {
     region: 'Notices about this computer',
     policyTitle: 'IT policy problem.',
-    policyIntro: "Some settings your IT department deployed could not be used; safe defaults apply until they fix it:",
+    policyIntro: 'Some settings your IT department deployed could not be used; safe defaults apply until they fix it:',
     weakTokenTitle: 'Your sign-in is not stored securely.',
     weakToken: 'This computer has no secure key store (keyring), so your token is kept for this session only: you will be asked for it again after a restart.',
     updateReady: 'An update of Branchline is ready. It installs when you quit; nothing restarts by itself.',

@@ -48,7 +48,16 @@ export function TemplateComposer({ conversationId, closedReason, onDone }: Props
           <p id={explanationId} className="window-note">
             {closedReason === 'closed' ? t.windowClosed : t.neverWrote}
           </p>
-          <textarea className="composer-input" aria-label={strings.composer.message} aria-describedby={explanationId} value={draftText} placeholder={t.freeTextOff} disabled rows={1} dir="auto" />
+          <textarea
+            className="composer-input"
+            aria-label={strings.composer.message}
+            aria-describedby={explanationId}
+            value={draftText}
+            placeholder={t.freeTextOff}
+            disabled
+            rows={1}
+            dir="auto"
+          />
         </>
       )}
       {error !== undefined && (

@@ -75,7 +75,12 @@ export function TextComposer({ conversationId, onTemplates }: { conversationId: 
             const file = event.target.files?.[0];
             event.target.value = '';
             if (file !== undefined) {
-              attachFile(conversationId, { name: file.name, type: file.type, size: file.size, read: async () => bytesToBase64(new Uint8Array(await file.arrayBuffer())) });
+              attachFile(conversationId, {
+                name: file.name,
+                type: file.type,
+                size: file.size,
+                read: async () => bytesToBase64(new Uint8Array(await file.arrayBuffer())),
+              });
             }
           }}
         />

@@ -2,9 +2,7 @@
 import type { Conversation } from '../../shared/domain';
 import { isWindowOpen, windowExpiresAt } from '../../shared/service-window';
 
-export type ComposerMode =
-  | { kind: 'free'; closesAt: number | null }
-  | { kind: 'template'; reason: 'closed' | 'never_wrote' };
+export type ComposerMode = { kind: 'free'; closesAt: number | null } | { kind: 'template'; reason: 'closed' | 'never_wrote' };
 
 export function composerMode(conversation: Pick<Conversation, 'id' | 'lastInboundAt'>, nowMs: number): ComposerMode {
   // A conversation the agent started from a number is not on WhatsApp's books yet: the service lets it through.

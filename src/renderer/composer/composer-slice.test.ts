@@ -96,7 +96,9 @@ describe('attachments', () => {
     store.getState().attachFile('c1', { name: 'scan.png', type: 'image/png', size: 3, read: async () => 'AAAA' });
     store.getState().setDraft('c1', 'Your statement');
     await store.getState().sendDraft('c1');
-    expect(fake.callsTo('messages.sendFile')).toEqual([{ conversationId: 'c1', fileName: 'scan.png', mimeType: 'image/png', dataBase64: 'AAAA', caption: 'Your statement' }]);
+    expect(fake.callsTo('messages.sendFile')).toEqual([
+      { conversationId: 'c1', fileName: 'scan.png', mimeType: 'image/png', dataBase64: 'AAAA', caption: 'Your statement' },
+    ]);
     expect(store.getState().attachments['c1']).toBeUndefined();
     expect(store.getState().drafts['c1']?.text).toBe('');
   });

@@ -99,7 +99,10 @@ export const createComposerSlice: SliceCreator<ComposerSlice> = (set, get, { api
     setDraft(id, text) {
       patchDraft(id, { text, loaded: true, save: 'pending' });
       timers.get(id)?.();
-      timers.set(id, clock.setTimer(DRAFT_SAVE_DELAY_MS, () => void save(id)));
+      timers.set(
+        id,
+        clock.setTimer(DRAFT_SAVE_DELAY_MS, () => void save(id)),
+      );
     },
 
     flushDraft(id) {
@@ -124,7 +127,13 @@ export const createComposerSlice: SliceCreator<ComposerSlice> = (set, get, { api
         setSending(id, true);
         try {
           const dataBase64 = await attachment.read();
-          await api['messages.sendFile']({ conversationId: id, fileName: attachment.name, mimeType: attachment.mimeType, dataBase64, ...(body !== '' && { caption: body.slice(0, 1024) }) });
+          await api['messages.sendFile']({
+            conversationId: id,
+            fileName: attachment.name,
+            mimeType: attachment.mimeType,
+            dataBase64,
+            ...(body !== '' && { caption: body.slice(0, 1024) }),
+          });
           // Another file may have been attached while this one was on its way: only this one is done.
           if (get().attachments[id] === attachment) {
             const { [id]: _sent, ...rest } = get().attachments;
@@ -181,7 +190,12 @@ export const createComposerSlice: SliceCreator<ComposerSlice> = (set, get, { api
       setError(id, null);
       setSending(id, true);
       try {
-        await api['messages.sendTemplate']({ conversationId: id, name: template.name, language: template.language, parameters: parameters.map((p) => p.trim()) });
+        await api['messages.sendTemplate']({
+          conversationId: id,
+          name: template.name,
+          language: template.language,
+          parameters: parameters.map((p) => p.trim()),
+        });
         return true;
       } catch (error) {
         setError(id, errorText(error));

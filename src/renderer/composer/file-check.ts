@@ -10,9 +10,14 @@ export function checkAttachment(mimeType: string, size: number): FileVerdict {
   const check = checkOutboundMedia(mimeType === '' ? 'application/octet-stream' : mimeType, size);
   if (check.ok) return check;
   if (check.code === 'media_too_large') {
-    const kind = (Object.keys(MEDIA_RULES) as OutboundMediaKind[]).find((k) => (MEDIA_RULES[k].mimeTypes as readonly string[]).includes(mimeType.toLowerCase().split(';')[0]!.trim()));
+    const kind = (Object.keys(MEDIA_RULES) as OutboundMediaKind[]).find((k) =>
+      (MEDIA_RULES[k].mimeTypes as readonly string[]).includes(mimeType.toLowerCase().split(';')[0]!.trim()),
+    );
     const rule = MEDIA_RULES[kind ?? 'document'];
-    return { ok: false, message: strings.composer.fileTooLarge(kind === 'image' ? strings.composer.kindImage : strings.composer.kindDocument, rule.maxBytes / MB) };
+    return {
+      ok: false,
+      message: strings.composer.fileTooLarge(kind === 'image' ? strings.composer.kindImage : strings.composer.kindDocument, rule.maxBytes / MB),
+    };
   }
   return { ok: false, message: strings.composer.fileTypeUnsupported };
 }

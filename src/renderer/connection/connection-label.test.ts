@@ -4,7 +4,14 @@ import type { ConnectionState } from '../../shared/contract';
 import { describeConnection, syncFraction } from './connection-label';
 
 const NOW = 1_000_000;
-const state = (patch: Partial<ConnectionState>): ConnectionState => ({ status: 'live', nextAttemptAt: null, queued: 0, detail: null, tlsProblem: false, ...patch });
+const state = (patch: Partial<ConnectionState>): ConnectionState => ({
+  status: 'live',
+  nextAttemptAt: null,
+  queued: 0,
+  detail: null,
+  tlsProblem: false,
+  ...patch,
+});
 
 describe('describeConnection', () => {
   it.each([

@@ -39,9 +39,25 @@ export function describeConnection(state: ConnectionState | null, nowMs: number)
       return { tone: 'warn', icon: '↻', text: `${s.reconnecting}${queued}`, countdown: `(${when})`, detail, canRetryNow: true, needsSignIn: false };
     }
     case 'offline':
-      return { tone: 'error', icon: '✕', text: `${s.offline}${queued}`, countdown: null, detail: detail ?? s.offlineDetail, canRetryNow: true, needsSignIn: false };
+      return {
+        tone: 'error',
+        icon: '✕',
+        text: `${s.offline}${queued}`,
+        countdown: null,
+        detail: detail ?? s.offlineDetail,
+        canRetryNow: true,
+        needsSignIn: false,
+      };
     case 'credentials_needed':
-      return { tone: 'error', icon: '⚠', text: `${s.credentialsNeeded}${queued}`, countdown: null, detail: s.credentialsDetail, canRetryNow: false, needsSignIn: true };
+      return {
+        tone: 'error',
+        icon: '⚠',
+        text: `${s.credentialsNeeded}${queued}`,
+        countdown: null,
+        detail: s.credentialsDetail,
+        canRetryNow: false,
+        needsSignIn: true,
+      };
     case 'signed_out':
       return { tone: 'busy', icon: '○', text: s.signedOut, countdown: null, detail: null, canRetryNow: false, needsSignIn: false };
   }

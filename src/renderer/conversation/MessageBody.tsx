@@ -19,7 +19,11 @@ export function MessageBody({ content }: { content: MessageContent }) {
     case 'sticker':
       return (
         <>
-          <MediaImage mediaId={content.mediaId} alt={content.caption ?? (content.type === 'sticker' ? m.kinds.sticker : m.kinds.image)} sticker={content.type === 'sticker'} />
+          <MediaImage
+            mediaId={content.mediaId}
+            alt={content.caption ?? (content.type === 'sticker' ? m.kinds.sticker : m.kinds.image)}
+            sticker={content.type === 'sticker'}
+          />
           {content.caption !== undefined && content.caption !== '' && <Text text={content.caption} />}
         </>
       );
@@ -86,7 +90,9 @@ function TemplateBody({ name, language, parameters }: { name: string; language: 
         <p className="text">{parameters.join(' · ')}</p>
       ) : (
         <p className="text" dir="auto">
-          {fillTemplate(template.body, parameters).map((part, i) => (part.parameter === null ? <span key={i}>{part.text}</span> : <strong key={i}>{part.text}</strong>))}
+          {fillTemplate(template.body, parameters).map((part, i) =>
+            part.parameter === null ? <span key={i}>{part.text}</span> : <strong key={i}>{part.text}</strong>,
+          )}
         </p>
       )}
     </div>

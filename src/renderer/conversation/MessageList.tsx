@@ -75,7 +75,12 @@ export function MessageList() {
 
   if (thread === null) return null;
   if (thread.status === 'loading') return <div className="message-pane message-pane-note">{strings.thread.loading}</div>;
-  if (thread.status === 'error') return <div className="message-pane message-pane-note" role="alert">{thread.error}</div>;
+  if (thread.status === 'error')
+    return (
+      <div className="message-pane message-pane-note" role="alert">
+        {thread.error}
+      </div>
+    );
 
   return (
     <div className="message-pane">
@@ -103,7 +108,11 @@ export function MessageList() {
       {rows.length === 0 && <p className="pane-pill pane-pill-top">{strings.thread.empty}</p>}
       {thread.loadingOlder && <p className="pane-pill pane-pill-top">{strings.thread.loadingOlder}</p>}
       {(thread.gapToLatest || !atEnd) && (
-        <button type="button" className="pane-pill pane-pill-bottom" onClick={() => (thread.gapToLatest ? void jumpToLatest() : virtualizer.scrollToEnd({ behavior: 'smooth' }))}>
+        <button
+          type="button"
+          className="pane-pill pane-pill-bottom"
+          onClick={() => (thread.gapToLatest ? void jumpToLatest() : virtualizer.scrollToEnd({ behavior: 'smooth' }))}
+        >
           {strings.thread.jumpToLatest}
         </button>
       )}

@@ -40,10 +40,19 @@ export const MessageRow = memo(function MessageRow({ row, index, start, measureR
   const outbound = message.direction === 'out';
   const time = formatTime(message.createdAt);
   const who = outbound ? strings.message.you : (customerName ?? strings.message.customer);
-  const classes = ['bubble', outbound ? 'bubble-out' : 'bubble-in', focused ? 'bubble-focus' : '', message.status === 'failed' ? 'bubble-failed' : ''].join(' ');
+  const classes = ['bubble', outbound ? 'bubble-out' : 'bubble-in', focused ? 'bubble-focus' : '', message.status === 'failed' ? 'bubble-failed' : ''].join(
+    ' ',
+  );
 
   return (
-    <div role="listitem" aria-label={messageAccessibleName(message, who, time)} ref={measureRef} data-index={index} className="message-slot" style={{ transform: `translateY(${start}px)` }}>
+    <div
+      role="listitem"
+      aria-label={messageAccessibleName(message, who, time)}
+      ref={measureRef}
+      data-index={index}
+      className="message-slot"
+      style={{ transform: `translateY(${start}px)` }}
+    >
       {row.startsDay && (
         <div className="day-separator" role="separator" aria-label={dayLabel(message.createdAt, now)}>
           <span>{dayLabel(message.createdAt, now)}</span>
@@ -57,7 +66,8 @@ export const MessageRow = memo(function MessageRow({ row, index, start, measureR
             <time dateTime={new Date(message.createdAt).toISOString()}>{time}</time>
             {outbound && (
               <span className={`delivery delivery-${message.status}`}>
-                {STATUS_ICONS[message.status] === null ? <Icon name="clock" /> : <span aria-hidden="true">{STATUS_ICONS[message.status]}</span>} {message.status === 'failed' ? strings.message.status.failedShort : statusLabel(message.status, null)}
+                {STATUS_ICONS[message.status] === null ? <Icon name="clock" /> : <span aria-hidden="true">{STATUS_ICONS[message.status]}</span>}{' '}
+                {message.status === 'failed' ? strings.message.status.failedShort : statusLabel(message.status, null)}
               </span>
             )}
           </div>

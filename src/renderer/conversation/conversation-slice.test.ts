@@ -4,7 +4,11 @@ import type { Message } from '../../shared/domain';
 import { message, settle } from '../test-support/fake-api';
 import { startedStore } from '../test-support/store-harness';
 
-const page = (messages: Message[], hasOlder = false) => ({ messages: [...messages].reverse(), olderCursor: hasOlder ? `${messages[0]!.createdAt}:${messages[0]!.id}` : null, hasOlder });
+const page = (messages: Message[], hasOlder = false) => ({
+  messages: [...messages].reverse(),
+  olderCursor: hasOlder ? `${messages[0]!.createdAt}:${messages[0]!.id}` : null,
+  hasOlder,
+});
 const m = (id: string, t: number, patch: Partial<Message> = {}) => message(id, { createdAt: t, updatedAt: t, ...patch });
 const ids = (state: { thread: { order: string[] } | null }) => state.thread?.order;
 
@@ -29,7 +33,9 @@ describe('the open conversation fed by messages.changed', () => {
 
   it('applies events that arrive while the first page is on its way', async () => {
     let answer: () => void = () => {};
-    const { store, fake } = await startedStore({ 'messages.page': () => new Promise((resolve) => (answer = () => resolve(page([m('a', 1), m('o', 2, { direction: 'out', status: 'queued' })])))) });
+    const { store, fake } = await startedStore({
+      'messages.page': () => new Promise((resolve) => (answer = () => resolve(page([m('a', 1), m('o', 2, { direction: 'out', status: 'queued' })])))),
+    });
     const opening = store.getState().openConversation('c1');
     await settle();
     fake.emit('messages.changed', { conversationId: 'c1', messages: [m('o', 2, { direction: 'out', status: 'delivered' }), m('b', 3)] });
@@ -60,7 +66,8 @@ describe('the open conversation fed by messages.changed', () => {
 
   it('opens at a search hit; a gap to the newest messages waits for "Jump to latest"', async () => {
     const { store, fake } = await startedStore();
-    fake.handlers['messages.page'] = (input) => (input.around === 'hit' ? page([m('old', 1), m('hit', 2), m('after', 3)], true) : page([m('new1', 50), m('new2', 51)], true));
+    fake.handlers['messages.page'] = (input) =>
+      input.around === 'hit' ? page([m('old', 1), m('hit', 2), m('after', 3)], true) : page([m('new1', 50), m('new2', 51)], true);
     await store.getState().openConversation('c1', { around: 'hit' });
     let thread = store.getState().thread!;
     expect(thread.order).toEqual(['old', 'hit', 'after']);
@@ -85,7 +92,8 @@ describe('the open conversation fed by messages.changed', () => {
   it('drops the answer for a conversation the agent already left', async () => {
     let answer: () => void = () => {};
     const { store, fake } = await startedStore();
-    fake.handlers['messages.page'] = (input) => (input.conversationId === 'slow' ? new Promise((resolve) => (answer = () => resolve(page([m('s', 1, { conversationId: 'slow' })])))) : page([m('f', 1)]));
+    fake.handlers['messages.page'] = (input) =>
+      input.conversationId === 'slow' ? new Promise((resolve) => (answer = () => resolve(page([m('s', 1, { conversationId: 'slow' })])))) : page([m('f', 1)]);
     const slow = store.getState().openConversation('slow');
     await settle();
     await store.getState().openConversation('c1');

@@ -6,9 +6,7 @@ import { errorText } from '../app/error-text';
 export const MEDIA_CACHE_LIMIT = 120;
 
 export type MediaEntry =
-  | { status: 'loading' }
-  | { status: 'ready'; url: string; mimeType: string; fileName: string | null }
-  | { status: 'error'; error: string };
+  { status: 'loading' } | { status: 'ready'; url: string; mimeType: string; fileName: string | null } | { status: 'error'; error: string };
 
 export interface MediaSlice {
   media: Record<string, MediaEntry>;

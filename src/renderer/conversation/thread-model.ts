@@ -21,7 +21,19 @@ export interface Thread {
 }
 
 export function emptyThread(conversationId: string, loadId: number): Thread {
-  return { conversationId, byId: {}, order: [], olderCursor: null, hasOlder: false, gapToLatest: false, status: 'loading', loadingOlder: false, error: null, focusId: null, loadId };
+  return {
+    conversationId,
+    byId: {},
+    order: [],
+    olderCursor: null,
+    hasOlder: false,
+    gapToLatest: false,
+    status: 'loading',
+    loadingOlder: false,
+    error: null,
+    focusId: null,
+    loadId,
+  };
 }
 
 /** Display order: by time, then id (UUIDv7 ids sort by creation), as the service pages them. */
@@ -95,7 +107,9 @@ export function threadFromPages(
 ): Thread {
   const byId: Record<string, Message> = {};
   for (const page of pages) for (const m of page.messages) byId[m.id] = mergeMessage(byId[m.id], m);
-  const order = Object.values(byId).sort(compareMessages).map((m) => m.id);
+  const order = Object.values(byId)
+    .sort(compareMessages)
+    .map((m) => m.id);
   // The older edge comes from whichever page reaches further back.
   let edge = pages[0];
   for (const page of pages) {

@@ -21,7 +21,9 @@ describe('conversation list fed by conversations.changed', () => {
     store.getState().setFilter('unassigned');
     await settle();
     await store.getState().openConversation('b');
-    fake.emit('conversations.changed', { items: [summary('a', { lastMessageAt: 300, assignedAgentId: 'other' }), summary('b', { lastMessageAt: 200, assignedAgentId: 'me' })] });
+    fake.emit('conversations.changed', {
+      items: [summary('a', { lastMessageAt: 300, assignedAgentId: 'other' }), summary('b', { lastMessageAt: 200, assignedAgentId: 'me' })],
+    });
     expect(store.getState().list.ids).toEqual(['b']);
   });
 
@@ -41,7 +43,9 @@ describe('conversation list fed by conversations.changed', () => {
   });
 
   it('loads the next page on demand, without duplicates', async () => {
-    const { store, fake } = await startedStore({ 'conversations.list': () => ({ items: [summary('a', { lastMessageAt: 3 }), summary('b', { lastMessageAt: 2 })], total: 4 }) });
+    const { store, fake } = await startedStore({
+      'conversations.list': () => ({ items: [summary('a', { lastMessageAt: 3 }), summary('b', { lastMessageAt: 2 })], total: 4 }),
+    });
     fake.handlers['conversations.list'] = (input) => {
       expect(input.offset).toBe(2);
       return { items: [summary('b', { lastMessageAt: 2 }), summary('c', { lastMessageAt: 1 })], total: 4 };

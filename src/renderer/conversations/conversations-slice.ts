@@ -56,7 +56,10 @@ export const createConversationsSlice: SliceCreator<ConversationsSlice> = (set, 
       try {
         const page = await api['conversations.list']({ filter: get().filter, limit: LIST_PAGE_SIZE, offset: 0 });
         if (mine !== generation) return;
-        set({ summaries: merge(page.items), list: { ids: page.items.map((s) => s.conversation.id), total: page.total, status: 'ready', loadingMore: false, error: null } });
+        set({
+          summaries: merge(page.items),
+          list: { ids: page.items.map((s) => s.conversation.id), total: page.total, status: 'ready', loadingMore: false, error: null },
+        });
       } catch (error) {
         if (mine === generation) set({ list: { ...get().list, status: 'error', error: errorText(error) } });
       }

@@ -9,7 +9,12 @@ const byId = (items: ConversationSummary[]) => Object.fromEntries(items.map((s) 
 
 describe('compareSummaries', () => {
   it('puts the newest activity first, ties by id descending, no activity last', () => {
-    const items = [summary('a', { lastMessageAt: 10 }), summary('b', { lastMessageAt: 30 }), summary('c', { lastMessageAt: null }), summary('d', { lastMessageAt: 30 })];
+    const items = [
+      summary('a', { lastMessageAt: 10 }),
+      summary('b', { lastMessageAt: 30 }),
+      summary('c', { lastMessageAt: null }),
+      summary('d', { lastMessageAt: 30 }),
+    ];
     expect([...items].sort(compareSummaries).map((s) => s.conversation.id)).toEqual(['d', 'b', 'a', 'c']);
   });
 });

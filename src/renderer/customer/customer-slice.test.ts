@@ -27,6 +27,11 @@ describe('customer actions', () => {
       },
     });
     expect(await store.getState().assign('c1', true)).toBe(false);
-    expect(store.getState().customerAction).toMatchObject({ conversationId: 'c1', kind: 'assign', busy: false, error: expect.stringMatching(/connection to the relay/) });
+    expect(store.getState().customerAction).toMatchObject({
+      conversationId: 'c1',
+      kind: 'assign',
+      busy: false,
+      error: expect.stringMatching(/connection to the relay/),
+    });
   });
 });

@@ -16,7 +16,13 @@ function store(api: Partial<Record<string, (input: unknown) => Promise<unknown>>
 
 describe('desktop slice', () => {
   it('loads the desktop status and applies later changes', async () => {
-    const status = { version: '0.1.0', policyProblems: [{ key: 'retention.days', message: 'too small' }], tokenStorage: 'memory_only', notificationPrivacyLocked: false, updateReady: false };
+    const status = {
+      version: '0.1.0',
+      policyProblems: [{ key: 'retention.days', message: 'too small' }],
+      tokenStorage: 'memory_only',
+      notificationPrivacyLocked: false,
+      updateReady: false,
+    };
     const { s } = store({ 'app.status': async () => status });
     await s.getState().loadAppStatus();
     expect(s.getState().appStatus).toEqual(status);

@@ -1,5 +1,13 @@
 // A window.branchline for unit tests: answers from handlers, records every call, and emits events on demand.
-import { ConsoleError, type BranchlineApi, type ConsoleEvent, type ConsoleMethod, type EventPayload, type MethodInput, type MethodOutput } from '../../shared/contract';
+import {
+  ConsoleError,
+  type BranchlineApi,
+  type ConsoleEvent,
+  type ConsoleMethod,
+  type EventPayload,
+  type MethodInput,
+  type MethodOutput,
+} from '../../shared/contract';
 import { createFakeClock, type FakeClock } from '../../shared/clock';
 import type { ConversationSummary } from '../../shared/contract';
 import type { Conversation, Message, MessageContent } from '../../shared/domain';
@@ -48,7 +56,10 @@ export function createFakeApi(handlers: Handlers = {}): FakeApi {
   return fake;
 }
 
-export function fakeDeps(api: BranchlineApi, clock: FakeClock = createFakeClock(Date.UTC(2026, 2, 14, 10))): StoreDeps & { clock: FakeClock; revoked: string[] } {
+export function fakeDeps(
+  api: BranchlineApi,
+  clock: FakeClock = createFakeClock(Date.UTC(2026, 2, 14, 10)),
+): StoreDeps & { clock: FakeClock; revoked: string[] } {
   let next = 0;
   const revoked: string[] = [];
   return { api, clock, toObjectUrl: () => `blob:fake/${next++}`, revokeObjectUrl: (url) => void revoked.push(url), revoked };

@@ -46,7 +46,12 @@ async function relayConfigs(figures: Figures, fast: boolean): Promise<void> {
       const err = run.err.join('\n');
       const refused = run.code === 2 && err.includes(names) && !run.out.some((l) => l.startsWith('relay listening'));
       const leaked = err.includes(SECRET) || err.includes('hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh');
-      tried(figures, `relay --config with ${what}`, refused && !leaked && !existsSync(data), { code: run.code, stderr: err.slice(0, 160), leaked, dataCreated: existsSync(data) });
+      tried(figures, `relay --config with ${what}`, refused && !leaked && !existsSync(data), {
+        code: run.code,
+        stderr: err.slice(0, 160),
+        leaked,
+        dataCreated: existsSync(data),
+      });
     }),
   );
 }
@@ -75,7 +80,11 @@ function policies(figures: Figures): void {
   mkdirSync(path.join(dir, 'a-directory.json'));
   const read = (file: string): string | null => (existsSync(file) ? readFileSync(file, 'utf8') : null);
   const unreadable = loadPolicy(path.join(dir, 'a-directory.json'), read);
-  tried(figures, 'a policy path that is a directory', unreadable.problems.some((p) => p.key === '(file)') && JSON.stringify(unreadable.policy) === JSON.stringify(SAFE_DEFAULTS));
+  tried(
+    figures,
+    'a policy path that is a directory',
+    unreadable.problems.some((p) => p.key === '(file)') && JSON.stringify(unreadable.policy) === JSON.stringify(SAFE_DEFAULTS),
+  );
   for (const [i, { what, text, key, section }] of POLICIES.entries()) {
     const file = path.join(dir, `policy-${i}.json`);
     writeFileSync(file, text);
@@ -85,11 +94,21 @@ function policies(figures: Figures): void {
     } catch {
       // counted below: loading must never throw
     }
-    const named = loaded !== null && loaded.problems.some((p) => p.key === key || p.key.startsWith(`${key}.`) || (key.length > 64 && p.key.startsWith(key.slice(0, 64))));
-    const safe = loaded !== null && (section === undefined ? JSON.stringify(loaded.policy) === JSON.stringify(SAFE_DEFAULTS) : JSON.stringify(loaded.policy[section]) === JSON.stringify(SAFE_DEFAULTS[section]));
+    const named =
+      loaded !== null && loaded.problems.some((p) => p.key === key || p.key.startsWith(`${key}.`) || (key.length > 64 && p.key.startsWith(key.slice(0, 64))));
+    const safe =
+      loaded !== null &&
+      (section === undefined
+        ? JSON.stringify(loaded.policy) === JSON.stringify(SAFE_DEFAULTS)
+        : JSON.stringify(loaded.policy[section]) === JSON.stringify(SAFE_DEFAULTS[section]));
     const messages = loaded?.problems.map((p) => p.message).join(' ') ?? '';
     const leaked = messages.includes(SECRET) || messages.length > 2_000;
-    tried(figures, `policy with ${what}`, named && safe && !leaked && !Object.hasOwn(Object.prototype, 'relay'), loaded === null ? 'threw' : { problems: loaded.problems.map((p) => `${p.key.slice(0, 40)}: ${p.message.slice(0, 80)}`), leaked });
+    tried(
+      figures,
+      `policy with ${what}`,
+      named && safe && !leaked && !Object.hasOwn(Object.prototype, 'relay'),
+      loaded === null ? 'threw' : { problems: loaded.problems.map((p) => `${p.key.slice(0, 40)}: ${p.message.slice(0, 80)}`), leaked },
+    );
   }
 }
 

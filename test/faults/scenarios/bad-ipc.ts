@@ -15,7 +15,14 @@ import type { Scenario } from '../support/scenario';
 import { tried } from '../support/tally';
 
 const NOW = Date.now();
-const LIVE: LinkSnapshot = { status: 'live', transport: 'ws', nextAttemptAtMono: null, detail: null, tlsProblem: false, agent: { id: 'ana', name: 'Ana Cohen' } };
+const LIVE: LinkSnapshot = {
+  status: 'live',
+  transport: 'ws',
+  nextAttemptAtMono: null,
+  detail: null,
+  tlsProblem: false,
+  agent: { id: 'ana', name: 'Ana Cohen' },
+};
 const APP_ORIGIN = 'app://branchline';
 const REFUSALS = new Set(['invalid_input', 'unknown_method', 'payload_too_large', 'not_found']);
 
@@ -32,22 +39,57 @@ async function httpStub(): Promise<{ url: string; paths: string[]; close(): Prom
     res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"not_found","message":"no such media","retryable":false}}');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, paths, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    paths,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 function setup(relayHttp: { url: string; paths: string[] }) {
   const store = new LocalStore(openLocalDatabase(freshDir('ipc')));
   store.setMeta('relay_url', relayHttp.url);
   store.applySnapshot(
-    [{ id: 'c1', customer: { waId: '972500000101', name: 'Dana' }, assignedAgentId: null, lastInboundAt: NOW - 60_000, caseId: null, readUpTo: null, lastMessageAt: NOW, createdAt: NOW, updatedAt: NOW }],
-    [{ id: 'm1', conversationId: 'c1', direction: 'in', content: { type: 'text', body: 'hello' }, status: 'delivered', failure: null, replyToId: null, senderAgentId: null, createdAt: NOW, updatedAt: NOW }],
+    [
+      {
+        id: 'c1',
+        customer: { waId: '972500000101', name: 'Dana' },
+        assignedAgentId: null,
+        lastInboundAt: NOW - 60_000,
+        caseId: null,
+        readUpTo: null,
+        lastMessageAt: NOW,
+        createdAt: NOW,
+        updatedAt: NOW,
+      },
+    ],
+    [
+      {
+        id: 'm1',
+        conversationId: 'c1',
+        direction: 'in',
+        content: { type: 'text', body: 'hello' },
+        status: 'delivered',
+        failure: null,
+        replyToId: null,
+        senderAgentId: null,
+        createdAt: NOW,
+        updatedAt: NOW,
+      },
+    ],
   );
   const relayCalls: string[] = [];
   const mediaCalls = relayHttp.paths;
   // A relay that says yes to everything: a bad input that got through would show up here, not as a refusal.
   const connect: ConnectionFactory = (options) => {
     queueMicrotask(() => options.onStateChange(LIVE));
-    return { start: () => {}, stop: async () => {}, retryNow: () => {}, snapshot: () => LIVE, request: async (method) => (relayCalls.push(method), { ok: true, value: {} }) };
+    return {
+      start: () => {},
+      stop: async () => {},
+      retryNow: () => {},
+      snapshot: () => LIVE,
+      request: async (method) => (relayCalls.push(method), { ok: true, value: {} }),
+    };
   };
   const logLines: string[] = [];
   const service = new ConsoleService({
@@ -67,7 +109,8 @@ function setup(relayHttp: { url: string; paths: string[] }) {
  */
 function judge(figures: Figures, call: BadCall, result: unknown, effects: { stored: boolean; relay: boolean; media: boolean }, via: string): void {
   const r = result as WireResult<unknown>;
-  const refused = r !== null && typeof r === 'object' && r.ok === false && REFUSALS.has(r.error.code) && r.error.message.length > 0 && r.error.message.length < 500;
+  const refused =
+    r !== null && typeof r === 'object' && r.ok === false && REFUSALS.has(r.error.code) && r.error.message.length > 0 && r.error.message.length < 500;
   const ok = call.dotted === true ? !effects.stored && !effects.media : refused && !effects.stored && !effects.relay && !effects.media;
   tried(figures, `${call.what} (${via})`, ok, r.ok === false ? { code: r.error.code, ...effects } : { ok: true, ...effects });
 }
@@ -97,7 +140,10 @@ export const badIpc: Scenario = {
 
     // The same through the Electron bridge, from our window's top frame, and then from frames that may not call at all.
     const handlers = new Map<string, (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown>>();
-    const ipcMain = { handle: (channel: string, listener: (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown>) => void handlers.set(channel, listener), removeHandler: (channel: string) => void handlers.delete(channel) };
+    const ipcMain = {
+      handle: (channel: string, listener: (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown>) => void handlers.set(channel, listener),
+      removeHandler: (channel: string) => void handlers.delete(channel),
+    };
     const window = { isDestroyed: () => false, webContents: { id: 1, isDestroyed: () => false, getURL: () => `${APP_ORIGIN}/index.html`, send: () => {} } };
     const bridge = registerIpcBridge({ ipcMain, service, windows: () => [window], appOrigin: APP_ORIGIN });
     ctx.defer(() => bridge.dispose());

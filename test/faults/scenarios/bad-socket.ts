@@ -30,13 +30,33 @@ export const badSocket: Scenario = {
     // A real message first, so a repeat of its clientMessageId with other content is a conflict.
     const socket = await openAgentSocket(relay.url, { token: relay.token, since: '0' });
     const firstId = uuidv7();
-    const first = await socket.request('ok-1', 'messages.send', { clientMessageId: firstId, conversationId, content: { type: 'text', body: 'bs the one real message' } });
+    const first = await socket.request('ok-1', 'messages.send', {
+      clientMessageId: firstId,
+      conversationId,
+      content: { type: 'text', body: 'bs the one real message' },
+    });
     if (first?.['ok'] !== true) figures.violations.push('a valid send was refused');
     // Let it go out and be read, so the relay's data holds still while bad input comes in.
-    await waitFor('the real message to be read', () => (relay.query<{ status: string }>('SELECT status FROM messages WHERE id = ?', firstId)[0]?.status === 'read' ? true : undefined), 20_000);
+    await waitFor(
+      'the real message to be read',
+      () => (relay.query<{ status: string }>('SELECT status FROM messages WHERE id = ?', firstId)[0]?.status === 'read' ? true : undefined),
+      20_000,
+    );
     const before = relayData(relay);
 
-    for (const { what, text, codes } of [...malformedFrames(conversationId), { what: 'a clientMessageId reused for other content', text: JSON.stringify({ type: 'req', id: 'dup', method: 'messages.send', params: { clientMessageId: firstId, conversationId, content: { type: 'text', body: 'something else' } } }), codes: ['conflict'] }]) {
+    for (const { what, text, codes } of [
+      ...malformedFrames(conversationId),
+      {
+        what: 'a clientMessageId reused for other content',
+        text: JSON.stringify({
+          type: 'req',
+          id: 'dup',
+          method: 'messages.send',
+          params: { clientMessageId: firstId, conversationId, content: { type: 'text', body: 'something else' } },
+        }),
+        codes: ['conflict'],
+      },
+    ]) {
       const already = socket.frames.length;
       socket.send(text, text.startsWith('\u0000'));
       const answer = await socket.next((f) => socket.frames.indexOf(f) >= already && (f['type'] === 'error' || f['type'] === 'res'));
@@ -99,7 +119,12 @@ async function badCredentials(relay: RelayProcess, figures: Figures): Promise<vo
   await relay.revokeAgent('bob');
   bob.send(JSON.stringify({ type: 'req', id: 'after-revoke', method: 'conversations.list', params: {} }));
   const bobClosed = await Promise.race([bob.closed, new Promise<null>((resolve) => setTimeout(() => resolve(null), 5_000))]);
-  tried(figures, 'a request after the token was revoked', bobClosed?.code === 4001 && !bob.frames.some((f) => f['id'] === 'after-revoke' && f['ok'] === true), bobClosed);
+  tried(
+    figures,
+    'a request after the token was revoked',
+    bobClosed?.code === 4001 && !bob.frames.some((f) => f['id'] === 'after-revoke' && f['ok'] === true),
+    bobClosed,
+  );
   tried(figures, 'reconnecting with a revoked token', (await closeCode({ token: bobToken })) === 4001);
   const pollRevoked = await fetch(`${relay.url}/v1/poll?v=1&device=bob-desk`, { method: 'POST', headers: { authorization: `Bearer ${bobToken}` } });
   tried(figures, 'opening a poll session with a revoked token', pollRevoked.status === 401);
@@ -112,19 +137,41 @@ async function badCredentials(relay: RelayProcess, figures: Figures): Promise<vo
   const { sessionId } = (await opened.json()) as { sessionId: string };
   const stolenGet = await fetch(`${relay.url}/v1/poll/${sessionId}`, { headers: { authorization: `Bearer ${carolToken}` } });
   tried(figures, "receiving on another agent's poll session", stolenGet.status === 403, stolenGet.status);
-  const forged = { frames: [{ type: 'req', id: 'stolen', method: 'messages.send', params: { clientMessageId: uuidv7(), waId: CUSTOMERS[1], content: { type: 'text', body: 'sent with a stolen session' } } }] };
-  const stolenPost = await fetch(`${relay.url}/v1/poll/${sessionId}`, { method: 'POST', headers: { authorization: `Bearer ${carolToken}`, 'content-type': 'application/json' }, body: JSON.stringify(forged) });
+  const forged = {
+    frames: [
+      {
+        type: 'req',
+        id: 'stolen',
+        method: 'messages.send',
+        params: { clientMessageId: uuidv7(), waId: CUSTOMERS[1], content: { type: 'text', body: 'sent with a stolen session' } },
+      },
+    ],
+  };
+  const stolenPost = await fetch(`${relay.url}/v1/poll/${sessionId}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${carolToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify(forged),
+  });
   tried(figures, "sending on another agent's poll session", stolenPost.status === 403, stolenPost.status);
   const noToken = await fetch(`${relay.url}/v1/poll/${sessionId}`, { method: 'POST', body: JSON.stringify(forged) });
   tried(figures, 'sending on a poll session without a token', noToken.status === 401, noToken.status);
-  const tooMany = await fetch(`${relay.url}/v1/poll/${sessionId}`, { method: 'POST', headers: { authorization: `Bearer ${relay.token}` }, body: JSON.stringify({ frames: Array.from({ length: 65 }, () => ({ type: 'ping' })) }) });
+  const tooMany = await fetch(`${relay.url}/v1/poll/${sessionId}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${relay.token}` },
+    body: JSON.stringify({ frames: Array.from({ length: 65 }, () => ({ type: 'ping' })) }),
+  });
   tried(figures, 'a poll POST with 65 frames', tooMany.status === 400, tooMany.status);
-  const huge = await fetch(`${relay.url}/v1/poll/${sessionId}`, { method: 'POST', headers: { authorization: `Bearer ${relay.token}` }, body: JSON.stringify({ frames: [{ type: 'ping', pad: 'x'.repeat(1_100_000) }] }) }).catch(() => null);
+  const huge = await fetch(`${relay.url}/v1/poll/${sessionId}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${relay.token}` },
+    body: JSON.stringify({ frames: [{ type: 'ping', pad: 'x'.repeat(1_100_000) }] }),
+  }).catch(() => null);
   tried(figures, 'a poll POST over 1 MiB', huge?.status === 413, huge?.status);
   const notJson = await fetch(`${relay.url}/v1/poll/${sessionId}`, { method: 'POST', headers: { authorization: `Bearer ${relay.token}` }, body: '{"frames":' });
   tried(figures, 'a poll POST that is not JSON', notJson.status === 400, notJson.status);
   // The owner's session is unharmed and never saw the forged request.
   const own = await fetch(`${relay.url}/v1/poll/${sessionId}`, { headers: { authorization: `Bearer ${relay.token}` } });
   const body = (await own.json()) as { frames?: { type: string; id?: string }[] };
-  if (own.status !== 200 || !Array.isArray(body.frames) || body.frames.some((f) => f.id === 'stolen')) figures.violations.push("the owner's poll session was disturbed by the stolen id");
+  if (own.status !== 200 || !Array.isArray(body.frames) || body.frames.some((f) => f.id === 'stolen'))
+    figures.violations.push("the owner's poll session was disturbed by the stolen id");
 }

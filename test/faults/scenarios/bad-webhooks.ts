@@ -13,7 +13,9 @@ const MARK = 'bw-secret-body-marker';
 
 /** A valid delivery with one field replaced (dotted path into entry[0].changes[0].value.messages[0]). */
 function withMessage(patch: Record<string, unknown>): string {
-  const delivery = JSON.parse(inboundText(CUSTOMERS[0], `${MARK} patched`).body) as { entry: { changes: { value: { messages: Record<string, unknown>[] } }[] }[] };
+  const delivery = JSON.parse(inboundText(CUSTOMERS[0], `${MARK} patched`).body) as {
+    entry: { changes: { value: { messages: Record<string, unknown>[] } }[] }[];
+  };
   Object.assign(delivery.entry[0]!.changes[0]!.value.messages[0]!, patch);
   return JSON.stringify(delivery);
 }
@@ -36,7 +38,12 @@ export const badWebhooks: Scenario = {
       { what: 'an SHA-1 signature', body: valid, signature: `sha1=${createHmac('sha1', APP_SECRET).update(valid).digest('hex')}`, status: 401 },
       { what: 'a signature without its prefix', body: valid, signature: createHmac('sha256', APP_SECRET).update(valid).digest('hex'), status: 401 },
       { what: 'a signed body with one byte changed after signing', body: valid.replace('valid', 'valiD'), signature: signBody(valid, APP_SECRET), status: 401 },
-      { what: 'a body over 1 MiB', body: JSON.stringify({ object: 'whatsapp_business_account', entry: [], pad: 'x'.repeat(1_100_000) }), signature: '', status: 413 },
+      {
+        what: 'a body over 1 MiB',
+        body: JSON.stringify({ object: 'whatsapp_business_account', entry: [], pad: 'x'.repeat(1_100_000) }),
+        signature: '',
+        status: 413,
+      },
       { what: 'invalid JSON', body: '{"object":"whatsapp_business_account","entry":[', signature: '', status: 400 },
       { what: 'JSON of another product', body: JSON.stringify({ object: 'page', entry: [] }), signature: '', status: 400 },
       { what: 'a message without "from"', body: withMessage({ from: undefined }), signature: '', status: 400 },
@@ -66,7 +73,12 @@ export const badWebhooks: Scenario = {
       kept.push({ what: `an unknown message type (${waType.slice(0, 12)})`, wamid: d.wamid, body: d.body, type: 'unsupported' });
     }
     const imageWithout = withMessage({ id: newWamid(), type: 'image', text: undefined });
-    kept.push({ what: 'an image without its image object', wamid: (JSON.parse(imageWithout) as { entry: { changes: { value: { messages: { id: string }[] } }[] }[] }).entry[0]!.changes[0]!.value.messages[0]!.id, body: imageWithout, type: 'unsupported' });
+    kept.push({
+      what: 'an image without its image object',
+      wamid: (JSON.parse(imageWithout) as { entry: { changes: { value: { messages: { id: string }[] } }[] }[] }).entry[0]!.changes[0]!.value.messages[0]!.id,
+      body: imageWithout,
+      type: 'unsupported',
+    });
     for (const k of kept) {
       const status = await postWebhook(relay.url, k.body);
       const row = relay.query<{ content: string }>('SELECT content FROM messages WHERE wamid = ?', k.wamid)[0];
@@ -74,7 +86,9 @@ export const badWebhooks: Scenario = {
       figures.inbound += 1;
       if (status !== 200 || type !== k.type) {
         figures.inboundMissing += 1;
-        figures.violations.push(`inbound missing: ${k.what} was ${status === 200 ? `stored as ${type ?? 'nothing'}` : `refused (${status})`}, expected ${k.type}`);
+        figures.violations.push(
+          `inbound missing: ${k.what} was ${status === 200 ? `stored as ${type ?? 'nothing'}` : `refused (${status})`}, expected ${k.type}`,
+        );
       }
     }
     await relay.stop();

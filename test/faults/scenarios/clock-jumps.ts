@@ -56,8 +56,14 @@ export const clockJumps: Scenario = {
     // A clock a day ahead: free text is refused before it is queued, a template still goes.
     clock.jump(DAY + HOUR);
     const text = await agent.service.call('messages.sendText', { conversationId: agent.conversationOf(CUSTOMERS[0])!, body: 'cj ahead text' });
-    if (text.ok || text.error.code !== 'template_required') figures.violations.push('with the clock a day ahead, free text was not refused with template_required');
-    const template = await agent.service.call('messages.sendTemplate', { conversationId: agent.conversationOf(CUSTOMERS[0])!, name: 'branch_follow_up', language: 'en_US', parameters: ['Dana', 'Herzl St.'] });
+    if (text.ok || text.error.code !== 'template_required')
+      figures.violations.push('with the clock a day ahead, free text was not refused with template_required');
+    const template = await agent.service.call('messages.sendTemplate', {
+      conversationId: agent.conversationOf(CUSTOMERS[0])!,
+      name: 'branch_follow_up',
+      language: 'en_US',
+      parameters: ['Dana', 'Herzl St.'],
+    });
     if (!template.ok) figures.violations.push(`with the clock a day ahead, a template was refused: ${template.error.code}`);
     clock.jump(-clock.offset());
 
@@ -66,12 +72,14 @@ export const clockJumps: Scenario = {
     const behind = await agent.service.call('messages.sendText', { conversationId: agent.conversationOf(QUIET_CUSTOMER)!, body: 'cj behind text' });
     clock.jump(-clock.offset());
     figures.faults += 2;
-    if (!behind.ok) figures.violations.push(`with the clock behind, the console refused a send itself (${behind.error.code}) instead of leaving it to the relay`);
+    if (!behind.ok)
+      figures.violations.push(`with the clock behind, the console refused a send itself (${behind.error.code}) instead of leaving it to the relay`);
     else {
       const id = (behind.value as { message: { id: string } }).message.id;
       await waitFor('the relay refusing it', () => (agent.store.message(id)?.status === 'failed' ? true : undefined), 20_000).catch(() => undefined);
       const failed = agent.store.message(id);
-      if (failed?.status !== 'failed' || failed.failure?.code !== 'template_required') figures.violations.push(`a free text past the relay's 24-hour window ended as ${failed?.status ?? 'absent'} (${failed?.failure?.code ?? 'no reason'})`);
+      if (failed?.status !== 'failed' || failed.failure?.code !== 'template_required')
+        figures.violations.push(`a free text past the relay's 24-hour window ended as ${failed?.status ?? 'absent'} (${failed?.failure?.code ?? 'no reason'})`);
       if ((await ledgerOf(relay.url, QUIET_CUSTOMER)).length > 0) figures.violations.push('a free text past the 24-hour window reached WhatsApp');
     }
 
@@ -91,13 +99,18 @@ export const clockJumps: Scenario = {
     // The outbox under a clock set back an hour, with the relay unreachable: it keeps retrying on its backoff.
     const drain = await outboxUnderJump();
     figures.faults += 1;
-    if (drain.retries < 2) figures.violations.push(`after the clock went back an hour the outbox retried ${drain.retries} time(s) in ${DEFAULT_BACKOFF.capMs * 2 / 1000} s`);
+    if (drain.retries < 2)
+      figures.violations.push(`after the clock went back an hour the outbox retried ${drain.retries} time(s) in ${(DEFAULT_BACKOFF.capMs * 2) / 1000} s`);
     await relay.stop();
     scanLogs(relay.logLines, [relay.token, APP_SECRET, ...bodies, ...hello, ...CUSTOMERS], checked, 'the relay');
     scanLogs(agent.logLines, [relay.token, APP_SECRET, ...bodies, ...hello, ...CUSTOMERS], checked, 'the console');
     checked.faults = figures.faults;
     checked.violations.unshift(...figures.violations);
-    checked.notes.push(...figures.notes, `sends refused by the console's own window check while its clock was a day ahead: ${refusedLocally}`, `outbox retries in ${(DEFAULT_BACKOFF.capMs * 2) / 1000} s after the clock went back an hour: ${drain.retries}`);
+    checked.notes.push(
+      ...figures.notes,
+      `sends refused by the console's own window check while its clock was a day ahead: ${refusedLocally}`,
+      `outbox retries in ${(DEFAULT_BACKOFF.capMs * 2) / 1000} s after the clock went back an hour: ${drain.retries}`,
+    );
     return checked;
   },
 };

@@ -34,11 +34,21 @@ export const consoleKill: Scenario = {
       const nth = ctx.rng.int(1, fast ? 2 : 6);
       // The full run alternates transports: the long-polling fallback commits and acks the same way and must survive the same kills.
       const transport = !fast && round % 2 === 1 ? 'poll' : 'ws';
-      const agent = startConsoleProcess(ctx, { relayUrl: relay.url, token: relay.token, dataDir, plan, transport, ...(point === 'anywhere' ? {} : { crash: `${point}:${nth}` }) });
+      const agent = startConsoleProcess(ctx, {
+        relayUrl: relay.url,
+        token: relay.token,
+        dataDir,
+        plan,
+        transport,
+        ...(point === 'anywhere' ? {} : { crash: `${point}:${nth}` }),
+      });
       consoleLogs.push(agent.child.err);
       await Promise.race([agent.child.exited, agent.waitState(isLive, 30_000, 'the console going live').catch(() => undefined)]);
       // The point may never come (everything already sent): then it dies from outside, like 'anywhere'.
-      const outcome = await Promise.race([agent.child.exited.then(() => 'crashed' as const), sleep(ctx.rng.int(100, fast ? 1_500 : 2_500)).then(() => 'timer' as const)]);
+      const outcome = await Promise.race([
+        agent.child.exited.then(() => 'crashed' as const),
+        sleep(ctx.rng.int(100, fast ? 1_500 : 2_500)).then(() => 'timer' as const),
+      ]);
       if (outcome === 'timer') await agent.kill();
       const where = agent.crashed() ? point : 'anywhere';
       reached.set(where, (reached.get(where) ?? 0) + 1);
@@ -49,14 +59,25 @@ export const consoleKill: Scenario = {
     const inbound = [...hello, ...(await writers.stop())];
     const last = startConsoleProcess(ctx, { relayUrl: relay.url, token: relay.token, dataDir, plan });
     await last.waitState((s) => s.queuedAll, 60_000, 'the agent to have pressed Send on every message');
-    const { figures: checked, settledMs } = await settleAndCheck({ relayUrl: relay.url, consoleDir: dataDir, expected: plan.expected, inbound, finalStatus: 'read', deadlineMs: fast ? 45_000 : 120_000, quietMs: fast ? 500 : 2_500 });
+    const { figures: checked, settledMs } = await settleAndCheck({
+      relayUrl: relay.url,
+      consoleDir: dataDir,
+      expected: plan.expected,
+      inbound,
+      finalStatus: 'read',
+      deadlineMs: fast ? 45_000 : 120_000,
+      quietMs: fast ? 500 : 2_500,
+    });
     await last.stop();
     await relay.stop();
     const secrets = [relay.token, APP_SECRET, ...plan.messages.map((m) => m.body), ...inbound, ...CUSTOMERS];
     scanLogs(relay.logLines, secrets, checked, 'the relay');
     scanLogs([...consoleLogs.flat(), ...last.child.err], secrets, checked, 'the console');
     checked.faults = figures.faults;
-    checked.notes.push(`kills by point: ${[...reached].map(([p, n]) => `${p} ${n}`).join(', ')} (${polled} of them over long polling)`, `settled ${(settledMs / 1000).toFixed(1)} s after the last restart`);
+    checked.notes.push(
+      `kills by point: ${[...reached].map(([p, n]) => `${p} ${n}`).join(', ')} (${polled} of them over long polling)`,
+      `settled ${(settledMs / 1000).toFixed(1)} s after the last restart`,
+    );
     return checked;
   },
 };

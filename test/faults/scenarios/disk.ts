@@ -65,7 +65,17 @@ export const disk: Scenario = {
       }
       // The UI hears that the link is not live while events cannot be stored.
       try {
-        await waitFor('the UI being told', () => (agent.connectionStates().slice(statesBefore).some((s) => s.status !== 'live' && s.detail !== null) ? true : undefined), 15_000);
+        await waitFor(
+          'the UI being told',
+          () =>
+            agent
+              .connectionStates()
+              .slice(statesBefore)
+              .some((s) => s.status !== 'live' && s.detail !== null)
+              ? true
+              : undefined,
+          15_000,
+        );
         toldDisconnected += 1;
       } catch {
         figures.violations.push(`the UI was not told that received messages cannot be stored (${trouble})`);
@@ -94,7 +104,10 @@ export const disk: Scenario = {
     checked.violations.unshift(...figures.violations);
     const refusedFull = agent.logLines.filter((l) => l.includes('"code":"storage_full"')).length;
     const refusedRo = agent.logLines.filter((l) => l.includes('"code":"storage_readonly"')).length;
-    checked.notes.push(`sends refused: ${refusedFull} disk full, ${refusedRo} read-only`, `UI told of the stalled link in ${toldDisconnected}/${rounds.length} rounds`);
+    checked.notes.push(
+      `sends refused: ${refusedFull} disk full, ${refusedRo} read-only`,
+      `UI told of the stalled link in ${toldDisconnected}/${rounds.length} rounds`,
+    );
     return checked;
   },
 };

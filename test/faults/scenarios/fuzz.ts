@@ -14,7 +14,13 @@ import { inboundText, statusDelivery, unknownTypeDelivery } from '../support/web
 /** Valid frames whose valid form stores nothing either (reads, acks, pings, and a send the 24-hour window refuses). */
 function baseFrames(conversationId: string): Buffer[] {
   return [
-    { type: 'req', id: 'fz-send', method: 'messages.send', params: { clientMessageId: uuidv7(), waId: '972599999999', content: { type: 'text', body: 'fuzzed' } }, deadlineMs: 5_000 },
+    {
+      type: 'req',
+      id: 'fz-send',
+      method: 'messages.send',
+      params: { clientMessageId: uuidv7(), waId: '972599999999', content: { type: 'text', body: 'fuzzed' } },
+      deadlineMs: 5_000,
+    },
     { type: 'req', id: 'fz-list', method: 'conversations.list', params: { limit: 5 } },
     { type: 'req', id: 'fz-hist', method: 'messages.history', params: { conversationId, limit: 5 } },
     { type: 'req', id: 'fz-read', method: 'messages.markRead', params: { conversationId, upToMessageId: 'no-such-message' } },
@@ -39,46 +45,67 @@ async function fuzzFrames(relay: RelayProcess, figures: Figures, runs: number, s
   };
   const before = relayData(relay);
   let closes = 0;
-  const property = fc.asyncProperty(fc.constantFrom(...bases.keys()), fc.array(mutationArb({ allowHuge: true }), { minLength: 1, maxLength: 4 }), async (base, mutations) => {
-    const frame = mutate(bases[base]!, mutations);
-    const s = await socket();
-    const from = s.frames.length;
-    s.send(frame);
-    s.send('{"type":"ping"}');
-    figures.badInputs += 1;
-    // Every frame is answered or closes the link (over the size limit, or bytes that are not UTF-8): never silence.
-    const pong = await s.next((f) => s.frames.indexOf(f) >= from && f['type'] === 'pong', 5_000);
-    if (pong === null && s.ws.readyState === s.ws.OPEN) throw new Error('the relay did not answer a ping sent after a mutated frame');
-    if (pong === null) closes += 1;
-    if (relayData(relay) !== before) throw new Error('a mutated frame changed what the relay stores');
-    if (relay.crashed) throw new Error('the relay process exited');
-  });
+  const property = fc.asyncProperty(
+    fc.constantFrom(...bases.keys()),
+    fc.array(mutationArb({ allowHuge: true }), { minLength: 1, maxLength: 4 }),
+    async (base, mutations) => {
+      const frame = mutate(bases[base]!, mutations);
+      const s = await socket();
+      const from = s.frames.length;
+      s.send(frame);
+      s.send('{"type":"ping"}');
+      figures.badInputs += 1;
+      // Every frame is answered or closes the link (over the size limit, or bytes that are not UTF-8): never silence.
+      const pong = await s.next((f) => s.frames.indexOf(f) >= from && f['type'] === 'pong', 5_000);
+      if (pong === null && s.ws.readyState === s.ws.OPEN) throw new Error('the relay did not answer a ping sent after a mutated frame');
+      if (pong === null) closes += 1;
+      if (relayData(relay) !== before) throw new Error('a mutated frame changed what the relay stores');
+      if (relay.crashed) throw new Error('the relay process exited');
+    },
+  );
   const outcome = await fc.check(property, { numRuns: runs, seed, endOnFailure: true });
   if (outcome.failed) {
     figures.accepted += 1;
-    figures.violations.push(`frame fuzz: ${outcome.errorInstance instanceof Error ? outcome.errorInstance.message : 'failed'} (seed ${seed}, counterexample ${JSON.stringify(outcome.counterexample).slice(0, 300)})`);
+    figures.violations.push(
+      `frame fuzz: ${outcome.errorInstance instanceof Error ? outcome.errorInstance.message : 'failed'} (seed ${seed}, counterexample ${JSON.stringify(outcome.counterexample).slice(0, 300)})`,
+    );
   }
   for (const s of sockets) await s?.close();
   figures.notes.push(`frame fuzz: ${outcome.numRuns} mutated frames, ${closes} closed the link (oversized or not UTF-8)`);
 }
 
 async function fuzzWebhooks(relay: RelayProcess, figures: Figures, runs: number, seed: number): Promise<void> {
-  const bases = [inboundText(CUSTOMERS[0], 'fz inbound base').body, statusDelivery('wamid.fuzz-base', 'delivered', CUSTOMERS[1], null), unknownTypeDelivery(CUSTOMERS[2], 'order').body].map((b) => Buffer.from(b));
+  const bases = [
+    inboundText(CUSTOMERS[0], 'fz inbound base').body,
+    statusDelivery('wamid.fuzz-base', 'delivered', CUSTOMERS[1], null),
+    unknownTypeDelivery(CUSTOMERS[2], 'order').body,
+  ].map((b) => Buffer.from(b));
   const statuses = new Map<number, number>();
-  const property = fc.asyncProperty(fc.constantFrom(...bases.keys()), fc.array(mutationArb({ allowHuge: false }), { minLength: 1, maxLength: 4 }), async (base, mutations) => {
-    const body = mutate(bases[base]!, mutations);
-    const before = relayData(relay);
-    const res = await fetch(`${relay.url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(body, APP_SECRET) }, body, signal: AbortSignal.timeout(10_000) });
-    await res.arrayBuffer();
-    statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-    figures.badInputs += 1;
-    if (![200, 400, 413].includes(res.status)) throw new Error(`a mutated delivery got HTTP ${res.status}`);
-    if (res.status !== 200 && relayData(relay) !== before) throw new Error(`a refused delivery (HTTP ${res.status}) changed what the relay stores`);
-  });
+  const property = fc.asyncProperty(
+    fc.constantFrom(...bases.keys()),
+    fc.array(mutationArb({ allowHuge: false }), { minLength: 1, maxLength: 4 }),
+    async (base, mutations) => {
+      const body = mutate(bases[base]!, mutations);
+      const before = relayData(relay);
+      const res = await fetch(`${relay.url}/webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(body, APP_SECRET) },
+        body,
+        signal: AbortSignal.timeout(10_000),
+      });
+      await res.arrayBuffer();
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      figures.badInputs += 1;
+      if (![200, 400, 413].includes(res.status)) throw new Error(`a mutated delivery got HTTP ${res.status}`);
+      if (res.status !== 200 && relayData(relay) !== before) throw new Error(`a refused delivery (HTTP ${res.status}) changed what the relay stores`);
+    },
+  );
   const outcome = await fc.check(property, { numRuns: runs, seed: seed + 1, endOnFailure: true });
   if (outcome.failed) {
     figures.accepted += 1;
-    figures.violations.push(`webhook fuzz: ${outcome.errorInstance instanceof Error ? outcome.errorInstance.message : 'failed'} (seed ${seed + 1}, counterexample ${JSON.stringify(outcome.counterexample).slice(0, 300)})`);
+    figures.violations.push(
+      `webhook fuzz: ${outcome.errorInstance instanceof Error ? outcome.errorInstance.message : 'failed'} (seed ${seed + 1}, counterexample ${JSON.stringify(outcome.counterexample).slice(0, 300)})`,
+    );
   }
   figures.notes.push(`webhook fuzz: ${outcome.numRuns} mutated deliveries → ${[...statuses].map(([s, n]) => `${s}: ${n}`).join(', ')}`);
 }

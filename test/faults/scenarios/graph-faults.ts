@@ -52,7 +52,15 @@ export const graphFaults: Scenario = {
     }
     await setGraphFault(relay.url, 'none');
     await agent.waitState((s) => s.queuedAll, 60_000, 'the agent to have pressed Send on every message');
-    const { figures: checked, settledMs } = await settleAndCheck({ relayUrl: relay.url, consoleDir: agent.dataDir, expected: plan.expected, inbound: hello, finalStatus: 'read', deadlineMs: fast ? 45_000 : 120_000, quietMs: fast ? 500 : 3_000 });
+    const { figures: checked, settledMs } = await settleAndCheck({
+      relayUrl: relay.url,
+      consoleDir: agent.dataDir,
+      expected: plan.expected,
+      inbound: hello,
+      finalStatus: 'read',
+      deadlineMs: fast ? 45_000 : 120_000,
+      quietMs: fast ? 500 : 3_000,
+    });
     await agent.stop();
     await relay.stop();
     const secrets = [relay.token, APP_SECRET, ...plan.messages.map((m) => m.body), ...hello, ...CUSTOMERS];
@@ -60,7 +68,11 @@ export const graphFaults: Scenario = {
     scanLogs(agent.child.err, secrets, checked, 'the console');
     const retries = relay.logLines.filter((l) => l.includes('"event":"outbound.retry"')).length;
     checked.faults = figures.faults;
-    checked.notes.push(`Graph faults: ${[...used].map(([m, n]) => `${m} ${n}`).join(', ')}`, `relay retries logged: ${retries}`, `settled ${(settledMs / 1000).toFixed(1)} s after recovery`);
+    checked.notes.push(
+      `Graph faults: ${[...used].map(([m, n]) => `${m} ${n}`).join(', ')}`,
+      `relay retries logged: ${retries}`,
+      `settled ${(settledMs / 1000).toFixed(1)} s after recovery`,
+    );
     return checked;
   },
 };

@@ -13,4 +13,17 @@ import { network } from './network';
 import { relayKill } from './relay-kill';
 import { webhookChaos } from './webhook-chaos';
 
-export const SCENARIOS: readonly Scenario[] = [relayKill, consoleKill, network, graphFaults, webhookChaos, disk, clockJumps, badSocket, badWebhooks, badIpc, badConfig, fuzz];
+export const SCENARIOS: readonly Scenario[] = [
+  relayKill,
+  consoleKill,
+  network,
+  graphFaults,
+  webhookChaos,
+  disk,
+  clockJumps,
+  badSocket,
+  badWebhooks,
+  badIpc,
+  badConfig,
+  fuzz,
+];

@@ -15,7 +15,10 @@ import { deliverUntilAccepted, inboundText } from '../support/webhooks';
 const FAULTS = ['delay', 'throttle', 'stall', 'drop', 'cut-down', 'cut-up', 'refuse'] as const;
 type LinkFault = (typeof FAULTS)[number];
 /** The fast run declares links dead sooner, so a stall and a slow backlog each take a second or two. */
-const LINK_TIMING = { fast: { RELAY_HEARTBEAT_MS: '200', RELAY_DEAD_AFTER_MS: '1000' }, full: { RELAY_HEARTBEAT_MS: FAST_RELAY_ENV['RELAY_HEARTBEAT_MS']!, RELAY_DEAD_AFTER_MS: FAST_RELAY_ENV['RELAY_DEAD_AFTER_MS']! } };
+const LINK_TIMING = {
+  fast: { RELAY_HEARTBEAT_MS: '200', RELAY_DEAD_AFTER_MS: '1000' },
+  full: { RELAY_HEARTBEAT_MS: FAST_RELAY_ENV['RELAY_HEARTBEAT_MS']!, RELAY_DEAD_AFTER_MS: FAST_RELAY_ENV['RELAY_DEAD_AFTER_MS']! },
+};
 
 /** Applies one fault for a while and undoes it; returns how long the console took to notice a silent link, if it was one. */
 async function inject(fault: LinkFault, proxy: FaultProxy, agent: ConsoleProcess, rng: Rng, deadAfterMs: number): Promise<number | null> {
@@ -83,7 +86,9 @@ export const network: Scenario = {
     await agent.waitState((s) => s.status === 'live', 30_000, 'the console going live');
     const writers = customersKeepWriting(ctx, url, CUSTOMERS, createRng(ctx.seed + 1), 'nw', fast ? 150 : 70);
 
-    const schedule: LinkFault[] = fast ? ['stall', 'cut-down', 'drop'] : [...ctx.rng.shuffle(FAULTS), ...Array.from({ length: 14 }, () => ctx.rng.pick(FAULTS))];
+    const schedule: LinkFault[] = fast
+      ? ['stall', 'cut-down', 'drop']
+      : [...ctx.rng.shuffle(FAULTS), ...Array.from({ length: 14 }, () => ctx.rng.pick(FAULTS))];
     const noticed: number[] = [];
     const counts = new Map<string, number>();
     for (const fault of schedule) {
@@ -115,13 +120,25 @@ export const network: Scenario = {
     const back = startConsoleProcess(ctx, { relayUrl: proxy.url, token: relay.token, dataDir: agent.dataDir, plan });
     try {
       await back.waitState((s) => s.inbound >= inbound.length, fast ? 40_000 : 90_000, 'the console catching up over the slow link');
-      figures.notes.push(`caught up with ${backlog} messages over ${rate} KB/s in ${((Date.now() - caughtUpFrom) / 1000).toFixed(1)} s on ${proxy.accepted - connectionsBefore} connection(s)`);
+      figures.notes.push(
+        `caught up with ${backlog} messages over ${rate} KB/s in ${((Date.now() - caughtUpFrom) / 1000).toFixed(1)} s on ${proxy.accepted - connectionsBefore} connection(s)`,
+      );
     } catch {
-      figures.violations.push(`the console did not catch up with a backlog of ${backlog} messages over ${rate} KB/s (${proxy.accepted - connectionsBefore} connections tried)`);
+      figures.violations.push(
+        `the console did not catch up with a backlog of ${backlog} messages over ${rate} KB/s (${proxy.accepted - connectionsBefore} connections tried)`,
+      );
     }
     proxy.throttle(null);
 
-    const { figures: checked, settledMs } = await settleAndCheck({ relayUrl: relay.url, consoleDir: agent.dataDir, expected: plan.expected, inbound, finalStatus: 'read', deadlineMs: fast ? 45_000 : 120_000, quietMs: fast ? 500 : 2_500 });
+    const { figures: checked, settledMs } = await settleAndCheck({
+      relayUrl: relay.url,
+      consoleDir: agent.dataDir,
+      expected: plan.expected,
+      inbound,
+      finalStatus: 'read',
+      deadlineMs: fast ? 45_000 : 120_000,
+      quietMs: fast ? 500 : 2_500,
+    });
     await back.stop();
     await relay.stop();
     const secrets = [relay.token, APP_SECRET, ...plan.messages.map((m) => m.body), ...inbound, ...CUSTOMERS];

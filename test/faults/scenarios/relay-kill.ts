@@ -34,7 +34,15 @@ export const relayKill: Scenario = {
     }
     const inbound = [...hello, ...(await writers.stop())];
     await agent.waitState((s) => s.queuedAll, 60_000, 'the agent to have pressed Send on every message');
-    const { figures: checked, settledMs } = await settleAndCheck({ relayUrl: relay.url, consoleDir: agent.dataDir, expected: plan.expected, inbound, finalStatus: 'read', deadlineMs: fast ? 45_000 : 120_000, quietMs: fast ? 500 : 2_500 });
+    const { figures: checked, settledMs } = await settleAndCheck({
+      relayUrl: relay.url,
+      consoleDir: agent.dataDir,
+      expected: plan.expected,
+      inbound,
+      finalStatus: 'read',
+      deadlineMs: fast ? 45_000 : 120_000,
+      quietMs: fast ? 500 : 2_500,
+    });
     await agent.stop();
     await relay.stop();
     scanLogs(relay.logLines, [relay.token, APP_SECRET, ...plan.messages.map((m) => m.body), ...inbound, ...CUSTOMERS], checked, 'the relay');

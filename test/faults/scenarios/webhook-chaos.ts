@@ -62,14 +62,23 @@ export const webhookChaos: Scenario = {
         for (const entry of await ledgerOf(relay.url, to)) {
           if (forged.has(entry.wamid)) continue;
           forged.add(entry.wamid);
-          for (const status of ['read', 'delivered', 'sent', 'read'] as const) await deliverUntilAccepted(url, statusDelivery(entry.wamid, status, to, entry.bizOpaque));
+          for (const status of ['read', 'delivered', 'sent', 'read'] as const)
+            await deliverUntilAccepted(url, statusDelivery(entry.wamid, status, to, entry.bizOpaque));
           figures.faults += 4;
         }
       }
       await sleep(30);
     }
 
-    const { figures: checked, settledMs } = await settleAndCheck({ relayUrl: relay.url, consoleDir: agent.dataDir, expected: plan.expected, inbound: [...hello, ...messages.map((m) => m.body)], finalStatus: 'read', deadlineMs: 45_000, quietMs: 0 });
+    const { figures: checked, settledMs } = await settleAndCheck({
+      relayUrl: relay.url,
+      consoleDir: agent.dataDir,
+      expected: plan.expected,
+      inbound: [...hello, ...messages.map((m) => m.body)],
+      finalStatus: 'read',
+      deadlineMs: 45_000,
+      quietMs: 0,
+    });
     // Late "failed" (and "delivered") after "read": nothing may move back.
     for (const to of CUSTOMERS) {
       for (const entry of await ledgerOf(relay.url, to)) {
@@ -105,7 +114,10 @@ export const webhookChaos: Scenario = {
     scanLogs(agent.child.err, secrets, checked, 'the console');
     checked.faults += figures.faults;
     checked.violations.unshift(...figures.violations);
-    checked.notes.push(`${deliveries} deliveries for ${count} inbound messages (${held.length} held back minutes); ${forged.size} sends got reversed statuses`, `settled ${(settledMs / 1000).toFixed(1)} s`);
+    checked.notes.push(
+      `${deliveries} deliveries for ${count} inbound messages (${held.length} held back minutes); ${forged.size} sends got reversed statuses`,
+      `settled ${(settledMs / 1000).toFixed(1)} s`,
+    );
     return checked;
   },
 };

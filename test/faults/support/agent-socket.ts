@@ -15,7 +15,10 @@ export interface AgentSocket {
   close(): Promise<void>;
 }
 
-export function openAgentSocket(relayUrl: string, options: { token?: string | null; device?: string | null; since?: string | null; protocol?: string } = {}): Promise<AgentSocket> {
+export function openAgentSocket(
+  relayUrl: string,
+  options: { token?: string | null; device?: string | null; since?: string | null; protocol?: string } = {},
+): Promise<AgentSocket> {
   const query = new URLSearchParams();
   if (options.device !== null) query.set('device', options.device ?? 'faults-device');
   if (options.since !== undefined && options.since !== null) query.set('since', options.since);

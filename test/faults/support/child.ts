@@ -16,7 +16,11 @@ export interface Child {
 }
 
 export function spawnTsx(script: string, args: string[], env: Record<string, string> = {}): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const out: string[] = [];
   const err: string[] = [];
   const listeners = new Set<() => void>();
@@ -74,7 +78,12 @@ export function spawnTsx(script: string, args: string[], env: Record<string, str
 }
 
 /** Runs a tsx script to completion: its exit code and output. */
-export async function runTsx(script: string, args: string[], env: Record<string, string> = {}, timeoutMs = 20_000): Promise<{ code: number | null; out: string[]; err: string[] }> {
+export async function runTsx(
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 20_000,
+): Promise<{ code: number | null; out: string[]; err: string[] }> {
   const child = spawnTsx(script, args, env);
   const timer = setTimeout(() => child.proc.kill('SIGKILL'), timeoutMs);
   const { code } = await child.exited;

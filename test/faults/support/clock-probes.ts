@@ -20,7 +20,13 @@ export const DAY = 24 * HOUR;
 /** Real time, except that the wall clock can be set off by any amount, as an agent changing the date would. */
 export function skewableClock(): Clock & { jump(ms: number): void; offset(): number } {
   let offset = 0;
-  return { wallNow: () => Date.now() + offset, monotonicNow: () => systemClock.monotonicNow(), setTimer: systemClock.setTimer, jump: (ms) => void (offset += ms), offset: () => offset };
+  return {
+    wallNow: () => Date.now() + offset,
+    monotonicNow: () => systemClock.monotonicNow(),
+    setTimer: systemClock.setTimer,
+    jump: (ms) => void (offset += ms),
+    offset: () => offset,
+  };
 }
 
 async function closedPort(): Promise<number> {
@@ -62,7 +68,9 @@ export async function backoffUnderJumps(ctx: ScenarioContext, figures: Figures):
       figures.faults += 1;
       const shown = connectionStateOf(snapshot, true, true, 0, clock).nextAttemptAt;
       if (shown === null || shown < clock.wallNow() || shown > clock.wallNow() + policy.capMs) {
-        figures.violations.push(`after a ${jump / HOUR} h jump the status bar would say the next attempt is ${shown === null ? 'unknown' : `${Math.round((shown - clock.wallNow()) / 1000)} s away`}`);
+        figures.violations.push(
+          `after a ${jump / HOUR} h jump the status bar would say the next attempt is ${shown === null ? 'unknown' : `${Math.round((shown - clock.wallNow()) / 1000)} s away`}`,
+        );
       }
     }
     await sleep(20);
@@ -94,7 +102,13 @@ export async function outboxUnderJump(): Promise<{ retries: number }> {
     onChanges: () => {},
     log: () => {},
   });
-  store.queueMessage({ id: uuidv7(), request: { conversationId: 'c1', content: { type: 'text', body: 'cj outbox' } }, content: { type: 'text', body: 'cj outbox' }, agentId: null, now: clock.wallNow() });
+  store.queueMessage({
+    id: uuidv7(),
+    request: { conversationId: 'c1', content: { type: 'text', body: 'cj outbox' } },
+    content: { type: 'text', body: 'cj outbox' },
+    agentId: null,
+    now: clock.wallNow(),
+  });
   drainer.kick();
   await sleep(5);
   clock.jumpWall(-HOUR);

@@ -16,7 +16,14 @@ import { createRelayMediaClient } from '../../../src/main/core/relay-media-clien
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
-  options: { relay: { type: 'string' }, token: { type: 'string' }, data: { type: 'string' }, plan: { type: 'string' }, crash: { type: 'string' }, transport: { type: 'string' } },
+  options: {
+    relay: { type: 'string' },
+    token: { type: 'string' },
+    data: { type: 'string' },
+    plan: { type: 'string' },
+    crash: { type: 'string' },
+    transport: { type: 'string' },
+  },
 });
 const plan = JSON.parse(readFileSync(values.plan!, 'utf8')) as { messages: { to: string; body: string }[]; paceMs: number };
 const print = (record: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(record)}\n`);
@@ -86,7 +93,15 @@ await service.start();
 let queuedAll = false;
 const outbound = () => store.db.prepare<[], { n: number }>("SELECT count(*) AS n FROM messages WHERE direction = 'out'").get()!.n;
 const inbound = () => store.db.prepare<[], { n: number }>("SELECT count(*) AS n FROM messages WHERE direction = 'in'").get()!.n;
-const state = () => ({ type: 'state', queued: store.queuedCount(), status: service.connectionState().status, cursor: store.cursor(), queuedAll, outbound: outbound(), inbound: inbound() });
+const state = () => ({
+  type: 'state',
+  queued: store.queuedCount(),
+  status: service.connectionState().status,
+  cursor: store.cursor(),
+  queuedAll,
+  outbound: outbound(),
+  inbound: inbound(),
+});
 const ticker = setInterval(() => print(state()), 100);
 
 process.once('SIGTERM', () => {
@@ -105,7 +120,12 @@ const conversationOf = async (waId: string): Promise<string> => {
   }
 };
 
-const alreadySaved = new Set(store.db.prepare<[], { body: string }>("SELECT json_extract(data, '$.content.body') AS body FROM messages WHERE direction = 'out'").all().map((r) => r.body));
+const alreadySaved = new Set(
+  store.db
+    .prepare<[], { body: string }>("SELECT json_extract(data, '$.content.body') AS body FROM messages WHERE direction = 'out'")
+    .all()
+    .map((r) => r.body),
+);
 for (const message of plan.messages) {
   if (alreadySaved.has(message.body)) continue;
   const conversationId = await conversationOf(message.to);

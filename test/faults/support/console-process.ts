@@ -51,7 +51,10 @@ export interface ConsoleProcess {
   stop(): Promise<void>;
 }
 
-export function startConsoleProcess(ctx: ScenarioContext, options: { relayUrl: string; token: string; dataDir: string; plan: Plan; crash?: string; transport?: 'ws' | 'poll' }): ConsoleProcess {
+export function startConsoleProcess(
+  ctx: ScenarioContext,
+  options: { relayUrl: string; token: string; dataDir: string; plan: Plan; crash?: string; transport?: 'ws' | 'poll' },
+): ConsoleProcess {
   const args = ['--relay', options.relayUrl, '--token', options.token, '--data', options.dataDir, '--plan', options.plan.file];
   if (options.crash !== undefined) args.push('--crash', options.crash);
   if (options.transport !== undefined) args.push('--transport', options.transport);
@@ -104,7 +107,11 @@ export function readConsole(dataDir: string): ConsoleRecord {
   const db = new Database(path.join(dataDir, 'console.db'), { readonly: true, fileMustExist: true });
   try {
     return {
-      outbound: db.prepare<[], { body: string; status: string }>("SELECT json_extract(data, '$.content.body') AS body, status FROM messages WHERE direction = 'out' ORDER BY created_at, id").all(),
+      outbound: db
+        .prepare<[], { body: string; status: string }>(
+          "SELECT json_extract(data, '$.content.body') AS body, status FROM messages WHERE direction = 'out' ORDER BY created_at, id",
+        )
+        .all(),
       inbound: db
         .prepare<[], { body: string | null; type: string; createdAt: number }>(
           "SELECT json_extract(data, '$.content.body') AS body, json_extract(data, '$.content.type') AS type, created_at AS createdAt FROM messages WHERE direction = 'in' ORDER BY created_at, id",

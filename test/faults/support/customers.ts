@@ -26,7 +26,14 @@ export interface Writers {
 }
 
 /** Customers keep writing every `everyMs` (whatever happens to the relay) until stopped; the scenario's end stops them too. */
-export function customersKeepWriting(ctx: ScenarioContext, relayUrl: () => string, customers: readonly string[], rng: Rng, tag: string, everyMs: number): Writers {
+export function customersKeepWriting(
+  ctx: ScenarioContext,
+  relayUrl: () => string,
+  customers: readonly string[],
+  rng: Rng,
+  tag: string,
+  everyMs: number,
+): Writers {
   let stopped = false;
   let abandoned = false;
   const bodies: string[] = [];

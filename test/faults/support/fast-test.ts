@@ -7,7 +7,9 @@ export function fastScenario(scenario: Scenario, expectations: { timeoutMs: numb
   it(`${scenario.name}: ${scenario.title}`, { timeout: expectations.timeoutMs }, async () => {
     const { figures } = await runScenario(scenario, { scale: 'fast', seed: Number(process.env['FAULTS_SEED'] ?? 20261124) });
     expect(problems(figures)).toEqual([]);
-    expect(figures.lost + figures.duplicated + figures.outOfOrder + figures.inboundMissing + figures.inboundDuplicated + figures.accepted + figures.leaks).toBe(0);
+    expect(figures.lost + figures.duplicated + figures.outOfOrder + figures.inboundMissing + figures.inboundDuplicated + figures.accepted + figures.leaks).toBe(
+      0,
+    );
     // The scenario really did something: a suite that silently skipped its work would pass too.
     expect(figures.badInputs).toBeGreaterThanOrEqual(expectations.minBadInputs ?? 0);
     expect(figures.sent).toBeGreaterThanOrEqual(expectations.minSent ?? 0);

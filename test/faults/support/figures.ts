@@ -26,10 +26,38 @@ export interface Figures {
 }
 
 export function emptyFigures(): Figures {
-  return { faults: 0, sent: 0, lost: 0, duplicated: 0, outOfOrder: 0, inbound: 0, inboundMissing: 0, inboundDuplicated: 0, statusWrong: 0, badInputs: 0, accepted: 0, leaks: 0, notes: [], violations: [] };
+  return {
+    faults: 0,
+    sent: 0,
+    lost: 0,
+    duplicated: 0,
+    outOfOrder: 0,
+    inbound: 0,
+    inboundMissing: 0,
+    inboundDuplicated: 0,
+    statusWrong: 0,
+    badInputs: 0,
+    accepted: 0,
+    leaks: 0,
+    notes: [],
+    violations: [],
+  };
 }
 
-const COUNTS = ['faults', 'sent', 'lost', 'duplicated', 'outOfOrder', 'inbound', 'inboundMissing', 'inboundDuplicated', 'statusWrong', 'badInputs', 'accepted', 'leaks'] as const;
+const COUNTS = [
+  'faults',
+  'sent',
+  'lost',
+  'duplicated',
+  'outOfOrder',
+  'inbound',
+  'inboundMissing',
+  'inboundDuplicated',
+  'statusWrong',
+  'badInputs',
+  'accepted',
+  'leaks',
+] as const;
 
 export function addFigures(a: Figures, b: Figures): Figures {
   const sum = emptyFigures();
@@ -42,7 +70,16 @@ export function addFigures(a: Figures, b: Figures): Figures {
 /** Every count that must be zero, plus the violations written out. */
 export function problems(f: Figures): string[] {
   const out = [...f.violations];
-  const mustBeZero = { lost: f.lost, duplicated: f.duplicated, 'out of order': f.outOfOrder, 'inbound missing': f.inboundMissing, 'inbound duplicated': f.inboundDuplicated, 'wrong final status': f.statusWrong, 'bad inputs accepted': f.accepted, 'log leaks': f.leaks };
+  const mustBeZero = {
+    lost: f.lost,
+    duplicated: f.duplicated,
+    'out of order': f.outOfOrder,
+    'inbound missing': f.inboundMissing,
+    'inbound duplicated': f.inboundDuplicated,
+    'wrong final status': f.statusWrong,
+    'bad inputs accepted': f.accepted,
+    'log leaks': f.leaks,
+  };
   for (const [what, n] of Object.entries(mustBeZero)) if (n > 0 && !out.some((v) => v.startsWith(`${what}:`))) out.push(`${what}: ${n}`);
   return out;
 }

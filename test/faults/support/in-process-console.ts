@@ -51,6 +51,7 @@ export async function startInProcessConsole(ctx: ScenarioContext, options: { rel
     events,
     logLines,
     connectionStates: () => events.filter((e) => e.event === 'connection.changed').map((e) => e.payload as ConnectionState),
-    conversationOf: (waId) => store.db.prepare<[string], { id: string }>("SELECT id FROM conversations WHERE wa_id = ? AND id NOT LIKE 'pending:%'").get(waId)?.id ?? null,
+    conversationOf: (waId) =>
+      store.db.prepare<[string], { id: string }>("SELECT id FROM conversations WHERE wa_id = ? AND id NOT LIKE 'pending:%'").get(waId)?.id ?? null,
   };
 }

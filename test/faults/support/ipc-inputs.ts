@@ -24,7 +24,22 @@ export const VALID_INPUTS: Partial<Record<ConsoleMethod, Record<string, unknown>
 };
 
 /** Strings that look like paths, URLs or tricks where an id is expected. */
-export const PATH_LIKE = ['../../etc/passwd', '..\\..\\Windows\\win.ini', '/etc/passwd', 'C:\\Windows\\System32', 'file:///etc/passwd', '%2e%2e%2fetc%2fpasswd', 'c1/../../x', 'c1\u0000', ' c1', 'c1\n', '..', '.', '~', '\\\\server\\share'];
+export const PATH_LIKE = [
+  '../../etc/passwd',
+  '..\\..\\Windows\\win.ini',
+  '/etc/passwd',
+  'C:\\Windows\\System32',
+  'file:///etc/passwd',
+  '%2e%2e%2fetc%2fpasswd',
+  'c1/../../x',
+  'c1\u0000',
+  ' c1',
+  'c1\n',
+  '..',
+  '.',
+  '~',
+  '\\\\server\\share',
+];
 
 /** Values of every type IPC's structured clone can carry (and JSON cannot). */
 const WRONG_TYPES: { label: string; value: unknown }[] = [
@@ -58,7 +73,8 @@ export function badCalls(options: { hugeBase64: boolean }): BadCall[] {
   const calls: BadCall[] = [];
   for (const method of Object.keys(CONSOLE_METHODS) as ConsoleMethod[]) {
     // (A Map or a Date would pass for an empty object: zod reads any non-array object so. Methods without input take it.)
-    for (const input of [42, 'session', [], true, 10n]) calls.push({ method, input, what: `${method} with ${typeof input === 'bigint' ? 'a BigInt' : JSON.stringify(input)} as its input` });
+    for (const input of [42, 'session', [], true, 10n])
+      calls.push({ method, input, what: `${method} with ${typeof input === 'bigint' ? 'a BigInt' : JSON.stringify(input)} as its input` });
     const base = VALID_INPUTS[method];
     if (base === undefined) {
       calls.push({ method, input: { unexpected: true }, what: `${method} with an unexpected field` });
@@ -77,7 +93,9 @@ export function badCalls(options: { hugeBase64: boolean }): BadCall[] {
           if (options.hugeBase64) calls.push({ method, input: { ...base, [field]: 'A'.repeat(141 * 1024 * 1024) }, what: `${method} with 141 MB of base64` });
         } else calls.push({ method, input: { ...base, [field]: HUGE }, what: `${method} with a 1 MB ${field}` });
         // Case ids are bank references that may hold "/" and "." by design: not an id that names a path here.
-        if (/Id$/.test(field) && field !== 'caseId') for (const p of PATH_LIKE) calls.push({ method, input: { ...base, [field]: p }, what: `${method} with ${JSON.stringify(p)} as ${field}`, dotted: /^\.{1,2}$/.test(p) });
+        if (/Id$/.test(field) && field !== 'caseId')
+          for (const p of PATH_LIKE)
+            calls.push({ method, input: { ...base, [field]: p }, what: `${method} with ${JSON.stringify(p)} as ${field}`, dotted: /^\.{1,2}$/.test(p) });
       }
       if (Array.isArray(good)) {
         calls.push({ method, input: { ...base, [field]: [42] }, what: `${method} with a number in ${field}` });
@@ -91,7 +109,22 @@ export function badCalls(options: { hugeBase64: boolean }): BadCall[] {
       calls.push({ method, input: missing, what: `${method} without ${field}` });
     }
   }
-  for (const method of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'messages.sendText ', 'MESSAGES.SENDTEXT', '', 'session.get\u0000', 'x'.repeat(100_000), null, 42, {}, ['session.get']]) {
+  for (const method of [
+    '__proto__',
+    'constructor',
+    'toString',
+    'hasOwnProperty',
+    'valueOf',
+    'messages.sendText ',
+    'MESSAGES.SENDTEXT',
+    '',
+    'session.get\u0000',
+    'x'.repeat(100_000),
+    null,
+    42,
+    {},
+    ['session.get'],
+  ]) {
     calls.push({ method, input: {}, what: `an unknown method ${JSON.stringify(method).slice(0, 30)}` });
   }
   return calls;

@@ -20,7 +20,17 @@ export function mutationArb(options: { allowHuge: boolean }): fc.Arbitrary<Mutat
     { weight: 3, arbitrary: fc.record({ kind: fc.constant('insert' as const), at, bytes: fc.array(byte, { minLength: 1, maxLength: 8 }) }) },
     { weight: 3, arbitrary: fc.record({ kind: fc.constant('delete' as const), at, length: fc.integer({ min: 1, max: 16 }) }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('truncate' as const), at }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('repeat' as const), at, length: fc.integer({ min: 1, max: 32 }), times: options.allowHuge ? fc.oneof({ weight: 9, arbitrary: fc.integer({ min: 2, max: 50 }) }, { weight: 1, arbitrary: fc.constant(20_000) }) : fc.integer({ min: 2, max: 50 }) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('repeat' as const),
+        at,
+        length: fc.integer({ min: 1, max: 32 }),
+        times: options.allowHuge
+          ? fc.oneof({ weight: 9, arbitrary: fc.integer({ min: 2, max: 50 }) }, { weight: 1, arbitrary: fc.constant(20_000) })
+          : fc.integer({ min: 2, max: 50 }),
+      }),
+    },
     { weight: 4, arbitrary: fc.record({ kind: fc.constant('structural' as const), at, char: fc.constantFrom(...STRUCTURAL) }) },
   );
 }

@@ -25,7 +25,10 @@ export interface Scenario {
 }
 
 /** Runs a scenario with its own cleanups; a thrown error becomes a violation, not a crash of the runner. */
-export async function runScenario(scenario: Scenario, options: { scale: Scale; seed: number; log?: (line: string) => void }): Promise<{ figures: Figures; ms: number }> {
+export async function runScenario(
+  scenario: Scenario,
+  options: { scale: Scale; seed: number; log?: (line: string) => void },
+): Promise<{ figures: Figures; ms: number }> {
   const cleanups: (() => Promise<void> | void)[] = [];
   const ctx: ScenarioContext = {
     scale: options.scale,

@@ -23,6 +23,9 @@ export function relayData(relay: RelayProcess): string {
 /** A refusal in the protocol's shape: a `res` with ok false, or an `error` frame, with one of the expected codes. */
 export function isRefusal(frame: Record<string, unknown> | null, codes: readonly string[] = ['invalid_input']): boolean {
   if (frame === null) return false;
-  const error = frame['type'] === 'error' || (frame['type'] === 'res' && frame['ok'] === false) ? (frame['error'] as { code?: string; message?: string } | undefined) : undefined;
+  const error =
+    frame['type'] === 'error' || (frame['type'] === 'res' && frame['ok'] === false)
+      ? (frame['error'] as { code?: string; message?: string } | undefined)
+      : undefined;
   return error !== undefined && codes.includes(error.code ?? '') && typeof error.message === 'string' && error.message.length > 0;
 }

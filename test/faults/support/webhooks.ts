@@ -14,7 +14,14 @@ export function inboundText(from: string, body: string, options: { wamid?: strin
   const wamid = options.wamid ?? newWamid();
   return {
     wamid,
-    body: inboundTextWebhookBody(IDENTITY, { wamid, from, profileName: options.name ?? `Customer ${from.slice(-2)}`, timestampMs: options.atMs ?? Date.now(), body, contextWamid: null }),
+    body: inboundTextWebhookBody(IDENTITY, {
+      wamid,
+      from,
+      profileName: options.name ?? `Customer ${from.slice(-2)}`,
+      timestampMs: options.atMs ?? Date.now(),
+      body,
+      contextWamid: null,
+    }),
   };
 }
 

@@ -23,7 +23,10 @@ async function freePort(): Promise<number> {
 }
 
 async function startRelay(data: string, port: number): Promise<string> {
-  const relay = spawn(process.execPath, ['--import', 'tsx', 'src/relay/cli/relay-cli.ts', '--sandbox', '--port', String(port), '--data', data], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'ignore'] });
+  const relay = spawn(process.execPath, ['--import', 'tsx', 'src/relay/cli/relay-cli.ts', '--sandbox', '--port', String(port), '--data', data], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   running.push(relay);
   const first = (await createInterface({ input: relay.stdout! })[Symbol.asyncIterator]().next()).value as string;
   return first.replace('relay listening on ', '');
@@ -32,20 +35,41 @@ async function startRelay(data: string, port: number): Promise<string> {
 describe('npm run agent', () => {
   it('queues a message while the relay is down, on an empty data folder, and exits 0 once the relay accepted it', async () => {
     const relayData = fresh('agent-relay');
-    const added = spawnSync('npm', ['run', '--silent', 'relay', '--', 'agents', 'add', 'it-check', '--name', 'IT path check', '--data', relayData], { cwd: repoRoot, encoding: 'utf8' });
+    const added = spawnSync('npm', ['run', '--silent', 'relay', '--', 'agents', 'add', 'it-check', '--name', 'IT path check', '--data', relayData], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
     const token = added.stdout.trim().split('\n').at(-1)!;
     const port = await freePort();
     // The customer wrote today (the 24-hour window is open); then the relay goes away.
     const first = await startRelay(relayData, port);
-    expect((await fetch(`${first}/sandbox/inbound`, { method: 'POST', body: JSON.stringify({ from: '972541234567', name: 'Dana', text: 'hi' }) })).status).toBe(200);
+    expect((await fetch(`${first}/sandbox/inbound`, { method: 'POST', body: JSON.stringify({ from: '972541234567', name: 'Dana', text: 'hi' }) })).status).toBe(
+      200,
+    );
     running.pop()!.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
 
-    const agent = spawn('npm', ['run', '--silent', 'agent', '--', '--relay', `ws://127.0.0.1:${port}`, '--data', fresh('agent-data'), '--send', '972541234567', 'Path check from branch 12'], {
-      cwd: repoRoot,
-      env: { ...process.env, BRANCHLINE_TOKEN: token },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const agent = spawn(
+      'npm',
+      [
+        'run',
+        '--silent',
+        'agent',
+        '--',
+        '--relay',
+        `ws://127.0.0.1:${port}`,
+        '--data',
+        fresh('agent-data'),
+        '--send',
+        '972541234567',
+        'Path check from branch 12',
+      ],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, BRANCHLINE_TOKEN: token },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     running.push(agent);
     const records: { type: string; status?: string }[] = [];
     createInterface({ input: agent.stdout! }).on('line', (line) => records.push(JSON.parse(line) as { type: string; status?: string }));
@@ -63,7 +87,11 @@ describe('npm run agent', () => {
   });
 
   it('refuses bad arguments with a message that says what is wrong', () => {
-    const result = spawnSync('npm', ['run', '--silent', 'agent', '--', '--relay', 'ftp://x', '--data', fresh('bad'), '--send', '+972', ''], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, BRANCHLINE_TOKEN: 'blt_0123456789' } });
+    const result = spawnSync('npm', ['run', '--silent', 'agent', '--', '--relay', 'ftp://x', '--data', fresh('bad'), '--send', '+972', ''], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      env: { ...process.env, BRANCHLINE_TOKEN: 'blt_0123456789' },
+    });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('--relay must be a ws://');
     expect(result.stderr).toContain('--send needs a WhatsApp id');

@@ -61,7 +61,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, out: Out, err
   if (values.send !== undefined) {
     const text = positionals.join(' ');
     if (!WaId.safeParse(values.send).success) problems.push('--send needs a WhatsApp id: 6 to 20 digits, no +');
-    if (text.trim() === '' || text.length > MAX_TEXT_LENGTH) problems.push(`--send needs the text to send (1 to ${MAX_TEXT_LENGTH} characters) after the WhatsApp id`);
+    if (text.trim() === '' || text.length > MAX_TEXT_LENGTH)
+      problems.push(`--send needs the text to send (1 to ${MAX_TEXT_LENGTH} characters) after the WhatsApp id`);
     send = { waId: values.send, text };
   } else if (positionals.length > 0) problems.push(`unexpected argument "${positionals[0]}"`);
   let ca: Buffer | undefined;
@@ -115,11 +116,23 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, out: Out, err
       if (line !== lastSync) out({ type: 'sync', ...(payload as object) });
       lastSync = line;
     } else if (event === 'messages.changed') {
-      for (const m of (payload as { messages: { id: string; direction: string; conversationId: string; content: { type: string; body?: string }; status: string; failure: unknown }[] }).messages) {
+      for (const m of (
+        payload as {
+          messages: { id: string; direction: string; conversationId: string; content: { type: string; body?: string }; status: string; failure: unknown }[];
+        }
+      ).messages) {
         if (m.direction === 'in' && !seen.has(m.id)) {
           seen.add(m.id);
           const conversation = store.conversation(m.conversationId);
-          out({ type: 'message', messageId: m.id, conversationId: m.conversationId, from: conversation?.customer.waId ?? null, name: conversation?.customer.name ?? null, kind: m.content.type, text: m.content.body ?? null });
+          out({
+            type: 'message',
+            messageId: m.id,
+            conversationId: m.conversationId,
+            from: conversation?.customer.waId ?? null,
+            name: conversation?.customer.name ?? null,
+            kind: m.content.type,
+            text: m.content.body ?? null,
+          });
         }
         if (m.id === sentId && m.status !== 'queued') {
           out({ type: m.status === 'failed' ? 'failed' : 'accepted', messageId: m.id, status: m.status, failure: m.failure });
@@ -144,7 +157,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, out: Out, err
   return code;
 }
 
-main(process.argv.slice(2), process.env, (record) => process.stdout.write(`${JSON.stringify(record)}\n`), (line) => process.stderr.write(`${line}\n`)).then(
+main(
+  process.argv.slice(2),
+  process.env,
+  (record) => process.stdout.write(`${JSON.stringify(record)}\n`),
+  (line) => process.stderr.write(`${line}\n`),
+).then(
   (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(`agent: failed: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -48,7 +48,14 @@ async function startSandboxRelay(dataDir: string): Promise<{ child: ChildProcess
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { relay: { type: 'string' }, token: { type: 'string' }, port: { type: 'string' }, data: { type: 'string' }, policy: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      relay: { type: 'string' },
+      token: { type: 'string' },
+      port: { type: 'string' },
+      data: { type: 'string' },
+      policy: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help === true) {
     process.stdout.write(`${USAGE}\n`);
@@ -86,7 +93,8 @@ async function main(argv: string[]): Promise<number> {
   const store = new LocalStore(openLocalDatabase(path.join(dataDir, 'console')));
   let saved: string | null = null;
   const tokens: TokenStore = { load: async () => saved, save: async (t) => void (saved = t), clear: async () => void (saved = null) };
-  const log = (event: string, fields?: Record<string, unknown>) => process.stderr.write(`${JSON.stringify({ t: new Date().toISOString(), event, ...fields })}\n`);
+  const log = (event: string, fields?: Record<string, unknown>) =>
+    process.stderr.write(`${JSON.stringify({ t: new Date().toISOString(), event, ...fields })}\n`);
   const service: ConsoleService = new ConsoleService({
     store,
     tokens,

@@ -44,7 +44,13 @@ function cookieToken(req: IncomingMessage): string | null {
   return null;
 }
 
-export async function startPreviewServer(options: { service: ConsoleService; staticDir: string; token: string; port: number; log: (event: string, fields?: Record<string, unknown>) => void }): Promise<PreviewServer> {
+export async function startPreviewServer(options: {
+  service: ConsoleService;
+  staticDir: string;
+  token: string;
+  port: number;
+  log: (event: string, fields?: Record<string, unknown>) => void;
+}): Promise<PreviewServer> {
   const { service, token, log } = options;
   const root = path.resolve(options.staticDir);
   const authorized = (req: IncomingMessage, url: URL) => sameToken(url.searchParams.get('token'), token) || sameToken(cookieToken(req), token);

@@ -9,7 +9,14 @@ import { createRelayMediaClient } from '../relay-media-client';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
-  options: { relay: { type: 'string' }, token: { type: 'string' }, data: { type: 'string' }, queue: { type: 'string' }, to: { type: 'string' }, 'crash-after-commits': { type: 'string' } },
+  options: {
+    relay: { type: 'string' },
+    token: { type: 'string' },
+    data: { type: 'string' },
+    queue: { type: 'string' },
+    to: { type: 'string' },
+    'crash-after-commits': { type: 'string' },
+  },
 });
 const print = (record: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(record)}\n`);
 

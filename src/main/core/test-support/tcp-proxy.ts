@@ -30,7 +30,11 @@ interface Pair {
   upstreamGone: boolean;
 }
 
-export async function startTcpProxy(options: { targetPort: number; targetHost?: string; tls?: { key: string | Buffer; cert: string | Buffer } }): Promise<TcpProxy> {
+export async function startTcpProxy(options: {
+  targetPort: number;
+  targetHost?: string;
+  tls?: { key: string | Buffer; cert: string | Buffer };
+}): Promise<TcpProxy> {
   const targetHost = options.targetHost ?? '127.0.0.1';
   const pairs = new Set<Pair>();
   let stalled = false;
