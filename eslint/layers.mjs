@@ -13,8 +13,17 @@ const NODE_BUILTINS = new Set(builtinModules.filter((m) => !m.startsWith('_')));
  */
 export const LAYERS = [
   {
+    // Pure decisions of the console (status bar words, notification rules, outbox verdicts): no I/O, table-tested.
+    name: 'src/main/core/domain',
+    layers: ['src/shared', 'src/main/core/domain'],
+    node: false,
+    packages: ['zod'],
+    why: 'a domain module decides and does no I/O: take what it needs as arguments',
+    tests: { layers: [], packages: ['vitest', 'fast-check'] },
+  },
+  {
     name: 'src/main/core',
-    layers: ['src/shared', 'src/main/core'],
+    layers: ['src/shared', 'src/shared/node', 'src/main/core', 'src/main/core/domain'],
     node: true,
     packages: ['ws', 'better-sqlite3', 'zod'],
     why: 'core is plain Node: take Electron pieces as injected interfaces',
@@ -22,7 +31,7 @@ export const LAYERS = [
   },
   {
     name: 'src/main',
-    layers: ['src/shared', 'src/main/core', 'src/main'],
+    layers: ['src/shared', 'src/shared/node', 'src/main/core', 'src/main/core/domain', 'src/main'],
     node: true,
     packages: ['electron', 'electron-updater', 'zod'],
     why: 'the Electron adapters forward to core; the UI lives in the renderer',
@@ -45,11 +54,30 @@ export const LAYERS = [
     tests: { layers: [], packages: ['vitest', 'fast-check'] },
   },
   {
+    // Pure rules of the relay (webhook parsing, Meta's error table, limits): no I/O, shared by every store.
+    name: 'src/relay/domain',
+    layers: ['src/shared', 'src/relay/domain'],
+    node: false,
+    packages: ['zod'],
+    why: 'a domain module decides and does no I/O: take what it needs as arguments',
+    tests: { layers: [], packages: ['vitest', 'fast-check'] },
+  },
+  {
     name: 'src/relay',
-    layers: ['src/shared', 'src/relay'],
+    layers: ['src/shared', 'src/shared/node', 'src/relay', 'src/relay/domain'],
     node: true,
     packages: ['ws', 'better-sqlite3', 'zod'],
     why: 'the relay is a separate Node program',
+    tests: { layers: [], packages: ['vitest', 'fast-check'] },
+  },
+  {
+    // Node-only code both Node programs share (the relay and the console core): bounded body reads, secret
+    // comparison, private files, opening SQLite. Like VS Code's base/node beside base/common.
+    name: 'src/shared/node',
+    layers: ['src/shared', 'src/shared/node'],
+    node: true,
+    packages: ['better-sqlite3', 'zod'],
+    why: 'shared Node code serves the relay and the console core alike, so it knows neither',
     tests: { layers: [], packages: ['vitest', 'fast-check'] },
   },
   {

@@ -28,6 +28,14 @@ export const SendFailure = z.object({
 });
 export type SendFailure = z.infer<typeof SendFailure>;
 
+/** A template as the agent fills it in: Meta's name and language code, and the body's {{1}}, {{2}} … values. */
+export const TemplateFields = {
+  name: z.string().regex(/^[a-z0-9_]{1,512}$/, 'a template name is 1 to 512 lower-case letters, digits or _'),
+  language: z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, 'a template language is a code such as en or en_US'),
+  parameters: z.array(z.string().min(1).max(1_024)).max(20),
+};
+const TemplateContent = z.object({ type: z.literal('template'), ...TemplateFields });
+
 const MediaFields = {
   /** The relay's media id: fetch bytes from GET /v1/media/{mediaId}. */
   mediaId: EntityId,
@@ -57,12 +65,7 @@ export const MessageContent = z.discriminatedUnion('type', [
     emoji: z.string().max(32),
     targetMessageId: EntityId.nullable(),
   }),
-  z.object({
-    type: z.literal('template'),
-    name: z.string().regex(/^[a-z0-9_]{1,512}$/),
-    language: z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/),
-    parameters: z.array(z.string().min(1).max(1_024)).max(20),
-  }),
+  TemplateContent,
   /** A tap on a template's quick-reply button, or on an interactive list/button. */
   z.object({ type: z.literal('button_reply'), text: z.string().max(1_024), payload: z.string().max(1_024).optional() }),
   /** Anything WhatsApp sends that we do not render: kept, never dropped. */
@@ -76,12 +79,7 @@ export const OutboundContent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('text'), body: z.string().min(1).max(MAX_TEXT_LENGTH) }),
   z.object({ type: z.literal('image'), mediaId: EntityId, caption: z.string().max(1_024).optional() }),
   z.object({ type: z.literal('document'), mediaId: EntityId, fileName: z.string().min(1).max(255).optional(), caption: z.string().max(1_024).optional() }),
-  z.object({
-    type: z.literal('template'),
-    name: z.string().regex(/^[a-z0-9_]{1,512}$/),
-    language: z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/),
-    parameters: z.array(z.string().min(1).max(1_024)).max(20),
-  }),
+  TemplateContent,
 ]);
 export type OutboundContent = z.infer<typeof OutboundContent>;
 
