@@ -1,8 +1,10 @@
 // One connected device: the hello, the event stream with its ack window, requests, heartbeats.
 // Transport-agnostic: the WebSocket and the long-poll fallback both feed it text frames.
+import { z } from 'zod';
 import type { Clock } from '../shared/clock';
 import { appError, type AppError, type Result } from '../shared/errors';
 import { ClientFrame, CloseCode, PROTOCOL_VERSION, parseFrame, type HelloFrame, type WireError } from '../shared/protocol';
+import { TokenBucket } from '../shared/token-bucket';
 import type { Logger } from './log';
 import type { Agent, RelayStore } from './store/relay-store';
 
@@ -54,16 +56,15 @@ export class AgentSession {
   private lastReceivedAt: number;
   private lastSentAt: number;
   private cancelHeartbeat: () => void = () => {};
-  private tokens: number;
-  private tokensAt: number;
+  /** The device's request budget: `requestBurst` at once, refilled at `requestsPerSecond`. */
+  private readonly requests: TokenBucket;
   /** Refused requests, less one for each let through: it only grows while a device keeps asking faster than allowed. */
   private floodScore = 0;
 
   constructor(private readonly deps: SessionDeps) {
     this.lastReceivedAt = deps.clock.monotonicNow();
     this.lastSentAt = this.lastReceivedAt;
-    this.tokens = deps.settings.requestBurst;
-    this.tokensAt = this.lastReceivedAt;
+    this.requests = new TokenBucket({ capacity: deps.settings.requestBurst, refillPerMs: deps.settings.requestsPerSecond / 1000, clock: deps.clock });
   }
 
   get agentId(): string {
@@ -169,7 +170,7 @@ export class AgentSession {
   }
 
   private async onRequest(id: string, method: string, params: unknown, deadlineMs: number | undefined): Promise<void> {
-    if (!this.takeRequestToken()) {
+    if (!this.requests.tryTake()) {
       this.floodScore += 1;
       this.respond(id, { ok: false, error: appError('rate_limited', 'too many requests from this device; slow down', true) });
       if (this.floodScore >= FLOOD_CLOSE_AFTER) this.close(CloseCode.rateLimited, 'request flood');
@@ -200,16 +201,6 @@ export class AgentSession {
       cancelDeadline();
     }
     this.respond(id, result);
-  }
-
-  private takeRequestToken(): boolean {
-    const now = this.deps.clock.monotonicNow();
-    const { requestsPerSecond, requestBurst } = this.deps.settings;
-    this.tokens = Math.min(requestBurst, this.tokens + ((now - this.tokensAt) * requestsPerSecond) / 1000);
-    this.tokensAt = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
   }
 
   private respond(id: string, result: Result<unknown>): void {
@@ -289,14 +280,19 @@ export class AgentSession {
   }
 }
 
+/** Just enough of a request frame to answer it: the rest of it was what failed. */
+const RequestId = z.looseObject({ type: z.literal('req'), id: z.string().min(1).max(64) });
+
 /** The id of a malformed request frame, when it has a usable one. */
 function requestIdOf(text: string): string | null {
+  let value: unknown;
   try {
-    const value = JSON.parse(text) as { type?: unknown; id?: unknown };
-    return value.type === 'req' && typeof value.id === 'string' && value.id.length >= 1 && value.id.length <= 64 ? value.id : null;
+    value = JSON.parse(text);
   } catch {
     return null;
   }
+  const parsed = RequestId.safeParse(value);
+  return parsed.success ? parsed.data.id : null;
 }
 
 function toWire(error: AppError): WireError {

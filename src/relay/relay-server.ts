@@ -25,7 +25,7 @@ import { SqliteRelayStore } from './store/sqlite-relay-store';
 import { handleWebhookPost, handleWebhookVerify, type WebhookRouteDeps } from './webhook/webhook-route';
 import { createCloudApiProvider } from './whatsapp/cloud-api';
 import type { WhatsAppProvider } from './whatsapp/provider';
-import { createSendRateLimiter } from './whatsapp/rate-limit';
+import { createSendRateLimiter } from './domain/send-rate-limit';
 import { createAgentSocketServer } from './ws-transport';
 
 export const RELAY_VERSION = '0.1.0';
