@@ -8,7 +8,8 @@ import { CloseCode, LONG_POLL_HOLD_MS, MAX_FRAME_BYTES } from '../shared/protoco
 import type { AgentSession, SessionTransport } from './agent-session';
 import { authenticate, parseHandshake } from './agent-handshake';
 import { bearerToken } from './agent-tokens';
-import { BodyTooLargeError, readBody, refuseRest, sendError, sendJson } from './http-util';
+import { BodyTooLargeError, readBody } from '../shared/node/http-body';
+import { refuseRest, sendError, sendJson } from './http-util';
 import type { Logger } from './log';
 import type { SessionFactory } from './relay-sessions';
 import type { RelayStore } from './store/relay-store';

@@ -5,13 +5,8 @@ import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { limitBytes } from '../shared/node/http-body';
 import { isUuidV7 } from '../shared/uuidv7';
-
-export class MediaTooLargeError extends Error {
-  constructor(readonly limit: number) {
-    super(`file exceeds ${limit} bytes`);
-  }
-}
 
 export class MediaFiles {
   constructor(private readonly dir: string) {}
@@ -22,7 +17,7 @@ export class MediaFiles {
     return path.join(this.dir, id);
   }
 
-  /** Streams into place through a temporary file, counting and hashing; refuses past `maxBytes`. */
+  /** Streams into place through a temporary file, counting and hashing; refuses past `maxBytes` with BodyTooLargeError. */
   async writeStream(id: string, source: Readable, maxBytes: number): Promise<{ size: number; sha256: string }> {
     await mkdir(this.dir, { recursive: true });
     const target = this.pathOf(id);
@@ -32,10 +27,10 @@ export class MediaFiles {
     try {
       await pipeline(
         source,
+        limitBytes(maxBytes),
         async function* (chunks: AsyncIterable<Buffer>) {
           for await (const chunk of chunks) {
             size += chunk.length;
-            if (size > maxBytes) throw new MediaTooLargeError(maxBytes);
             hash.update(chunk);
             yield chunk;
           }

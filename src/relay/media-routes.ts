@@ -5,10 +5,11 @@ import { MEDIA_RULES, checkOutboundMedia } from '../shared/media-limits';
 import type { MediaUploadResult } from '../shared/protocol-methods';
 import { isUuidV7, uuidv7 } from '../shared/uuidv7';
 import type { Clock } from '../shared/clock';
+import { BodyTooLargeError } from '../shared/node/http-body';
 import { refuseRest, sendError, sendJson } from './http-util';
 import type { Logger } from './log';
 import type { MediaFetcher } from './media-fetcher';
-import { MediaTooLargeError, type MediaFiles } from './media-files';
+import type { MediaFiles } from './media-files';
 import type { Agent, RelayStore } from './store/relay-store';
 
 export interface MediaRouteDeps {
@@ -52,9 +53,9 @@ export async function handleMediaUpload(req: IncomingMessage, res: ServerRespons
   try {
     written = await deps.files.writeStream(id, req, MEDIA_RULES[check.kind].maxBytes);
   } catch (error) {
-    if (error instanceof MediaTooLargeError) {
+    if (error instanceof BodyTooLargeError) {
       refuseRest(req, res);
-      sendError(res, 413, 'media_too_large', `${check.kind === 'image' ? 'Images' : 'Documents'} can be at most ${error.limit} bytes`);
+      sendError(res, 413, 'media_too_large', `${check.kind === 'image' ? 'Images' : 'Documents'} can be at most ${error.limitBytes} bytes`);
       return;
     }
     throw error;

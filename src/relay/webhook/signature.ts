@@ -1,5 +1,6 @@
 // Checks Meta's X-Hub-Signature-256 header against the raw webhook body, in constant time.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { secretsEqual } from '../../shared/node/secret-compare';
 
 const PREFIX = 'sha256=';
 /** SHA-256 is 32 bytes: 64 hex digits. */
@@ -9,7 +10,7 @@ const HEX_DIGEST = /^[0-9a-f]{64}$/i;
  * `headerValue` is `sha256=<hex HMAC-SHA256 of rawBody keyed with appSecret>`. The HMAC must be
  * over the bytes as received: re-serialised JSON differs in whitespace and escapes, and would fail.
  * The shape checks below look only at the header the sender chose; the comparison with our own
- * digest is timingSafeEqual, so its duration says nothing about how many bytes matched.
+ * digest is secretsEqual, so its duration says nothing about how many bytes matched.
  */
 export function verifySignature(rawBody: Buffer, headerValue: string | undefined, appSecret: string): boolean {
   if (!(rawBody instanceof Uint8Array) || typeof headerValue !== 'string') return false;
@@ -20,6 +21,5 @@ export function verifySignature(rawBody: Buffer, headerValue: string | undefined
   if (!HEX_DIGEST.test(hex)) return false;
 
   const expected = createHmac('sha256', appSecret).update(rawBody).digest();
-  const given = Buffer.from(hex, 'hex');
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return secretsEqual(Buffer.from(hex, 'hex'), expected);
 }

@@ -1,7 +1,9 @@
 // HTTP face of the webhook: Meta's verification handshake, then signed deliveries stored before the 200.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../log';
-import { BodyTooLargeError, readBody, refuseRest, sendError } from '../http-util';
+import { BodyTooLargeError, readBody } from '../../shared/node/http-body';
+import { secretsEqual } from '../../shared/node/secret-compare';
+import { refuseRest, sendError } from '../http-util';
 import type { RelayStore } from '../store/relay-store';
 import { parseWebhook } from './parse-webhook';
 import { verifySignature } from './signature';
@@ -23,7 +25,7 @@ export function handleWebhookVerify(url: URL, res: ServerResponse, deps: Webhook
   const mode = url.searchParams.get('hub.mode');
   const token = url.searchParams.get('hub.verify_token');
   const challenge = url.searchParams.get('hub.challenge');
-  if (mode === 'subscribe' && token !== null && safeEqual(token, deps.verifyToken) && challenge !== null && challenge.length <= 256) {
+  if (mode === 'subscribe' && token !== null && secretsEqual(token, deps.verifyToken) && challenge !== null && challenge.length <= 256) {
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
     res.end(challenge);
     deps.log.info('webhook.verified');
@@ -78,12 +80,4 @@ export async function handleWebhookPost(req: IncomingMessage, res: ServerRespons
   });
   if (outcome.changed) deps.onCommitted();
   if (outcome.mediaToFetch.length > 0) deps.onMedia(outcome.mediaToFetch);
-}
-
-function safeEqual(a: string, b: string): boolean {
-  // Length leaks nothing useful here; contents are compared without an early exit.
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
 }

@@ -1,12 +1,12 @@
 // The web preview's server: the built renderer and the console service over a loopback WebSocket.
 // Everything needs the per-run token (a query parameter once, then an HttpOnly cookie); nothing binds beyond 127.0.0.1.
-import { timingSafeEqual } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ConsoleEvent, EventPayload, WireResult } from '../../../shared/contract';
+import { secretsEqual } from '../../../shared/node/secret-compare';
 import type { ConsoleService } from '../console-service';
 
 const COOKIE = 'branchline_preview';
@@ -30,9 +30,7 @@ export interface PreviewServer {
 
 function sameToken(candidate: string | null | undefined, token: string): boolean {
   if (candidate === null || candidate === undefined) return false;
-  const a = Buffer.from(candidate);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return secretsEqual(candidate, token);
 }
 
 function cookieToken(req: IncomingMessage): string | null {
