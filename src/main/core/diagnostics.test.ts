@@ -1,8 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { fromBuffer, type Entry } from 'yauzl';
 import { createLogger } from '../../shared/structured-log';
 import { buildDiagnostics } from './diagnostics';
 import { SAFE_DEFAULTS } from './policy';
@@ -12,20 +13,35 @@ const TOKEN = 'blt_PlantedAgentToken0123456789abcdef';
 const BODY = 'my card PIN is 4812 and my account 0044512399';
 const PHONE = '972541234567';
 
-/** Reads the zip back with Python's zipfile: an independent implementation checks the format too. */
-function unzip(zip: Buffer): Record<string, string> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'branchline-zip-'));
-  const file = path.join(dir, 'd.zip');
-  writeFileSync(file, zip);
-  const script =
-    'import json,sys,zipfile\nz=zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\nprint(json.dumps({n: z.read(n).decode() for n in z.namelist()}))';
-  const result = spawnSync('python3', ['-c', script, file], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(result.stderr);
-  return JSON.parse(result.stdout) as Record<string, string>;
+/** Reads every entry back with yauzl (an independent reader), checking sizes and each entry's CRC-32. */
+function unzip(zip: Buffer): Promise<Record<string, string>> {
+  return new Promise((resolve, reject) => {
+    fromBuffer(zip, { lazyEntries: true, strictFileNames: true }, (openError, archive) => {
+      if (openError) return reject(openError);
+      const files: Record<string, string> = {};
+      archive.on('error', reject);
+      archive.on('end', () => resolve(files));
+      archive.on('entry', (entry: Entry) => {
+        archive.openReadStream(entry, (readError, stream) => {
+          if (readError) return reject(readError);
+          const chunks: Buffer[] = [];
+          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+          stream.on('error', reject);
+          stream.on('end', () => {
+            const data = Buffer.concat(chunks);
+            if (crc32(data) !== entry.crc32) return reject(new Error(`${entry.fileName}: CRC-32 mismatch`));
+            files[entry.fileName] = data.toString('utf8');
+            archive.readEntry();
+          });
+        });
+      });
+      archive.readEntry();
+    });
+  });
 }
 
 describe('diagnostics export', () => {
-  it('bundles logs, versions, settings, policy and connection history, and never a token, message text or number', () => {
+  it('bundles logs, versions, settings, policy and connection history, and never a token, message text or number', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'branchline-logs-'));
     const logFile = new RotatingLogFile(dir, { maxBytes: 600, keep: 3 });
     const log = createLogger({ level: 'debug', write: (l) => logFile.write(l), pseudonym: (w) => `wa_${w.length}` });
@@ -34,32 +50,68 @@ describe('diagnostics export', () => {
     // A line written around the logger, as a bug would: tokens and numbers in it are still caught on export.
     // (Prose cannot be recognised as a message body; bodies are kept out of logs by the logger's field rules.)
     logFile.write(`{"event":"oops","raw":"Bearer ${TOKEN} for +${PHONE}, account 0044512399"}\n`);
+    await logFile.close();
 
-    const zip = buildDiagnostics({
+    const zip = await buildDiagnostics({
       logFiles: logFile.files(),
       versions: { app: '0.1.0', electron: '45.4.1', node: process.versions.node },
       settings: { theme: 'dark', 'cache.token': TOKEN, 'draft.c1': BODY, notificationPrivacy: 'hide' },
       policy: { policy: SAFE_DEFAULTS, problems: [{ key: 'retention.days', message: 'must be at least 1' }], source: '/etc/branchline/policy.json' },
-      connectionHistory: [{ at: Date.UTC(2026, 10, 24, 9), status: 'reconnecting', detail: 'cannot reach the relay (ECONNREFUSED)' }],
+      connectionHistory: [
+        { at: Date.UTC(2026, 10, 24, 9), status: 'reconnecting', detail: { code: 'unreachable', params: { error: 'ECONNREFUSED' } } },
+        { at: Date.UTC(2026, 10, 24, 9, 1), status: 'live', detail: null },
+      ],
       secrets: [TOKEN],
       now: new Date(Date.UTC(2026, 10, 24, 10)),
     });
-    const files = unzip(zip);
-    expect(Object.keys(files)).toEqual(
-      expect.arrayContaining(['versions.json', 'settings.json', 'policy.json', 'connection-history.json', 'README.txt', 'logs/branchline.log']),
+    const files = await unzip(zip);
+    expect(Object.keys(files).sort()).toEqual(
+      [
+        'README.txt',
+        'connection-history.json',
+        'logs/branchline.log',
+        'logs/branchline.log.1',
+        'logs/branchline.log.2',
+        'logs/branchline.log.3',
+        'policy.json',
+        'settings.json',
+        'versions.json',
+      ].sort(),
     );
-    expect(Object.keys(files).filter((n) => n.startsWith('logs/')).length).toBeGreaterThan(1); // rotated files included
     const everything = Object.values(files).join('\n');
     for (const leaked of [TOKEN, 'PlantedAgentToken', 'card PIN', '4812', '0044512399', PHONE]) expect(everything).not.toContain(leaked);
-    expect(JSON.parse(files['settings.json']!)).toMatchObject({ theme: 'dark', notificationPrivacy: 'hide' });
+    // The logs are all there (rotated files included), in their JSON-lines shape.
+    const logLines = ['logs/branchline.log.3', 'logs/branchline.log.2', 'logs/branchline.log.1', 'logs/branchline.log']
+      .map((n) => files[n]!)
+      .join('')
+      .trim()
+      .split('\n');
+    expect(logLines.at(-1)).toContain('"oops"');
+    expect(logLines.at(-2)).toContain('"send"');
+    expect(JSON.parse(logLines.at(-2)!)).toMatchObject({ event: 'send', token: '[redacted]', body: '[redacted]', waId: 'wa_12' });
+    // The export's second scrub takes numbers out, not the dates IT reads the log by.
+    expect(JSON.parse(logLines.at(-2)!).t).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(JSON.parse(files['versions.json']!)).toEqual({ app: '0.1.0', electron: '45.4.1', node: process.versions.node });
+    expect(JSON.parse(files['settings.json']!)).toEqual({ theme: 'dark', 'cache.token': '[redacted]', 'draft.c1': '[redacted]', notificationPrivacy: 'hide' });
     expect(JSON.parse(files['policy.json']!).problems[0].key).toBe('retention.days');
-    expect(files['connection-history.json']).toContain('ECONNREFUSED');
+    expect(JSON.parse(files['connection-history.json']!)).toEqual([
+      { at: '2026-11-24T09:00:00.000Z', status: 'reconnecting', detail: { code: 'unreachable', params: { error: 'ECONNREFUSED' } } },
+      { at: '2026-11-24T09:01:00.000Z', status: 'live', detail: null },
+    ]);
+    expect(files['README.txt']).toContain('2026-11-24T10:00:00.000Z');
   });
 
-  it('rotates the log by size and keeps a bounded number of files', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'branchline-rot-'));
-    const file = new RotatingLogFile(dir, { maxBytes: 100, keep: 2 });
-    for (let i = 0; i < 50; i++) file.write(`${'x'.repeat(40)} ${i}\n`);
-    expect(file.files().map((f) => path.basename(f))).toEqual(['branchline.log.2', 'branchline.log.1', 'branchline.log']);
+  it('leaves out a log file that is gone by the time of the export', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'branchline-logs-gone-'));
+    const zip = await buildDiagnostics({
+      logFiles: [path.join(dir, 'branchline.log.5')],
+      versions: {},
+      settings: {},
+      policy: { policy: SAFE_DEFAULTS, problems: [], source: null },
+      connectionHistory: [],
+      secrets: [],
+      now: new Date(),
+    });
+    expect(Object.keys(await unzip(zip)).sort()).toEqual(['README.txt', 'connection-history.json', 'policy.json', 'settings.json', 'versions.json']);
   });
 });
