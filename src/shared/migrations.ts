@@ -7,11 +7,12 @@ export interface MigratableDatabase {
   transaction(fn: () => void): () => void;
 }
 
-export interface Migration {
+/** `D` is the database type the migration needs (a data move may need more than exec, e.g. prepared statements). */
+export interface Migration<D extends MigratableDatabase = MigratableDatabase> {
   /** 1, 2, 3 … with no gaps: the schema version this migration produces. */
   readonly version: number;
   readonly description: string;
-  readonly up: (db: MigratableDatabase) => void;
+  readonly up: (db: D) => void;
 }
 
 export class DatabaseTooNewError extends Error {
@@ -29,7 +30,7 @@ export class DatabaseTooNewError extends Error {
 }
 
 /** Brings the database to the newest schema, one transaction per migration. Returns the versions before and after. */
-export function migrate(db: MigratableDatabase, migrations: readonly Migration[], appName: string): { from: number; to: number } {
+export function migrate<D extends MigratableDatabase>(db: D, migrations: readonly Migration<D>[], appName: string): { from: number; to: number } {
   migrations.forEach((m, i) => {
     if (m.version !== i + 1) throw new Error(`migration #${i} has version ${m.version}; versions must run 1, 2, 3 … without gaps`);
   });

@@ -1,62 +1,96 @@
-// Read side of the local cache: the conversation list, message pages and full-text search.
+// Read side of the local cache: the conversation list, message pages and full-text search, every row parsed.
 import type { ConversationFilter, ConversationSummary, SearchHit } from '../../shared/contract';
-import type { Conversation, Message } from '../../shared/domain';
+import type { Message } from '../../shared/domain';
 import type { LocalDatabase } from './local-db';
+import { CONVERSATION_COLUMNS, MESSAGE_COLUMNS, conversationOf, messageOf } from './local-rows';
 import { previewOf } from './message-text';
 
-interface SummaryRow {
-  data: string;
-  unread: number;
-  has_draft: number;
-  last: string | null;
-}
+const UNREAD = "SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'in' AND m.hidden = 0 AND m.created_at > coalesce(c.read_up_to, 0)";
 
 const SUMMARY_SELECT = `
-  SELECT c.data,
-    (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'in' AND m.hidden = 0 AND m.created_at > coalesce(c.read_up_to, 0)) AS unread,
+  SELECT ${CONVERSATION_COLUMNS},
+    (SELECT count(*) FROM (${UNREAD})) AS unread,
     EXISTS (SELECT 1 FROM drafts d WHERE d.conversation_id = c.id) AS has_draft,
-    (SELECT m.data FROM messages m WHERE m.conversation_id = c.id AND m.hidden = 0 ORDER BY m.created_at DESC, m.id DESC LIMIT 1) AS last
+    (SELECT m.pk FROM messages m WHERE m.conversation_id = c.id AND m.hidden = 0 ORDER BY m.created_at DESC, m.id DESC LIMIT 1) AS last_pk
   FROM conversations c`;
 
-function toSummary(row: SummaryRow): ConversationSummary {
-  const last = row.last === null ? null : (JSON.parse(row.last) as Message);
-  return {
-    conversation: JSON.parse(row.data) as Conversation,
-    preview: last === null ? null : previewOf(last.content),
-    previewDirection: last?.direction ?? null,
-    unread: row.unread,
-    hasDraft: row.has_draft === 1,
-  };
+interface SummaryRow {
+  unread: number;
+  has_draft: number;
+  last_pk: number | null;
 }
 
 const FILTERS: Record<ConversationFilter, string> = {
   all: '1 = 1',
   mine: 'c.assigned_agent_id = @me',
   unassigned: 'c.assigned_agent_id IS NULL',
-  unread:
-    "EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'in' AND m.hidden = 0 AND m.created_at > coalesce(c.read_up_to, 0))",
+  unread: `EXISTS (${UNREAD})`,
 };
 
+const PAGE_ORDER = 'ORDER BY m.created_at DESC, m.id DESC';
+
 export class LocalQueries {
-  constructor(private readonly db: LocalDatabase) {}
+  private readonly statements;
+
+  constructor(private readonly db: LocalDatabase) {
+    this.statements = {
+      summary: db.prepare<[string], SummaryRow & Record<string, unknown>>(`${SUMMARY_SELECT} WHERE c.id = ?`),
+      messageByPk: db.prepare<[number], unknown>(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.pk = ?`),
+      anchor: db.prepare<[string, string], { created_at: number }>('SELECT created_at FROM messages WHERE id = ? AND conversation_id = ?'),
+      newer: db.prepare<[string, number, number, string], unknown>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = ? AND m.hidden = 0 AND (m.created_at > ? OR (m.created_at = ? AND m.id > ?))
+         ORDER BY m.created_at ASC, m.id ASC LIMIT 10`,
+      ),
+      newest: db.prepare<[string, number], unknown>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = ? AND m.hidden = 0 ${PAGE_ORDER} LIMIT ?`,
+      ),
+      older: db.prepare<[string, number, number, string, number], unknown>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = ? AND m.hidden = 0 AND (m.created_at < ? OR (m.created_at = ? AND m.id < ?))
+         ${PAGE_ORDER} LIMIT ?`,
+      ),
+      search: db.prepare<[string, string, number], { kind: 'm' | 'c'; pk: number; snippet: string; rank: number }>(
+        `SELECT 'm' AS kind, rowid AS pk, snippet(message_search, 0, char(1), char(2), '…', 12) AS snippet, rank FROM message_search WHERE message_search MATCH ?
+         UNION ALL
+         SELECT 'c' AS kind, rowid AS pk, snippet(conversation_search, 0, char(1), char(2), '…', 12) AS snippet, rank FROM conversation_search WHERE conversation_search MATCH ?
+         ORDER BY rank LIMIT ?`,
+      ),
+      searchMessage: db.prepare<[number], { id: string; conversation_id: string; created_at: number; hidden: number }>(
+        'SELECT id, conversation_id, created_at, hidden FROM messages WHERE pk = ?',
+      ),
+      conversationByPk: db.prepare<[number], unknown>(`SELECT ${CONVERSATION_COLUMNS} FROM conversations c WHERE c.pk = ?`),
+      conversationById: db.prepare<[string], unknown>(`SELECT ${CONVERSATION_COLUMNS} FROM conversations c WHERE c.id = ?`),
+    };
+  }
+
+  private toSummary(row: SummaryRow & Record<string, unknown>): ConversationSummary {
+    const lastRow = row.last_pk === null ? undefined : this.statements.messageByPk.get(row.last_pk);
+    const last = lastRow === undefined ? null : messageOf(lastRow);
+    return {
+      conversation: conversationOf(row),
+      preview: last === null ? null : previewOf(last.content),
+      previewDirection: last?.direction ?? null,
+      unread: row.unread,
+      hasDraft: row.has_draft === 1,
+    };
+  }
 
   listConversations(filter: ConversationFilter, me: string | null, limit: number, offset: number): { items: ConversationSummary[]; total: number } {
     const where = FILTERS[filter];
     const params = { me: me ?? '', limit, offset };
     const items = this.db
-      .prepare<typeof params, SummaryRow>(`${SUMMARY_SELECT} WHERE ${where} ORDER BY c.last_message_at DESC, c.id DESC LIMIT @limit OFFSET @offset`)
+      .prepare<typeof params, SummaryRow & Record<string, unknown>>(
+        `${SUMMARY_SELECT} WHERE ${where} ORDER BY c.last_message_at DESC, c.id DESC LIMIT @limit OFFSET @offset`,
+      )
       .all(params)
-      .map(toSummary);
+      .map((row) => this.toSummary(row));
     const total = this.db.prepare<typeof params, { n: number }>(`SELECT count(*) AS n FROM conversations c WHERE ${where}`).get(params)!.n;
     return { items, total };
   }
 
   summaries(ids: readonly string[]): ConversationSummary[] {
-    if (ids.length === 0) return [];
-    const statement = this.db.prepare<[string], SummaryRow>(`${SUMMARY_SELECT} WHERE c.id = ?`);
     return ids.flatMap((id) => {
-      const row = statement.get(id);
-      return row === undefined ? [] : [toSummary(row)];
+      const row = this.statements.summary.get(id);
+      return row === undefined ? [] : [this.toSummary(row)];
     });
   }
 
@@ -72,35 +106,17 @@ export class LocalQueries {
     }
     let newer: Message[] = [];
     if (around !== undefined) {
-      const row = this.db
-        .prepare<[string, string], { created_at: number }>('SELECT created_at FROM messages WHERE id = ? AND conversation_id = ?')
-        .get(around, conversationId);
+      const row = this.statements.anchor.get(around, conversationId);
       if (row !== undefined) {
-        newer = this.db
-          .prepare<[string, number, number, string], { data: string }>(
-            `SELECT data FROM messages WHERE conversation_id = ? AND hidden = 0 AND (created_at > ? OR (created_at = ? AND id > ?))
-             ORDER BY created_at ASC, id ASC LIMIT 10`,
-          )
-          .all(conversationId, row.created_at, row.created_at, around)
-          .map((r) => JSON.parse(r.data) as Message)
-          .reverse();
+        newer = this.statements.newer.all(conversationId, row.created_at, row.created_at, around).map(messageOf).reverse();
         anchor = { t: row.created_at, id: `${around}\u0000` }; // include the anchor itself
       }
     }
     const rows =
       anchor === null
-        ? this.db
-            .prepare<[string, number], { data: string }>(
-              'SELECT data FROM messages WHERE conversation_id = ? AND hidden = 0 ORDER BY created_at DESC, id DESC LIMIT ?',
-            )
-            .all(conversationId, limit + 1)
-        : this.db
-            .prepare<[string, number, number, string, number], { data: string }>(
-              `SELECT data FROM messages WHERE conversation_id = ? AND hidden = 0 AND (created_at < ? OR (created_at = ? AND id < ?))
-               ORDER BY created_at DESC, id DESC LIMIT ?`,
-            )
-            .all(conversationId, anchor.t, anchor.t, anchor.id, limit + 1);
-    const page = rows.slice(0, limit).map((r) => JSON.parse(r.data) as Message);
+        ? this.statements.newest.all(conversationId, limit + 1)
+        : this.statements.older.all(conversationId, anchor.t, anchor.t, anchor.id, limit + 1);
+    const page = rows.slice(0, limit).map(messageOf);
     const oldest = page.at(-1);
     const hasOlder = rows.length > limit;
     return { messages: [...newer, ...page], olderCursor: hasOlder && oldest !== undefined ? `${oldest.createdAt}:${oldest.id}` : null, hasOlder };
@@ -112,24 +128,35 @@ export class LocalQueries {
     if (words.length === 0) return [];
     // Every word quoted: user input never reaches FTS5's query syntax.
     const match = words.map((w) => `"${w}"*`).join(' ');
-    return this.db
-      .prepare<[string, number], { conversation_id: string; message_id: string | null; snippet: string; data: string; created_at: number | null }>(
-        `SELECT s.conversation_id, s.message_id, snippet(search_index, 0, char(1), char(2), '…', 12) AS snippet, c.data, m.created_at
-         FROM search_index s JOIN conversations c ON c.id = s.conversation_id LEFT JOIN messages m ON m.id = s.message_id
-         WHERE search_index MATCH ? AND (m.id IS NULL OR m.hidden = 0)
-         ORDER BY rank LIMIT ?`,
-      )
-      .all(match, limit)
-      .map((r) => {
-        const conversation = JSON.parse(r.data) as Conversation;
-        return {
-          conversationId: r.conversation_id,
-          messageId: r.message_id,
+    const hits: SearchHit[] = [];
+    for (const hit of this.statements.search.all(match, match, limit)) {
+      if (hit.kind === 'c') {
+        const row = this.statements.conversationByPk.get(hit.pk);
+        if (row === undefined) continue;
+        const conversation = conversationOf(row);
+        hits.push({
+          conversationId: conversation.id,
+          messageId: null,
           customerName: conversation.customer.name,
           waId: conversation.customer.waId,
-          snippet: r.snippet.slice(0, 400),
-          at: r.created_at,
-        };
+          snippet: hit.snippet.slice(0, 400),
+          at: null,
+        });
+        continue;
+      }
+      const message = this.statements.searchMessage.get(hit.pk);
+      const row = message === undefined ? undefined : this.statements.conversationById.get(message.conversation_id);
+      if (message === undefined || row === undefined || message.hidden === 1) continue;
+      const conversation = conversationOf(row);
+      hits.push({
+        conversationId: conversation.id,
+        messageId: message.id,
+        customerName: conversation.customer.name,
+        waId: conversation.customer.waId,
+        snippet: hit.snippet.slice(0, 400),
+        at: message.created_at,
       });
+    }
+    return hits;
   }
 }

@@ -8,15 +8,21 @@ import type { Conversation, Message, MessageStatus } from '../../shared/domain';
 import { DatabaseTooNewError } from '../../shared/migrations';
 import type { SequencedEvent } from '../../shared/protocol';
 import { uuidv7 } from '../../shared/uuidv7';
-import { LOCAL_MIGRATIONS, openLocalDatabase } from './local-db';
+import { mediaDirOf, openLocalDatabase } from './local-db';
+import { localMigrations } from './local-migrations';
 import { LocalQueries } from './local-queries';
-import { LocalStore } from './local-store';
+import { openLocalStore, type ChangeSet, type LocalStore } from './local-store';
+
+const LOCAL_MIGRATIONS = localMigrations('/nonexistent-media-dir');
 
 const T0 = Date.UTC(2026, 10, 24, 9);
 const open: LocalStore[] = [];
 
-function freshStore(dir = mkdtempSync(path.join(tmpdir(), 'branchline-local-'))): { store: LocalStore; queries: LocalQueries; dir: string } {
-  const store = new LocalStore(openLocalDatabase(dir));
+function freshStore(
+  dir = mkdtempSync(path.join(tmpdir(), 'branchline-local-')),
+  onRepaired?: (changes: ChangeSet, messageId: string, reason: string) => void,
+): { store: LocalStore; queries: LocalQueries; dir: string } {
+  const store = openLocalStore(dir, onRepaired === undefined ? {} : { onRepaired });
   open.push(store);
   return { store, queries: new LocalQueries(store.db), dir };
 }
@@ -68,7 +74,7 @@ describe('local database', () => {
   it.each(LOCAL_MIGRATIONS.map((m) => [m.version, m.description] as const))('migration %i (%s) applies to the schema before it', (version) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'branchline-mig-'));
     const db = new Database(path.join(dir, 'console.db'));
-    for (const m of LOCAL_MIGRATIONS.slice(0, version - 1)) m.up(db);
+    for (const m of localMigrations(mediaDirOf(dir)).slice(0, version - 1)) m.up(db);
     db.pragma(`user_version = ${version - 1}`);
     db.close();
     const { store } = freshStore(dir);
@@ -147,19 +153,19 @@ describe('the outbox', () => {
     ]);
     const ids = ['a1', 'b1', 'a2', 'b2', 'a3'].map((label, i) => ({ label, id: uuidv7(), conv: label[0]!, at: T0 + i }));
     for (const m of ids)
-      store.queueMessage({ id: m.id, request: request(m.conv, m.label), content: { type: 'text', body: m.label }, agentId: 'ana', now: m.at });
+      store.outbox.queue({ id: m.id, request: request(m.conv, m.label), content: { type: 'text', body: m.label }, agentId: 'ana', now: m.at });
     store.close();
 
     const reopened = freshStore(dir).store;
-    expect(reopened.queuedCount()).toBe(5);
+    expect(reopened.outbox.queuedCount()).toBe(5);
     // Only the oldest of each conversation is due.
-    expect(reopened.dueOutbox(T0 + 100, 10).map((o) => o.request.content)).toEqual([
+    expect(reopened.outbox.due(T0 + 100, 10).map((o) => o.request.content)).toEqual([
       { type: 'text', body: 'a1' },
       { type: 'text', body: 'b1' },
     ]);
     const a1 = ids[0]!;
-    reopened.outboxAccepted(a1.id, { ...reopened.message(a1.id)!, status: 'pending' });
-    expect(reopened.dueOutbox(T0 + 100, 10).map((o) => o.messageId)).toEqual([ids[1]!.id, ids[2]!.id]);
+    reopened.outbox.accepted(a1.id, { ...reopened.message(a1.id)!, status: 'pending' });
+    expect(reopened.outbox.due(T0 + 100, 10).map((o) => o.messageId)).toEqual([ids[1]!.id, ids[2]!.id]);
     expect(reopened.message(a1.id)!.status).toBe('pending');
   });
 
@@ -168,52 +174,56 @@ describe('the outbox', () => {
     store.applyEvents([ev({ kind: 'conversation.upserted', conversation: conversation('a', '1111111', 'A') })]);
     const first = uuidv7();
     const second = uuidv7();
-    store.queueMessage({ id: first, request: request('a', '1'), content: { type: 'text', body: '1' }, agentId: null, now: T0 });
-    store.queueMessage({ id: second, request: request('a', '2'), content: { type: 'text', body: '2' }, agentId: null, now: T0 });
-    store.outboxRetryLater(first, 1, T0 + 5_000);
-    expect(store.dueOutbox(T0 + 1_000, 10)).toEqual([]);
-    expect(store.nextOutboxDue()).toBe(T0 + 5_000);
-    expect(store.dueOutbox(T0 + 5_000, 10).map((o) => o.messageId)).toEqual([first]);
+    store.outbox.queue({ id: first, request: request('a', '1'), content: { type: 'text', body: '1' }, agentId: null, now: T0 });
+    store.outbox.queue({ id: second, request: request('a', '2'), content: { type: 'text', body: '2' }, agentId: null, now: T0 });
+    store.outbox.retryLater(first, 1, T0 + 5_000);
+    expect(store.outbox.due(T0 + 1_000, 10)).toEqual([]);
+    expect(store.outbox.nextDue()).toBe(T0 + 5_000);
+    expect(store.outbox.due(T0 + 5_000, 10).map((o) => o.messageId)).toEqual([first]);
   });
 
   it('fails a message with a reason, lets later ones go, and lets the agent discard it', () => {
     const { store, queries } = freshStore();
     store.applyEvents([ev({ kind: 'conversation.upserted', conversation: conversation('a', '1111111', 'A') })]);
     const [m1, m2] = [uuidv7(), uuidv7()];
-    store.queueMessage({ id: m1, request: request('a', 'late'), content: { type: 'text', body: 'late' }, agentId: null, now: T0 });
-    store.queueMessage({ id: m2, request: request('a', 'next'), content: { type: 'text', body: 'next' }, agentId: null, now: T0 + 1 });
-    store.outboxFailed(m1, { code: 'template_required', message: 'window closed' }, T0 + 2);
+    store.outbox.queue({ id: m1, request: request('a', 'late'), content: { type: 'text', body: 'late' }, agentId: null, now: T0 });
+    store.outbox.queue({ id: m2, request: request('a', 'next'), content: { type: 'text', body: 'next' }, agentId: null, now: T0 + 1 });
+    store.outbox.failed(m1, { code: 'template_required', message: 'window closed' }, T0 + 2);
     expect(store.message(m1)).toMatchObject({ status: 'failed', failure: { code: 'template_required' } });
-    expect(store.dueOutbox(T0 + 10, 10).map((o) => o.messageId)).toEqual([m2]);
-    expect(store.queuedCount()).toBe(1);
-    expect(store.discard(m1)).toBe('a');
+    expect(store.outbox.due(T0 + 10, 10).map((o) => o.messageId)).toEqual([m2]);
+    expect(store.outbox.queuedCount()).toBe(1);
+    expect(store.outbox.discard(m1)).toBe('a');
     expect(queries.messages('a', 10).messages.map((m) => m.id)).toEqual([m2]);
   });
 
   it('addresses a customer by WhatsApp id before any conversation exists, then moves to the relay conversation', () => {
     const { store, queries } = freshStore();
     const id = uuidv7();
-    const queued = store.queueMessage({
+    const queued = store.outbox.queue({
       id,
       request: { waId: '972549999999', content: { type: 'text', body: 'hi' } },
       content: { type: 'text', body: 'hi' },
       agentId: 'ana',
       now: T0,
     });
-    expect(queued.conversationId).toBe('pending:972549999999');
-    expect(store.dueOutbox(T0, 10)[0]!.request).toMatchObject({ waId: '972549999999' });
-    store.outboxAccepted(id, { ...queued, conversationId: 'real', status: 'pending' });
+    // A conversation of its own, with an opaque id: the UI never sees how the cache marks it as not yet known to the relay.
+    expect(queued.conversationId).not.toContain('972549999999');
+    expect(store.outbox.isLocalOnly(queued.conversationId)).toBe(true);
+    expect(store.conversation(queued.conversationId)).toMatchObject({ customer: { waId: '972549999999', name: null } });
+    expect(store.outbox.due(T0, 10)[0]!.request).toMatchObject({ waId: '972549999999' });
+    store.outbox.accepted(id, { ...queued, conversationId: 'real', status: 'pending' });
     store.applyEvents([ev({ kind: 'conversation.upserted', conversation: conversation('real', '972549999999', 'Eli') })]);
-    expect(store.conversation('pending:972549999999')).toBeNull();
+    expect(store.conversation(queued.conversationId)).toBeNull();
+    expect(store.outbox.isLocalOnly('real')).toBe(false);
     expect(queries.messages('real', 10).messages.map((m) => m.id)).toEqual([id]);
   });
 
   it('clears the draft of a conversation when a message is sent from it', () => {
     const { store } = freshStore();
-    store.saveDraft('a', 'half-written reply', T0);
-    expect(store.draft('a')).toBe('half-written reply');
-    store.queueMessage({ id: uuidv7(), request: request('a', 'done'), content: { type: 'text', body: 'done' }, agentId: null, now: T0 });
-    expect(store.draft('a')).toBe('');
+    store.session.saveDraft('a', 'half-written reply', T0);
+    expect(store.session.draft('a')).toBe('half-written reply');
+    store.outbox.queue({ id: uuidv7(), request: request('a', 'done'), content: { type: 'text', body: 'done' }, agentId: null, now: T0 });
+    expect(store.session.draft('a')).toBe('');
   });
 });
 

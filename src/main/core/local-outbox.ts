@@ -1,0 +1,221 @@
+// The outbox: messages the agent sent that the relay has not taken yet, saved with the message in one durable commit.
+import { z } from 'zod';
+import { EntityId, OutboundContent, WaId, type Message, type MessageContent, type SendFailure } from '../../shared/domain';
+import { uuidv7 } from '../../shared/uuidv7';
+import { emptyChanges, type ChangeSet } from './local-changes';
+import type { LocalDatabase } from './local-db';
+import type { CachedMedia, MediaCache } from './local-media';
+import { Json, messageParams } from './local-rows';
+import type { CacheWriter } from './local-writes';
+import { searchTextOf } from './message-text';
+
+/** The relay request an outbox row will become; the clientMessageId is the row's message id. */
+export const OutboxRequest = z
+  .object({ conversationId: EntityId.optional(), waId: WaId.optional(), content: OutboundContent, replyToId: EntityId.optional() })
+  .refine((r) => (r.conversationId === undefined) !== (r.waId === undefined), 'exactly one of conversationId and waId');
+export type OutboxRequest = z.infer<typeof OutboxRequest>;
+const StoredRequest = Json.pipe(OutboxRequest);
+
+export interface OutboxItem {
+  readonly messageId: string;
+  readonly conversationId: string;
+  readonly request: OutboxRequest;
+  readonly attempts: number;
+}
+
+export interface QueueInput {
+  id: string;
+  request: OutboxRequest;
+  content: MessageContent;
+  agentId: string | null;
+  now: number;
+  /** A file to send: cached here under `content.mediaId` and uploaded before the message goes. */
+  file?: CachedMedia;
+}
+
+/** Only the head of each conversation's queue is ever due: per-conversation order comes from SQL. */
+const HEAD = "o.position = (SELECT min(position) FROM outbox p WHERE p.conversation_id = o.conversation_id AND p.state = 'queued')";
+
+export class OutboxTable {
+  private readonly statements;
+
+  constructor(
+    private readonly db: LocalDatabase,
+    private readonly writer: CacheWriter,
+    private readonly media: MediaCache,
+    /** A stored request that no longer parses is failed, not retried forever: the owner hears of it. */
+    private readonly onRepaired: (changes: ChangeSet, messageId: string, reason: string) => void,
+  ) {
+    this.statements = {
+      due: db.prepare<[number, number], { message_id: string; conversation_id: string; request: string; attempts: number }>(
+        `SELECT o.message_id, o.conversation_id, o.request, o.attempts FROM outbox o
+         WHERE o.state = 'queued' AND o.next_attempt_at <= ? AND ${HEAD} ORDER BY o.position LIMIT ?`,
+      ),
+      nextDue: db.prepare<[string], { t: number | null }>(
+        `SELECT min(o.next_attempt_at) AS t FROM outbox o WHERE o.state = 'queued' AND ${HEAD}
+           AND o.message_id NOT IN (SELECT value FROM json_each(?))`,
+      ),
+      queued: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM outbox WHERE state = 'queued'"),
+      retryLater: db.prepare<[number, number, string]>('UPDATE outbox SET attempts = ?, next_attempt_at = ? WHERE message_id = ?'),
+      request: db.prepare<[string], { request: string; state: string }>('SELECT request, state FROM outbox WHERE message_id = ?'),
+      remove: db.prepare<[string]>('DELETE FROM outbox WHERE message_id = ?'),
+      fail: db.prepare<[string]>("UPDATE outbox SET state = 'failed' WHERE message_id = ?"),
+      conversationByWaId: db.prepare<[string], { id: string }>('SELECT id FROM conversations WHERE wa_id = ? ORDER BY local_only LIMIT 1'),
+    };
+  }
+
+  /**
+   * Saves a message the agent sent, with its outbox row, in one transaction that is durable even against power loss.
+   * Only after this returns may the UI show it as queued.
+   */
+  queue(input: QueueInput): Message {
+    const { id, request, content, agentId, now } = input;
+    this.db.pragma('synchronous = FULL');
+    try {
+      return this.db.transaction(() => {
+        const conversationId = request.conversationId ?? this.conversationFor(request.waId!, now);
+        const message: Message = {
+          id,
+          conversationId,
+          direction: 'out',
+          content,
+          status: 'queued',
+          failure: null,
+          replyToId: request.replyToId ?? null,
+          senderAgentId: agentId,
+          createdAt: now,
+          updatedAt: now,
+        };
+        this.db
+          .prepare(
+            `INSERT INTO messages (id, conversation_id, direction, content, status, reply_to_id, sender_agent_id, created_at, updated_at, search_text)
+             VALUES (@id, @conversationId, @direction, @content, @status, @replyToId, @senderAgentId, @createdAt, @updatedAt, @searchText)`,
+          )
+          .run(messageParams(message, searchTextOf(content)));
+        const position = (this.db.prepare<[], { p: number | null }>('SELECT max(position) AS p FROM outbox').get()?.p ?? 0) + 1;
+        // A conversation the relay knows is addressed by its id; one started here by the WhatsApp id until the relay names it.
+        const local = this.isLocalOnly(conversationId);
+        const stored: OutboxRequest = local
+          ? { ...request, conversationId: undefined }
+          : { content: request.content, conversationId, ...(request.replyToId !== undefined && { replyToId: request.replyToId }) };
+        this.db
+          .prepare("INSERT INTO outbox (message_id, conversation_id, position, request, state) VALUES (?, ?, ?, ?, 'queued')")
+          .run(id, conversationId, position, JSON.stringify(OutboxRequest.parse(stored)));
+        if (input.file !== undefined && 'mediaId' in content) {
+          this.media.put(content.mediaId, input.file, now);
+          this.media.addUpload(content.mediaId, now);
+        }
+        this.db.prepare('UPDATE conversations SET last_message_at = max(last_message_at, ?) WHERE id = ?').run(now, conversationId);
+        this.db.prepare('DELETE FROM drafts WHERE conversation_id = ?').run(conversationId);
+        return message;
+      })();
+    } finally {
+      this.db.pragma('synchronous = NORMAL');
+    }
+  }
+
+  /** The conversation with this customer, or a new one flagged as not yet known to the relay. */
+  private conversationFor(waId: string, now: number): string {
+    const known = this.statements.conversationByWaId.get(waId);
+    if (known !== undefined) return known.id;
+    const id = uuidv7();
+    this.db
+      .prepare('INSERT INTO conversations (id, wa_id, last_message_at, created_at, updated_at, local_only) VALUES (?, ?, ?, ?, ?, 1)')
+      .run(id, waId, now, now, now);
+    return id;
+  }
+
+  isLocalOnly(conversationId: string): boolean {
+    return this.db.prepare<[string], { local_only: number }>('SELECT local_only FROM conversations WHERE id = ?').get(conversationId)?.local_only === 1;
+  }
+
+  /** The next message of each conversation that is due, oldest first: per-conversation order. */
+  due(now: number, limit: number): OutboxItem[] {
+    const items: OutboxItem[] = [];
+    for (const row of this.statements.due.all(now, limit)) {
+      const request = StoredRequest.safeParse(row.request);
+      if (request.success) {
+        items.push({ messageId: row.message_id, conversationId: row.conversation_id, request: request.data, attempts: row.attempts });
+        continue;
+      }
+      const failure: SendFailure = { code: 'invalid_input', message: 'This message could not be read back from this computer; send it again.' };
+      this.onRepaired(this.failed(row.message_id, failure, now), row.message_id, request.error.issues[0]?.message ?? 'invalid');
+    }
+    return items;
+  }
+
+  /** The earliest time a conversation's next message becomes due, or null if nothing is queued. */
+  nextDue(inFlight: readonly string[] = []): number | null {
+    // Messages being sent right now are not "due": their conversations wait for their answer.
+    return this.statements.nextDue.get(JSON.stringify(inFlight))?.t ?? null;
+  }
+
+  queuedCount(): number {
+    return this.statements.queued.get()!.n;
+  }
+
+  /** The relay took the message: the outbox row and upload go, the relay's copy (with its status) is stored. */
+  accepted(messageId: string, relayMessage: Message): ChangeSet {
+    const changes = emptyChanges();
+    this.db.transaction(() => {
+      const previous = this.writer.message(messageId);
+      const request = this.statements.request.get(messageId);
+      this.statements.remove.run(messageId);
+      const localMediaId = request === undefined ? undefined : StoredRequest.safeParse(request.request).data?.content;
+      if (localMediaId !== undefined && 'mediaId' in localMediaId) {
+        this.media.dropUpload(localMediaId.mediaId);
+        if ('mediaId' in relayMessage.content) this.media.rekey(localMediaId.mediaId, relayMessage.content.mediaId);
+      }
+      this.writer.upsertMessage(relayMessage, changes, false);
+      if (previous !== null && previous.conversationId !== relayMessage.conversationId) changes.conversations.add(previous.conversationId);
+    })();
+    return changes;
+  }
+
+  retryLater(messageId: string, attempts: number, nextAttemptAt: number): void {
+    this.statements.retryLater.run(attempts, nextAttemptAt, messageId);
+  }
+
+  /** Makes due now every retry set later than `latest`: no backoff waits that long, so the wall clock went back since. */
+  pullForward(latest: number, now: number): void {
+    // Read first: the write is rare (only after a clock jump), and a read still works on a disk that refuses writes.
+    if (this.db.prepare("SELECT 1 FROM outbox WHERE state = 'queued' AND next_attempt_at > ? LIMIT 1").get(latest) === undefined) return;
+    this.db.prepare("UPDATE outbox SET next_attempt_at = ? WHERE state = 'queued' AND next_attempt_at > ?").run(now, latest);
+  }
+
+  /** The relay refused it for good: the agent sees why and may retry (as a new message) or discard it. */
+  failed(messageId: string, failure: SendFailure, now: number): ChangeSet {
+    const changes = emptyChanges();
+    this.db.transaction(() => {
+      this.statements.fail.run(messageId);
+      this.db
+        .prepare("UPDATE messages SET status = 'failed', failure_code = ?, failure_message = ?, failure_meta_code = ?, updated_at = ? WHERE id = ?")
+        .run(failure.code, failure.message, failure.metaCode ?? null, now, messageId);
+      const message = this.writer.message(messageId);
+      if (message === null) return;
+      changes.messages.set(messageId, message);
+      changes.conversations.add(message.conversationId);
+    })();
+    return changes;
+  }
+
+  /**
+   * Hides a failed or still-queued message (a queued one will not be sent). Returns its conversation, or null if it
+   * cannot be discarded. `keepFile`: the message is being sent again as a new one, with the same file.
+   */
+  discard(messageId: string, options: { keepFile?: boolean } = {}): string | null {
+    return this.db.transaction((): string | null => {
+      const message = this.writer.message(messageId);
+      if (message === null || message.direction !== 'out') return null;
+      const row = this.statements.request.get(messageId);
+      if (message.status !== 'failed' && row === undefined) return null;
+      this.statements.remove.run(messageId);
+      this.db.prepare('UPDATE messages SET hidden = 1 WHERE id = ?').run(messageId);
+      if (row !== undefined && options.keepFile !== true && 'mediaId' in message.content && this.media.uploadOf(message.content.mediaId) !== undefined) {
+        this.media.dropUpload(message.content.mediaId);
+        this.media.remove(message.content.mediaId);
+      }
+      return message.conversationId;
+    })();
+  }
+}

@@ -1,0 +1,123 @@
+// Rows of the console cache read back through schemas: a row that does not parse is an error naming its table, never a cast.
+import { z } from 'zod';
+import { Conversation, Message, MessageContent, MessageStatus, SendFailure } from '../../shared/domain';
+
+/** A stored row that does not match the schema: the cache is damaged or was written by another version. */
+export class CorruptRowError extends Error {
+  constructor(table: string, issues: string) {
+    super(`a row of the console cache's ${table} table does not parse: ${issues}`);
+    this.name = 'CorruptRowError';
+  }
+}
+
+function parseRow<T>(schema: z.ZodType<T>, table: string, row: unknown): T {
+  const parsed = schema.safeParse(row);
+  if (!parsed.success) {
+    throw new CorruptRowError(table, parsed.error.issues.map((issue) => `${issue.path.join('.') || '(row)'}: ${issue.message}`).join('; '));
+  }
+  return parsed.data;
+}
+
+const Json = z.string().transform((text, ctx) => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+    return z.NEVER;
+  }
+});
+
+/** The columns every read of a conversation selects. */
+export const CONVERSATION_COLUMNS =
+  'c.id, c.wa_id, c.customer_name, c.assigned_agent_id, c.last_inbound_at, c.case_id, c.read_up_to, c.last_message_at, c.created_at, c.updated_at';
+
+const ConversationRow = z
+  .object({
+    id: z.string(),
+    wa_id: z.string(),
+    customer_name: z.string().nullable(),
+    assigned_agent_id: z.string().nullable(),
+    last_inbound_at: z.number().int().nullable(),
+    case_id: z.string().nullable(),
+    read_up_to: z.number().int().nullable(),
+    last_message_at: z.number().int(),
+    created_at: z.number().int(),
+    updated_at: z.number().int(),
+  })
+  .transform((r): z.input<typeof Conversation> => ({
+    id: r.id,
+    customer: { waId: r.wa_id, name: r.customer_name },
+    assignedAgentId: r.assigned_agent_id,
+    lastInboundAt: r.last_inbound_at,
+    caseId: r.case_id,
+    readUpTo: r.read_up_to,
+    lastMessageAt: r.last_message_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  }))
+  .pipe(Conversation);
+
+export function conversationOf(row: unknown): Conversation {
+  return parseRow(ConversationRow, 'conversations', row);
+}
+
+/** The columns every read of a message selects. */
+export const MESSAGE_COLUMNS =
+  'm.id, m.conversation_id, m.direction, m.content, m.status, m.failure_code, m.failure_message, m.failure_meta_code, m.reply_to_id, m.sender_agent_id, m.created_at, m.updated_at';
+
+const MessageRow = z
+  .object({
+    id: z.string(),
+    conversation_id: z.string(),
+    direction: z.enum(['in', 'out']),
+    content: Json.pipe(MessageContent),
+    status: MessageStatus,
+    failure_code: SendFailure.shape.code.nullable(),
+    failure_message: z.string().nullable(),
+    failure_meta_code: z.number().int().nullable(),
+    reply_to_id: z.string().nullable(),
+    sender_agent_id: z.string().nullable(),
+    created_at: z.number().int(),
+    updated_at: z.number().int(),
+  })
+  .transform((r) => ({
+    id: r.id,
+    conversationId: r.conversation_id,
+    direction: r.direction,
+    content: r.content,
+    status: r.status,
+    failure:
+      r.failure_code === null
+        ? null
+        : { code: r.failure_code, message: r.failure_message ?? '', ...(r.failure_meta_code !== null && { metaCode: r.failure_meta_code }) },
+    replyToId: r.reply_to_id,
+    senderAgentId: r.sender_agent_id,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  }))
+  .pipe(Message);
+
+export function messageOf(row: unknown): Message {
+  return parseRow(MessageRow, 'messages', row);
+}
+
+/** A message's columns for an INSERT or UPDATE (named parameters). */
+export function messageParams(message: Message, searchText: string): Record<string, string | number | null> {
+  return {
+    id: message.id,
+    conversationId: message.conversationId,
+    direction: message.direction,
+    content: JSON.stringify(message.content),
+    status: message.status,
+    failureCode: message.failure?.code ?? null,
+    failureMessage: message.failure?.message ?? null,
+    failureMetaCode: message.failure?.metaCode ?? null,
+    replyToId: message.replyToId,
+    senderAgentId: message.senderAgentId,
+    createdAt: message.createdAt,
+    updatedAt: message.updatedAt,
+    searchText,
+  };
+}
+
+export { parseRow, Json };

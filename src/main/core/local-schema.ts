@@ -1,0 +1,154 @@
+// The console cache's schemas as SQL: schema 1 as it shipped in 0.1, and schema 2 (typed tables).
+
+/** Schema 1 (Branchline 0.1): key/value meta and settings, each message twice (columns and a JSON blob), media as BLOBs. */
+export const SCHEMA_1 = `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+  CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+  CREATE TABLE conversations (
+    id TEXT PRIMARY KEY, wa_id TEXT NOT NULL, customer_name TEXT, assigned_agent_id TEXT, read_up_to INTEGER,
+    last_message_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, data TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX conversations_by_activity ON conversations (last_message_at DESC, id DESC);
+  CREATE INDEX conversations_by_wa_id ON conversations (wa_id);
+  CREATE TABLE messages (
+    id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+    status TEXT NOT NULL, created_at INTEGER NOT NULL, hidden INTEGER NOT NULL DEFAULT 0, data TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX messages_by_conversation ON messages (conversation_id, created_at DESC, id DESC);
+  CREATE TABLE outbox (
+    message_id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, position INTEGER NOT NULL UNIQUE, request TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('queued', 'failed')), attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL DEFAULT 0
+  ) STRICT;
+  CREATE INDEX outbox_order ON outbox (conversation_id, position);
+  CREATE TABLE drafts (conversation_id TEXT PRIMARY KEY, text TEXT NOT NULL, updated_at INTEGER NOT NULL) STRICT;
+  CREATE TABLE media_cache (media_id TEXT PRIMARY KEY, mime_type TEXT NOT NULL, file_name TEXT, bytes BLOB NOT NULL, cached_at INTEGER NOT NULL) STRICT;
+  CREATE VIRTUAL TABLE search_index USING fts5(
+    text, conversation_id UNINDEXED, message_id UNINDEXED, tokenize = 'unicode61 remove_diacritics 2'
+  );
+`;
+
+/**
+ * Schema 2: one typed row per thing. The session (relay, device, agent, cursor) and the agent's settings are single
+ * rows; uploads and the template list are tables; a message is stored once (columns, its content as validated JSON);
+ * the search index is kept by triggers keyed by rowid; media bytes live in files beside the database.
+ */
+export const SCHEMA_2 = `
+  CREATE TABLE session (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    device_id TEXT NOT NULL,
+    relay_url TEXT,
+    last_relay_url TEXT,
+    agent_id TEXT,
+    agent_name TEXT,
+    -- The last relay event committed here; NULL until a first sync has finished.
+    cursor INTEGER,
+    templates_fetched_at INTEGER
+  ) STRICT;
+
+  CREATE TABLE user_settings (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    notification_privacy TEXT CHECK (notification_privacy IN ('show', 'hide', 'off')),
+    sounds INTEGER CHECK (sounds IN (0, 1)),
+    close_to_tray INTEGER CHECK (close_to_tray IN (0, 1)),
+    theme TEXT CHECK (theme IN ('system', 'light', 'dark'))
+  ) STRICT;
+
+  CREATE TABLE templates (
+    name TEXT NOT NULL, language TEXT NOT NULL, category TEXT NOT NULL, body TEXT NOT NULL, parameter_count INTEGER NOT NULL,
+    PRIMARY KEY (name, language)
+  ) STRICT;
+
+  CREATE TABLE conversations (
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    wa_id TEXT NOT NULL,
+    customer_name TEXT,
+    assigned_agent_id TEXT,
+    last_inbound_at INTEGER,
+    case_id TEXT,
+    read_up_to INTEGER,
+    -- The relay's last activity, or a later message saved here: the list's order.
+    last_message_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    -- Started here (a message to a WhatsApp id) and not yet named by the relay; never shown as such to the UI.
+    local_only INTEGER NOT NULL DEFAULT 0 CHECK (local_only IN (0, 1)),
+    search_text TEXT GENERATED ALWAYS AS (coalesce(customer_name, '') || ' ' || wa_id) VIRTUAL
+  ) STRICT;
+  CREATE INDEX conversations_by_activity ON conversations (last_message_at DESC, id DESC);
+  CREATE INDEX conversations_by_wa_id ON conversations (wa_id, local_only);
+
+  -- No foreign key to conversations: the relay may announce a message before its conversation.
+  CREATE TABLE messages (
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    conversation_id TEXT NOT NULL,
+    direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+    -- MessageContent (src/shared/domain.ts) as JSON, parsed on every read.
+    content TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('queued', 'pending', 'sent', 'failed', 'delivered', 'read')),
+    failure_code TEXT,
+    failure_message TEXT,
+    failure_meta_code INTEGER,
+    reply_to_id TEXT,
+    sender_agent_id TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    hidden INTEGER NOT NULL DEFAULT 0 CHECK (hidden IN (0, 1)),
+    search_text TEXT NOT NULL DEFAULT ''
+  ) STRICT;
+  CREATE INDEX messages_by_conversation ON messages (conversation_id, created_at DESC, id DESC);
+
+  CREATE TABLE outbox (
+    message_id TEXT PRIMARY KEY,
+    conversation_id TEXT NOT NULL,
+    position INTEGER NOT NULL UNIQUE,
+    -- The relay request (OutboxRequest) as JSON, validated when it is loaded to be sent.
+    request TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('queued', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL DEFAULT 0
+  ) STRICT;
+  CREATE INDEX outbox_order ON outbox (conversation_id, position);
+
+  -- A file queued with a message: uploaded to the relay before the message goes (relay_media_id NULL until then).
+  CREATE TABLE uploads (local_media_id TEXT PRIMARY KEY, relay_media_id TEXT, created_at INTEGER NOT NULL) STRICT;
+
+  CREATE TABLE drafts (conversation_id TEXT PRIMARY KEY, text TEXT NOT NULL, updated_at INTEGER NOT NULL) STRICT;
+
+  -- Bytes live in media/<file> beside the database; a row without its file is a cache miss, a file without a row is swept.
+  CREATE TABLE media_files (
+    media_id TEXT PRIMARY KEY, file TEXT NOT NULL UNIQUE, mime_type TEXT NOT NULL, file_name TEXT, size INTEGER NOT NULL, cached_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX media_files_by_age ON media_files (cached_at);
+
+  -- Search: FTS5 over the tables' own search_text, kept in step by triggers on rowid (never a scan per change).
+  CREATE VIRTUAL TABLE message_search USING fts5(
+    search_text, content = 'messages', content_rowid = 'pk', tokenize = 'unicode61 remove_diacritics 2'
+  );
+  CREATE TRIGGER messages_indexed AFTER INSERT ON messages WHEN new.hidden = 0 AND new.search_text <> '' BEGIN
+    INSERT INTO message_search (rowid, search_text) VALUES (new.pk, new.search_text);
+  END;
+  CREATE TRIGGER messages_unindexed AFTER DELETE ON messages WHEN old.hidden = 0 AND old.search_text <> '' BEGIN
+    INSERT INTO message_search (message_search, rowid, search_text) VALUES ('delete', old.pk, old.search_text);
+  END;
+  CREATE TRIGGER messages_reindexed AFTER UPDATE OF search_text, hidden ON messages BEGIN
+    INSERT INTO message_search (message_search, rowid, search_text)
+      SELECT 'delete', old.pk, old.search_text WHERE old.hidden = 0 AND old.search_text <> '';
+    INSERT INTO message_search (rowid, search_text) SELECT new.pk, new.search_text WHERE new.hidden = 0 AND new.search_text <> '';
+  END;
+
+  CREATE VIRTUAL TABLE conversation_search USING fts5(
+    search_text, content = 'conversations', content_rowid = 'pk', tokenize = 'unicode61 remove_diacritics 2'
+  );
+  CREATE TRIGGER conversations_indexed AFTER INSERT ON conversations BEGIN
+    INSERT INTO conversation_search (rowid, search_text) VALUES (new.pk, new.search_text);
+  END;
+  CREATE TRIGGER conversations_unindexed AFTER DELETE ON conversations BEGIN
+    INSERT INTO conversation_search (conversation_search, rowid, search_text) VALUES ('delete', old.pk, old.search_text);
+  END;
+  CREATE TRIGGER conversations_reindexed AFTER UPDATE OF customer_name, wa_id ON conversations BEGIN
+    INSERT INTO conversation_search (conversation_search, rowid, search_text) VALUES ('delete', old.pk, old.search_text);
+    INSERT INTO conversation_search (rowid, search_text) VALUES (new.pk, new.search_text);
+  END;
+`;
