@@ -1,6 +1,6 @@
 // Inbound traffic for the benches: customers' text messages as webhook batches, written through a relay store.
 import type { RelayStore } from '../../src/relay/store/relay-store';
-import type { InboundItem, WebhookBatch } from '../../src/relay/webhook/types';
+import type { InboundItem, WebhookBatch } from '../../src/relay/domain/webhook-types';
 
 export const PHONE_NUMBER_ID = '106540352242922';
 

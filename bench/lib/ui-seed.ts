@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Conversation, Message } from '../../src/shared/domain';
 import type { RelayStore } from '../../src/relay/store/relay-store';
-import type { InboundItem } from '../../src/relay/webhook/types';
+import type { InboundItem } from '../../src/relay/domain/webhook-types';
 import { PHONE_NUMBER_ID, customerWaId, messageText } from './generate';
 
 export const BIG_CUSTOMER_INDEX = 0;

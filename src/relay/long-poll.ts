@@ -3,6 +3,7 @@
 //   GET  /v1/poll/{sessionId}          waits for relay frames → {"frames": [...]} or {"closed": {code, reason}}
 //   POST /v1/poll/{sessionId}          client frames          ← {"frames": [...]}
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
 import type { Clock } from '../shared/clock';
 import { CloseCode, LONG_POLL_HOLD_MS, MAX_FRAME_BYTES } from '../shared/protocol';
 import type { AgentSession, SessionTransport } from './agent-session';
@@ -15,6 +16,7 @@ import type { SessionFactory } from './relay-sessions';
 import type { RelayStore } from './store/relay-store';
 
 const MAX_FRAMES_PER_POST = 64;
+const PollPost = z.looseObject({ frames: z.array(z.unknown()).max(MAX_FRAMES_PER_POST) });
 
 class PollTransport implements SessionTransport {
   queue: string[] = [];
@@ -154,18 +156,20 @@ export function createLongPoll(deps: { store: RelayStore; sessions: SessionFacto
         sendError(res, 413, 'payload_too_large', error.message);
         return;
       }
-      let frames: unknown;
+      let json: unknown;
       try {
-        frames = (JSON.parse(body.toString('utf8')) as { frames?: unknown }).frames;
+        json = JSON.parse(body.toString('utf8'));
       } catch {
         sendError(res, 400, 'invalid_input', 'body must be {"frames": [...]}');
         return;
       }
-      if (!Array.isArray(frames) || frames.length > MAX_FRAMES_PER_POST) {
+      const post = PollPost.safeParse(json);
+      if (!post.success) {
         sendError(res, 400, 'invalid_input', `body must be {"frames": [...]} with at most ${MAX_FRAMES_PER_POST} frames`);
         return;
       }
-      for (const frame of frames) entry.session.receive(JSON.stringify(frame));
+      // Each frame is checked by the session, exactly as a WebSocket text frame would be.
+      for (const frame of post.data.frames) entry.session.receive(JSON.stringify(frame));
       res.writeHead(204).end();
     },
 

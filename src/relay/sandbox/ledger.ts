@@ -1,21 +1,30 @@
 // The record of every send the fake Graph API accepted, in arrival order: what "WhatsApp" received.
+import { z } from 'zod';
 import type { SandboxDatabase } from './sandbox-db';
 import type { ValidSend } from './send-request';
 
-export interface LedgerEntry {
-  readonly wamid: string;
-  readonly to: string;
-  readonly type: 'text' | 'template' | 'image' | 'document';
-  readonly text?: string;
-  readonly template?: { readonly name: string; readonly language: string; readonly parameters: readonly string[] };
-  readonly mediaId?: string;
-  readonly caption?: string;
-  readonly fileName?: string;
-  readonly replyToWamid?: string;
-  readonly bizOpaque: string | null;
-  /** Wall time the Graph API accepted it, in milliseconds since the epoch. */
-  readonly acceptedAt: number;
-}
+/** One accepted send, as stored in the ledger's `entry` column and served by GET /sandbox/outbound. */
+export const LedgerEntry = z
+  .object({
+    wamid: z.string(),
+    to: z.string(),
+    type: z.enum(['text', 'template', 'image', 'document']),
+    text: z.string().optional(),
+    template: z
+      .object({ name: z.string(), language: z.string(), parameters: z.array(z.string()).readonly() })
+      .readonly()
+      .optional(),
+    mediaId: z.string().optional(),
+    caption: z.string().optional(),
+    fileName: z.string().optional(),
+    replyToWamid: z.string().optional(),
+    bizOpaque: z.string().nullable(),
+    /** Wall time the Graph API accepted it, in milliseconds since the epoch. */
+    acceptedAt: z.number(),
+  })
+  .readonly();
+export type LedgerEntry = z.infer<typeof LedgerEntry>;
+const LedgerRow = z.object({ entry: z.string() });
 
 export interface ReadReceipt {
   readonly wamid: string;
@@ -59,7 +68,7 @@ export interface Ledger {
 
 export function createLedger(db: SandboxDatabase): Ledger {
   const insert = db.prepare('INSERT INTO ledger (wamid, to_wa_id, entry, accepted_at) VALUES (?, ?, ?, ?)');
-  const byRecipient = db.prepare<[string], { entry: string }>('SELECT entry FROM ledger WHERE to_wa_id = ? ORDER BY seq');
+  const byRecipient = db.prepare<[string]>('SELECT entry FROM ledger WHERE to_wa_id = ? ORDER BY seq');
   const insertRead = db.prepare('INSERT INTO read_receipts (wamid, marked_at) VALUES (?, ?)');
   const reads = db.prepare<[], { wamid: string; marked_at: number }>('SELECT wamid, marked_at FROM read_receipts ORDER BY seq');
   return {
@@ -67,7 +76,8 @@ export function createLedger(db: SandboxDatabase): Ledger {
       insert.run(entry.wamid, entry.to, JSON.stringify(entry), entry.acceptedAt);
     },
     sentTo(to) {
-      return byRecipient.all(to).map((row) => JSON.parse(row.entry) as LedgerEntry);
+      // The sandbox wrote these rows itself; a row that does not parse is a broken sandbox.db, and says so.
+      return byRecipient.all(to).map((row) => LedgerEntry.parse(JSON.parse(LedgerRow.parse(row).entry)));
     },
     markRead(wamid, markedAt) {
       insertRead.run(wamid, markedAt);

@@ -1,10 +1,11 @@
 // Test scaffolding: a sandbox on a real loopback server, a webhook receiver standing in for the relay, bounded waits.
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { z } from 'zod';
+import { verifySignature } from '../webhook/signature';
 import { createSandbox, type Sandbox, type SandboxOptions } from './sandbox';
 
 export const TEST_APP_SECRET = 'test-app-secret';
@@ -18,20 +19,46 @@ export interface ReceivedWebhook {
   readonly json: WebhookJson;
 }
 
-/** Just enough of Meta's webhook shape for assertions. */
-export interface WebhookJson {
-  entry: {
-    id: string;
-    changes: {
-      value: {
-        metadata: { phone_number_id: string; display_phone_number: string };
-        statuses?: { id: string; status: string; recipient_id: string; timestamp: string; biz_opaque_callback_data?: string }[];
-        contacts?: { profile: { name: string }; wa_id: string }[];
-        messages?: { id: string; from: string; type: string; timestamp: string; text?: { body: string }; context?: { id: string; from: string } }[];
-      };
-    }[];
-  }[];
-}
+/** Just enough of Meta's webhook shape for assertions; a webhook that does not have it fails the test that reads it. */
+export const WebhookJson = z.object({
+  entry: z.array(
+    z.object({
+      id: z.string(),
+      changes: z.array(
+        z.object({
+          value: z.object({
+            metadata: z.object({ phone_number_id: z.string(), display_phone_number: z.string() }),
+            statuses: z
+              .array(
+                z.object({
+                  id: z.string(),
+                  status: z.string(),
+                  recipient_id: z.string(),
+                  timestamp: z.string(),
+                  biz_opaque_callback_data: z.string().optional(),
+                }),
+              )
+              .optional(),
+            contacts: z.array(z.object({ profile: z.object({ name: z.string() }), wa_id: z.string() })).optional(),
+            messages: z
+              .array(
+                z.object({
+                  id: z.string(),
+                  from: z.string(),
+                  type: z.string(),
+                  timestamp: z.string(),
+                  text: z.object({ body: z.string() }).optional(),
+                  context: z.object({ id: z.string(), from: z.string() }).optional(),
+                }),
+              )
+              .optional(),
+          }),
+        }),
+      ),
+    }),
+  ),
+});
+export type WebhookJson = z.infer<typeof WebhookJson>;
 
 export interface Receiver {
   readonly url: string;
@@ -74,10 +101,9 @@ export async function startReceiver(appSecret = TEST_APP_SECRET): Promise<Receiv
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
-      const expected = Buffer.from(`sha256=${createHmac('sha256', appSecret).update(raw).digest('hex')}`);
-      const given = Buffer.from(String(req.headers['x-hub-signature-256'] ?? ''));
-      const signatureValid = given.length === expected.length && timingSafeEqual(given, expected);
-      const webhook: ReceivedWebhook = { raw: raw.toString('utf8'), signatureValid, json: JSON.parse(raw.toString('utf8')) as WebhookJson };
+      const signature = req.headers['x-hub-signature-256'];
+      const signatureValid = verifySignature(raw, typeof signature === 'string' ? signature : undefined, appSecret);
+      const webhook: ReceivedWebhook = { raw: raw.toString('utf8'), signatureValid, json: WebhookJson.parse(JSON.parse(raw.toString('utf8'))) };
       const answer = (): void => {
         current -= 1;
         attempts.push(webhook);

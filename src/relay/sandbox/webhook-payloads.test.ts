@@ -1,7 +1,7 @@
 // The webhooks the sandbox builds have Meta's shapes (the fixtures), and the relay's own parser reads them.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseWebhook } from '../webhook/parse-webhook';
+import { parseWebhook } from '../domain/parse-webhook';
 import { CUSTOMER_REPLY_TEXT } from './customers';
 import { planDeliveries } from './delivery-plan';
 import type { LedgerEntry } from './ledger';

@@ -2,7 +2,7 @@
 import type { Conversation, Message, MessageContent, SendFailure } from '../../shared/domain';
 import type { Result } from '../../shared/errors';
 import type { MethodParams } from '../../shared/protocol-methods';
-import type { WebhookBatch } from '../webhook/types';
+import type { WebhookBatch } from '../domain/webhook-types';
 
 export interface Agent {
   readonly id: string;

@@ -1,32 +1,116 @@
-// Row shapes of the relay database and their mapping to the shared domain types.
-import type { Conversation, Message, MessageContent, MessageStatus, SendFailure } from '../../shared/domain';
+// Rows of the relay database, parsed (never cast) into the shared domain types: one schema per table read.
+import { z } from 'zod';
+import { MessageContent, MessageStatus, SendFailure, type Conversation, type Message } from '../../shared/domain';
+import type { AgentRecord, MediaRecord } from './relay-store';
 
-export interface ConversationRow {
-  id: string;
-  wa_id: string;
-  customer_name: string | null;
-  assigned_agent_id: string | null;
-  last_inbound_at: number | null;
-  case_id: string | null;
-  read_up_to: number | null;
-  last_message_at: number;
-  created_at: number;
-  updated_at: number;
+/** A stored row that does not have the shape its table promises: a bug or a damaged file, never the caller's fault. */
+export class StoredRowError extends Error {
+  constructor(
+    readonly table: string,
+    readonly column: string,
+    detail: string,
+  ) {
+    super(`the relay database holds a bad row in ${table}: column ${column}: ${detail}`);
+    this.name = 'StoredRowError';
+  }
 }
 
-export interface MessageRow {
-  id: string;
-  conversation_id: string;
-  direction: 'in' | 'out';
-  wamid: string | null;
-  content: string;
-  status: MessageStatus;
-  failure: string | null;
-  reply_to_id: string | null;
-  sender_agent_id: string | null;
-  request_hash: string | null;
-  created_at: number;
-  updated_at: number;
+/**
+ * Checks `row` against `schema`, naming the table and column of the first problem. The detail
+ * comes from zod's issue, which describes the expectation and never echoes the stored value.
+ */
+export function parseRow<S extends z.ZodType>(table: string, schema: S, row: unknown): z.output<S> {
+  const parsed = schema.safeParse(row);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const [column, ...inside] = issue?.path ?? [];
+  const where = inside.length === 0 ? '' : ` at ${inside.map(String).join('.')}`;
+  throw new StoredRowError(table, column === undefined ? '(row)' : String(column), `${issue?.message ?? 'malformed'}${where}`);
+}
+
+/** A TEXT column holding JSON, parsed and then checked against the shared schema. */
+export function jsonColumn<S extends z.ZodType>(schema: S) {
+  return z
+    .string()
+    .transform((text, ctx): unknown => {
+      try {
+        return JSON.parse(text);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+}
+
+const Id = z.string().min(1);
+const Time = z.number().int();
+
+export const ConversationRow = z.object({
+  id: Id,
+  wa_id: z.string(),
+  customer_name: z.string().nullable(),
+  assigned_agent_id: z.string().nullable(),
+  last_inbound_at: Time.nullable(),
+  case_id: z.string().nullable(),
+  read_up_to: Time.nullable(),
+  last_message_at: Time,
+  created_at: Time,
+  updated_at: Time,
+});
+export type ConversationRow = z.infer<typeof ConversationRow>;
+
+export const MessageRow = z.object({
+  id: Id,
+  conversation_id: Id,
+  direction: z.enum(['in', 'out']),
+  wamid: z.string().nullable(),
+  content: jsonColumn(MessageContent),
+  status: MessageStatus,
+  failure: jsonColumn(SendFailure).nullable(),
+  reply_to_id: z.string().nullable(),
+  sender_agent_id: z.string().nullable(),
+  request_hash: z.string().nullable(),
+  created_at: Time,
+  updated_at: Time,
+});
+export type MessageRow = z.infer<typeof MessageRow>;
+
+export const AgentRow = z.object({ id: Id, name: z.string(), created_at: Time, revoked_at: Time.nullable() });
+
+export const MediaRow = z.object({
+  id: Id,
+  wa_media_id: z.string().nullable(),
+  origin: z.enum(['inbound', 'upload']),
+  mime_type: z.string(),
+  file_name: z.string().nullable(),
+  size: z.number().int().nullable(),
+  sha256: z.string().nullable(),
+  state: z.enum(['pending', 'ready', 'failed']),
+});
+export type MediaRow = z.infer<typeof MediaRow>;
+
+/** A due job, joined with what sending it needs from its message and conversation. */
+export const DueJobRow = z.object({
+  message_id: Id,
+  conversation_id: Id,
+  attempts: z.number().int().nonnegative(),
+  wa_id: z.string(),
+  content: jsonColumn(MessageContent),
+  reply_to_id: z.string().nullable(),
+  wamid: z.string().nullable(),
+});
+
+export const OrphanStatusRow = z.object({ status: MessageStatus, failure: jsonColumn(SendFailure).nullable() });
+
+/** `SELECT count(*) AS n`. */
+export const Count = z.object({ n: z.number().int().nonnegative() });
+
+export const EventRow = z.object({ seq: z.number().int().positive(), payload: z.string() });
+
+/** Reads the rows of a table (or a query named after its table) through one schema. */
+export function parseRows<S extends z.ZodType>(table: string, schema: S, rows: readonly unknown[]): z.output<S>[] {
+  return rows.map((row) => parseRow(table, schema, row));
 }
 
 export function toConversation(row: ConversationRow): Conversation {
@@ -48,13 +132,30 @@ export function toMessage(row: MessageRow): Message {
     id: row.id,
     conversationId: row.conversation_id,
     direction: row.direction,
-    content: JSON.parse(row.content) as MessageContent,
+    content: row.content,
     status: row.status,
-    failure: row.failure === null ? null : (JSON.parse(row.failure) as SendFailure),
+    failure: row.failure,
     replyToId: row.reply_to_id,
     senderAgentId: row.sender_agent_id,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+  };
+}
+
+export function toAgentRecord(row: z.infer<typeof AgentRow>): AgentRecord {
+  return { id: row.id, name: row.name, createdAt: row.created_at, revokedAt: row.revoked_at };
+}
+
+export function toMediaRecord(row: MediaRow): MediaRecord {
+  return {
+    id: row.id,
+    waMediaId: row.wa_media_id,
+    origin: row.origin,
+    mimeType: row.mime_type,
+    fileName: row.file_name,
+    size: row.size,
+    sha256: row.sha256,
+    state: row.state,
   };
 }
 

@@ -2,8 +2,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_INBOUND_TEXT_LENGTH, parseWebhook } from './parse-webhook';
-import type { InboundItem, StatusItem, WebhookBatch } from './types';
+import { MAX_INBOUND_TEXT_LENGTH, parseWebhook } from '../domain/parse-webhook';
+import type { InboundItem, StatusItem, WebhookBatch } from '../domain/webhook-types';
 
 const FIXTURES = new URL('../../../../shared/fixtures/whatsapp/', import.meta.url);
 const PHONE_NUMBER_ID = '106540352242922';

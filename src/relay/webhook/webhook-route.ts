@@ -5,7 +5,7 @@ import { BodyTooLargeError, readBody } from '../../shared/node/http-body';
 import { secretsEqual } from '../../shared/node/secret-compare';
 import { refuseRest, sendError } from '../http-util';
 import type { RelayStore } from '../store/relay-store';
-import { parseWebhook } from './parse-webhook';
+import { parseWebhook } from '../domain/parse-webhook';
 import { verifySignature } from './signature';
 
 /** Meta's deliveries are a few KB; anything near this is not from Meta. */

@@ -1,5 +1,6 @@
 // The port between the relay and WhatsApp. The Meta Cloud API adapter implements it; tests may fake it.
 import type { SendFailure, Template } from '../../shared/domain';
+import type { RetryReason } from '../domain/graph-verdict';
 
 /** A send, already resolved to WhatsApp terms (media as WhatsApp media ids). */
 export type ProviderContent =
@@ -25,7 +26,7 @@ export type SendOutcome =
    */
   | {
       readonly kind: 'retry';
-      readonly reason: 'rate_limited' | 'pair_rate_limited' | 'server_error' | 'network' | 'timeout' | 'auth';
+      readonly reason: RetryReason;
       readonly retryAfterMs?: number;
       readonly ambiguous: boolean;
       readonly metaCode?: number;

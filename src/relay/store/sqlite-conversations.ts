@@ -1,0 +1,139 @@
+// Conversations and their messages on SQLite: lookups, status merges, and the agent requests that change them.
+import type { Conversation, Message, MessageStatus, SendFailure } from '../../shared/domain';
+import { fail, ok, type Result } from '../../shared/errors';
+import { mergeStatus, statusAdvances } from '../../shared/status-merge';
+import type { RelayDatabase } from './relay-db';
+import type { Page } from './relay-store';
+import type { SqliteEventLog } from './sqlite-event-log';
+import { ConversationRow, Count, decodeCursor, encodeCursor, MessageRow, parseRow, parseRows, toConversation, toMessage } from './sqlite-rows';
+
+export class SqliteConversations {
+  private readonly byIdStmt;
+  private readonly byWaIdStmt;
+  private readonly messageByIdStmt;
+  private readonly messageByWamidStmt;
+
+  constructor(
+    private readonly db: RelayDatabase,
+    private readonly events: SqliteEventLog,
+  ) {
+    this.byIdStmt = db.prepare<[string]>('SELECT * FROM conversations WHERE id = ?');
+    this.byWaIdStmt = db.prepare<[string]>('SELECT * FROM conversations WHERE wa_id = ?');
+    this.messageByIdStmt = db.prepare<[string]>('SELECT * FROM messages WHERE id = ?');
+    this.messageByWamidStmt = db.prepare<[string]>('SELECT * FROM messages WHERE wamid = ?');
+  }
+
+  byId(id: string): ConversationRow | undefined {
+    const row = this.byIdStmt.get(id);
+    return row === undefined ? undefined : parseRow('conversations', ConversationRow, row);
+  }
+
+  byWaId(waId: string): ConversationRow | undefined {
+    const row = this.byWaIdStmt.get(waId);
+    return row === undefined ? undefined : parseRow('conversations', ConversationRow, row);
+  }
+
+  /** A conversation the caller has just written: its absence is a bug, not a lookup miss. */
+  existing(id: string): ConversationRow {
+    const row = this.byId(id);
+    if (row === undefined) throw new Error(`conversation ${id} vanished inside its own transaction`);
+    return row;
+  }
+
+  messageById(id: string): MessageRow | undefined {
+    const row = this.messageByIdStmt.get(id);
+    return row === undefined ? undefined : parseRow('messages', MessageRow, row);
+  }
+
+  messageByWamid(wamid: string): MessageRow | undefined {
+    const row = this.messageByWamidStmt.get(wamid);
+    return row === undefined ? undefined : parseRow('messages', MessageRow, row);
+  }
+
+  existingMessage(id: string): MessageRow {
+    const row = this.messageById(id);
+    if (row === undefined) throw new Error(`message ${id} vanished inside its own transaction`);
+    return row;
+  }
+
+  /** Appends the conversation as it now stands, for every device. */
+  emit(id: string, now: number): Conversation {
+    const conversation = toConversation(this.existing(id));
+    this.events.append({ kind: 'conversation.upserted', conversation }, now);
+    return conversation;
+  }
+
+  /** Merges a status into a message (monotonic: a late "delivered" never undoes "read"); returns whether it changed. */
+  mergeMessageStatus(messageId: string, incoming: MessageStatus, failure: SendFailure | null, now: number): boolean {
+    const row = this.existingMessage(messageId);
+    if (!statusAdvances(row.status, incoming)) return false;
+    const status = mergeStatus(row.status, incoming);
+    const storedFailure = status === 'failed' ? failure : null;
+    this.db
+      .prepare('UPDATE messages SET status = ?, failure = ?, updated_at = ? WHERE id = ?')
+      .run(status, storedFailure === null ? null : JSON.stringify(storedFailure), now, messageId);
+    this.events.append({ kind: 'message.status', messageId, conversationId: row.conversation_id, status, failure: storedFailure, at: now }, now);
+    return true;
+  }
+
+  markRead(conversationId: string, upToMessageId: string, now: number): Result<{ conversation: Conversation; wamid: string | null }> {
+    return this.db.transaction((): Result<{ conversation: Conversation; wamid: string | null }> => {
+      const message = this.messageById(upToMessageId);
+      if (message === undefined || message.conversation_id !== conversationId) return fail('not_found', 'message not found in this conversation');
+      if (message.direction !== 'in') return fail('invalid_input', 'only inbound messages can be marked read');
+      this.db
+        .prepare('UPDATE conversations SET read_up_to = max(coalesce(read_up_to, 0), ?), updated_at = ? WHERE id = ?')
+        .run(message.created_at, now, conversationId);
+      return ok({ conversation: this.emit(conversationId, now), wamid: message.wamid });
+    })();
+  }
+
+  update(id: string, column: 'case_id' | 'assigned_agent_id', value: string | null, now: number): Result<Conversation> {
+    return this.db.transaction((): Result<Conversation> => {
+      const changes = this.db.prepare(`UPDATE conversations SET ${column} = ?, updated_at = ? WHERE id = ?`).run(value, now, id).changes;
+      if (changes === 0) return fail('not_found', 'conversation not found');
+      return ok(this.emit(id, now));
+    })();
+  }
+
+  list(cursor: string | undefined, limit: number): Result<Page<Conversation> & { total: number; head: number }> {
+    const after = cursor === undefined ? null : decodeCursor(cursor);
+    if (cursor !== undefined && after === null) return fail('invalid_input', 'cursor is not one this relay issued');
+    return this.db.transaction(() => {
+      const head = this.events.head();
+      const raw =
+        after === null
+          ? this.db.prepare('SELECT * FROM conversations ORDER BY last_message_at DESC, id DESC LIMIT ?').all(limit + 1)
+          : this.db
+              .prepare(
+                'SELECT * FROM conversations WHERE last_message_at < ? OR (last_message_at = ? AND id < ?) ORDER BY last_message_at DESC, id DESC LIMIT ?',
+              )
+              .all(after.time, after.time, after.id, limit + 1);
+      const rows = parseRows('conversations', ConversationRow, raw);
+      const total = parseRow('conversations', Count, this.db.prepare('SELECT count(*) AS n FROM conversations').get()).n;
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      const nextCursor = rows.length > limit && last !== undefined ? encodeCursor(last.last_message_at, last.id) : null;
+      return ok({ items: page.map(toConversation), nextCursor, total, head });
+    })();
+  }
+
+  history(conversationId: string, cursor: string | undefined, limit: number): Result<Page<Message>> {
+    if (this.byId(conversationId) === undefined) return fail('not_found', 'conversation not found');
+    const before = cursor === undefined ? null : decodeCursor(cursor);
+    if (cursor !== undefined && before === null) return fail('invalid_input', 'cursor is not one this relay issued');
+    const raw =
+      before === null
+        ? this.db.prepare('SELECT * FROM messages WHERE conversation_id = ? ORDER BY created_at DESC, id DESC LIMIT ?').all(conversationId, limit + 1)
+        : this.db
+            .prepare(
+              `SELECT * FROM messages WHERE conversation_id = ? AND (created_at < ? OR (created_at = ? AND id < ?))
+               ORDER BY created_at DESC, id DESC LIMIT ?`,
+            )
+            .all(conversationId, before.time, before.time, before.id, limit + 1);
+    const rows = parseRows('messages', MessageRow, raw);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return ok({ items: page.map(toMessage), nextCursor: rows.length > limit && last !== undefined ? encodeCursor(last.created_at, last.id) : null });
+  }
+}

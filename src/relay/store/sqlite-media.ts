@@ -1,0 +1,67 @@
+// Media records on SQLite: uploads from agents, and inbound media waiting to be fetched from WhatsApp.
+import { z } from 'zod';
+import { uuidv7 } from '../../shared/uuidv7';
+import type { RelayDatabase } from './relay-db';
+import type { MediaRecord } from './relay-store';
+import { MediaRow, parseRow, parseRows, toMediaRecord } from './sqlite-rows';
+
+const PendingMedia = z.object({ mediaId: z.string().min(1), waMediaId: z.string().min(1) });
+const MediaId = z.object({ id: z.string().min(1) });
+
+export interface UploadedMedia {
+  id: string;
+  mimeType: string;
+  fileName: string;
+  size: number;
+  sha256: string;
+  uploadedBy: string;
+  now: number;
+}
+
+export class SqliteMedia {
+  constructor(private readonly db: RelayDatabase) {}
+
+  createUploaded(m: UploadedMedia): void {
+    this.db
+      .prepare(
+        "INSERT INTO media (id, origin, mime_type, file_name, size, sha256, state, uploaded_by, created_at) VALUES (?, 'upload', ?, ?, ?, ?, 'ready', ?, ?)",
+      )
+      .run(m.id, m.mimeType, m.fileName, m.size, m.sha256, m.uploadedBy, m.now);
+  }
+
+  /**
+   * The relay's id for a WhatsApp media id, recording it as pending the first time it is seen.
+   * `created` says whether it is new (and so still to be fetched).
+   */
+  inboundMediaId(media: { waMediaId: string; mimeType: string; fileName?: string; sha256?: string }, now: number): { mediaId: string; created: boolean } {
+    const known = this.db.prepare('SELECT id FROM media WHERE wa_media_id = ?').get(media.waMediaId);
+    if (known !== undefined) return { mediaId: parseRow('media', MediaId, known).id, created: false };
+    const mediaId = uuidv7();
+    this.db
+      .prepare("INSERT INTO media (id, wa_media_id, origin, mime_type, file_name, sha256, state, created_at) VALUES (?, ?, 'inbound', ?, ?, ?, 'pending', ?)")
+      .run(mediaId, media.waMediaId, media.mimeType, media.fileName ?? null, media.sha256 ?? null, now);
+    return { mediaId, created: true };
+  }
+
+  get(id: string): MediaRecord | null {
+    const row = this.db.prepare('SELECT * FROM media WHERE id = ?').get(id);
+    return row === undefined ? null : toMediaRecord(parseRow('media', MediaRow, row));
+  }
+
+  setState(id: string, state: 'ready' | 'failed', details?: { size: number; sha256: string; mimeType: string }): void {
+    this.db
+      .prepare('UPDATE media SET state = ?, size = coalesce(?, size), sha256 = coalesce(?, sha256), mime_type = coalesce(?, mime_type) WHERE id = ?')
+      .run(state, details?.size ?? null, details?.sha256 ?? null, details?.mimeType ?? null, id);
+  }
+
+  setWaId(id: string, waMediaId: string): void {
+    this.db.prepare('UPDATE media SET wa_media_id = ? WHERE id = ?').run(waMediaId, id);
+  }
+
+  pendingInbound(limit: number): { mediaId: string; waMediaId: string }[] {
+    const rows = this.db
+      .prepare("SELECT id AS mediaId, wa_media_id AS waMediaId FROM media WHERE origin = 'inbound' AND state = 'pending' AND wa_media_id IS NOT NULL LIMIT ?")
+      .all(limit);
+    return parseRows('media', PendingMedia, rows);
+  }
+}

@@ -1,0 +1,159 @@
+// The durable queue to WhatsApp on SQLite: a send is accepted with its job in one transaction, then drained in order.
+import type { Message, MessageContent, SendFailure } from '../../shared/domain';
+import { fail, ok, type Result } from '../../shared/errors';
+import { isWindowOpen } from '../../shared/service-window';
+import { uuidv7 } from '../../shared/uuidv7';
+import type { RelayDatabase } from './relay-db';
+import type { OutboundJob, SendRequest } from './relay-store';
+import type { SqliteConversations } from './sqlite-conversations';
+import type { SqliteEventLog } from './sqlite-event-log';
+import type { SqliteMedia } from './sqlite-media';
+import { Count, DueJobRow, OrphanStatusRow, parseRow, parseRows, toMessage } from './sqlite-rows';
+
+export class SqliteOutboundJobs {
+  constructor(
+    private readonly db: RelayDatabase,
+    private readonly conversations: SqliteConversations,
+    private readonly media: SqliteMedia,
+    private readonly events: SqliteEventLog,
+  ) {}
+
+  /** Stores the message and its job together, or answers a repeat of the same clientMessageId with the first result. */
+  accept({ agentId, params, requestHash, now }: SendRequest): Result<Message> {
+    return this.db.transaction((): Result<Message> => {
+      const existing = this.conversations.messageById(params.clientMessageId);
+      if (existing !== undefined) {
+        if (existing.request_hash !== requestHash) {
+          return fail('conflict', `clientMessageId ${params.clientMessageId} was already used for a different message`);
+        }
+        return ok(toMessage(existing)); // a repeat: the first result, as it stands now
+      }
+
+      const { conversationId: askedFor, waId } = params;
+      const known = askedFor !== undefined ? this.conversations.byId(askedFor) : waId !== undefined ? this.conversations.byWaId(waId) : undefined;
+      if (known === undefined && askedFor !== undefined) return fail('not_found', 'conversation not found');
+      if (params.content.type !== 'template' && !isWindowOpen(known?.last_inbound_at ?? null, now)) {
+        return fail('template_required', 'the 24-hour window is closed: only an approved template can be sent', false);
+      }
+      let content: MessageContent;
+      if (params.content.type === 'image' || params.content.type === 'document') {
+        const media = this.media.get(params.content.mediaId);
+        if (media === null || media.state !== 'ready') return fail('not_found', 'media not found: upload it first');
+        const fileName = params.content.type === 'document' ? (params.content.fileName ?? media.fileName) : null;
+        content = {
+          type: params.content.type,
+          mediaId: media.id,
+          mimeType: media.mimeType,
+          ...(fileName !== null && { fileName }),
+          ...(media.size !== null && { size: media.size }),
+          ...(params.content.caption !== undefined && { caption: params.content.caption }),
+        };
+      } else {
+        content = params.content;
+      }
+
+      let conversationId = known?.id;
+      if (conversationId === undefined) {
+        // The params schema asks for a conversation id or a waId; without either there is no one to write to.
+        if (waId === undefined) return fail('invalid_input', 'a send names its conversationId or the customer’s waId');
+        conversationId = uuidv7();
+        this.db
+          .prepare('INSERT INTO conversations (id, wa_id, assigned_agent_id, last_message_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(conversationId, waId, agentId, now, now, now);
+      }
+      let replyToId: string | null = null;
+      if (params.replyToId !== undefined) {
+        const quoted = this.conversations.messageById(params.replyToId);
+        if (quoted === undefined || quoted.conversation_id !== conversationId) return fail('invalid_input', 'replyToId is not a message of this conversation');
+        replyToId = quoted.id;
+      }
+
+      this.db
+        .prepare(
+          `INSERT INTO messages (id, conversation_id, direction, content, status, reply_to_id, sender_agent_id, request_hash, created_at, updated_at)
+           VALUES (?, ?, 'out', ?, 'pending', ?, ?, ?, ?, ?)`,
+        )
+        .run(params.clientMessageId, conversationId, JSON.stringify(content), replyToId, agentId, requestHash, now, now);
+      const message = toMessage(this.conversations.existingMessage(params.clientMessageId));
+      const seq = this.events.append({ kind: 'message.created', message }, now);
+      this.db
+        .prepare('INSERT INTO outbound_jobs (message_id, conversation_id, queued_seq, next_attempt_at) VALUES (?, ?, ?, ?)')
+        .run(message.id, conversationId, seq, now);
+      // First responder: an unassigned conversation becomes the sender's.
+      this.db
+        .prepare(
+          'UPDATE conversations SET assigned_agent_id = coalesce(assigned_agent_id, ?), last_message_at = max(last_message_at, ?), updated_at = ? WHERE id = ?',
+        )
+        .run(agentId, now, now, conversationId);
+      this.conversations.emit(conversationId, now);
+      return ok(message);
+    })();
+  }
+
+  due(now: number, limit: number): OutboundJob[] {
+    // Only the oldest job of each conversation may go: per-conversation order is a promise to the agent.
+    const raw = this.db
+      .prepare(
+        `SELECT j.message_id, j.conversation_id, j.attempts, c.wa_id, m.content, m.reply_to_id, m.wamid
+         FROM outbound_jobs j JOIN messages m ON m.id = j.message_id JOIN conversations c ON c.id = j.conversation_id
+         WHERE j.in_flight_since IS NULL AND j.next_attempt_at <= ?
+           AND j.queued_seq = (SELECT min(queued_seq) FROM outbound_jobs k WHERE k.conversation_id = j.conversation_id)
+         ORDER BY j.queued_seq LIMIT ?`,
+      )
+      .all(now, limit);
+    return parseRows('outbound_jobs', DueJobRow, raw).map((r) => ({
+      messageId: r.message_id,
+      conversationId: r.conversation_id,
+      to: r.wa_id,
+      content: r.content,
+      replyToWamid: r.reply_to_id === null ? null : (this.conversations.messageById(r.reply_to_id)?.wamid ?? null),
+      attempts: r.attempts,
+      wamid: r.wamid,
+    }));
+  }
+
+  recoverInFlight(now: number, graceMs: number): number {
+    return this.db.transaction(() => {
+      const recovered = this.db
+        .prepare('UPDATE outbound_jobs SET in_flight_since = NULL, next_attempt_at = ? WHERE in_flight_since IS NOT NULL')
+        .run(now + graceMs).changes;
+      // A job tried before (maybe recovered by an earlier start that died inside its grace) gets the grace again:
+      // the webhook proving Meta took it can only arrive while the relay is up, so downtime must not use the grace up.
+      this.db.prepare('UPDATE outbound_jobs SET next_attempt_at = ? WHERE attempts > 0 AND next_attempt_at < ?').run(now + graceMs, now + graceMs);
+      return recovered;
+    })();
+  }
+
+  markInFlight(messageId: string, now: number): void {
+    this.db.prepare('UPDATE outbound_jobs SET in_flight_since = ?, attempts = attempts + 1 WHERE message_id = ?').run(now, messageId);
+  }
+
+  complete(messageId: string, wamid: string, now: number): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM outbound_jobs WHERE message_id = ?').run(messageId);
+      this.db.prepare('UPDATE messages SET wamid = ? WHERE id = ? AND wamid IS NULL').run(wamid, messageId);
+      this.conversations.mergeMessageStatus(messageId, 'sent', null, now);
+      // Statuses that raced ahead of the send's own answer.
+      const orphans = parseRows('orphan_statuses', OrphanStatusRow, this.db.prepare('SELECT status, failure FROM orphan_statuses WHERE wamid = ?').all(wamid));
+      for (const o of orphans) this.conversations.mergeMessageStatus(messageId, o.status, o.failure, now);
+      this.db.prepare('DELETE FROM orphan_statuses WHERE wamid = ?').run(wamid);
+    })();
+  }
+
+  fail(messageId: string, failure: SendFailure, now: number): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM outbound_jobs WHERE message_id = ?').run(messageId);
+      this.conversations.mergeMessageStatus(messageId, 'failed', failure, now);
+    })();
+  }
+
+  reschedule(messageId: string, attempts: number, nextAttemptAt: number): void {
+    this.db
+      .prepare('UPDATE outbound_jobs SET in_flight_since = NULL, attempts = ?, next_attempt_at = ? WHERE message_id = ?')
+      .run(attempts, nextAttemptAt, messageId);
+  }
+
+  pendingCount(): number {
+    return parseRow('outbound_jobs', Count, this.db.prepare('SELECT count(*) AS n FROM outbound_jobs').get()).n;
+  }
+}
