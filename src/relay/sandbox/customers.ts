@@ -1,4 +1,5 @@
 // The simulated customers: who they are, what they type, and when they answer back.
+import { fail, ok, type Result } from '../../shared/errors';
 import type { SandboxDatabase } from './sandbox-db';
 
 export const CUSTOMER_REPLY_TEXT = "Thanks, I'll check and get back to you.";
@@ -18,18 +19,16 @@ export interface InboundInput {
   readonly text: string;
 }
 
-export type InputCheck = { readonly ok: true; readonly value: InboundInput } | { readonly ok: false; readonly message: string };
-
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Validates POST /sandbox/inbound (and injectInbound); messages name the field, never echo its value. */
-export function checkInboundInput(input: unknown): InputCheck {
-  if (!isObject(input)) return { ok: false, message: 'expected a JSON object {from, name, text}' };
+export function checkInboundInput(input: unknown): Result<InboundInput> {
+  if (!isObject(input)) return fail('invalid_input', 'expected a JSON object {from, name, text}');
   const { from, name, text } = input;
-  if (typeof from !== 'string' || !/^\d{6,20}$/.test(from)) return { ok: false, message: '"from" must be a WhatsApp id of 6 to 20 digits' };
-  if (typeof name !== 'string' || name.length < 1 || name.length > 256) return { ok: false, message: '"name" must be 1 to 256 characters' };
-  if (typeof text !== 'string' || text.length < 1 || text.length > 4096) return { ok: false, message: '"text" must be 1 to 4096 characters' };
-  return { ok: true, value: { from, name, text } };
+  if (typeof from !== 'string' || !/^\d{6,20}$/.test(from)) return fail('invalid_input', '"from" must be a WhatsApp id of 6 to 20 digits');
+  if (typeof name !== 'string' || name.length < 1 || name.length > 256) return fail('invalid_input', '"name" must be 1 to 256 characters');
+  if (typeof text !== 'string' || text.length < 1 || text.length > 4096) return fail('invalid_input', '"text" must be 1 to 4096 characters');
+  return ok({ from, name, text });
 }
 
 export interface CustomerDirectory {

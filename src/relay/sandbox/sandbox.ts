@@ -139,7 +139,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   const injectInbound = async (input: { from: string; name: string; text: string }): Promise<{ wamid: string }> => {
     if (closed) throw new SandboxInboundError('closed', 'the sandbox is closed');
     const checked = checkInboundInput(input);
-    if (!checked.ok) throw new SandboxInboundError('invalid_input', checked.message);
+    if (!checked.ok) throw new SandboxInboundError('invalid_input', checked.error.message);
     const { from, name, text } = checked.value;
     const wamid = newWamid();
     const body = inboundTextWebhookBody(identity, { wamid, from, profileName: name, timestampMs: clock.wallNow(), body: text, contextWamid: null });
@@ -172,7 +172,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     const json = await readJson(req, res);
     if (json === undefined) return;
     const parsed = parseFaultRequest(json);
-    if (!parsed.ok) return sendJson(res, 400, { error: { code: 'invalid_input', message: parsed.message } });
+    if (!parsed.ok) return sendJson(res, 400, { error: { code: 'invalid_input', message: parsed.error.message } });
     fault = parsed.value;
     sendJson(res, 200, { graph: fault });
   };
