@@ -6,9 +6,9 @@ import { App } from './app/App';
 import { connectEvents } from './app/event-feed';
 import { documentFocusSource, reportOpenConversation } from './app/focus-reporter';
 import { NoService } from './app/NoService';
-import { browserDeps, createAppStore } from './app/store';
+import { browserDeps, createAppStore } from './app/compose-store';
 import { applyThemeFromStore } from './app/theme';
-import { provideAppStore } from './app/use-app-store';
+import { provideAppStore } from './store/use-app-store';
 import { installWebBridge } from './bridge/web-bridge';
 import './app/app.css';
 

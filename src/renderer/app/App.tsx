@@ -3,8 +3,8 @@ import { StatusBar } from '../connection/StatusBar';
 import { LoginScreen } from '../login/LoginScreen';
 import { DesktopNotices } from '../desktop/DesktopNotices';
 import { AppHeader } from './AppHeader';
-import { strings } from './strings';
-import { useAppStore } from './use-app-store';
+import { strings } from '../ui/strings';
+import { useAppStore } from '../store/use-app-store';
 import { Workspace } from './Workspace';
 
 export function App() {

@@ -1,8 +1,8 @@
 // The top bar: product name, who is signed in, and the settings.
 import { useState } from 'react';
 import { SettingsDialog } from '../settings/SettingsDialog';
-import { strings } from './strings';
-import { useAppStore } from './use-app-store';
+import { strings } from '../ui/strings';
+import { useAppStore } from '../store/use-app-store';
 
 export function AppHeader() {
   const agentName = useAppStore((s) => (s.session?.signedIn === true ? (s.session.agent?.name ?? null) : null));

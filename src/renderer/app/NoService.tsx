@@ -1,5 +1,5 @@
 // Shown when the window has no window.branchline at all: nothing can work, so say so plainly.
-import { strings } from './strings';
+import { strings } from '../ui/strings';
 
 export function NoService() {
   return (

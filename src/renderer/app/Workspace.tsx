@@ -4,8 +4,8 @@ import { ConversationHeader } from '../conversation/ConversationHeader';
 import { MessageList } from '../conversation/MessageList';
 import { Sidebar } from '../conversations/Sidebar';
 import { CustomerPanel } from '../customer/CustomerPanel';
-import { strings } from './strings';
-import { useAppStore } from './use-app-store';
+import { strings } from '../ui/strings';
+import { useAppStore } from '../store/use-app-store';
 
 export function Workspace() {
   const openId = useAppStore((s) => s.openId);

@@ -1,6 +1,6 @@
 // Feeds the store from window.branchline's events, outside React: the one place events enter the UI.
 import type { BranchlineApi } from '../../shared/contract';
-import type { AppStore } from './app-state';
+import type { AppStore } from '../store/app-state';
 
 /** Subscribes every event the UI uses; returns a function that unsubscribes them all. */
 export function connectEvents(api: Pick<BranchlineApi, 'on'>, store: AppStore): () => void {

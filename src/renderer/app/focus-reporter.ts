@@ -1,7 +1,7 @@
 // Tells the service which conversation is on screen and whether the window has focus (conversations.setOpen),
 // so it does not notify about the chat the agent is reading.
 import type { BranchlineApi } from '../../shared/contract';
-import type { AppStore } from './app-state';
+import type { AppStore } from '../store/app-state';
 
 export interface FocusSource {
   hasFocus(): boolean;

@@ -1,6 +1,6 @@
 // Applies the theme setting to the document: "system" leaves it to prefers-color-scheme (see app.css).
 import type { Settings } from '../../shared/contract';
-import type { AppStore } from './app-state';
+import type { AppStore } from '../store/app-state';
 
 export function themeAttribute(theme: Settings['theme'] | undefined): 'light' | 'dark' | null {
   return theme === 'light' || theme === 'dark' ? theme : null;

@@ -1,7 +1,7 @@
 // The composer: free text while WhatsApp's 24-hour window is open, the template picker when it is closed.
 import { useState } from 'react';
-import { useAppStore } from '../app/use-app-store';
-import { useNow } from '../app/use-now';
+import { useAppStore } from '../store/use-app-store';
+import { useNow } from '../ui/use-now';
 import { composerMode } from './composer-mode';
 import { TemplateComposer } from './TemplateComposer';
 import { TextComposer } from './TextComposer';

@@ -1,9 +1,9 @@
 // Sending an approved template: the only thing WhatsApp allows outside the 24-hour window.
 // Pick one, fill its parameters, check the preview, send.
 import { useEffect, useId, useState } from 'react';
-import { filledText, fillTemplate, parametersComplete } from '../app/template-text';
-import { strings } from '../app/strings';
-import { useAppStore } from '../app/use-app-store';
+import { filledText, fillTemplate, parametersComplete } from '../ui/template-text';
+import { strings } from '../ui/strings';
+import { useAppStore } from '../store/use-app-store';
 
 const t = strings.templates;
 

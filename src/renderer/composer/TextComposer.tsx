@@ -2,11 +2,11 @@
 import { useRef, type KeyboardEvent } from 'react';
 import { MAX_TEXT_LENGTH } from '../../shared/domain';
 import { MEDIA_RULES } from '../../shared/media-limits';
-import { formatBytes } from '../app/format';
-import { strings } from '../app/strings';
-import { useAppStore } from '../app/use-app-store';
+import { formatBytes } from '../ui/format';
+import { strings } from '../ui/strings';
+import { useAppStore } from '../store/use-app-store';
 import { bytesToBase64 } from './file-check';
-import { Icon } from '../app/icons';
+import { Icon } from '../ui/icons';
 
 const ACCEPT = [...MEDIA_RULES.image.mimeTypes, ...MEDIA_RULES.document.mimeTypes].join(',');
 const c = strings.composer;

@@ -1,9 +1,9 @@
 // The composer: drafts saved as the agent types, sending text, files and templates. Nothing typed is dropped:
 // a draft is kept until the service has queued the message, and put back if it refused.
 import { MAX_TEXT_LENGTH, type Template } from '../../shared/domain';
-import type { SliceCreator } from '../app/app-state';
-import { errorText } from '../app/error-text';
-import { strings } from '../app/strings';
+import type { SliceCreator } from '../store/app-state';
+import { errorText } from '../ui/error-text';
+import { strings } from '../ui/strings';
 import { checkAttachment } from './file-check';
 
 /** Typing pauses this long before the draft is written (drafts.save). */

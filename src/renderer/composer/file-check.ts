@@ -1,6 +1,6 @@
 // The composer's check of an attached file against WhatsApp's rules (shared/media-limits), in the agent's words.
 import { MEDIA_RULES, checkOutboundMedia, type OutboundMediaKind } from '../../shared/media-limits';
-import { strings } from '../app/strings';
+import { strings } from '../ui/strings';
 
 export type FileVerdict = { ok: true; kind: OutboundMediaKind } | { ok: false; message: string };
 

@@ -1,7 +1,7 @@
 // The status bar: whether messages can leave (Live, Reconnecting, Offline…), how many wait, and first-sync progress.
-import { strings } from '../app/strings';
-import { useAppStore } from '../app/use-app-store';
-import { useNow } from '../app/use-now';
+import { strings } from '../ui/strings';
+import { useAppStore } from '../store/use-app-store';
+import { useNow } from '../ui/use-now';
 import { describeConnection, syncFraction } from './connection-label';
 
 export function StatusBar() {
@@ -12,7 +12,16 @@ export function StatusBar() {
   const now = useNow(1000, connection?.status === 'reconnecting');
   const view =
     boot === 'unavailable'
-      ? { tone: 'error' as const, icon: '✕', text: strings.connection.bridgeMissing, countdown: null, detail: null, canRetryNow: false, needsSignIn: false }
+      ? {
+          tone: 'error' as const,
+          icon: '✕',
+          text: strings.connection.bridgeMissing,
+          countdown: null,
+          detail: null,
+          technical: null,
+          canRetryNow: false,
+          needsSignIn: false,
+        }
       : describeConnection(connection, now);
   const fraction = syncFraction(sync);
 
@@ -26,6 +35,7 @@ export function StatusBar() {
         {view.detail !== null && <span className="status-detail"> — {view.detail}</span>}
       </p>
       {view.countdown !== null && <span className="status-countdown">{view.countdown}</span>}
+      {view.technical !== null && <span className="status-technical">{view.technical}</span>}
       {view.canRetryNow && (
         <button type="button" className="button-quiet" onClick={() => void retryNow()}>
           {strings.status.retryNow}

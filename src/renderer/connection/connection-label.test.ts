@@ -1,7 +1,8 @@
 // What the status bar says for each connection state.
 import { describe, expect, it } from 'vitest';
-import type { ConnectionState } from '../../shared/contract';
-import { describeConnection, syncFraction } from './connection-label';
+import { CONNECTION_DETAIL_CODES, type ConnectionDetail, type ConnectionState } from '../../shared/contract';
+import { strings } from '../ui/strings';
+import { describeConnection, detailText, syncFraction, technicalHint } from './connection-label';
 
 const NOW = 1_000_000;
 const state = (patch: Partial<ConnectionState>): ConnectionState => ({
@@ -56,12 +57,51 @@ describe('describeConnection', () => {
   });
 
   it('says so when TLS is the problem, instead of the generic detail', () => {
-    const view = describeConnection(state({ status: 'reconnecting', tlsProblem: true, detail: 'handshake failed' }), NOW);
+    const view = describeConnection(
+      state({ status: 'reconnecting', tlsProblem: true, detail: { code: 'connection_lost', params: { error: 'ECONNRESET' } } }),
+      NOW,
+    );
     expect(view.detail).toMatch(/^TLS problem/);
   });
 
-  it('passes the service’s own explanation through when there is no TLS problem', () => {
-    expect(describeConnection(state({ status: 'reconnecting', detail: 'the relay is restarting' }), NOW).detail).toBe('the relay is restarting');
+  it.each(['tls_untrusted', 'tls_expired', 'tls_wrong_host', 'tls_handshake'] as const)('names the TLS problem %s, still as a TLS problem for IT', (code) => {
+    const view = describeConnection(state({ status: 'reconnecting', tlsProblem: true, detail: { code, params: { error: 'CERT_HAS_EXPIRED' } } }), NOW);
+    expect(view.detail).toMatch(/^TLS problem: .*IT/);
+    expect(view.detail).not.toContain('CERT_HAS_EXPIRED');
+    expect(view.technical).toBe('For IT: CERT_HAS_EXPIRED');
+  });
+
+  it('shows a TLS problem even while connecting, and nothing else there', () => {
+    expect(describeConnection(state({ status: 'connecting', tlsProblem: true, detail: { code: 'tls_untrusted', params: {} } }), NOW).detail).toMatch(
+      /^TLS problem/,
+    );
+    const plain = describeConnection(state({ status: 'connecting', detail: { code: 'unreachable', params: { error: 'ECONNREFUSED' } } }), NOW);
+    expect([plain.detail, plain.technical]).toEqual([null, null]);
+  });
+
+  it('puts the service’s reason into the catalogue’s words when there is no TLS problem', () => {
+    const view = describeConnection(state({ status: 'reconnecting', detail: { code: 'relay_restarting', params: {} } }), NOW);
+    expect(view.detail).toBe('The relay is restarting; Branchline connects again in a moment.');
+    expect(view.technical).toBeNull();
+  });
+
+  it('keeps the technical error out of the sentence and offers it apart, for IT', () => {
+    const view = describeConnection(state({ status: 'offline', detail: { code: 'unreachable', params: { error: 'ECONNREFUSED' } } }), NOW);
+    expect(view.detail).toBe(strings.status.details.unreachable);
+    expect(view.detail).not.toContain('ECONNREFUSED');
+    expect(view.technical).toBe('For IT: ECONNREFUSED');
+  });
+
+  it('says why the relay stopped this desktop, rather than the generic offline sentence', () => {
+    expect(describeConnection(state({ status: 'offline', detail: { code: 'superseded', params: {} } }), NOW).detail).toMatch(/another window/);
+    expect(describeConnection(state({ status: 'offline', detail: { code: 'version_unsupported', params: {} } }), NOW).detail).toMatch(/ask IT for an update/);
+  });
+
+  it('falls back to the plain words for a code this renderer does not know (a newer core)', () => {
+    const unknown = { code: 'quantum_flux', params: { error: 'EQUANTUM' } } as unknown as ConnectionDetail;
+    const offline = describeConnection(state({ status: 'offline', detail: unknown }), NOW);
+    expect([offline.detail, offline.technical]).toEqual([strings.status.offlineDetail, null]);
+    expect(describeConnection(state({ status: 'reconnecting', detail: unknown }), NOW).detail).toBeNull();
   });
 
   it('asks to sign in again when the token is refused', () => {
@@ -70,6 +110,33 @@ describe('describeConnection', () => {
 
   it('has a neutral state before the first answer', () => {
     expect(describeConnection(null, NOW).text).toBe('Starting…');
+  });
+});
+
+describe('detail codes in words', () => {
+  const technical = { error: 'ECONNREFUSED', httpStatus: 502, closeCode: 4409 };
+
+  it.each(CONNECTION_DETAIL_CODES)('%s has a calm sentence of its own, without the technical codes', (code) => {
+    const sentence = detailText({ code, params: { ...technical, seconds: 10 } });
+    expect(sentence).toMatch(/^[A-Z].{20,}\.$/);
+    for (const raw of ['ECONNREFUSED', '502', '4409']) expect(sentence).not.toContain(raw);
+  });
+
+  it('gives every code different words, so IT can tell the causes apart from a screenshot', () => {
+    const sentences = CONNECTION_DETAIL_CODES.map((code) => detailText({ code, params: {} }));
+    expect(new Set(sentences).size).toBe(CONNECTION_DETAIL_CODES.length);
+  });
+
+  it('says how long the relay was silent when the service says so, and still makes sense when it does not', () => {
+    expect(detailText({ code: 'connect_timeout', params: { seconds: 10 } })).toContain('within 10 s');
+    expect(detailText({ code: 'dead_link', params: { seconds: 45.2 } })).toContain('for 45 s');
+    expect(detailText({ code: 'connect_timeout', params: { seconds: 'ten' } })).toBe('The relay did not answer in time; Branchline keeps trying.');
+  });
+
+  it('collects the technical parts for IT: HTTP status, close code, error code', () => {
+    expect(technicalHint({ code: 'http_error', params: { httpStatus: 502, error: 'unavailable' } })).toBe('For IT: HTTP 502, unavailable');
+    expect(technicalHint({ code: 'relay_closed', params: { closeCode: 4000 } })).toBe('For IT: close code 4000');
+    expect(technicalHint({ code: 'dead_link', params: { seconds: 45 } })).toBeNull();
   });
 });
 

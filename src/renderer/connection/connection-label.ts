@@ -1,6 +1,6 @@
 // What the status bar says for a connection state: a pure mapping, table-tested.
-import type { ConnectionState } from '../../shared/contract';
-import { strings } from '../app/strings';
+import type { ConnectionDetail, ConnectionState } from '../../shared/contract';
+import { strings } from '../ui/strings';
 
 export type StatusTone = 'ok' | 'busy' | 'warn' | 'error';
 
@@ -14,29 +14,80 @@ export interface StatusView {
   countdown: string | null;
   /** A second sentence when there is something the agent or IT can do. */
   detail: string | null;
+  /** "For IT: ECONNREFUSED": the technical code behind the detail, shown apart from the sentence, never as it. */
+  technical: string | null;
   canRetryNow: boolean;
   needsSignIn: boolean;
 }
 
 const s = strings.status;
 
+/** The agent's sentence for a detail code; null for a code this renderer does not know (a newer core). */
+export function detailText(detail: ConnectionDetail): string | null {
+  if (!Object.hasOwn(s.details, detail.code)) return null;
+  const words = s.details[detail.code];
+  if (typeof words === 'string') return words;
+  const seconds = detail.params['seconds'];
+  return words(typeof seconds === 'number' && Number.isFinite(seconds) ? Math.round(seconds) : null);
+}
+
+/** The technical side of a detail, for IT: the failing call's code, an HTTP status, a close code. */
+export function technicalHint(detail: ConnectionDetail): string | null {
+  const { error, httpStatus, closeCode } = detail.params;
+  const parts = [
+    httpStatus === undefined ? null : s.httpStatus(httpStatus),
+    closeCode === undefined ? null : s.closeCode(closeCode),
+    error === undefined || error === '' ? null : String(error),
+  ].filter((part) => part !== null);
+  return parts.length === 0 ? null : s.forIt(parts.join(', '));
+}
+
+const TLS_CODES: ReadonlySet<string> = new Set(['tls_untrusted', 'tls_expired', 'tls_wrong_host', 'tls_handshake']);
+
+/** What to say about why the link is down: a TLS problem always reads as one (IT must act), whatever the code. */
+function explain(state: ConnectionState): { detail: string | null; technical: string | null; tls: string | null } {
+  const coded = state.detail === null ? null : detailText(state.detail);
+  const technical = state.detail === null || coded === null ? null : technicalHint(state.detail);
+  if (!state.tlsProblem) return { detail: coded, technical, tls: null };
+  const tls = state.detail !== null && TLS_CODES.has(state.detail.code) && coded !== null ? coded : s.tlsProblem;
+  return { detail: tls, technical, tls };
+}
+
 /** `nowMs` drives the "next attempt in N s" countdown. */
 export function describeConnection(state: ConnectionState | null, nowMs: number): StatusView {
-  if (state === null) return { tone: 'busy', icon: '…', text: s.starting, countdown: null, detail: null, canRetryNow: false, needsSignIn: false };
+  if (state === null)
+    return { tone: 'busy', icon: '…', text: s.starting, countdown: null, detail: null, technical: null, canRetryNow: false, needsSignIn: false };
   const queued = state.queued > 0 ? ` · ${s.queued(state.queued)}` : '';
-  const tls = state.tlsProblem ? s.tlsProblem : null;
-  const detail = tls ?? state.detail;
+  const { detail, technical, tls } = explain(state);
   switch (state.status) {
     case 'live':
-      return { tone: 'ok', icon: '●', text: `${s.live}${queued}`, countdown: null, detail: null, canRetryNow: false, needsSignIn: false };
+      return { tone: 'ok', icon: '●', text: `${s.live}${queued}`, countdown: null, detail: null, technical: null, canRetryNow: false, needsSignIn: false };
     case 'polling':
-      return { tone: 'warn', icon: '⇄', text: `${s.polling}${queued}`, countdown: null, detail: s.pollingDetail, canRetryNow: false, needsSignIn: false };
+      return {
+        tone: 'warn',
+        icon: '⇄',
+        text: `${s.polling}${queued}`,
+        countdown: null,
+        detail: s.pollingDetail,
+        technical: null,
+        canRetryNow: false,
+        needsSignIn: false,
+      };
     case 'connecting':
-      return { tone: 'busy', icon: '↻', text: `${s.connecting}${queued}`, countdown: null, detail: tls, canRetryNow: false, needsSignIn: false };
+      return {
+        tone: 'busy',
+        icon: '↻',
+        text: `${s.connecting}${queued}`,
+        countdown: null,
+        detail: tls,
+        technical: tls === null ? null : technical,
+        canRetryNow: false,
+        needsSignIn: false,
+      };
     case 'reconnecting': {
       const wait = state.nextAttemptAt === null ? null : Math.max(0, Math.ceil((state.nextAttemptAt - nowMs) / 1000));
       const when = wait === null || wait === 0 ? s.retryingNow : s.nextAttemptIn(wait);
-      return { tone: 'warn', icon: '↻', text: `${s.reconnecting}${queued}`, countdown: `(${when})`, detail, canRetryNow: true, needsSignIn: false };
+      return { tone: 'warn', icon: '↻', text: `${s.reconnecting}${queued}`, countdown: `(${when})`, detail, technical, canRetryNow: true, needsSignIn: false };
     }
     case 'offline':
       return {
@@ -45,6 +96,7 @@ export function describeConnection(state: ConnectionState | null, nowMs: number)
         text: `${s.offline}${queued}`,
         countdown: null,
         detail: detail ?? s.offlineDetail,
+        technical,
         canRetryNow: true,
         needsSignIn: false,
       };
@@ -55,11 +107,12 @@ export function describeConnection(state: ConnectionState | null, nowMs: number)
         text: `${s.credentialsNeeded}${queued}`,
         countdown: null,
         detail: s.credentialsDetail,
+        technical: null,
         canRetryNow: false,
         needsSignIn: true,
       };
     case 'signed_out':
-      return { tone: 'busy', icon: '○', text: s.signedOut, countdown: null, detail: null, canRetryNow: false, needsSignIn: false };
+      return { tone: 'busy', icon: '○', text: s.signedOut, countdown: null, detail: null, technical: null, canRetryNow: false, needsSignIn: false };
   }
 }
 

@@ -1,6 +1,6 @@
 // The relay link as the status bar shows it, and the first-sync progress.
 import type { ConnectionState, SyncProgress } from '../../shared/contract';
-import type { SliceCreator } from '../app/app-state';
+import type { SliceCreator } from '../store/app-state';
 
 export interface ConnectionSlice {
   connection: ConnectionState | null;

@@ -1,8 +1,8 @@
 // An audio or voice message: fetched when the agent chooses to listen, then the browser's own player.
 import { useState } from 'react';
-import { strings } from '../app/strings';
+import { strings } from '../ui/strings';
 import { useMedia } from './use-media';
-import { Icon } from '../app/icons';
+import { Icon } from '../ui/icons';
 
 export function AudioClip({ mediaId, voice }: { mediaId: string; voice: boolean }) {
   const [wanted, setWanted] = useState(false);

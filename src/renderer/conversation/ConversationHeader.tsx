@@ -1,7 +1,7 @@
 // The open conversation's title: the customer's name and number.
-import { formatPhone } from '../app/format';
-import { textDirection } from '../app/text-direction';
-import { useAppStore } from '../app/use-app-store';
+import { formatPhone } from '../ui/format';
+import { textDirection } from '../ui/text-direction';
+import { useAppStore } from '../store/use-app-store';
 
 export function ConversationHeader({ conversationId }: { conversationId: string }) {
   const customer = useAppStore((s) => s.summaries[conversationId]?.conversation.customer);

@@ -1,7 +1,7 @@
 // Under a failed message: why, in words, and the two things the agent can do about it.
 import type { Message } from '../../shared/domain';
-import { strings } from '../app/strings';
-import { useAppStore } from '../app/use-app-store';
+import { strings } from '../ui/strings';
+import { useAppStore } from '../store/use-app-store';
 import { failureText } from './message-label';
 
 export function FailedActions({ message }: { message: Message }) {

@@ -1,9 +1,9 @@
 // A document or video in a bubble: name and size, fetched only when the agent asks to save it.
 import { useEffect, useRef } from 'react';
-import { formatBytes } from '../app/format';
-import { strings } from '../app/strings';
-import { useAppStore } from '../app/use-app-store';
-import { Icon } from '../app/icons';
+import { formatBytes } from '../ui/format';
+import { strings } from '../ui/strings';
+import { useAppStore } from '../store/use-app-store';
+import { Icon } from '../ui/icons';
 
 interface Props {
   mediaId: string;

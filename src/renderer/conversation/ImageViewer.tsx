@@ -1,6 +1,6 @@
 // The enlarged image: a modal dialog (Escape closes it, focus returns to the thumbnail), with a download.
 import { useEffect, useRef } from 'react';
-import { strings } from '../app/strings';
+import { strings } from '../ui/strings';
 
 export function ImageViewer({ url, alt, fileName, onClose }: { url: string; alt: string; fileName: string | null; onClose(): void }) {
   const ref = useRef<HTMLDialogElement>(null);

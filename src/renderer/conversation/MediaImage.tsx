@@ -1,7 +1,7 @@
 // An image in a bubble: a fixed-size thumbnail (so the row's height never changes as it loads), click to enlarge.
 import { useState } from 'react';
-import { strings } from '../app/strings';
-import { useAppStore } from '../app/use-app-store';
+import { strings } from '../ui/strings';
+import { useAppStore } from '../store/use-app-store';
 import { ImageViewer } from './ImageViewer';
 import { useMedia } from './use-media';
 

@@ -1,13 +1,13 @@
 // The inside of a bubble, by message type: text, media, location, template, button reply, or "not shown here".
 import type { MessageContent } from '../../shared/domain';
-import { strings } from '../app/strings';
-import { textDirection } from '../app/text-direction';
-import { useAppStore } from '../app/use-app-store';
-import { fillTemplate } from '../app/template-text';
+import { strings } from '../ui/strings';
+import { textDirection } from '../ui/text-direction';
+import { useAppStore } from '../store/use-app-store';
+import { fillTemplate } from '../ui/template-text';
 import { AudioClip } from './AudioClip';
 import { FileCard } from './FileCard';
 import { MediaImage } from './MediaImage';
-import { Icon } from '../app/icons';
+import { Icon } from '../ui/icons';
 
 const m = strings.message;
 

@@ -2,9 +2,9 @@
 // without moving what the agent is reading (TanStack Virtual's end anchoring keeps the visible row in place).
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { strings } from '../app/strings';
-import { useAppStore } from '../app/use-app-store';
-import { useNow } from '../app/use-now';
+import { strings } from '../ui/strings';
+import { useAppStore } from '../store/use-app-store';
+import { useNow } from '../ui/use-now';
 import { MessageRow, estimateRowHeight } from './MessageRow';
 import { buildTimeline, reuseRows, type TimelineRow } from './timeline';
 

@@ -1,13 +1,13 @@
 // One row of the message list: a day separator when the day changes, then the bubble with its time and state.
 import { memo } from 'react';
-import { dayLabel, formatTime } from '../app/format';
-import { strings } from '../app/strings';
-import { useAppStore } from '../app/use-app-store';
+import { dayLabel, formatTime } from '../ui/format';
+import { strings } from '../ui/strings';
+import { useAppStore } from '../store/use-app-store';
 import { FailedActions } from './FailedActions';
 import { MessageBody } from './MessageBody';
 import { contentSummary, messageAccessibleName, statusLabel } from './message-label';
 import type { TimelineRow } from './timeline';
-import { Icon } from '../app/icons';
+import { Icon } from '../ui/icons';
 
 /** A first guess before the row is measured; close guesses keep the scrollbar steady. */
 export function estimateRowHeight(row: TimelineRow | undefined): number {

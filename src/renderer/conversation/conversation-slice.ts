@@ -1,7 +1,7 @@
 // The open conversation: its loaded messages, paging back through history, and the Retry / Discard actions.
 import type { Message } from '../../shared/domain';
-import type { SliceCreator } from '../app/app-state';
-import { errorText } from '../app/error-text';
+import type { SliceCreator } from '../store/app-state';
+import { errorText } from '../ui/error-text';
 import { addOlderPage, applyChangedMessages, emptyThread, removeMessages, threadFromPages, type Thread } from './thread-model';
 
 export const MESSAGE_PAGE_SIZE = 50;

@@ -1,6 +1,6 @@
 // Media bytes fetched on demand (media.get) and held as object URLs; the oldest are released past a cap.
-import type { SliceCreator } from '../app/app-state';
-import { errorText } from '../app/error-text';
+import type { SliceCreator } from '../store/app-state';
+import { errorText } from '../ui/error-text';
 
 /** How many files stay in memory; a bubble scrolled back into view fetches again (from the local cache). */
 export const MEDIA_CACHE_LIMIT = 120;

@@ -1,6 +1,6 @@
 // What a message says in words: its delivery state, a one-line summary, and the bubble's accessible name.
 import type { Message, MessageContent, MessageStatus, SendFailure } from '../../shared/domain';
-import { strings } from '../app/strings';
+import { strings } from '../ui/strings';
 
 const m = strings.message;
 

@@ -1,7 +1,7 @@
 // The rows the message list shows: one per message, with reactions folded onto their targets and a day
 // separator on the first message of each day (inside the row, so keys stay message ids and prepends do not jump).
 import type { Message } from '../../shared/domain';
-import { dayKey } from '../app/format';
+import { dayKey } from '../ui/format';
 
 export interface Reaction {
   emoji: string;

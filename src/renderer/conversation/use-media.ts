@@ -1,6 +1,6 @@
 // A media file's state for one bubble: fetched when the bubble asks (on mount for thumbnails, on click for files).
 import { useEffect } from 'react';
-import { useAppStore } from '../app/use-app-store';
+import { useAppStore } from '../store/use-app-store';
 import type { MediaEntry } from './media-slice';
 
 export function useMedia(mediaId: string, load: boolean): MediaEntry | undefined {

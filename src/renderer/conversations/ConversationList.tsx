@@ -1,10 +1,10 @@
 // The conversation list: a virtualised listbox (thousands of rows scroll smoothly), arrow keys move, Enter opens.
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { nextIndex } from '../app/list-keys';
-import { strings } from '../app/strings';
-import { useAppStore } from '../app/use-app-store';
-import { useNow } from '../app/use-now';
+import { nextIndex } from '../ui/list-keys';
+import { strings } from '../ui/strings';
+import { useAppStore } from '../store/use-app-store';
+import { useNow } from '../ui/use-now';
 import { ConversationRow, ROW_HEIGHT, optionId } from './ConversationRow';
 import { CONVERSATION_LIST_ID } from './SearchBox';
 

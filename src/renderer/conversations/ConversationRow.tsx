@@ -1,8 +1,8 @@
 // One row of the conversation list: name, time, preview or draft, unread count, assignment and 24-hour window.
 import { memo } from 'react';
-import { listTime } from '../app/format';
-import { textDirection } from '../app/text-direction';
-import { useAppStore } from '../app/use-app-store';
+import { listTime } from '../ui/format';
+import { textDirection } from '../ui/text-direction';
+import { useAppStore } from '../store/use-app-store';
 import { assignmentLabel, customerName, previewLine, rowAccessibleName, windowLabel } from './row-label';
 
 export const ROW_HEIGHT = 76;

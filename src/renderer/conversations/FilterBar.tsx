@@ -1,7 +1,7 @@
 // All / Mine / Unassigned / Unread: which conversations the list shows.
 import type { ConversationFilter } from '../../shared/contract';
-import { strings } from '../app/strings';
-import { useAppStore } from '../app/use-app-store';
+import { strings } from '../ui/strings';
+import { useAppStore } from '../store/use-app-store';
 
 const FILTERS: readonly ConversationFilter[] = ['all', 'mine', 'unassigned', 'unread'];
 

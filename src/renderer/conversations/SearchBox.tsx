@@ -1,6 +1,6 @@
 // The search field: results appear as the agent types; Escape clears; Down arrow moves into the results.
-import { strings } from '../app/strings';
-import { useAppStore } from '../app/use-app-store';
+import { strings } from '../ui/strings';
+import { useAppStore } from '../store/use-app-store';
 
 export const SEARCH_RESULTS_ID = 'search-results';
 export const CONVERSATION_LIST_ID = 'conversation-list';

@@ -1,12 +1,12 @@
 // Search results: each hit opens its conversation at the matching message (messages.page with `around`).
 import { useState, type KeyboardEvent } from 'react';
 import type { SearchHit } from '../../shared/contract';
-import { formatPhone, listTime } from '../app/format';
-import { nextIndex } from '../app/list-keys';
-import { strings } from '../app/strings';
-import { textDirection } from '../app/text-direction';
-import { useAppStore } from '../app/use-app-store';
-import { useNow } from '../app/use-now';
+import { formatPhone, listTime } from '../ui/format';
+import { nextIndex } from '../ui/list-keys';
+import { strings } from '../ui/strings';
+import { textDirection } from '../ui/text-direction';
+import { useAppStore } from '../store/use-app-store';
+import { useNow } from '../ui/use-now';
 import { SEARCH_RESULTS_ID } from './SearchBox';
 import { snippetSegments, snippetText } from './snippet';
 

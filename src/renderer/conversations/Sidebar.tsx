@@ -1,6 +1,6 @@
 // The left column: search, filters, and either the conversation list or the search results.
-import { strings } from '../app/strings';
-import { useAppStore } from '../app/use-app-store';
+import { strings } from '../ui/strings';
+import { useAppStore } from '../store/use-app-store';
 import { ConversationList } from './ConversationList';
 import { FilterBar } from './FilterBar';
 import { SearchBox } from './SearchBox';

@@ -1,7 +1,7 @@
 // The conversation list: summaries by id, the filtered order (loaded page by page), kept current by events.
 import type { ConversationFilter, ConversationSummary } from '../../shared/contract';
-import type { SliceCreator } from '../app/app-state';
-import { errorText } from '../app/error-text';
+import type { SliceCreator } from '../store/app-state';
+import { errorText } from '../ui/error-text';
 import { placeInList } from './list-order';
 
 /** Conversations fetched per page: enough to fill a tall screen many times over. */

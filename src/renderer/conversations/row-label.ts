@@ -1,8 +1,8 @@
 // What a conversation row says: its accessible name starts with the customer's name, then the state an agent scans for.
 import type { ConversationSummary } from '../../shared/contract';
 import { isWindowOpen } from '../../shared/service-window';
-import { formatPhone } from '../app/format';
-import { strings } from '../app/strings';
+import { formatPhone } from '../ui/format';
+import { strings } from '../ui/strings';
 
 const l = strings.list;
 

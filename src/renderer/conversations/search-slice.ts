@@ -1,7 +1,7 @@
 // Full-text search over names, numbers and messages (conversations.search), run shortly after typing stops.
 import type { SearchHit } from '../../shared/contract';
-import type { SliceCreator } from '../app/app-state';
-import { errorText } from '../app/error-text';
+import type { SliceCreator } from '../store/app-state';
+import { errorText } from '../ui/error-text';
 
 export const SEARCH_DELAY_MS = 250;
 export const SEARCH_LIMIT = 50;

@@ -1,8 +1,8 @@
 // The bank case this conversation belongs to: shown, changed or removed (conversations.linkCase).
 import { useState, type FormEvent } from 'react';
 import { CaseId } from '../../shared/domain';
-import { strings } from '../app/strings';
-import { useAppStore } from '../app/use-app-store';
+import { strings } from '../ui/strings';
+import { useAppStore } from '../store/use-app-store';
 import { ActionError } from './CustomerPanel';
 
 const p = strings.customer;

@@ -1,9 +1,9 @@
 // The right column: who the customer is, who handles them, the 24-hour window, the bank case, and "Mark as read".
-import { formatPhone } from '../app/format';
-import { strings } from '../app/strings';
-import { textDirection } from '../app/text-direction';
-import { useAppStore } from '../app/use-app-store';
-import { useNow } from '../app/use-now';
+import { formatPhone } from '../ui/format';
+import { strings } from '../ui/strings';
+import { textDirection } from '../ui/text-direction';
+import { useAppStore } from '../store/use-app-store';
+import { useNow } from '../ui/use-now';
 import { CaseLink } from './CaseLink';
 import { windowView } from './window-countdown';
 

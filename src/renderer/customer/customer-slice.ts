@@ -1,6 +1,6 @@
 // The customer panel's actions (take/release, link a case, mark as read): one at a time, with an error in words.
-import type { SliceCreator } from '../app/app-state';
-import { errorText } from '../app/error-text';
+import type { SliceCreator } from '../store/app-state';
+import { errorText } from '../ui/error-text';
 
 export type CustomerActionKind = 'assign' | 'case' | 'read';
 

@@ -1,6 +1,6 @@
 // The 24-hour window in words for the customer panel: "Open · closes in 5 h 12 min", "Closed", "Not opened".
 import { windowRemainingMs } from '../../shared/service-window';
-import { strings } from '../app/strings';
+import { strings } from '../ui/strings';
 
 export interface WindowView {
   state: 'open' | 'closed' | 'never';

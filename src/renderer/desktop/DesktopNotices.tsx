@@ -1,7 +1,7 @@
 // Notices under the header for what must not go unseen: a broken IT policy, a token without OS protection, an update waiting.
 import { useEffect } from 'react';
-import { strings } from '../app/strings';
-import { useAppStore } from '../app/use-app-store';
+import { strings } from '../ui/strings';
+import { useAppStore } from '../store/use-app-store';
 
 const t = strings.desktop;
 

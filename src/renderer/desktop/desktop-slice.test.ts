@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createStore } from 'zustand/vanilla';
-import type { AppState, StoreDeps } from '../app/app-state';
+import type { AppState, StoreDeps } from '../store/app-state';
 import { createDesktopSlice, type DesktopSlice } from './desktop-slice';
 
 function store(api: Partial<Record<string, (input: unknown) => Promise<unknown>>>) {

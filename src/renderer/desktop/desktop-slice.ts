@@ -1,7 +1,7 @@
 // What IT and the agent must know about this desktop (policy problems, token storage, a pending update), and diagnostics export.
 import type { AppStatus } from '../../shared/contract';
-import type { SliceCreator } from '../app/app-state';
-import { errorText } from '../app/error-text';
+import type { SliceCreator } from '../store/app-state';
+import { errorText } from '../ui/error-text';
 
 export interface DesktopSlice {
   appStatus: AppStatus | null;

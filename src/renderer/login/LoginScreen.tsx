@@ -1,8 +1,8 @@
 // Sign-in: the relay address (read-only when IT fixed it) and the agent's token. A refused token keeps the address.
 import { useId, useState, type FormEvent } from 'react';
 import { RelayUrl } from '../../shared/contract';
-import { strings } from '../app/strings';
-import { useAppStore } from '../app/use-app-store';
+import { strings } from '../ui/strings';
+import { useAppStore } from '../store/use-app-store';
 
 const s = strings.login;
 

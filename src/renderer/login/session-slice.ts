@@ -1,7 +1,7 @@
 // Who is signed in, and the sign-in form's progress and error (the form keeps what the agent typed).
 import type { Session } from '../../shared/contract';
-import type { SliceCreator } from '../app/app-state';
-import { errorCode, errorText } from '../app/error-text';
+import type { SliceCreator } from '../store/app-state';
+import { errorCode, errorText } from '../ui/error-text';
 
 export interface SignInState {
   busy: boolean;

@@ -1,8 +1,8 @@
 // Preferences in a modal dialog: notification privacy, sounds, close-to-tray, theme; and signing out.
 import { useEffect, useRef } from 'react';
 import type { Settings } from '../../shared/contract';
-import { strings } from '../app/strings';
-import { useAppStore } from '../app/use-app-store';
+import { strings } from '../ui/strings';
+import { useAppStore } from '../store/use-app-store';
 
 const t = strings.settings;
 const PRIVACY: readonly Settings['notificationPrivacy'][] = ['show', 'hide', 'off'];

@@ -1,7 +1,7 @@
 // The agent's preferences (settings.get/set): shown at once, confirmed by the service's answer or event.
 import type { Settings } from '../../shared/contract';
-import type { SliceCreator } from '../app/app-state';
-import { errorText } from '../app/error-text';
+import type { SliceCreator } from '../store/app-state';
+import { errorText } from '../ui/error-text';
 
 export interface SettingsSlice {
   settings: Settings | null;

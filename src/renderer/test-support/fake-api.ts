@@ -11,7 +11,7 @@ import {
 import { createFakeClock, type FakeClock } from '../../shared/clock';
 import type { ConversationSummary } from '../../shared/contract';
 import type { Conversation, Message, MessageContent } from '../../shared/domain';
-import type { StoreDeps } from '../app/app-state';
+import type { StoreDeps } from '../store/app-state';
 
 type Handler<M extends ConsoleMethod> = (input: MethodInput<M>) => MethodOutput<M> | Promise<MethodOutput<M>>;
 export type Handlers = { [M in ConsoleMethod]?: Handler<M> };

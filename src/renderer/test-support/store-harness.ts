@@ -1,8 +1,8 @@
 // A store wired as main.tsx wires it, over the fake API and a fake clock: events in, state out, no React.
 import type { Session } from '../../shared/contract';
 import { connectEvents } from '../app/event-feed';
-import { createAppStore } from '../app/store';
-import type { AppStore } from '../app/app-state';
+import { createAppStore } from '../app/compose-store';
+import type { AppStore } from '../store/app-state';
 import { createFakeApi, fakeDeps, settle, type FakeApi, type Handlers } from './fake-api';
 
 export const SIGNED_IN: Session = { signedIn: true, relayUrl: 'wss://relay.example', agent: { id: 'me', name: 'Agent Me' }, relayUrlLocked: false };

@@ -1,23 +1,10 @@
 // The shell's orchestration: start-up, reacting to sign-in and sign-out, and opening a conversation.
-// Feature slices stay independent; the steps that touch several of them live here.
-import type { Session } from '../../shared/contract';
-import type { SliceCreator } from './app-state';
-import { errorText } from './error-text';
+// Feature slices stay independent; the steps that touch several of them live here (declared in store/shell-slice.ts).
+import type { SliceCreator } from '../store/app-state';
+import type { ShellSlice } from '../store/shell-slice';
+import { errorText } from '../ui/error-text';
 
-export type BootState = 'starting' | 'ready' | 'unavailable';
-
-export interface AppSlice {
-  boot: BootState;
-  bootError: string | null;
-  /** Starts the UI: session, connection, settings, then the list when signed in. */
-  start(): Promise<void>;
-  /** A session.changed event, or the answer of a sign-in or sign-out. */
-  sessionChanged(session: Session): void;
-  openConversation(conversationId: string, options?: { around?: string }): Promise<void>;
-  closeConversation(): void;
-}
-
-export const createAppSlice: SliceCreator<AppSlice> = (set, get, { api }) => ({
+export const createShellSlice: SliceCreator<ShellSlice> = (set, get, { api }) => ({
   boot: 'starting',
   bootError: null,
 

@@ -1,4 +1,5 @@
-// The renderer's whole state: one store composed from the features' slices (built in store.ts).
+// The renderer's whole state: the sum of the features' slices and the shell's steps. Features read it through
+// use-app-store.ts; the shell builds it (app/compose-store.ts). Only slice types are imported here, never their code.
 import type { StoreApi } from 'zustand';
 import type { Clock } from '../../shared/clock';
 import type { BranchlineApi } from '../../shared/contract';
@@ -12,9 +13,9 @@ import type { CustomerSlice } from '../customer/customer-slice';
 import type { DesktopSlice } from '../desktop/desktop-slice';
 import type { SessionSlice } from '../login/session-slice';
 import type { SettingsSlice } from '../settings/settings-slice';
-import type { AppSlice } from './app-slice';
+import type { ShellSlice } from './shell-slice';
 
-export type AppState = AppSlice &
+export type AppState = ShellSlice &
   SessionSlice &
   ConnectionSlice &
   ConversationsSlice &

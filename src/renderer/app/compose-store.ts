@@ -1,4 +1,4 @@
-// Builds the one vanilla store from the feature slices; React reads it through use-app-store.ts.
+// Builds the one vanilla store from the feature slices and the shell's steps; React reads it through store/use-app-store.ts.
 import { createStore } from 'zustand/vanilla';
 import { createComposerSlice } from '../composer/composer-slice';
 import { createConnectionSlice } from '../connection/connection-slice';
@@ -10,12 +10,12 @@ import { createCustomerSlice } from '../customer/customer-slice';
 import { createDesktopSlice } from '../desktop/desktop-slice';
 import { createSessionSlice } from '../login/session-slice';
 import { createSettingsSlice } from '../settings/settings-slice';
-import { createAppSlice } from './app-slice';
-import type { AppState, AppStore, StoreDeps } from './app-state';
+import { createShellSlice } from './shell-slice';
+import type { AppState, AppStore, StoreDeps } from '../store/app-state';
 
 export function createAppStore(deps: StoreDeps): AppStore {
   return createStore<AppState>()((set, get) => ({
-    ...createAppSlice(set, get, deps),
+    ...createShellSlice(set, get, deps),
     ...createSessionSlice(set, get, deps),
     ...createConnectionSlice(set, get, deps),
     ...createConversationsSlice(set, get, deps),
