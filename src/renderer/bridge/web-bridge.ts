@@ -2,6 +2,7 @@
 // over the preview server's WebSocket. In Electron the preload has set it already and this does nothing.
 import { createBranchlineApi, type BridgeTransport } from '../../shared/bridge-client';
 import type { ConsoleEvent, WireResult } from '../../shared/contract';
+import { parseBridgeFrame } from './bridge-frame';
 
 interface Pending {
   resolve: (result: WireResult<unknown>) => void;
@@ -25,16 +26,11 @@ export function installWebBridge(win: Window & typeof globalThis): boolean {
       for (const call of pending.values()) ws.send(call.frame);
     });
     ws.addEventListener('message', (message: MessageEvent<string>) => {
-      let frame: { type?: string; id?: number; result?: WireResult<unknown>; event?: ConsoleEvent; payload?: unknown };
-      try {
-        frame = JSON.parse(message.data) as typeof frame;
-      } catch {
-        return;
-      }
-      if (frame.type === 'result' && frame.id !== undefined && frame.result !== undefined) {
+      const frame = typeof message.data === 'string' ? parseBridgeFrame(message.data) : null;
+      if (frame?.type === 'result') {
         pending.get(frame.id)?.resolve(frame.result);
         pending.delete(frame.id);
-      } else if (frame.type === 'event' && frame.event !== undefined) {
+      } else if (frame?.type === 'event') {
         listeners.get(frame.event)?.forEach((listener) => listener(frame.payload));
       }
     });
