@@ -1,9 +1,10 @@
-// Lint: TypeScript rules, React hooks, and the layer table from architecture.md (eslint/layers.mjs).
+// Lint: TypeScript rules, React hooks, and our own rules (eslint/plugin.mjs): the layer table from architecture.md,
+// the renderer's feature boundaries, and no unchecked casts of parsed data.
 import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
-import branchline from './eslint/layers.mjs';
+import branchline from './eslint/plugin.mjs';
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'bench/results/**'] },
@@ -13,6 +14,7 @@ export default tseslint.config(
     plugins: { branchline },
     rules: {
       'branchline/layers': 'error',
+      'branchline/renderer-boundaries': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
       eqeqeq: ['error', 'always'],
@@ -28,6 +30,12 @@ export default tseslint.config(
   {
     files: ['src/main/**/*.ts', 'src/relay/**/*.ts', 'scripts/**/*', 'eslint/**/*', 'e2e/**/*', 'bench/**/*', 'test/**/*', '*.config.{js,ts}'],
     languageOptions: { globals: globals.node },
+  },
+  {
+    // Parsed data goes through its schema. Tests may cast what their own fixtures and servers return.
+    files: ['src/**/*.{ts,tsx}'],
+    ignores: ['**/*.test.{ts,tsx}', '**/test-support/**'],
+    rules: { 'branchline/no-unchecked-cast': 'error' },
   },
   {
     // electron-builder's config and hooks are CommonJS (loaded by electron-builder itself).

@@ -2,6 +2,7 @@
 // Do not relax a row to make a change pass: move the code to the layer it belongs in instead.
 import { builtinModules } from 'node:module';
 import path from 'node:path';
+import { importVisitors } from './import-visitors.mjs';
 
 const NODE_BUILTINS = new Set(builtinModules.filter((m) => !m.startsWith('_')));
 
@@ -153,28 +154,9 @@ export const layersRule = {
     const relative = path.relative(context.cwd, context.filename).split(path.sep).join('/');
     if (layerOf(relative) === undefined) return {};
 
-    /** @param {any} node @param {unknown} source */
-    const check = (node, source) => {
-      if (typeof source !== 'string') return;
-      const reason = importViolation(relative, source);
+    return importVisitors((node, specifier) => {
+      const reason = importViolation(relative, specifier);
       if (reason !== null) context.report({ node, messageId: 'forbidden', data: { reason } });
-    };
-
-    return {
-      ImportDeclaration: (node) => check(node, node.source.value),
-      ExportNamedDeclaration: (node) => check(node, node.source?.value),
-      ExportAllDeclaration: (node) => check(node, node.source.value),
-      ImportExpression: (node) => check(node, node.source.type === 'Literal' ? node.source.value : undefined),
-      CallExpression: (node) => {
-        const [first] = node.arguments;
-        if (node.callee.type === 'Identifier' && node.callee.name === 'require' && first?.type === 'Literal') check(node, first.value);
-      },
-      /** @param {any} node */
-      TSImportEqualsDeclaration: (node) => {
-        if (node.moduleReference.type === 'TSExternalModuleReference') check(node, node.moduleReference.expression.value);
-      },
-    };
+    });
   },
 };
-
-export default { rules: { layers: layersRule } };
