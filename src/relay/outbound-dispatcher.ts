@@ -1,13 +1,13 @@
 // Drains the durable outbound queue to WhatsApp: in order per conversation, within Meta's rate limits,
 // retrying what may succeed later and failing, with a reason, what never will.
 import type { BackoffPolicy } from '../shared/backoff';
-import { fullJitterDelayMs } from '../shared/backoff';
 import type { Clock } from '../shared/clock';
-import type { MessageContent } from '../shared/domain';
+import { JobScheduler, type JobOutcome, type ParseResult } from '../shared/job-scheduler';
 import type { Logger } from './log';
 import type { MediaFiles } from './media-files';
+import { sendableContent, toProviderContent, type SendableContent } from './outbound-content';
 import type { OutboundJob, RelayStore } from './store/relay-store';
-import type { ProviderContent, WhatsAppProvider } from './whatsapp/provider';
+import type { WhatsAppProvider } from './whatsapp/provider';
 
 export interface SendLimiter {
   reserve(to: string): { ok: true } | { ok: false; waitMs: number };
@@ -35,15 +35,50 @@ export interface DispatcherDeps {
   onCommitted: () => void;
 }
 
-export class OutboundDispatcher {
-  private running = false;
-  private stopped = false;
-  private inFlight = new Map<string, Promise<void>>();
-  private cancelTimer: () => void = () => {};
-  private timerDueAt = Number.POSITIVE_INFINITY;
-  private wakeAgain = false;
+/** A due job, checked: either Meta already has it (a webhook told us its wamid) or its content can be sent. */
+type Send =
+  | { readonly kind: 'reconciled'; readonly job: OutboundJob; readonly wamid: string }
+  | { readonly kind: 'send'; readonly job: OutboundJob; readonly content: SendableContent };
 
-  constructor(private readonly deps: DispatcherDeps) {}
+const DONE: JobOutcome = { kind: 'done' };
+
+function parseJob(job: OutboundJob): ParseResult<Send> {
+  if (job.wamid !== null) return { ok: true, value: { kind: 'reconciled', job, wamid: job.wamid } };
+  const content = sendableContent(job.content);
+  return content.ok ? { ok: true, value: { kind: 'send', job, content: content.value } } : content;
+}
+
+function describe(error: unknown): Error | string {
+  return error instanceof Error ? error : String(error);
+}
+
+export class OutboundDispatcher {
+  private readonly scheduler: JobScheduler<OutboundJob, Send>;
+
+  constructor(private readonly deps: DispatcherDeps) {
+    const { store, settings, log } = deps;
+    this.scheduler = new JobScheduler<OutboundJob, Send>({
+      clock: deps.clock,
+      random: deps.random,
+      backoff: settings.backoff,
+      concurrency: settings.concurrency,
+      idlePollMs: settings.idlePollMs,
+      storage: {
+        due: async (now, limit) =>
+          (await store.dueJobs(now, limit)).map((job) => ({ id: job.messageId, key: job.conversationId, attempts: job.attempts, data: job })),
+        retryLater: (stored, attempts, at) => store.rescheduleJob(stored.id, attempts, at),
+      },
+      parse: parseJob,
+      rejected: (stored, reason) => this.reject(stored.data, reason),
+      // Over Meta's limits: the job stays queued and the scheduler comes back when a token is due.
+      admit: (job) => deps.limiter.reserve(job.payload.job.to),
+      run: (job) => this.send(job.payload),
+      onError: (error, messageId) =>
+        messageId === null
+          ? log.error('outbound.loop_failed', { error: describe(error) })
+          : log.error('outbound.send_crashed', { messageId, error: describe(error) }),
+    });
+  }
 
   async start(): Promise<void> {
     const recovered = await this.deps.store.recoverInFlight(this.deps.clock.wallNow(), this.deps.settings.reconcileGraceMs);
@@ -53,37 +88,7 @@ export class OutboundDispatcher {
 
   /** New work was queued (or a limit may have lifted): look now. */
   wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.wakeAgain = true;
-      return;
-    }
-    this.running = true;
-    void this.runOnce()
-      .catch((error: unknown) => this.deps.log.error('outbound.loop_failed', { error: error instanceof Error ? error : String(error) }))
-      .finally(() => {
-        this.running = false;
-        if (this.stopped) return;
-        if (this.wakeAgain) {
-          this.wakeAgain = false;
-          this.wake();
-        } else {
-          this.wakeIn(this.deps.settings.idlePollMs);
-        }
-      });
-  }
-
-  /** Looks again after `delayMs`, unless an earlier look is already planned. */
-  private wakeIn(delayMs: number): void {
-    if (this.stopped) return;
-    const due = this.deps.clock.monotonicNow() + delayMs;
-    if (due >= this.timerDueAt) return;
-    this.cancelTimer();
-    this.timerDueAt = due;
-    this.cancelTimer = this.deps.clock.setTimer(delayMs, () => {
-      this.timerDueAt = Number.POSITIVE_INFINITY;
-      this.wake();
-    });
+    this.scheduler.wake();
   }
 
   /**
@@ -91,53 +96,47 @@ export class OutboundDispatcher {
    * stays marked in flight in the store: the next start treats it as possibly accepted (see recoverInFlight).
    */
   async stop(graceMs = 2_000): Promise<void> {
-    this.stopped = true;
-    this.cancelTimer();
-    let cancel = () => {};
-    const timeout = new Promise<void>((resolve) => (cancel = this.deps.clock.setTimer(graceMs, resolve)));
-    await Promise.race([Promise.allSettled([...this.inFlight.values()]), timeout]);
-    cancel();
+    await this.scheduler.stop(graceMs);
   }
 
-  private async runOnce(): Promise<void> {
-    const { store, clock, settings } = this.deps;
-    const room = settings.concurrency - this.inFlight.size;
-    if (room <= 0) return;
-    const jobs = await store.dueJobs(clock.wallNow(), room + this.inFlight.size);
-    for (const job of jobs) {
-      if (this.inFlight.size >= settings.concurrency) break;
-      if (this.inFlight.has(job.messageId)) continue;
-      const reserved = this.deps.limiter.reserve(job.to);
-      if (!reserved.ok) {
-        // Over Meta's limits: leave it queued and come back when a token is due.
-        this.wakeIn(Math.max(1, reserved.waitMs));
-        continue;
-      }
-      const work = this.send(job)
-        .catch((error: unknown) =>
-          this.deps.log.error('outbound.send_crashed', { messageId: job.messageId, error: error instanceof Error ? error : String(error) }),
-        )
-        .finally(() => {
-          this.inFlight.delete(job.messageId);
-          this.wake();
-        });
-      this.inFlight.set(job.messageId, work);
+  private logFor(job: OutboundJob): Logger {
+    return this.deps.log.child({ messageId: job.messageId, conversationId: job.conversationId, attempt: job.attempts + 1 });
+  }
+
+  /** Stored content no send can carry: fail it for good, with the reason, rather than retry it forever. */
+  private async reject(job: OutboundJob, reason: string): Promise<void> {
+    await this.deps.store.failSend(job.messageId, { code: 'media_type_unsupported', message: reason }, this.deps.clock.wallNow());
+    this.logFor(job).warn('outbound.media_failed', { reason });
+    this.deps.onCommitted();
+  }
+
+  private async send(send: Send): Promise<JobOutcome> {
+    const jobLog = this.logFor(send.job);
+    try {
+      return await this.attempt(send, jobLog);
+    } catch (error) {
+      // A local fault (disk, a bug) perhaps after Meta took the message: wait as for an ambiguous send before resending.
+      jobLog.error('outbound.send_crashed', { error: describe(error) });
+      return { kind: 'retry', atLeastMs: Math.max(this.deps.settings.backoff.capMs, this.deps.settings.reconcileGraceMs) };
     }
   }
 
-  private async send(job: OutboundJob): Promise<void> {
-    const { store, provider, clock, log, settings } = this.deps;
-    const jobLog = log.child({ messageId: job.messageId, conversationId: job.conversationId, attempt: job.attempts + 1 });
-    if (job.wamid !== null) {
-      await store.completeSend(job.messageId, job.wamid, clock.wallNow());
+  private async attempt(send: Send, jobLog: Logger): Promise<JobOutcome> {
+    const { store, provider, clock, settings } = this.deps;
+    const { job } = send;
+    if (send.kind === 'reconciled') {
+      await store.completeSend(job.messageId, send.wamid, clock.wallNow());
       this.deps.onCommitted();
-      return;
+      return DONE;
     }
     await store.markInFlight(job.messageId, clock.wallNow());
-    const content = await this.toProviderContent(job.content);
+    const content = await toProviderContent(send.content, this.deps);
     if (!content.ok) {
-      await this.retryOrFail(job, content.retryable, content.reason, jobLog);
-      return;
+      if (content.retryable) return this.retry(0, (retryInMs) => jobLog.warn('outbound.media_retry', { reason: content.reason, retryInMs }));
+      await store.failSend(job.messageId, { code: 'media_type_unsupported', message: content.reason }, clock.wallNow());
+      jobLog.warn('outbound.media_failed', { reason: content.reason });
+      this.deps.onCommitted();
+      return DONE;
     }
     const outcome = await provider.sendMessage({
       to: job.to,
@@ -145,77 +144,43 @@ export class OutboundDispatcher {
       bizOpaque: job.messageId,
       ...(job.replyToWamid !== null && { replyToWamid: job.replyToWamid }),
     });
-    if (this.stopped) {
+    if (this.scheduler.stopped) {
       // The relay is shutting down and may have closed its store: leave the job marked in flight;
       // the next start waits for Meta's status webhook before deciding to resend.
       jobLog.info('outbound.answer_after_stop', { outcome: outcome.kind });
-      return;
+      return DONE;
     }
-    const now = clock.wallNow();
     switch (outcome.kind) {
       case 'accepted':
-        await store.completeSend(job.messageId, outcome.wamid, now);
+        await store.completeSend(job.messageId, outcome.wamid, clock.wallNow());
         jobLog.info('outbound.accepted');
-        break;
+        this.deps.onCommitted();
+        return DONE;
       case 'failed':
-        await store.failSend(job.messageId, outcome.failure, now);
+        await store.failSend(job.messageId, outcome.failure, clock.wallNow());
         jobLog.warn('outbound.failed', { code: outcome.failure.code, metaCode: outcome.failure.metaCode });
-        break;
+        this.deps.onCommitted();
+        return DONE;
       case 'retry': {
-        const backoff = fullJitterDelayMs(Math.min(job.attempts, 30), settings.backoff, this.deps.random());
-        const wait = Math.max(backoff, outcome.retryAfterMs ?? 0, outcome.ambiguous ? settings.reconcileGraceMs : 0);
-        await store.rescheduleJob(job.messageId, job.attempts + 1, now + wait);
-        this.wakeIn(wait);
-        const fields = { reason: outcome.reason, ambiguous: outcome.ambiguous, retryInMs: wait, metaCode: outcome.metaCode };
-        if (outcome.reason === 'auth') jobLog.error('outbound.whatsapp_token_rejected', fields);
-        else jobLog.warn('outbound.retry', fields);
-        break;
+        const atLeastMs = Math.max(outcome.retryAfterMs ?? 0, outcome.ambiguous ? settings.reconcileGraceMs : 0);
+        return this.retry(atLeastMs, (retryInMs) => {
+          const fields = { reason: outcome.reason, ambiguous: outcome.ambiguous, retryInMs, metaCode: outcome.metaCode };
+          if (outcome.reason === 'auth') jobLog.error('outbound.whatsapp_token_rejected', fields);
+          else jobLog.warn('outbound.retry', fields);
+        });
       }
     }
-    this.deps.onCommitted();
   }
 
-  private async retryOrFail(job: OutboundJob, retryable: boolean, reason: string, jobLog: Logger): Promise<void> {
-    const now = this.deps.clock.wallNow();
-    if (retryable) {
-      const wait = fullJitterDelayMs(Math.min(job.attempts, 30), this.deps.settings.backoff, this.deps.random());
-      await this.deps.store.rescheduleJob(job.messageId, job.attempts + 1, now + wait);
-      this.wakeIn(wait);
-      jobLog.warn('outbound.media_retry', { reason, retryInMs: wait });
-    } else {
-      await this.deps.store.failSend(job.messageId, { code: 'media_type_unsupported', message: reason }, now);
-      jobLog.warn('outbound.media_failed', { reason });
-    }
-    this.deps.onCommitted();
-  }
-
-  /** Media goes to WhatsApp first (once per file); everything else maps directly. */
-  private async toProviderContent(content: MessageContent): Promise<{ ok: true; value: ProviderContent } | { ok: false; retryable: boolean; reason: string }> {
-    switch (content.type) {
-      case 'text':
-        return { ok: true, value: { type: 'text', body: content.body } };
-      case 'template':
-        return { ok: true, value: { type: 'template', name: content.name, language: content.language, parameters: content.parameters } };
-      case 'image':
-      case 'document': {
-        const media = await this.deps.store.getMedia(content.mediaId);
-        if (media === null) return { ok: false, retryable: false, reason: 'the attached file no longer exists on the relay' };
-        let waMediaId = media.waMediaId;
-        if (waMediaId === null) {
-          const bytes = await this.deps.media.read(media.id);
-          if (bytes === null) return { ok: false, retryable: false, reason: 'the attached file no longer exists on the relay' };
-          const uploaded = await this.deps.provider.uploadMedia({ bytes, mimeType: media.mimeType, fileName: media.fileName ?? 'file' });
-          if (!uploaded.ok) return { ok: false, retryable: uploaded.retryable, reason: uploaded.message };
-          waMediaId = uploaded.value;
-          await this.deps.store.setMediaWaId(media.id, waMediaId);
-        }
-        const caption = content.caption !== undefined ? { caption: content.caption } : {};
-        return content.type === 'image'
-          ? { ok: true, value: { type: 'image', waMediaId, ...caption } }
-          : { ok: true, value: { type: 'document', waMediaId, ...caption, ...(content.fileName !== undefined && { fileName: content.fileName }) } };
-      }
-      default:
-        return { ok: false, retryable: false, reason: `messages of type ${content.type} cannot be sent` };
-    }
+  /** Another try after the backoff (and at least `atLeastMs`): `report` logs the wait once the store has it. */
+  private retry(atLeastMs: number, report: (retryInMs: number) => void): JobOutcome {
+    return {
+      kind: 'retry',
+      atLeastMs,
+      onScheduled: (retryInMs) => {
+        report(retryInMs);
+        this.deps.onCommitted();
+      },
+    };
   }
 }
