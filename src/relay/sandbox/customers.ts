@@ -1,5 +1,7 @@
 // The simulated customers: who they are, what they type, and when they answer back.
+import { z } from 'zod';
 import { fail, ok, type Result } from '../../shared/errors';
+import { parseRow } from '../../shared/node/stored-row';
 import type { SandboxDatabase } from './sandbox-db';
 
 export const CUSTOMER_REPLY_TEXT = "Thanks, I'll check and get back to you.";
@@ -31,6 +33,8 @@ export function checkInboundInput(input: unknown): Result<InboundInput> {
   return ok({ from, name, text });
 }
 
+const CustomerRow = z.object({ name: z.string() });
+
 export interface CustomerDirectory {
   remember(waId: string, name: string): void;
   /** The profile name WhatsApp would report for this customer. */
@@ -39,13 +43,14 @@ export interface CustomerDirectory {
 
 export function createCustomerDirectory(db: SandboxDatabase): CustomerDirectory {
   const upsert = db.prepare('INSERT INTO customers (wa_id, name) VALUES (?, ?) ON CONFLICT (wa_id) DO UPDATE SET name = excluded.name');
-  const select = db.prepare<[string], { name: string }>('SELECT name FROM customers WHERE wa_id = ?');
+  const select = db.prepare<[string]>('SELECT name FROM customers WHERE wa_id = ?');
   return {
     remember(waId, name) {
       upsert.run(waId, name);
     },
     profileName(waId) {
-      return select.get(waId)?.name ?? defaultProfileName(waId);
+      const row = select.get(waId);
+      return row === undefined ? defaultProfileName(waId) : parseRow('customers', CustomerRow, row).name;
     },
   };
 }

@@ -1,5 +1,6 @@
 // The record of every send the fake Graph API accepted, in arrival order: what "WhatsApp" received.
 import { z } from 'zod';
+import { jsonColumn, parseRows } from '../../shared/node/stored-row';
 import type { SandboxDatabase } from './sandbox-db';
 import type { ValidSend } from './send-request';
 
@@ -24,7 +25,8 @@ export const LedgerEntry = z
   })
   .readonly();
 export type LedgerEntry = z.infer<typeof LedgerEntry>;
-const LedgerRow = z.object({ entry: z.string() });
+const LedgerRow = z.object({ entry: jsonColumn(LedgerEntry) });
+const ReadReceiptRow = z.object({ wamid: z.string(), marked_at: z.number() });
 
 export interface ReadReceipt {
   readonly wamid: string;
@@ -70,20 +72,19 @@ export function createLedger(db: SandboxDatabase): Ledger {
   const insert = db.prepare('INSERT INTO ledger (wamid, to_wa_id, entry, accepted_at) VALUES (?, ?, ?, ?)');
   const byRecipient = db.prepare<[string]>('SELECT entry FROM ledger WHERE to_wa_id = ? ORDER BY seq');
   const insertRead = db.prepare('INSERT INTO read_receipts (wamid, marked_at) VALUES (?, ?)');
-  const reads = db.prepare<[], { wamid: string; marked_at: number }>('SELECT wamid, marked_at FROM read_receipts ORDER BY seq');
+  const reads = db.prepare('SELECT wamid, marked_at FROM read_receipts ORDER BY seq');
   return {
     append(entry) {
       insert.run(entry.wamid, entry.to, JSON.stringify(entry), entry.acceptedAt);
     },
     sentTo(to) {
-      // The sandbox wrote these rows itself; a row that does not parse is a broken sandbox.db, and says so.
-      return byRecipient.all(to).map((row) => LedgerEntry.parse(JSON.parse(LedgerRow.parse(row).entry)));
+      return parseRows('ledger', LedgerRow, byRecipient.all(to)).map((row) => row.entry);
     },
     markRead(wamid, markedAt) {
       insertRead.run(wamid, markedAt);
     },
     readReceipts() {
-      return reads.all().map((row) => ({ wamid: row.wamid, markedAt: row.marked_at }));
+      return parseRows('read_receipts', ReadReceiptRow, reads.all()).map((row) => ({ wamid: row.wamid, markedAt: row.marked_at }));
     },
   };
 }

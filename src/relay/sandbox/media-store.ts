@@ -1,5 +1,7 @@
 // Media uploaded to the fake Graph API, kept in the sandbox database so it outlives a restart.
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { parseRow } from '../../shared/node/stored-row';
 import type { SandboxDatabase } from './sandbox-db';
 import { newMediaId } from './sandbox-ids';
 
@@ -18,13 +20,9 @@ export interface MediaStore {
   bytes(id: string): { info: StoredMediaInfo; bytes: Buffer } | undefined;
 }
 
-interface InfoRow {
-  id: string;
-  mime_type: string;
-  file_name: string | null;
-  sha256: string;
-  size: number;
-}
+const InfoRow = z.object({ id: z.string(), mime_type: z.string(), file_name: z.string().nullable(), sha256: z.string(), size: z.number().int() });
+type InfoRow = z.infer<typeof InfoRow>;
+const BytesRow = InfoRow.extend({ bytes: z.instanceof(Buffer) });
 
 const toInfo = (row: InfoRow): StoredMediaInfo => ({
   id: row.id,
@@ -36,10 +34,8 @@ const toInfo = (row: InfoRow): StoredMediaInfo => ({
 
 export function createMediaStore(db: SandboxDatabase): MediaStore {
   const insert = db.prepare('INSERT INTO media (id, mime_type, file_name, sha256, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?)');
-  const selectInfo = db.prepare<[string], InfoRow>('SELECT id, mime_type, file_name, sha256, length(bytes) AS size FROM media WHERE id = ?');
-  const selectBytes = db.prepare<[string], InfoRow & { bytes: Buffer }>(
-    'SELECT id, mime_type, file_name, sha256, length(bytes) AS size, bytes FROM media WHERE id = ?',
-  );
+  const selectInfo = db.prepare<[string]>('SELECT id, mime_type, file_name, sha256, length(bytes) AS size FROM media WHERE id = ?');
+  const selectBytes = db.prepare<[string]>('SELECT id, mime_type, file_name, sha256, length(bytes) AS size, bytes FROM media WHERE id = ?');
   return {
     put(file, now) {
       const sha256 = createHash('sha256').update(file.bytes).digest('base64');
@@ -50,11 +46,13 @@ export function createMediaStore(db: SandboxDatabase): MediaStore {
     },
     info(id) {
       const row = selectInfo.get(id);
-      return row === undefined ? undefined : toInfo(row);
+      return row === undefined ? undefined : toInfo(parseRow('media', InfoRow, row));
     },
     bytes(id) {
-      const row = selectBytes.get(id);
-      return row === undefined ? undefined : { info: toInfo(row), bytes: row.bytes };
+      const found = selectBytes.get(id);
+      if (found === undefined) return undefined;
+      const row = parseRow('media', BytesRow, found);
+      return { info: toInfo(row), bytes: row.bytes };
     },
   };
 }

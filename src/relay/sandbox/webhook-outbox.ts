@@ -2,6 +2,8 @@
 import { createHmac } from 'node:crypto';
 import type { Clock } from '../../shared/clock';
 import { backoffCeilingMs, type BackoffPolicy } from '../../shared/backoff';
+import { z } from 'zod';
+import { parseRow, parseRows } from '../../shared/node/stored-row';
 import type { SandboxDatabase } from './sandbox-db';
 
 export interface NewDelivery {
@@ -58,13 +60,8 @@ interface Pending {
   attempts: number;
 }
 
-interface Row {
-  id: number;
-  chain: string | null;
-  due_at: number;
-  delay_ms: number;
-  attempts: number;
-}
+const OutboxRow = z.object({ id: z.number().int(), chain: z.string().nullable(), due_at: z.number(), delay_ms: z.number(), attempts: z.number().int() });
+const BodyRow = z.object({ body: z.string() });
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 /** How soon a delivery looks again while the relay is still starting. */
@@ -78,7 +75,7 @@ export function createWebhookOutbox(options: WebhookOutboxOptions): WebhookOutbo
   const { db, clock } = options;
   const policy: BackoffPolicy = { baseMs: options.retryBaseMs, capMs: Math.max(options.retryCapMs, options.retryBaseMs), resetAfterMs: 0 };
   const insertRow = db.prepare('INSERT INTO outbox (kind, chain, body, due_at, delay_ms, attempts, created_at) VALUES (?, ?, ?, ?, ?, 0, ?)');
-  const selectBody = db.prepare<[number], { body: string }>('SELECT body FROM outbox WHERE id = ?');
+  const selectBody = db.prepare<[number]>('SELECT body FROM outbox WHERE id = ?');
   const deleteRow = db.prepare('DELETE FROM outbox WHERE id = ?');
   const reschedule = db.prepare('UPDATE outbox SET attempts = ?, due_at = ?, delay_ms = ? WHERE id = ?');
 
@@ -92,7 +89,7 @@ export function createWebhookOutbox(options: WebhookOutboxOptions): WebhookOutbo
   // jumped backwards cannot push a delivery further out than the delay it was scheduled with.
   const now0 = clock.monotonicNow();
   const wall0 = clock.wallNow();
-  for (const row of db.prepare<[], Row>('SELECT id, chain, due_at, delay_ms, attempts FROM outbox ORDER BY id').all()) {
+  for (const row of parseRows('outbox', OutboxRow, db.prepare('SELECT id, chain, due_at, delay_ms, attempts FROM outbox ORDER BY id').all())) {
     const remaining = Math.min(Math.max(0, row.due_at - wall0), Math.max(0, row.delay_ms));
     pending.set(row.id, { id: row.id, chain: row.chain, dueMono: now0 + remaining, attempts: row.attempts });
   }
@@ -181,7 +178,7 @@ export function createWebhookOutbox(options: WebhookOutboxOptions): WebhookOutbo
       settle(p.id, { ok: true });
       return;
     }
-    const result = await post(row.body, controller);
+    const result = await post(parseRow('outbox', BodyRow, row).body, controller);
     if (closed) {
       // The database may be closing: leave the row as it was, to be retried on the next start.
       settle(p.id, { ok: false, reason: 'closed' });

@@ -5,7 +5,8 @@ import { mergeStatus, statusAdvances } from '../../shared/status-merge';
 import type { RelayDatabase } from './relay-db';
 import type { Page } from './relay-store';
 import type { SqliteEventLog } from './sqlite-event-log';
-import { ConversationRow, Count, decodeCursor, encodeCursor, MessageRow, parseRow, parseRows, toConversation, toMessage } from './sqlite-rows';
+import { parseRow, parseRows } from '../../shared/node/stored-row';
+import { ConversationRow, Count, decodeCursor, encodeCursor, MessageRow, toConversation, toMessage } from './sqlite-rows';
 
 export class SqliteConversations {
   private readonly byIdStmt;

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { RelayEvent } from '../../shared/protocol-events';
 import type { RelayDatabase } from './relay-db';
 import type { StoredEvent } from './relay-store';
-import { EventRow, parseRow, parseRows } from './sqlite-rows';
+import { parseRow, parseRows } from '../../shared/node/stored-row';
+import { EventRow } from './sqlite-rows';
 
 const Seq = z.object({ seq: z.number().int().nullable() });
 const MetaValue = z.object({ value: z.string() });

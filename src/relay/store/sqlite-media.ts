@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { uuidv7 } from '../../shared/uuidv7';
 import type { RelayDatabase } from './relay-db';
 import type { MediaRecord } from './relay-store';
-import { MediaRow, parseRow, parseRows, toMediaRecord } from './sqlite-rows';
+import { parseRow, parseRows } from '../../shared/node/stored-row';
+import { MediaRow, toMediaRecord } from './sqlite-rows';
 
 const PendingMedia = z.object({ mediaId: z.string().min(1), waMediaId: z.string().min(1) });
 const MediaId = z.object({ id: z.string().min(1) });

@@ -8,7 +8,8 @@ import type { OutboundJob, SendRequest } from './relay-store';
 import type { SqliteConversations } from './sqlite-conversations';
 import type { SqliteEventLog } from './sqlite-event-log';
 import type { SqliteMedia } from './sqlite-media';
-import { Count, DueJobRow, OrphanStatusRow, parseRow, parseRows, toMessage } from './sqlite-rows';
+import { parseRow, parseRows } from '../../shared/node/stored-row';
+import { Count, DueJobRow, OrphanStatusRow, toMessage } from './sqlite-rows';
 
 export class SqliteOutboundJobs {
   constructor(

@@ -1,47 +1,8 @@
 // Rows of the relay database, parsed (never cast) into the shared domain types: one schema per table read.
 import { z } from 'zod';
 import { MessageContent, MessageStatus, SendFailure, type Conversation, type Message } from '../../shared/domain';
+import { jsonColumn } from '../../shared/node/stored-row';
 import type { AgentRecord, MediaRecord } from './relay-store';
-
-/** A stored row that does not have the shape its table promises: a bug or a damaged file, never the caller's fault. */
-export class StoredRowError extends Error {
-  constructor(
-    readonly table: string,
-    readonly column: string,
-    detail: string,
-  ) {
-    super(`the relay database holds a bad row in ${table}: column ${column}: ${detail}`);
-    this.name = 'StoredRowError';
-  }
-}
-
-/**
- * Checks `row` against `schema`, naming the table and column of the first problem. The detail
- * comes from zod's issue, which describes the expectation and never echoes the stored value.
- */
-export function parseRow<S extends z.ZodType>(table: string, schema: S, row: unknown): z.output<S> {
-  const parsed = schema.safeParse(row);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const [column, ...inside] = issue?.path ?? [];
-  const where = inside.length === 0 ? '' : ` at ${inside.map(String).join('.')}`;
-  throw new StoredRowError(table, column === undefined ? '(row)' : String(column), `${issue?.message ?? 'malformed'}${where}`);
-}
-
-/** A TEXT column holding JSON, parsed and then checked against the shared schema. */
-export function jsonColumn<S extends z.ZodType>(schema: S) {
-  return z
-    .string()
-    .transform((text, ctx): unknown => {
-      try {
-        return JSON.parse(text);
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(schema);
-}
 
 const Id = z.string().min(1);
 const Time = z.number().int();
@@ -107,11 +68,6 @@ export const OrphanStatusRow = z.object({ status: MessageStatus, failure: jsonCo
 export const Count = z.object({ n: z.number().int().nonnegative() });
 
 export const EventRow = z.object({ seq: z.number().int().positive(), payload: z.string() });
-
-/** Reads the rows of a table (or a query named after its table) through one schema. */
-export function parseRows<S extends z.ZodType>(table: string, schema: S, rows: readonly unknown[]): z.output<S>[] {
-  return rows.map((row) => parseRow(table, schema, row));
-}
 
 export function toConversation(row: ConversationRow): Conversation {
   return {
