@@ -6,29 +6,41 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_BACKOFF } from '../../shared/backoff';
 import { createFakeClock } from '../../shared/clock';
 import { uuidv7 } from '../../shared/uuidv7';
-import { openLocalDatabase } from './local-db';
-import { LocalStore } from './local-store';
+import { openLocalStore } from './local-store';
 import { OutboxDrainer } from './outbox-drainer';
+import { typedLink } from './relay-link';
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 function setup() {
   const clock = createFakeClock(Date.UTC(2026, 10, 24, 10), 0);
-  const store = new LocalStore(openLocalDatabase(mkdtempSync(path.join(tmpdir(), 'branchline-outbox-clock-'))));
+  const store = openLocalStore(mkdtempSync(path.join(tmpdir(), 'branchline-outbox-clock-')));
   let requests = 0;
+  // The cache's outbox under the names the drainer uses.
+  const outbox = store.outbox;
   const drainer = new OutboxDrainer({
-    store,
+    store: {
+      dueOutbox: (now, limit) => outbox.due(now, limit),
+      nextOutboxDue: (inFlight) => outbox.nextDue(inFlight),
+      outboxAccepted: (messageId, message) => outbox.accepted(messageId, message),
+      outboxRetryLater: (messageId, attempts, at) => outbox.retryLater(messageId, attempts, at),
+      outboxFailed: (messageId, failure, now) => outbox.failed(messageId, failure, now),
+      pullForwardOutbox: (latest, now) => outbox.pullForward(latest, now),
+    },
     clock,
     random: () => 0.5,
     backoff: DEFAULT_BACKOFF,
     concurrency: 4,
-    link: { isLive: () => true, request: async () => (requests++, { ok: false, error: { code: 'offline', message: 'the link dropped', retryable: true } }) },
-    prepare: async (item) => ({ ok: true, params: { clientMessageId: item.messageId } }),
+    link: typedLink(
+      async () => (requests++, { ok: false, error: { code: 'offline', message: 'the link dropped', retryable: true } }),
+      () => true,
+    ),
+    prepare: async (item) => ({ ok: true, params: { clientMessageId: item.messageId, ...item.request } }),
     onChanges: () => {},
     log: () => {},
   });
   const body = 'your card is ready';
-  store.queueMessage({
+  store.outbox.queue({
     id: uuidv7(),
     request: { conversationId: 'c1', content: { type: 'text', body } },
     content: { type: 'text', body },

@@ -4,21 +4,34 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createFakeClock } from '../../shared/clock';
-import type { Message } from '../../shared/domain';
 import { uuidv7 } from '../../shared/uuidv7';
-import { openLocalDatabase } from './local-db';
-import { LocalStore } from './local-store';
-import { OutboxDrainer } from './outbox-drainer';
+import { openLocalStore, type LocalStore } from './local-store';
+import { OutboxDrainer, type OutboxStore } from './outbox-drainer';
+import { typedLink } from './relay-link';
+
+/** A real cache in a fresh folder, and its outbox under the names the drainer uses. */
+function openOutbox(): { store: LocalStore; outbox: OutboxStore } {
+  const store = openLocalStore(mkdtempSync(path.join(tmpdir(), 'branchline-drain-')));
+  const outbox: OutboxStore = {
+    dueOutbox: (now, limit) => store.outbox.due(now, limit),
+    nextOutboxDue: (inFlight) => store.outbox.nextDue(inFlight),
+    outboxAccepted: (messageId, message) => store.outbox.accepted(messageId, message),
+    outboxRetryLater: (messageId, attempts, at) => store.outbox.retryLater(messageId, attempts, at),
+    outboxFailed: (messageId, failure, now) => store.outbox.failed(messageId, failure, now),
+    pullForwardOutbox: (latest, now) => store.outbox.pullForward(latest, now),
+  };
+  return { store, outbox };
+}
 
 describe('outbox drainer', () => {
   it('sends a message that falls due between the drainer looking and scheduling its next look (no stall)', async () => {
-    const store = new LocalStore(openLocalDatabase(mkdtempSync(path.join(tmpdir(), 'branchline-drain-'))));
+    const { store, outbox } = openOutbox();
     const fake = createFakeClock(0, 0);
     // Wall time moves on between any two reads, as it does on a real, busy machine.
     let t = 5_000;
     const clock = { wallNow: () => t++, monotonicNow: () => fake.monotonicNow(), setTimer: (ms: number, fn: () => void) => fake.setTimer(ms, fn) };
     const id = uuidv7();
-    store.queueMessage({
+    store.outbox.queue({
       id,
       request: { conversationId: 'c1', content: { type: 'text', body: 'hi' } },
       content: { type: 'text', body: 'hi' },
@@ -27,25 +40,25 @@ describe('outbox drainer', () => {
     });
     // The race: the message falls due one millisecond after the moment dueOutbox looks, which is by the time the
     // drainer computes its next wake-up (the wall clock has moved on).
-    const dueOutbox = store.dueOutbox.bind(store);
+    const dueOutbox = outbox.dueOutbox;
     let firstLook = true;
-    store.dueOutbox = (now, limit) => {
+    outbox.dueOutbox = (now, limit) => {
       if (firstLook) {
         firstLook = false;
-        store.outboxRetryLater(id, 1, now + 1);
+        outbox.outboxRetryLater(id, 1, now + 1);
       }
       return dueOutbox(now, limit);
     };
     const sent: string[] = [];
     const drainer = new OutboxDrainer({
-      store,
-      link: {
-        isLive: () => true,
-        request: async (_method, params) => {
+      store: outbox,
+      link: typedLink(
+        async (_method, params) => {
           sent.push((params as { clientMessageId: string }).clientMessageId);
-          return { ok: true, value: { message: { ...(store.message(id) as Message), status: 'pending' } } };
+          return { ok: true, value: { message: { ...store.message(id), status: 'pending' } } };
         },
-      },
+        () => true,
+      ),
       clock,
       random: () => 0,
       backoff: { baseMs: 100, capMs: 1_000, resetAfterMs: 10_000 },
@@ -60,16 +73,16 @@ describe('outbox drainer', () => {
       await new Promise((resolve) => setImmediate(resolve));
     }
     expect(sent).toEqual([id]);
-    expect(store.queuedCount()).toBe(0);
+    expect(store.outbox.queuedCount()).toBe(0);
     drainer.stop();
     store.close();
   });
 
   it('does not spin while the only due message is the one being sent', async () => {
-    const store = new LocalStore(openLocalDatabase(mkdtempSync(path.join(tmpdir(), 'branchline-drain-'))));
+    const { store, outbox } = openOutbox();
     const clock = createFakeClock(1_000_000, 0);
     const id = uuidv7();
-    store.queueMessage({
+    store.outbox.queue({
       id,
       request: { conversationId: 'c1', content: { type: 'text', body: 'hi' } },
       content: { type: 'text', body: 'hi' },
@@ -78,11 +91,11 @@ describe('outbox drainer', () => {
     });
     let answer: () => void = () => {};
     const drainer = new OutboxDrainer({
-      store,
-      link: {
-        isLive: () => true,
-        request: () => new Promise((resolve) => (answer = () => resolve({ ok: false, error: { code: 'timeout', message: 'x', retryable: true } }))),
-      },
+      store: outbox,
+      link: typedLink(
+        () => new Promise((resolve) => (answer = () => resolve({ ok: false, error: { code: 'timeout', message: 'x', retryable: true } }))),
+        () => true,
+      ),
       clock,
       random: () => 0,
       backoff: { baseMs: 100, capMs: 1_000, resetAfterMs: 10_000 },
@@ -96,6 +109,50 @@ describe('outbox drainer', () => {
     expect(clock.pendingTimers()).toBe(0); // nothing else due: no timer looping on the message in flight
     answer();
     await new Promise((resolve) => setImmediate(resolve));
+    drainer.stop();
+    store.close();
+  });
+
+  it('keeps a message queued, and sends it again, when the relay answers messages.send out of protocol', async () => {
+    const { store, outbox } = openOutbox();
+    const clock = createFakeClock(1_000_000, 0);
+    const id = uuidv7();
+    store.outbox.queue({
+      id,
+      request: { conversationId: 'c1', content: { type: 'text', body: 'hi' } },
+      content: { type: 'text', body: 'hi' },
+      agentId: null,
+      now: clock.wallNow(),
+    });
+    let requests = 0;
+    const logged: string[] = [];
+    const drainer = new OutboxDrainer({
+      store: outbox,
+      // The connection's typed link, over a relay that first answers out of step (no status, no content), then well.
+      link: typedLink(
+        async () => ({ ok: true, value: ++requests === 1 ? { message: { id } } : { message: { ...store.message(id), status: 'pending' } } }),
+        () => true,
+      ),
+      clock,
+      random: () => 0.5, // the retry waits 50 ms
+      backoff: { baseMs: 100, capMs: 1_000, resetAfterMs: 10_000 },
+      concurrency: 4,
+      prepare: async (item) => ({ ok: true, params: { clientMessageId: item.messageId, ...item.request } }),
+      onChanges: () => {},
+      log: (event, fields) => logged.push(`${event} ${String(fields?.['code'] ?? '')}`.trim()),
+    });
+    drainer.kick();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(logged).toContain('outbox.retry internal');
+    expect(store.outbox.queuedCount()).toBe(1);
+    expect(requests).toBe(1);
+    for (let i = 0; i < 6; i++) {
+      clock.advance(10);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(requests).toBe(2);
+    expect(store.outbox.queuedCount()).toBe(0);
+    expect(store.message(id)?.status).toBe('pending');
     drainer.stop();
     store.close();
   });
