@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createLogger, phonePseudonymizer } from './log';
 
 function capture(level: 'debug' | 'info' = 'debug') {
@@ -32,7 +33,7 @@ describe('relay log', () => {
     log.info('a', { waId: '972541234567' });
     log.info('b', { from: '972541234567' });
     log.info('c', { from: '972549999999' });
-    const ids = lines.map((l) => JSON.parse(l) as { waId?: string; from?: string }).map((r) => r.waId ?? r.from);
+    const ids = lines.map((l) => z.looseObject({ waId: z.string().optional(), from: z.string().optional() }).parse(JSON.parse(l))).map((r) => r.waId ?? r.from);
     expect(ids[0]).toMatch(/^wa_[0-9a-f]{12}$/);
     expect(ids[1]).toBe(ids[0]);
     expect(ids[2]).not.toBe(ids[0]);
@@ -56,7 +57,7 @@ describe('relay log ids', () => {
   it('keeps our UUID ids intact but still scrubs a phone number passed under an id-like key', () => {
     const { log, lines } = capture();
     log.info('session', { sessionId: '01a20b4d-7620-753f-b91b-3e05d91d86c3', conversationId: '+972 54 123 4567' });
-    const record = JSON.parse(lines[0]!) as Record<string, string>;
+    const record = z.record(z.string(), z.unknown()).parse(JSON.parse(lines[0]!));
     expect(record['sessionId']).toBe('01a20b4d-7620-753f-b91b-3e05d91d86c3');
     expect(record['conversationId']).not.toContain('123 4567');
   });

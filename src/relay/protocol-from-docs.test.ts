@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { LocalStore, commitAndAck, connectWebSocket, openPollSession, resync, uuidv7 } from './test-support/docs-client';
 import type { CloseInfo, Connection, EventEnvelope, Hello, Message, RelayEvent, SendResult, Template, WsConnection } from './test-support/docs-client';
 
@@ -126,21 +127,16 @@ async function customerWrites(customer: { waId: string; name: string }, text: st
   });
   const body = await res.text();
   if (res.status !== 200) throw new Error(`sandbox inbound: HTTP ${res.status} ${body}`);
-  return (JSON.parse(body) as { wamid: string }).wamid;
+  return z.looseObject({ wamid: z.string() }).parse(JSON.parse(body)).wamid;
 }
 
-interface OutboundEntry {
-  wamid: string;
-  to: string;
-  type: string;
-  text?: string;
-  [field: string]: unknown;
-}
+const OutboundEntry = z.looseObject({ wamid: z.string(), to: z.string(), type: z.string(), text: z.string().optional() });
+type OutboundEntry = z.infer<typeof OutboundEntry> & Record<string, unknown>;
 
 async function outbound(waId: string): Promise<OutboundEntry[]> {
   const res = await fetch(`${relay.baseUrl}/sandbox/outbound?to=${waId}`);
   if (res.status !== 200) throw new Error(`sandbox outbound: HTTP ${res.status}`);
-  return ((await res.json()) as { messages: OutboundEntry[] }).messages;
+  return z.looseObject({ messages: z.array(OutboundEntry) }).parse(await res.json()).messages;
 }
 
 // ---------------------------------------------------------------------------------------------

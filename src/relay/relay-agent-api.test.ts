@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { DatabaseTooNewError } from '../shared/migrations';
 import { RELAY_MIGRATIONS, openRelayDatabase } from './store/relay-db';
 import { connectWebSocket, uuidv7, type WsConnection } from './test-support/docs-client';
@@ -48,7 +49,7 @@ describe('relay agent API', () => {
     const pdf = Buffer.from('%PDF-1.4 branch form');
     const uploaded = await upload(t, pdf, 'application/pdf', 'טופס הלוואה.pdf');
     expect(uploaded.status).toBe(201);
-    const { mediaId, size } = (await uploaded.json()) as { mediaId: string; size: number };
+    const { mediaId, size } = z.looseObject({ mediaId: z.string(), size: z.number() }).parse(await uploaded.json());
     expect(size).toBe(pdf.length);
 
     const sent = await conn.call<{ message: { id: string; content: { type: string; fileName?: string } } }>('messages.send', {
@@ -59,7 +60,7 @@ describe('relay agent API', () => {
     expect(sent.message.content).toMatchObject({ type: 'document', fileName: 'טופס הלוואה.pdf' });
     const delivered = await waitFor('fake WhatsApp to accept the document', async () => {
       const res = await fetch(`${t.relay.url}/sandbox/outbound?to=${CUSTOMER}`);
-      const { messages } = (await res.json()) as { messages: { type: string; mediaId?: string }[] };
+      const { messages } = z.looseObject({ messages: z.array(z.looseObject({ type: z.string(), mediaId: z.string().optional() })) }).parse(await res.json());
       return messages.find((m) => m.type === 'document');
     });
     expect(delivered.mediaId).toBeDefined();
@@ -75,7 +76,7 @@ describe('relay agent API', () => {
     const { t } = await setup();
     const res = await upload(t, body, type);
     expect(res.status).toBe(status);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
+    expect(await res.json()).toMatchObject({ error: { code } });
   });
 
   it('refuses media without a valid token, and ids that are not ours', async () => {

@@ -1,7 +1,8 @@
 // The relay against its sandbox (fake Graph API + signed webhooks), with Meta misbehaving: nothing lost, nothing twice.
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import type { Message, MessageStatus } from '../shared/domain';
-import type { RelayEvent } from '../shared/protocol-events';
+import { RelayEvent } from '../shared/protocol-events';
 import { uuidv7 } from '../shared/uuidv7';
 import { startTestRelay, waitFor, type TestRelay } from './test-support/relay-harness';
 
@@ -40,13 +41,16 @@ async function queue(relay: TestRelay, body: string, waId = CUSTOMER): Promise<M
 
 async function outbound(relay: TestRelay, to = CUSTOMER): Promise<string[]> {
   const res = await fetch(`${relay.relay.url}/sandbox/outbound?to=${to}`);
-  return ((await res.json()) as { messages: { text?: string }[] }).messages.map((m) => m.text ?? '');
+  return z
+    .looseObject({ messages: z.array(z.looseObject({ text: z.string().optional() })) })
+    .parse(await res.json())
+    .messages.map((m) => m.text ?? '');
 }
 
 async function statuses(relay: TestRelay): Promise<Map<string, MessageStatus>> {
   const latest = new Map<string, MessageStatus>();
   for (const e of await relay.relay.store.readEvents(0, 100_000)) {
-    const event = JSON.parse(e.json) as RelayEvent;
+    const event = RelayEvent.parse(JSON.parse(e.json));
     if (event.kind === 'message.status') latest.set(event.messageId, event.status);
   }
   return latest;
@@ -65,7 +69,7 @@ describe('relay with its sandbox', () => {
     await waitFor('the reply to be read', async () => ((await statuses(relay)).get(reply.id) === 'read' ? true : undefined));
     expect(await outbound(relay)).toEqual(['Sending it now.']);
     const steps = (await relay.relay.store.readEvents(0, 1000))
-      .map((e) => JSON.parse(e.json) as RelayEvent)
+      .map((e) => RelayEvent.parse(JSON.parse(e.json)))
       .flatMap((e) => (e.kind === 'message.status' && e.messageId === reply.id ? [e.status] : []));
     expect(steps).toEqual(['sent', 'delivered', 'read']);
   });

@@ -5,25 +5,23 @@ import type { SandboxDatabase } from './sandbox-db';
 import type { ValidSend } from './send-request';
 
 /** One accepted send, as stored in the ledger's `entry` column and served by GET /sandbox/outbound. */
-export const LedgerEntry = z
-  .object({
-    wamid: z.string(),
-    to: z.string(),
-    type: z.enum(['text', 'template', 'image', 'document']),
-    text: z.string().optional(),
-    template: z
-      .object({ name: z.string(), language: z.string(), parameters: z.array(z.string()).readonly() })
-      .readonly()
-      .optional(),
-    mediaId: z.string().optional(),
-    caption: z.string().optional(),
-    fileName: z.string().optional(),
-    replyToWamid: z.string().optional(),
-    bizOpaque: z.string().nullable(),
-    /** Wall time the Graph API accepted it, in milliseconds since the epoch. */
-    acceptedAt: z.number(),
-  })
-  .readonly();
+export const LedgerEntry = z.object({
+  wamid: z.string(),
+  to: z.string(),
+  type: z.enum(['text', 'template', 'image', 'document']),
+  text: z.string().optional(),
+  template: z
+    .object({ name: z.string(), language: z.string(), parameters: z.array(z.string()).readonly() })
+    .readonly()
+    .optional(),
+  mediaId: z.string().optional(),
+  caption: z.string().optional(),
+  fileName: z.string().optional(),
+  replyToWamid: z.string().optional(),
+  bizOpaque: z.string().nullable(),
+  /** Wall time the Graph API accepted it, in milliseconds since the epoch. */
+  acceptedAt: z.number(),
+});
 export type LedgerEntry = z.infer<typeof LedgerEntry>;
 const LedgerRow = z.object({ entry: jsonColumn(LedgerEntry) });
 const ReadReceiptRow = z.object({ wamid: z.string(), marked_at: z.number() });

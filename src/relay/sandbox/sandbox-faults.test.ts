@@ -1,5 +1,6 @@
 // Fault injection over real HTTP: 500s, throttling, hung sends (recorded or not), and release on close().
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import {
   authHeaders,
   makeDataDir,
@@ -35,7 +36,7 @@ afterEach(async () => {
 const setFault = async (graph: unknown): Promise<Response> =>
   fetch(`${server.baseUrl}/sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ graph }) });
 
-const getFault = async (): Promise<unknown> => (await (await fetch(`${server.baseUrl}/sandbox/faults`)).json()) as unknown;
+const getFault = async (): Promise<unknown> => (await fetch(`${server.baseUrl}/sandbox/faults`)).json();
 
 const send = (body: string, signal?: AbortSignal): Promise<Response> =>
   fetch(`${server.graphUrl}/${TEST_PHONE_NUMBER_ID}/messages`, {
@@ -77,7 +78,7 @@ describe('fault modes', () => {
     await setFault({ mode: 'error500', count: 1 });
     const failed = await send('first');
     expect(failed.status).toBe(500);
-    expect(((await failed.json()) as { error: unknown }).error).toMatchObject({ code: 131000, type: 'OAuthException' });
+    expect(await failed.json()).toMatchObject({ error: { code: 131000, type: 'OAuthException' } });
     expect((await send('second')).status).toBe(200);
     expect(ledgerTexts()).toEqual(['second']);
   });
@@ -87,7 +88,9 @@ describe('fault modes', () => {
     for (const text of ['a', 'b']) {
       const res = await send(text);
       expect(res.status).toBe(400);
-      const { error } = (await res.json()) as { error: { code: number; message: string; error_data: { details: string } } };
+      const { error } = z
+        .object({ error: z.looseObject({ code: z.number(), message: z.string(), error_data: z.looseObject({ details: z.string() }) }) })
+        .parse(await res.json());
       expect(error).toMatchObject({
         code: 130429,
         message: '(#130429) Rate limit hit',

@@ -1,7 +1,8 @@
 // The fake Graph API over real HTTP: sends and the ledger, auth, validation, mark-read, media, templates, limits.
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LedgerEntry } from './ledger';
+import { z } from 'zod';
+import { LedgerEntry } from './ledger';
 import {
   authHeaders,
   makeDataDir,
@@ -12,6 +13,9 @@ import {
   type Receiver,
   type SandboxServer,
 } from './sandbox-test-harness';
+
+/** The wamid of an accepted send: `messages[0].id`. */
+const MessageIds = z.looseObject({ messages: z.array(z.looseObject({ id: z.string() })) });
 
 const FIXTURES = new URL('../../../../shared/fixtures/whatsapp/', import.meta.url);
 const fixture = (name: string): string => readFileSync(new URL(name, FIXTURES), 'utf8');
@@ -43,7 +47,7 @@ const sendText = (to: string, body: string, extra: Record<string, unknown> = {})
 async function outbound(to: string): Promise<LedgerEntry[]> {
   const res = await fetch(`${server.baseUrl}/sandbox/outbound?to=${to}`);
   expect(res.status).toBe(200);
-  return ((await res.json()) as { messages: LedgerEntry[] }).messages;
+  return z.looseObject({ messages: z.array(LedgerEntry.loose()) }).parse(await res.json()).messages;
 }
 
 async function upload(bytes: Buffer, type: string, fileName: string): Promise<string> {
@@ -57,7 +61,7 @@ async function upload(bytes: Buffer, type: string, fileName: string): Promise<st
     body: form,
   });
   expect(res.status).toBe(200);
-  const { id } = (await res.json()) as { id: string };
+  const { id } = z.looseObject({ id: z.string() }).parse(await res.json());
   expect(id).toMatch(/^\d{16}$/);
   return id;
 }
@@ -70,8 +74,9 @@ describe('POST /{phone-number-id}/messages', () => {
       body: fixture('graph-send-request-text.json'),
     });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { messaging_product: string; contacts: unknown[]; messages: { id: string }[] };
-    const expected = JSON.parse(fixture('graph-send-response.json')) as typeof body;
+    const SendAnswer = z.looseObject({ messaging_product: z.string(), contacts: z.array(z.unknown()), messages: z.array(z.looseObject({ id: z.string() })) });
+    const body = SendAnswer.parse(await res.json());
+    const expected = SendAnswer.parse(JSON.parse(fixture('graph-send-response.json')));
     expect(Object.keys(body).sort()).toEqual(Object.keys(expected).sort());
     expect(body.contacts).toEqual(expected.contacts);
     expect(body.messages).toHaveLength(1);
@@ -82,7 +87,7 @@ describe('POST /{phone-number-id}/messages', () => {
     const wamids: string[] = [];
     for (const text of ['one', 'two', 'two', 'three']) {
       const res = await sendText(CUSTOMER, text, { biz_opaque_callback_data: `msg-${text}` });
-      wamids.push(((await res.json()) as { messages: { id: string }[] }).messages[0]!.id);
+      wamids.push(MessageIds.parse(await res.json()).messages[0]!.id);
     }
     await sendText('972500000001', 'someone else');
     const ledger = await outbound(CUSTOMER);
@@ -124,7 +129,7 @@ describe('POST /{phone-number-id}/messages', () => {
       body: fixture('graph-send-request-text.json'),
     });
     expect(res.status).toBe(401);
-    expect(((await res.json()) as { error: { code: number; type: string } }).error).toMatchObject({ code: 190, type: 'OAuthException' });
+    expect(await res.json()).toMatchObject({ error: { code: 190, type: 'OAuthException' } });
     expect(await outbound(CUSTOMER)).toEqual([]);
   });
 
@@ -138,7 +143,7 @@ describe('POST /{phone-number-id}/messages', () => {
   ])('refuses %s with 400 and Graph code 100', async (_label, body) => {
     const res = await fetch(`${server.graphUrl}/${TEST_PHONE_NUMBER_ID}/messages`, { method: 'POST', headers: authHeaders(), body: JSON.stringify(body) });
     expect(res.status).toBe(400);
-    const { error } = (await res.json()) as { error: { code: number; message: string } };
+    const { error } = z.looseObject({ error: z.looseObject({ code: z.number(), message: z.string() }) }).parse(await res.json());
     expect(error.code).toBe(100);
     expect(error.message).toMatch(/^\(#100\) /);
     expect(await outbound(CUSTOMER)).toEqual([]);
@@ -147,7 +152,7 @@ describe('POST /{phone-number-id}/messages', () => {
   it('answers an unknown phone number id like Meta (code 100, subcode 33)', async () => {
     const res = await fetch(`${server.graphUrl}/999999/messages`, { method: 'POST', headers: authHeaders(), body: fixture('graph-send-request-text.json') });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: unknown }).error).toMatchObject({ code: 100, error_subcode: 33 });
+    expect(await res.json()).toMatchObject({ error: { code: 100, error_subcode: 33 } });
   });
 
   it('refuses bad JSON with 400 and an over-1-MiB body with 413', async () => {
@@ -184,7 +189,9 @@ describe('media', () => {
 
     const info = await fetch(`${server.graphUrl}/${id}`, { headers: authHeaders() });
     expect(info.status).toBe(200);
-    const described = (await info.json()) as { messaging_product: string; url: string; mime_type: string; sha256: string; file_size: number; id: string };
+    const described = z
+      .object({ messaging_product: z.string(), url: z.string(), mime_type: z.string(), sha256: z.string(), file_size: z.number(), id: z.string() })
+      .parse(await info.json());
     const { createHash } = await import('node:crypto');
     expect(described).toEqual({
       messaging_product: 'whatsapp',
@@ -235,7 +242,7 @@ describe('media', () => {
   it('answers an unknown media id like Meta and refuses uploads without a file', async () => {
     const info = await fetch(`${server.graphUrl}/1111111111111111`, { headers: authHeaders() });
     expect(info.status).toBe(400);
-    expect(((await info.json()) as { error: { code: number } }).error.code).toBe(100);
+    expect(await info.json()).toMatchObject({ error: { code: 100 } });
 
     const form = new FormData();
     form.set('messaging_product', 'whatsapp');
@@ -259,10 +266,20 @@ describe('GET /{waba-id}/message_templates', () => {
   it("lists three approved templates in Meta's shape, branch_follow_up with two body parameters", async () => {
     const res = await fetch(`${server.graphUrl}/${TEST_WABA_ID}/message_templates`, { headers: authHeaders() });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as {
-      data: { name: string; language: string; status: string; category: string; components: { type: string; text: string }[] }[];
-      paging: { cursors: object };
-    };
+    const body = z
+      .object({
+        data: z.array(
+          z.looseObject({
+            name: z.string(),
+            language: z.string(),
+            status: z.string(),
+            category: z.string(),
+            components: z.array(z.looseObject({ type: z.string(), text: z.string() })),
+          }),
+        ),
+        paging: z.looseObject({ cursors: z.record(z.string(), z.unknown()) }),
+      })
+      .parse(await res.json());
     expect(body.paging).toEqual({ cursors: {} });
     expect(body.data.map((t) => t.name)).toEqual(['branch_follow_up', 'appointment_reminder', 'document_request']);
     expect(body.data.every((t) => t.status === 'APPROVED' && t.components[0]?.type === 'BODY')).toBe(true);
@@ -284,7 +301,7 @@ describe('routing', () => {
     expect(await (await fetch(`${server.baseUrl}/webhook`)).text()).toBe('not a sandbox route');
     const res = await fetch(`${server.baseUrl}/sandbox/nothing-here`);
     expect(res.status).toBe(404);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not_found');
+    expect(await res.json()).toMatchObject({ error: { code: 'not_found' } });
     expect((await fetch(`${server.graphUrl}/a/b/c`, { headers: authHeaders() })).status).toBe(404);
   });
 

@@ -1,5 +1,6 @@
 // What survives close() and a new createSandbox over the same dataDir: the ledger, media, and every pending webhook.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createFakeClock } from '../../shared/clock';
 import { createSandbox } from './sandbox';
 import {
@@ -17,6 +18,9 @@ import {
   type Receiver,
   type SandboxServer,
 } from './sandbox-test-harness';
+
+/** The wamid of an accepted send: `messages[0].id`. */
+const MessageIds = z.looseObject({ messages: z.array(z.looseObject({ id: z.string() })) });
 
 const CUSTOMER = '972541234567';
 
@@ -54,7 +58,7 @@ async function sendText(s: SandboxServer, body: string, bizOpaque: string): Prom
     body: JSON.stringify({ messaging_product: 'whatsapp', to: CUSTOMER, type: 'text', text: { body }, biz_opaque_callback_data: bizOpaque }),
   });
   expect(res.status).toBe(200);
-  return ((await res.json()) as { messages: { id: string }[] }).messages[0]!.id;
+  return MessageIds.parse(await res.json()).messages[0]!.id;
 }
 
 describe('persistence', () => {
@@ -71,14 +75,14 @@ describe('persistence', () => {
       headers: { authorization: `Bearer ${TEST_TOKEN}` },
       body: form,
     });
-    const { id } = (await uploaded.json()) as { id: string };
+    const { id } = z.looseObject({ id: z.string() }).parse(await uploaded.json());
     const before = first.sandbox.outbound(CUSTOMER);
 
     const second = await reopen(first);
     expect(second.sandbox.outbound(CUSTOMER)).toEqual(before);
     expect(before.map((e) => e.text)).toEqual(['one', 'two']);
     const info = await fetch(`${second.graphUrl}/${id}`, { headers: authHeaders() });
-    expect(((await info.json()) as { file_size: number }).file_size).toBe(4);
+    expect(await info.json()).toMatchObject({ file_size: 4 });
   });
 
   it('delivers webhooks the relay refused before the restart, in order', async () => {

@@ -1,5 +1,6 @@
 // Webhooks the sandbox posts to the relay: signed statuses in order, customer replies, injected inbound, retries.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { CUSTOMER_REPLY_TEXT } from './customers';
 import {
   authHeaders,
@@ -14,6 +15,9 @@ import {
   type Receiver,
   type SandboxServer,
 } from './sandbox-test-harness';
+
+/** The wamid of an accepted send: `messages[0].id`. */
+const MessageIds = z.looseObject({ messages: z.array(z.looseObject({ id: z.string() })) });
 
 const CUSTOMER = '972541234567';
 
@@ -46,7 +50,7 @@ async function sendText(body: string, bizOpaque?: string): Promise<string> {
     }),
   });
   expect(res.status).toBe(200);
-  return ((await res.json()) as { messages: { id: string }[] }).messages[0]!.id;
+  return MessageIds.parse(await res.json()).messages[0]!.id;
 }
 
 const inbound = (body: unknown): Promise<Response> =>
@@ -102,7 +106,7 @@ describe('POST /sandbox/inbound', () => {
   it('answers 200 with the wamid only once the relay has stored the message', async () => {
     const res = await inbound({ from: CUSTOMER, name: 'Dana Levi', text: 'I need my March statement' });
     expect(res.status).toBe(200);
-    const { wamid } = (await res.json()) as { wamid: string };
+    const { wamid } = z.looseObject({ wamid: z.string() }).parse(await res.json());
     // No waiting: the receiver must already have it.
     const stored = receiver.accepted.find((w) => messagesOf([w])[0]?.id === wamid);
     expect(stored?.signatureValid).toBe(true);
@@ -114,7 +118,7 @@ describe('POST /sandbox/inbound', () => {
     receiver.refuseWith(500);
     const res = await inbound({ from: CUSTOMER, name: 'Dana Levi', text: 'Anyone there' });
     expect(res.status).toBe(502);
-    const { error } = (await res.json()) as { error: { code: string; wamid: string } };
+    const { error } = z.looseObject({ error: z.looseObject({ code: z.string(), wamid: z.string() }) }).parse(await res.json());
     expect(error.code).toBe('relay_refused');
     await waitFor('two more refused attempts', () => receiver.attempts.length >= 3);
     expect(receiver.accepted).toEqual([]);
@@ -133,7 +137,7 @@ describe('POST /sandbox/inbound', () => {
     try {
       const res = await fetch(`${lonely.baseUrl}/sandbox/inbound`, { method: 'POST', body: JSON.stringify({ from: CUSTOMER, name: 'D', text: 'hi' }) });
       expect(res.status).toBe(502);
-      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('relay_unreachable');
+      expect(await res.json()).toMatchObject({ error: { code: 'relay_unreachable' } });
     } finally {
       await lonely.close();
       other.remove();
@@ -151,7 +155,7 @@ describe('POST /sandbox/inbound', () => {
   ])('refuses %s with 400 invalid_input and sends nothing', async (_label, body) => {
     const res = await inbound(body);
     expect(res.status).toBe(400);
-    const { error } = (await res.json()) as { error: { code: string; message: string } };
+    const { error } = z.looseObject({ error: z.looseObject({ code: z.string(), message: z.string() }) }).parse(await res.json());
     expect(error.code).toBe('invalid_input');
     expect(error.message.length).toBeGreaterThan(0);
     expect(receiver.attempts).toEqual([]);

@@ -1,11 +1,17 @@
 // The webhooks the sandbox builds have Meta's shapes (the fixtures), and the relay's own parser reads them.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { parseWebhook } from '../domain/parse-webhook';
 import { CUSTOMER_REPLY_TEXT } from './customers';
 import { planDeliveries } from './delivery-plan';
 import type { LedgerEntry } from './ledger';
 import { inboundTextWebhookBody, statusWebhookBody, type BusinessIdentity, type StatusEvent } from './webhook-payloads';
+
+/** Just the statuses of a status webhook. */
+const StatusBody = z.looseObject({
+  entry: z.array(z.looseObject({ changes: z.array(z.looseObject({ value: z.looseObject({ statuses: z.array(z.looseObject({ status: z.string() })) }) })) })),
+});
 
 const FIXTURES = new URL('../../../../shared/fixtures/whatsapp/', import.meta.url);
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'));
@@ -67,7 +73,7 @@ describe('inbound webhooks', () => {
   });
 
   it("quotes with context like inbound-image-reply.json, and the relay's parser reads it", () => {
-    const body = JSON.parse(inboundTextWebhookBody(IDENTITY, { ...event, contextWamid: WAMID })) as unknown;
+    const body: unknown = JSON.parse(inboundTextWebhookBody(IDENTITY, { ...event, contextWamid: WAMID }));
     const message = (body as { entry: { changes: { value: { messages: { context: unknown }[] } }[] }[] }).entry[0]!.changes[0]!.value.messages[0]!;
     expect(message.context).toEqual({ from: '15550783881', id: WAMID });
     expect(parseWebhook(body)).toMatchObject({ ok: true, value: { messages: [{ wamid: event.wamid, contextWamid: WAMID, profileName: 'Dana Levi' }] } });
@@ -95,12 +101,7 @@ describe('planDeliveries', () => {
       ['status', WAMID, 600],
       ['status', WAMID, 900],
     ]);
-    expect(
-      deliveries.map(
-        (d) =>
-          (JSON.parse(d.body) as { entry: { changes: { value: { statuses: { status: string }[] } }[] }[] }).entry[0]!.changes[0]!.value.statuses[0]!.status,
-      ),
-    ).toEqual(['sent', 'delivered', 'read']);
+    expect(deliveries.map((d) => StatusBody.parse(JSON.parse(d.body)).entry[0]!.changes[0]!.value.statuses[0]!.status)).toEqual(['sent', 'delivered', 'read']);
   });
 
   it('adds the customer reply to a question, quoting it, after the reply delay', () => {

@@ -12,6 +12,7 @@
 // Section names in comments refer to docs/protocol.md.
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
+import { z } from 'zod';
 
 // ---------------------------------------------------------------------------------------------
 // Types (sections "Connecting", "Frames", "Events", "Errors")
@@ -134,6 +135,14 @@ export interface CloseInfo {
   code: number;
   reason: string;
 }
+
+/** `POST /v1/poll` answers `{"sessionId": "…"}`. */
+const PollOpened = z.object({ sessionId: z.string() });
+/** `GET /v1/poll/{sessionId}` answers `{"frames": [...]}` or `{"closed": {code, reason}}`. */
+const PollReceived = z.object({
+  frames: z.array(z.unknown()).optional(),
+  closed: z.object({ code: z.number(), reason: z.string() }).optional(),
+});
 
 // ---------------------------------------------------------------------------------------------
 // UUIDv7 (RFC 9562, section 5.7): 48-bit Unix ms timestamp, version 7, 12 random bits,
@@ -494,7 +503,7 @@ export class PollConnection extends Connection {
     if (options.since !== undefined) url.searchParams.set('since', String(options.since));
     const res = await fetch(url, { method: 'POST', headers: { Authorization: `Bearer ${options.token}` } });
     if (res.status !== 200) throw new Error(`opening a poll session: HTTP ${res.status} ${await res.text()}`);
-    const { sessionId } = (await res.json()) as { sessionId: string };
+    const { sessionId } = PollOpened.parse(await res.json());
     const connection = new PollConnection(options.baseUrl, options.token, sessionId, options.since);
     void connection.receiveLoop();
     return connection;
@@ -516,7 +525,8 @@ export class PollConnection extends Connection {
   }
 
   protected sendText(text: string): Promise<void> {
-    return this.sendFrames([JSON.parse(text) as unknown]);
+    const frame: unknown = JSON.parse(text);
+    return this.sendFrames([frame]);
   }
 
   dispose(): void {
@@ -547,7 +557,7 @@ export class PollConnection extends Connection {
         this.markClosed({ code: 1006, reason: `poll receive: HTTP ${res.status} ${await res.text()}` });
         return;
       }
-      const body = (await res.json()) as { frames?: unknown[]; closed?: CloseInfo };
+      const body = PollReceived.parse(await res.json());
       for (const frame of body.frames ?? []) this.receive(frame);
       if (body.closed !== undefined) {
         this.markClosed(body.closed);

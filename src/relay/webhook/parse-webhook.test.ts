@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { MAX_INBOUND_TEXT_LENGTH, parseWebhook } from '../domain/parse-webhook';
 import type { InboundItem, StatusItem, WebhookBatch } from '../domain/webhook-types';
 
@@ -13,7 +14,7 @@ const OMAR = '972529876543';
 
 /** Read the bytes as they are, then parse: the same route the relay takes after the signature check. */
 function fixture(name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL(name, FIXTURES)).toString('utf8')) as Record<string, unknown>;
+  return z.record(z.string(), z.unknown()).parse(JSON.parse(readFileSync(new URL(name, FIXTURES)).toString('utf8')));
 }
 
 function parsedOk(body: unknown): WebhookBatch {

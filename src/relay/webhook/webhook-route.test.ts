@@ -1,8 +1,9 @@
 // Meta's webhook against a real relay on loopback: every fixture, forgeries, repeats, out-of-order statuses.
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import type { Message } from '../../shared/domain';
-import type { RelayEvent } from '../../shared/protocol-events';
+import { RelayEvent } from '../../shared/protocol-events';
 import { uuidv7 } from '../../shared/uuidv7';
 import { RecordingProvider, TEST_VERIFY_TOKEN, signBody, startTestRelay, waitFor, type TestRelay } from '../test-support/relay-harness';
 
@@ -22,7 +23,7 @@ afterEach(async () => {
 });
 
 async function events(): Promise<RelayEvent[]> {
-  return (await t.relay.store.readEvents(0, 10_000)).map((e) => JSON.parse(e.json) as RelayEvent);
+  return (await t.relay.store.readEvents(0, 10_000)).map((e) => RelayEvent.parse(JSON.parse(e.json)));
 }
 
 async function messages(): Promise<Message[]> {
@@ -125,7 +126,7 @@ describe('refused deliveries store nothing', () => {
   ] as const)('%s → %i', async (_what, status, post) => {
     const res = await post();
     expect(res.status).toBe(status);
-    const error = (await res.json()) as { error: { code: string; message: string } };
+    const error = z.looseObject({ error: z.looseObject({ code: z.string(), message: z.string() }) }).parse(await res.json());
     expect(error.error.message).not.toContain('loan statement');
     expect(await t.relay.store.head()).toBe(0);
   });

@@ -5,9 +5,12 @@ import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createCloudApiProvider } from './cloud-api';
 import type { CloudApiOptions } from './cloud-api';
 import type { ProviderSend } from './provider';
+
+const JsonObject = z.record(z.string(), z.unknown());
 
 const FIXTURES = new URL('../../../../shared/fixtures/whatsapp/', import.meta.url);
 const TOKEN = 'EAAGtestTOKENdo-not-leak-7f3a';
@@ -15,7 +18,7 @@ const PHONE_NUMBER_ID = '106540352242922';
 const CUSTOMER = '972541234567';
 
 async function fixture(name: string): Promise<Record<string, unknown>> {
-  return JSON.parse(await readFile(new URL(name, FIXTURES), 'utf8')) as Record<string, unknown>;
+  return JsonObject.parse(JSON.parse(await readFile(new URL(name, FIXTURES), 'utf8')));
 }
 
 interface Seen {
@@ -104,7 +107,7 @@ describe('sendMessage: requests', () => {
     expect(request.path).toBe(`/sandbox/graph/v21.0/${PHONE_NUMBER_ID}/messages`);
     expect(request.headers.authorization).toBe(`Bearer ${TOKEN}`);
     expect(request.headers['content-type']).toMatch(/^application\/json/);
-    const { biz_opaque_callback_data: opaque, ...rest } = JSON.parse(request.body.toString('utf8')) as Record<string, unknown>;
+    const { biz_opaque_callback_data: opaque, ...rest } = JsonObject.parse(JSON.parse(request.body.toString('utf8')));
     expect(rest).toEqual(await fixture('graph-send-request-text.json'));
     expect(opaque).toBe('out-0193-abc');
 
@@ -119,7 +122,7 @@ describe('sendMessage: requests', () => {
       content: { type: 'template', name: 'branch_follow_up', language: 'en_US', parameters: ['Dana', 'Herzl St. branch'] },
       bizOpaque: 'out-2',
     });
-    const { biz_opaque_callback_data: opaque, ...rest } = JSON.parse(only().body.toString('utf8')) as Record<string, unknown>;
+    const { biz_opaque_callback_data: opaque, ...rest } = JsonObject.parse(JSON.parse(only().body.toString('utf8')));
     expect(rest).toEqual(await fixture('graph-send-request-template.json'));
     expect(opaque).toBe('out-2');
   });
