@@ -3,35 +3,27 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
   authHeaders,
-  makeDataDir,
-  startReceiver,
-  startSandboxServer,
+  startSandboxFixture,
   statusesOf,
   TEST_PHONE_NUMBER_ID,
   waitFor,
   type Receiver,
+  type SandboxFixture,
   type SandboxServer,
 } from './sandbox-test-harness';
 
 const CUSTOMER = '972541234567';
 
+let running: SandboxFixture;
 let receiver: Receiver;
 let server: SandboxServer;
-let data: ReturnType<typeof makeDataDir>;
-let closed: boolean;
 
 beforeEach(async () => {
-  data = makeDataDir();
-  receiver = await startReceiver();
-  server = await startSandboxServer({ dataDir: data.dir, webhookUrl: () => receiver.url });
-  closed = false;
+  running = await startSandboxFixture();
+  ({ receiver, server } = running);
 });
 
-afterEach(async () => {
-  if (!closed) await server.close();
-  await receiver.close();
-  data.remove();
-});
+afterEach(() => running.close());
 
 const setFault = async (graph: unknown): Promise<Response> =>
   fetch(`${server.baseUrl}/sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ graph }) });
@@ -130,7 +122,6 @@ describe('fault modes', () => {
     await waitFor('statuses of the second send', () => receiver.accepted.length === 3);
     expect(ledgerTexts()).toEqual(['after']);
 
-    closed = true;
     await server.close();
     expect(await outcome).toBe('connection closed');
     expect(receiver.accepted.every((w) => !w.raw.includes('op-lost'))).toBe(true);
@@ -157,7 +148,6 @@ describe('fault modes', () => {
     await waitFor('its three statuses', () => statusesOf(receiver.accepted, entry!.wamid).length === 3);
     expect(receiver.accepted.every((w) => w.raw.includes('"biz_opaque_callback_data":"op-limbo"'))).toBe(true);
 
-    closed = true;
     await server.close();
     expect(await outcome).toBe('connection closed');
   });

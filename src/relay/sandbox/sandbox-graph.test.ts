@@ -4,38 +4,28 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { LedgerEntry } from './ledger';
 import {
+  acceptedWamid,
   authHeaders,
-  makeDataDir,
-  startReceiver,
-  startSandboxServer,
+  startSandboxFixture,
   TEST_PHONE_NUMBER_ID,
   TEST_WABA_ID,
-  type Receiver,
+  type SandboxFixture,
   type SandboxServer,
 } from './sandbox-test-harness';
-
-/** The wamid of an accepted send: `messages[0].id`. */
-const MessageIds = z.looseObject({ messages: z.array(z.looseObject({ id: z.string() })) });
 
 const FIXTURES = new URL('../../../../shared/fixtures/whatsapp/', import.meta.url);
 const fixture = (name: string): string => readFileSync(new URL(name, FIXTURES), 'utf8');
 const CUSTOMER = '972541234567';
 
-let receiver: Receiver;
+let running: SandboxFixture;
 let server: SandboxServer;
-let data: ReturnType<typeof makeDataDir>;
 
 beforeEach(async () => {
-  data = makeDataDir();
-  receiver = await startReceiver();
-  server = await startSandboxServer({ dataDir: data.dir, webhookUrl: () => receiver.url });
+  running = await startSandboxFixture();
+  ({ server } = running);
 });
 
-afterEach(async () => {
-  await server.close();
-  await receiver.close();
-  data.remove();
-});
+afterEach(() => running.close());
 
 const sendText = (to: string, body: string, extra: Record<string, unknown> = {}): Promise<Response> =>
   fetch(`${server.graphUrl}/${TEST_PHONE_NUMBER_ID}/messages`, {
@@ -87,7 +77,7 @@ describe('POST /{phone-number-id}/messages', () => {
     const wamids: string[] = [];
     for (const text of ['one', 'two', 'two', 'three']) {
       const res = await sendText(CUSTOMER, text, { biz_opaque_callback_data: `msg-${text}` });
-      wamids.push(MessageIds.parse(await res.json()).messages[0]!.id);
+      wamids.push(await acceptedWamid(res));
     }
     await sendText('972500000001', 'someone else');
     const ledger = await outbound(CUSTOMER);

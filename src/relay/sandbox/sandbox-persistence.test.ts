@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { createFakeClock } from '../../shared/clock';
 import { createSandbox } from './sandbox';
 import {
+  acceptedWamid,
   authHeaders,
   makeDataDir,
   messagesOf,
@@ -18,9 +19,6 @@ import {
   type Receiver,
   type SandboxServer,
 } from './sandbox-test-harness';
-
-/** The wamid of an accepted send: `messages[0].id`. */
-const MessageIds = z.looseObject({ messages: z.array(z.looseObject({ id: z.string() })) });
 
 const CUSTOMER = '972541234567';
 
@@ -58,7 +56,7 @@ async function sendText(s: SandboxServer, body: string, bizOpaque: string): Prom
     body: JSON.stringify({ messaging_product: 'whatsapp', to: CUSTOMER, type: 'text', text: { body }, biz_opaque_callback_data: bizOpaque }),
   });
   expect(res.status).toBe(200);
-  return MessageIds.parse(await res.json()).messages[0]!.id;
+  return await acceptedWamid(res);
 }
 
 describe('persistence', () => {

@@ -2,8 +2,8 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import {
+  acceptedWamid,
   authHeaders,
   makeDataDir,
   startReceiver,
@@ -14,9 +14,6 @@ import {
   type Receiver,
   type SandboxServer,
 } from './sandbox-test-harness';
-
-/** The wamid of an accepted send: `messages[0].id`. */
-const MessageIds = z.looseObject({ messages: z.array(z.looseObject({ id: z.string() })) });
 
 let receiver: Receiver;
 let data: ReturnType<typeof makeDataDir>;
@@ -55,7 +52,7 @@ describe('a relay that is not listening yet', () => {
         biz_opaque_callback_data: 'm-1',
       }),
     });
-    const wamid = MessageIds.parse(await res.json()).messages[0]!.id;
+    const wamid = await acceptedWamid(res);
     const db = new Database(path.join(data.dir, 'sandbox.db'), { readonly: true });
     try {
       // Every status is overdue: a sandbox that counted "not listening" as a failure would have recorded attempts by now.

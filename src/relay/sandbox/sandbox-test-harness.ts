@@ -180,9 +180,41 @@ export async function startSandboxServer(options: Partial<SandboxOptions> & Pick
     dataDir: options.dataDir,
     close: async () => {
       await sandbox.close();
-      await shutdown(server);
+      if (server.listening) await shutdown(server);
     },
   };
+}
+
+/** A sandbox on its own data folder, posting its webhooks to a receiver: what most sandbox tests start from. */
+export interface SandboxFixture {
+  readonly data: { dir: string; remove(): void };
+  readonly receiver: Receiver;
+  readonly server: SandboxServer;
+  /** Closes the sandbox (again, if a test closed it already), the receiver, then removes the data folder. */
+  close(): Promise<void>;
+}
+
+export async function startSandboxFixture(): Promise<SandboxFixture> {
+  const data = makeDataDir();
+  const receiver = await startReceiver();
+  const server = await startSandboxServer({ dataDir: data.dir, webhookUrl: () => receiver.url });
+  return {
+    data,
+    receiver,
+    server,
+    close: async () => {
+      await server.close();
+      await receiver.close();
+      data.remove();
+    },
+  };
+}
+
+/** The wamid of an accepted send: `messages[0].id` of the Graph answer. */
+const AcceptedSend = z.object({ messages: z.array(z.object({ id: z.string() })).min(1) });
+
+export async function acceptedWamid(res: Response): Promise<string> {
+  return AcceptedSend.parse(await res.json()).messages[0]!.id;
 }
 
 /** Polls until `probe` returns something other than undefined/false, or fails after the deadline saying what it waited for. */

@@ -3,39 +3,34 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CUSTOMER_REPLY_TEXT } from './customers';
 import {
+  acceptedWamid,
   authHeaders,
   makeDataDir,
-  messagesOf,
   startReceiver,
   startSandboxServer,
+  messagesOf,
+  startSandboxFixture,
   statusesOf,
   TEST_PHONE_NUMBER_ID,
   TEST_WABA_ID,
   waitFor,
   type Receiver,
+  type SandboxFixture,
   type SandboxServer,
 } from './sandbox-test-harness';
 
-/** The wamid of an accepted send: `messages[0].id`. */
-const MessageIds = z.looseObject({ messages: z.array(z.looseObject({ id: z.string() })) });
-
 const CUSTOMER = '972541234567';
 
+let running: SandboxFixture;
 let receiver: Receiver;
 let server: SandboxServer;
-let data: ReturnType<typeof makeDataDir>;
 
 beforeEach(async () => {
-  data = makeDataDir();
-  receiver = await startReceiver();
-  server = await startSandboxServer({ dataDir: data.dir, webhookUrl: () => receiver.url });
+  running = await startSandboxFixture();
+  ({ receiver, server } = running);
 });
 
-afterEach(async () => {
-  await server.close();
-  await receiver.close();
-  data.remove();
-});
+afterEach(() => running.close());
 
 async function sendText(body: string, bizOpaque?: string): Promise<string> {
   const res = await fetch(`${server.graphUrl}/${TEST_PHONE_NUMBER_ID}/messages`, {
@@ -50,7 +45,7 @@ async function sendText(body: string, bizOpaque?: string): Promise<string> {
     }),
   });
   expect(res.status).toBe(200);
-  return MessageIds.parse(await res.json()).messages[0]!.id;
+  return await acceptedWamid(res);
 }
 
 const inbound = (body: unknown): Promise<Response> =>

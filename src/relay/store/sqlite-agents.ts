@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { fail, ok, type Result } from '../../shared/errors';
 import type { RelayDatabase } from './relay-db';
 import type { Agent, AgentRecord } from './relay-store';
-import { parseRow, parseRows } from '../../shared/node/stored-row';
+import { parseRowIfAny, parseRows } from '../../shared/node/stored-row';
 import { AgentRow, toAgentRecord } from './sqlite-rows';
 
 const ActiveAgent = z.object({ id: z.string().min(1), name: z.string() });
@@ -38,8 +38,9 @@ export class SqliteAgents {
   }
 
   findByTokenHash(tokenHash: string): Agent | null {
-    const row = this.db.prepare('SELECT id, name FROM agents WHERE token_hash = ? AND revoked_at IS NULL').get(tokenHash);
-    return row === undefined ? null : parseRow('agents', ActiveAgent, row);
+    return (
+      parseRowIfAny('agents', ActiveAgent, this.db.prepare('SELECT id, name FROM agents WHERE token_hash = ? AND revoked_at IS NULL').get(tokenHash)) ?? null
+    );
   }
 
   isActive(id: string): boolean {

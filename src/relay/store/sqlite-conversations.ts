@@ -5,7 +5,7 @@ import { mergeStatus, statusAdvances } from '../../shared/status-merge';
 import type { RelayDatabase } from './relay-db';
 import type { Page } from './relay-store';
 import type { SqliteEventLog } from './sqlite-event-log';
-import { parseRow, parseRows } from '../../shared/node/stored-row';
+import { parseRow, parseRowIfAny, parseRows } from '../../shared/node/stored-row';
 import { ConversationRow, Count, decodeCursor, encodeCursor, MessageRow, toConversation, toMessage } from './sqlite-rows';
 
 export class SqliteConversations {
@@ -25,13 +25,11 @@ export class SqliteConversations {
   }
 
   byId(id: string): ConversationRow | undefined {
-    const row = this.byIdStmt.get(id);
-    return row === undefined ? undefined : parseRow('conversations', ConversationRow, row);
+    return parseRowIfAny('conversations', ConversationRow, this.byIdStmt.get(id));
   }
 
   byWaId(waId: string): ConversationRow | undefined {
-    const row = this.byWaIdStmt.get(waId);
-    return row === undefined ? undefined : parseRow('conversations', ConversationRow, row);
+    return parseRowIfAny('conversations', ConversationRow, this.byWaIdStmt.get(waId));
   }
 
   /** A conversation the caller has just written: its absence is a bug, not a lookup miss. */
@@ -42,13 +40,11 @@ export class SqliteConversations {
   }
 
   messageById(id: string): MessageRow | undefined {
-    const row = this.messageByIdStmt.get(id);
-    return row === undefined ? undefined : parseRow('messages', MessageRow, row);
+    return parseRowIfAny('messages', MessageRow, this.messageByIdStmt.get(id));
   }
 
   messageByWamid(wamid: string): MessageRow | undefined {
-    const row = this.messageByWamidStmt.get(wamid);
-    return row === undefined ? undefined : parseRow('messages', MessageRow, row);
+    return parseRowIfAny('messages', MessageRow, this.messageByWamidStmt.get(wamid));
   }
 
   existingMessage(id: string): MessageRow {

@@ -41,6 +41,11 @@ export function jsonColumn<S extends z.ZodType>(schema: S) {
     .pipe(schema);
 }
 
+/** Like parseRow for a lookup that may find nothing (better-sqlite3's `get` answers undefined then). */
+export function parseRowIfAny<S extends z.ZodType>(table: string, schema: S, row: unknown): z.output<S> | undefined {
+  return row === undefined ? undefined : parseRow(table, schema, row);
+}
+
 /** Reads the rows of a table (or a query named after its table) through one schema. */
 export function parseRows<S extends z.ZodType>(table: string, schema: S, rows: readonly unknown[]): z.output<S>[] {
   return rows.map((row) => parseRow(table, schema, row));
