@@ -2,7 +2,7 @@
 // Transport-agnostic: the WebSocket and the long-poll fallback both feed it text frames.
 import { z } from 'zod';
 import type { Clock } from '../shared/clock';
-import { appError, type AppError, type Result } from '../shared/errors';
+import { appError, err, fail, type AppError, type Result } from '../shared/errors';
 import { ClientFrame, CloseCode, PROTOCOL_VERSION, parseFrame, type HelloFrame, type WireError } from '../shared/protocol';
 import { TokenBucket } from '../shared/token-bucket';
 import type { Logger } from './log';
@@ -61,22 +61,17 @@ export class AgentSession {
   /** Refused requests, less one for each let through: it only grows while a device keeps asking faster than allowed. */
   private floodScore = 0;
 
+  readonly agentId: string;
+  readonly deviceId: string;
+  readonly sessionId: string;
+
   constructor(private readonly deps: SessionDeps) {
+    this.agentId = deps.agent.id;
+    this.deviceId = deps.deviceId;
+    this.sessionId = deps.sessionId;
     this.lastReceivedAt = deps.clock.monotonicNow();
     this.lastSentAt = this.lastReceivedAt;
     this.requests = new TokenBucket({ capacity: deps.settings.requestBurst, refillPerMs: deps.settings.requestsPerSecond / 1000, clock: deps.clock });
-  }
-
-  get agentId(): string {
-    return this.deps.agent.id;
-  }
-
-  get deviceId(): string {
-    return this.deps.deviceId;
-  }
-
-  get sessionId(): string {
-    return this.deps.sessionId;
   }
 
   get isClosed(): boolean {
@@ -129,7 +124,7 @@ export class AgentSession {
     if (!parsed.ok) {
       // A request we can name gets its refusal as its own response, so the client does not wait out its deadline.
       const id = requestIdOf(text);
-      if (id !== null) this.respond(id, { ok: false, error: parsed.error });
+      if (id !== null) this.respond(id, err(parsed.error));
       else this.sendError(parsed.error);
       return;
     }
@@ -172,7 +167,7 @@ export class AgentSession {
   private async onRequest(id: string, method: string, params: unknown, deadlineMs: number | undefined): Promise<void> {
     if (!this.requests.tryTake()) {
       this.floodScore += 1;
-      this.respond(id, { ok: false, error: appError('rate_limited', 'too many requests from this device; slow down', true) });
+      this.respond(id, fail('rate_limited', 'too many requests from this device; slow down', true));
       if (this.floodScore >= FLOOD_CLOSE_AFTER) this.close(CloseCode.rateLimited, 'request flood');
       return;
     }
@@ -188,7 +183,7 @@ export class AgentSession {
         ? new Promise<never>(() => {})
         : new Promise<Result<unknown>>((resolve) => {
             cancelDeadline = this.deps.clock.setTimer(deadlineMs, () =>
-              resolve({ ok: false, error: appError('timeout', `no result within the request's ${deadlineMs} ms deadline`, true) }),
+              resolve(fail('timeout', `no result within the request's ${deadlineMs} ms deadline`, true)),
             );
           });
     let result: Result<unknown>;
@@ -196,7 +191,7 @@ export class AgentSession {
       result = await Promise.race([this.deps.handleRequest(this.deps.agent, method, params), deadline]);
     } catch (error) {
       this.deps.log.error('request.failed', { method, error: error instanceof Error ? error : String(error) });
-      result = { ok: false, error: appError('internal', `the relay failed while handling ${method}`, true) };
+      result = fail('internal', `the relay failed while handling ${method}`, true);
     } finally {
       cancelDeadline();
     }
