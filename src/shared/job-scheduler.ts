@@ -76,7 +76,7 @@ export function payloadAsStored<D>(): Pick<JobSchedulerOptions<D, D>, 'parse' | 
   return { parse: (data) => ({ ok: true, value: data }), rejected: () => {} };
 }
 
-/** Node's timers fire at once past this; a wait that long is re-planned when it ends. */
+/** setTimeout fires at once past this (Node and browsers alike); a longer wait is planned again when this one ends. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface Running {
