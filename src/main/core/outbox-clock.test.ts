@@ -9,6 +9,7 @@ import { uuidv7 } from '../../shared/uuidv7';
 import { openLocalStore } from './local-store';
 import { OutboxDrainer } from './outbox-drainer';
 import { typedLink } from './relay-link';
+import { drainerPort } from './sending-service';
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -16,17 +17,8 @@ function setup() {
   const clock = createFakeClock(Date.UTC(2026, 10, 24, 10), 0);
   const store = openLocalStore(mkdtempSync(path.join(tmpdir(), 'branchline-outbox-clock-')));
   let requests = 0;
-  // The cache's outbox under the names the drainer uses.
-  const outbox = store.outbox;
   const drainer = new OutboxDrainer({
-    store: {
-      dueOutbox: (now, limit) => outbox.due(now, limit),
-      nextOutboxDue: (inFlight) => outbox.nextDue(inFlight),
-      outboxAccepted: (messageId, message) => outbox.accepted(messageId, message),
-      outboxRetryLater: (messageId, attempts, at) => outbox.retryLater(messageId, attempts, at),
-      outboxFailed: (messageId, failure, now) => outbox.failed(messageId, failure, now),
-      pullForwardOutbox: (latest, now) => outbox.pullForward(latest, now),
-    },
+    store: drainerPort(store.outbox),
     clock,
     random: () => 0.5,
     backoff: DEFAULT_BACKOFF,

@@ -9,20 +9,14 @@ import { uuidv7 } from '../../shared/uuidv7';
 import { openLocalStore, type LocalStore } from './local-store';
 import { OutboxDrainer, type DrainerDeps, type OutboxStore } from './outbox-drainer';
 import { typedLink, type RawRequest } from './relay-link';
+import { drainerPort } from './sending-service';
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
-/** A real cache in a fresh folder with one queued text, and its outbox under the names the drainer uses. */
+/** A real cache in a fresh folder with one queued text, and its outbox as the drainer's port. */
 function cacheWithOneMessage(queuedAt: number): { store: LocalStore; outbox: OutboxStore; id: string } {
   const store = openLocalStore(mkdtempSync(path.join(tmpdir(), 'branchline-drain-')));
-  const outbox: OutboxStore = {
-    dueOutbox: (now, limit) => store.outbox.due(now, limit),
-    nextOutboxDue: (inFlight) => store.outbox.nextDue(inFlight),
-    outboxAccepted: (messageId, message) => store.outbox.accepted(messageId, message),
-    outboxRetryLater: (messageId, attempts, at) => store.outbox.retryLater(messageId, attempts, at),
-    outboxFailed: (messageId, failure, now) => store.outbox.failed(messageId, failure, now),
-    pullForwardOutbox: (latest, now) => store.outbox.pullForward(latest, now),
-  };
+  const outbox = drainerPort(store.outbox);
   const id = uuidv7();
   const content = { type: 'text' as const, body: 'hi' };
   store.outbox.queue({ id, request: { conversationId: 'c1', content }, content, agentId: null, now: queuedAt });
