@@ -128,12 +128,16 @@ function isMediaType(type: string): type is MediaType {
   return (MEDIA_TYPES as ReadonlySet<string>).has(type);
 }
 
-/** Cuts at a length in UTF-16 units (what zod's max counts) without leaving half a surrogate pair. */
+/**
+ * Cuts at a length in UTF-16 units (what zod's max counts) without leaving half a surrogate pair, and ends the cut
+ * text with "…" so the agent sees that something is missing. The limits sit above what WhatsApp itself lets a customer
+ * send; this guards the stored rows against a malformed delivery rather than trimming real messages.
+ */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
-  const cut = text.slice(0, max);
+  const cut = text.slice(0, max - 1);
   const last = cut.charCodeAt(cut.length - 1);
-  return last >= 0xd800 && last <= 0xdbff ? cut.slice(0, -1) : cut;
+  return `${last >= 0xd800 && last <= 0xdbff ? cut.slice(0, -1) : cut}…`;
 }
 
 /** `entry[0].changes[1].value.messages[2].from`: keys come from our schemas, never from the body. */

@@ -75,7 +75,7 @@ describe('reading stored rows', () => {
     await expect(t.store.listConversations(undefined, 10)).rejects.toMatchObject({ table: 'conversations', column: 'last_inbound_at' });
   });
 
-  it('reads back inbound media whose file name and caption are longer than a console accepts, cut to fit', async () => {
+  it('reads back inbound media whose file name and caption are longer than a console accepts, cut to fit with a visible mark', async () => {
     db = openRelayDatabase(mkdtempSync(path.join(tmpdir(), 'branchline-rows-')));
     store = new SqliteRelayStore(db);
     const message = {
@@ -97,5 +97,6 @@ describe('reading stored rows', () => {
     if (!page.ok) throw new Error(page.error.message);
     const content = page.value.items[0]!.content;
     expect(content.type === 'document' && [content.fileName?.length, content.caption?.length]).toEqual([255, 65_536]);
+    expect(content.type === 'document' && [content.fileName?.endsWith('n…'), content.caption?.endsWith('c…')]).toEqual([true, true]);
   });
 });

@@ -408,14 +408,14 @@ describe('parseWebhook: content by type', () => {
     expect(onlyContent(type, content)).toStrictEqual({ type: 'unsupported', waType: type });
   });
 
-  it('truncates an absurdly long unknown type name to 64 characters', () => {
+  it('truncates an absurdly long unknown type name to 64 characters, marking the cut', () => {
     const content = onlyContent('x'.repeat(500), {});
-    expect(content).toStrictEqual({ type: 'unsupported', waType: 'x'.repeat(64) });
+    expect(content).toStrictEqual({ type: 'unsupported', waType: `${'x'.repeat(63)}…` });
   });
 
   it('does not split an emoji when truncating the type name', () => {
-    const content = onlyContent(`${'x'.repeat(63)}😀`, {});
-    expect(content).toStrictEqual({ type: 'unsupported', waType: 'x'.repeat(63) });
+    const content = onlyContent(`${'x'.repeat(62)}😀x`, {});
+    expect(content).toStrictEqual({ type: 'unsupported', waType: `${'x'.repeat(62)}…` });
   });
 
   it.each([
