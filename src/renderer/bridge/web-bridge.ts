@@ -2,7 +2,7 @@
 // over the preview server's WebSocket. In Electron the preload has set it already and this does nothing.
 import { createBranchlineApi, type BridgeTransport } from '../../shared/bridge-client';
 import type { ConsoleEvent, WireResult } from '../../shared/contract';
-import { parseBridgeFrame } from './bridge-frame';
+import { parseBridgeFrame } from '../../shared/bridge-frames';
 
 interface Pending {
   resolve: (result: WireResult<unknown>) => void;

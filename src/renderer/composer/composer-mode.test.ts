@@ -7,24 +7,20 @@ const LAST = Date.UTC(2026, 2, 14, 9);
 
 describe('composerMode', () => {
   it('offers free text inside the 24-hour window, saying when it closes', () => {
-    expect(composerMode({ id: 'c1', lastInboundAt: LAST }, LAST + 1_000)).toEqual({ kind: 'free', closesAt: LAST + SERVICE_WINDOW_MS });
+    expect(composerMode({ lastInboundAt: LAST }, LAST + 1_000)).toEqual({ kind: 'free', closesAt: LAST + SERVICE_WINDOW_MS });
   });
 
   it('offers only templates once the window has closed (exactly at 24 h)', () => {
-    expect(composerMode({ id: 'c1', lastInboundAt: LAST }, LAST + SERVICE_WINDOW_MS)).toEqual({ kind: 'template', reason: 'closed' });
-    expect(composerMode({ id: 'c1', lastInboundAt: LAST }, LAST + 3 * SERVICE_WINDOW_MS)).toEqual({ kind: 'template', reason: 'closed' });
+    expect(composerMode({ lastInboundAt: LAST }, LAST + SERVICE_WINDOW_MS)).toEqual({ kind: 'template', reason: 'closed' });
+    expect(composerMode({ lastInboundAt: LAST }, LAST + 3 * SERVICE_WINDOW_MS)).toEqual({ kind: 'template', reason: 'closed' });
   });
 
   it('offers only templates when the customer never wrote', () => {
-    expect(composerMode({ id: 'c1', lastInboundAt: null }, LAST)).toEqual({ kind: 'template', reason: 'never_wrote' });
-  });
-
-  it('lets the agent write to a number they contacted from this console (the service allows it)', () => {
-    expect(composerMode({ id: 'pending:972541234567', lastInboundAt: null }, LAST).kind).toBe('free');
+    expect(composerMode({ lastInboundAt: null }, LAST)).toEqual({ kind: 'template', reason: 'never_wrote' });
   });
 
   it('knows how long until the mode changes on its own', () => {
-    const mode = composerMode({ id: 'c1', lastInboundAt: LAST }, LAST + 1_000);
+    const mode = composerMode({ lastInboundAt: LAST }, LAST + 1_000);
     expect(msUntilModeChange(mode, LAST + 1_000)).toBe(SERVICE_WINDOW_MS - 1_000);
     expect(msUntilModeChange({ kind: 'template', reason: 'closed' }, LAST)).toBeNull();
   });

@@ -4,9 +4,7 @@ import { isWindowOpen, windowExpiresAt } from '../../shared/service-window';
 
 export type ComposerMode = { kind: 'free'; closesAt: number | null } | { kind: 'template'; reason: 'closed' | 'never_wrote' };
 
-export function composerMode(conversation: Pick<Conversation, 'id' | 'lastInboundAt'>, nowMs: number): ComposerMode {
-  // A conversation the agent started from a number is not on WhatsApp's books yet: the service lets it through.
-  if (conversation.id.startsWith('pending:')) return { kind: 'free', closesAt: null };
+export function composerMode(conversation: Pick<Conversation, 'lastInboundAt'>, nowMs: number): ComposerMode {
   if (isWindowOpen(conversation.lastInboundAt, nowMs)) return { kind: 'free', closesAt: windowExpiresAt(conversation.lastInboundAt) };
   return { kind: 'template', reason: conversation.lastInboundAt === null ? 'never_wrote' : 'closed' };
 }

@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { parseCallFrame } from '../../../shared/bridge-frames';
 import type { ConsoleEvent, EventPayload, WireResult } from '../../../shared/contract';
 import { secretsEqual } from '../../../shared/node/secret-compare';
 import type { ConsoleService } from '../console-service';
@@ -99,13 +100,8 @@ export async function startPreviewServer(options: {
     });
     ws.on('message', (data, isBinary) => {
       void (async () => {
-        let frame: { type?: unknown; id?: unknown; method?: unknown; input?: unknown };
-        try {
-          frame = isBinary ? {} : (JSON.parse(data.toString()) as typeof frame);
-        } catch {
-          frame = {};
-        }
-        if (frame.type !== 'call' || typeof frame.id !== 'number') {
+        const frame = isBinary ? null : parseCallFrame(data.toString());
+        if (frame === null) {
           ws.send(JSON.stringify({ type: 'error', message: 'expected {"type":"call","id":<number>,"method":…,"input":…}' }));
           return;
         }

@@ -1,8 +1,9 @@
-// What the web preview's server sends over the bridge socket, as a schema: a frame is parsed before it is trusted.
-// The preview server (src/main/core/preview) writes these frames; the payloads inside are the contract's to check.
+// The web preview's bridge socket, both ways, as schemas: each side parses a frame before it trusts it.
+// The browser shim (src/renderer/bridge) sends calls and reads results and events; the preview server
+// (src/main/core/preview) does the reverse. The payloads inside are the contract's to check.
 import { z } from 'zod';
-import { isConsoleEvent, type ConsoleEvent } from '../../shared/contract';
-import { ERROR_CODES } from '../../shared/errors';
+import { isConsoleEvent, type ConsoleEvent } from './contract';
+import { ERROR_CODES } from './errors';
 
 const WireFailure = z.object({
   // A code this renderer does not know still fails the call, as the generic error rather than a hang.
@@ -25,14 +26,27 @@ const EventFrame = z.object({
 export const BridgeFrame = z.discriminatedUnion('type', [ResultFrame, EventFrame]);
 export type BridgeFrame = z.infer<typeof BridgeFrame>;
 
-/** The frame in a socket message, or null when it is not JSON or not a frame this bridge knows. */
-export function parseBridgeFrame(text: string): BridgeFrame | null {
+/** A call from the browser: the method and input are checked by the console service itself. */
+export const CallFrame = z.object({ type: z.literal('call'), id: z.number().int(), method: z.unknown(), input: z.unknown() });
+export type CallFrame = z.infer<typeof CallFrame>;
+
+function parseJsonFrame<T>(schema: z.ZodType<T>, text: string): T | null {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
     return null;
   }
-  const parsed = BridgeFrame.safeParse(json);
+  const parsed = schema.safeParse(json);
   return parsed.success ? parsed.data : null;
+}
+
+/** The frame in a socket message from the server, or null when it is not JSON or not a frame this bridge knows. */
+export function parseBridgeFrame(text: string): BridgeFrame | null {
+  return parseJsonFrame(BridgeFrame, text);
+}
+
+/** The call in a socket message from the browser, or null. */
+export function parseCallFrame(text: string): CallFrame | null {
+  return parseJsonFrame(CallFrame, text);
 }

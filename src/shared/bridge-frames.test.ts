@@ -1,6 +1,6 @@
 // The web bridge reads only frames it understands: answers settle their call, unknown things are dropped.
 import { describe, expect, it } from 'vitest';
-import { parseBridgeFrame } from './bridge-frame';
+import { parseBridgeFrame } from './bridge-frames';
 
 const text = (value: unknown) => JSON.stringify(value);
 
