@@ -26,9 +26,9 @@ export const LAYERS = [
     name: 'src/main/core',
     layers: ['src/shared', 'src/shared/node', 'src/main/core', 'src/main/core/domain'],
     node: true,
-    packages: ['ws', 'better-sqlite3', 'zod'],
+    packages: ['ws', 'better-sqlite3', 'zod', 'yazl', 'rotating-file-stream'],
     why: 'core is plain Node: take Electron pieces as injected interfaces',
-    tests: { layers: ['src/relay'], packages: ['vitest', 'fast-check'] },
+    tests: { layers: ['src/relay'], packages: ['vitest', 'fast-check', 'yauzl'] },
   },
   {
     name: 'src/main',
@@ -91,7 +91,8 @@ export const LAYERS = [
   },
 ];
 
-const TEST_FILE = /\.test\.tsx?$/;
+/** Tests, and the support code only tests use (fakes, harnesses, child processes they start). */
+const TEST_FILE = /(\.test\.tsx?$)|(\/test-support\/)/;
 
 /**
  * The layer a repository-relative path (forward slashes) belongs to, or undefined outside src layers.

@@ -1,19 +1,16 @@
-// A console core (ConsoleService + RelayConnection + SQLite cache) in its own process, instrumented at its edges only.
+// A console core (createConsole: service, RelayConnection, SQLite cache) in its own process, instrumented at its edges only.
 //   node --import tsx bench/procs/console-host.ts --data DIR --relay URL --token T
 import { readFileSync } from 'node:fs';
 import type { Message } from '../../src/shared/domain';
-import { ConsoleService, type TokenStore } from '../../src/main/core/console-service';
-import { openLocalDatabase } from '../../src/main/core/local-db';
-import { LocalStore } from '../../src/main/core/local-store';
+import { createConsole } from '../../src/main/core/create-console';
+import { openLocalStore } from '../../src/main/core/local-store';
 import { RelayConnection, nodeTransports, type TransportFactory } from '../../src/main/core/relay-connection';
-import { createRelayMediaClient } from '../../src/main/core/relay-media-client';
+import { memoryTokenStore } from '../../src/main/core/session-service';
 import { emit, requiredArg, serve } from '../lib/child-side';
 import { nowMs, sleep } from '../lib/clock';
 
-const store = new LocalStore(openLocalDatabase(requiredArg('data')));
-store.setMeta('relay_url', requiredArg('relay'));
-let saved: string | null = requiredArg('token');
-const tokens: TokenStore = { load: async () => saved, save: async (t) => void (saved = t), clear: async () => void (saved = null) };
+const store = openLocalStore(requiredArg('data'));
+store.session.setRelayUrl(requiredArg('relay'));
 
 /** Each applyEvents call: events and milliseconds (shows whether commits slow down as the cache grows). */
 const commitLog: { events: number; ms: number }[] = [];
@@ -85,12 +82,13 @@ store.applyEvents = (events) => {
 };
 
 let connection: RelayConnection | null = null;
-const service = new ConsoleService({
+const core = createConsole({
+  dataDir: requiredArg('data'),
   store,
-  tokens,
-  media: createRelayMediaClient(),
+  tokens: memoryTokenStore(requiredArg('token')),
   connect: (options) => (connection = new RelayConnection({ ...options, transports })),
 });
+const { service } = core;
 let status = 'signed_out';
 service.on((event, payload) => {
   if (event === 'connection.changed') {
@@ -132,12 +130,12 @@ function until(done: () => boolean, timeoutMs: number, what: string): Promise<vo
   });
 }
 
-await service.start();
+await core.start();
 
 serve(
   {
     now: () => nowMs(),
-    state: () => ({ status, cursor: store.cursor(), queued: store.queuedCount(), ...stats }),
+    state: () => ({ status, cursor: store.cursor(), queued: store.outbox.queuedCount(), ...stats }),
     commitLog: () => commitLog,
     resetStats: () => {
       commitLog.length = 0;
@@ -163,15 +161,15 @@ serve(
       return { at };
     },
     networkBack: () => {
-      service.networkChanged(true);
+      core.networkChanged(true);
       return { at: nowMs(), status };
     },
     queue: async (args) => {
       const to = args['to'] as string[];
       const count = Number(args['count']);
       const started = performance.now();
-      for (let i = 0; i < count; i++) await service.sendToWaId(to[i % to.length]!, `flush-${String(i).padStart(6, '0')}`);
-      return { ms: performance.now() - started, queued: store.queuedCount() };
+      for (let i = 0; i < count; i++) core.sendToWaId(to[i % to.length]!, `flush-${String(i).padStart(6, '0')}`);
+      return { ms: performance.now() - started, queued: store.outbox.queuedCount() };
     },
     /** The agent types replies while offline: `count` texts round-robin over every conversation, through the contract. */
     queueText: async (args) => {
@@ -185,13 +183,13 @@ serve(
         const sent = await service.call('messages.sendText', { conversationId: target.id, body: `flush-${String(i).padStart(6, '0')}` });
         if (!sent.ok) throw new Error(`messages.sendText: ${sent.error.message}`);
       }
-      return { ms: performance.now() - started, queued: store.queuedCount(), waIds: conversations.map((c) => c.customer.waId) };
+      return { ms: performance.now() - started, queued: store.outbox.queuedCount(), waIds: conversations.map((c) => c.customer.waId) };
     },
     /** How overdue the outbox's next message is (negative: overdue), and how many are still queued. */
     outboxState: () => {
-      const due = store.nextOutboxDue();
+      const due = store.outbox.nextDue();
       return {
-        queued: store.queuedCount(),
+        queued: store.outbox.queuedCount(),
         dueInMs: due === null ? null : due - Date.now(),
         sendsInFlight: sendsInFlight.size,
         status,
@@ -200,8 +198,8 @@ serve(
     },
     waitQueuedZero: async (args) => {
       const deadline = Date.now() + Number(args['timeoutMs'] ?? 60_000);
-      while (store.queuedCount() > 0) {
-        if (Date.now() > deadline) return { at: null, queued: store.queuedCount() };
+      while (store.outbox.queuedCount() > 0) {
+        if (Date.now() > deadline) return { at: null, queued: store.outbox.queuedCount() };
         await sleep(20);
       }
       return { at: nowMs(), queued: 0 };
@@ -220,7 +218,7 @@ serve(
     },
   },
   async () => {
-    await service.stop();
+    await core.stop();
     store.close();
   },
 );

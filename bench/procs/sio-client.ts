@@ -2,12 +2,11 @@
 //   node --import tsx bench/procs/sio-client.ts --data DIR --url URL
 import { io } from 'socket.io-client';
 import { EventsFrame } from '../../src/shared/protocol';
-import { openLocalDatabase } from '../../src/main/core/local-db';
-import { LocalStore } from '../../src/main/core/local-store';
+import { openLocalStore } from '../../src/main/core/local-store';
 import { emit, requiredArg, serve } from '../lib/child-side';
 import { nowMs } from '../lib/clock';
 
-const store = new LocalStore(openLocalDatabase(requiredArg('data')));
+const store = openLocalStore(requiredArg('data'));
 const socket = io(requiredArg('url'), { transports: ['websocket'], reconnection: false, autoConnect: false });
 let lastSeq = 0;
 let committedAt = 0;

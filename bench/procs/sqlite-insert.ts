@@ -16,7 +16,7 @@ const batches: Row[][] = readFrames(requiredArg('frames')).map((frame) =>
   (JSON.parse(frame) as { events: { event: { kind: string; message?: Message; conversation?: Conversation } }[] }).events.flatMap(({ event }): Row[] => {
     if (event.kind === 'message.created' && event.message !== undefined) {
       const m = event.message;
-      return [{ kind: 'message', values: [m.id, m.conversationId, m.direction, m.status, m.createdAt, JSON.stringify(m)] }];
+      return [{ kind: 'message', values: [m.id, m.conversationId, m.direction, JSON.stringify(m.content), m.status, m.createdAt, m.updatedAt] }];
     }
     if (event.kind === 'conversation.upserted' && event.conversation !== undefined) {
       const c = event.conversation;
@@ -30,8 +30,8 @@ const batches: Row[][] = readFrames(requiredArg('frames')).map((frame) =>
             assigned: c.assignedAgentId,
             readUpTo: c.readUpTo,
             lastMessageAt: c.lastMessageAt ?? c.createdAt,
+            createdAt: c.createdAt,
             updatedAt: c.updatedAt,
-            data: JSON.stringify(c),
           },
         },
       ];
@@ -47,12 +47,14 @@ serve(
       const dir = mkdtempSync(path.join(tmpdir(), 'branchline-bench-sqlite-'));
       const db = openLocalDatabase(dir);
       try {
-        const insertMessage = db.prepare('INSERT INTO messages (id, conversation_id, direction, status, created_at, data) VALUES (?, ?, ?, ?, ?, ?)');
+        const insertMessage = db.prepare(
+          'INSERT INTO messages (id, conversation_id, direction, content, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        );
         const upsertConversation = db.prepare(
-          `INSERT INTO conversations (id, wa_id, customer_name, assigned_agent_id, read_up_to, last_message_at, updated_at, data)
-           VALUES (@id, @waId, @name, @assigned, @readUpTo, @lastMessageAt, @updatedAt, @data)
+          `INSERT INTO conversations (id, wa_id, customer_name, assigned_agent_id, read_up_to, last_message_at, created_at, updated_at)
+           VALUES (@id, @waId, @name, @assigned, @readUpTo, @lastMessageAt, @createdAt, @updatedAt)
            ON CONFLICT (id) DO UPDATE SET customer_name = excluded.customer_name, last_message_at = excluded.last_message_at,
-             updated_at = excluded.updated_at, data = excluded.data`,
+             updated_at = excluded.updated_at`,
         );
         const commit = db.transaction((rows: Row[]) => {
           for (const row of rows) {

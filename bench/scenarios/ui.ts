@@ -2,8 +2,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type CDPSession, type Page } from '@playwright/test';
-import { openLocalDatabase } from '../../src/main/core/local-db';
-import { LocalStore } from '../../src/main/core/local-store';
+import { openLocalStore } from '../../src/main/core/local-store';
 import type { BenchChild } from '../lib/child';
 import { nowMs, sleep } from '../lib/clock';
 import type { BenchConfig } from '../lib/config';
@@ -191,10 +190,10 @@ export async function uiScenario(cfg: BenchConfig): Promise<UiOutcome> {
     );
     // The console's cache, seeded directly; its cursor is the relay's head, so it resumes instead of syncing again.
     const snapshot = JSON.parse(readFileSync(file, 'utf8')) as UiSnapshot;
-    const store = new LocalStore(openLocalDatabase(path.join(dir, 'preview', 'console')));
+    const store = openLocalStore(path.join(dir, 'preview', 'console'));
     try {
       store.applySnapshot(snapshot.conversations, snapshot.messages);
-      store.setMeta('seq', String(snapshot.head));
+      store.session.setCursor(snapshot.head);
     } finally {
       store.close();
     }

@@ -1,6 +1,5 @@
 // Electron main process: composes the console service with its Electron adapters. It decides nothing:
 // each choice lives (and is tested) in the module it calls.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import tls from 'node:tls';
 import electronUpdater from 'electron-updater';
@@ -22,17 +21,13 @@ import {
   shell,
 } from 'electron';
 import { createLogger } from '../shared/structured-log';
-import { ConsoleService } from './core/console-service';
-import { buildDiagnostics } from './core/diagnostics';
-import { effectiveNotificationPrivacy, loadPolicy, machinePolicyPath } from './core/policy';
+import { createConsole, type Console } from './core/create-console';
+import { loadPolicyFile, machinePolicyPath } from './core/policy';
+import { RelayNetwork, loadCaBundle } from './core/relay-network';
 import { RotatingLogFile } from './core/rotating-log';
-import { openLocalDatabase, type LocalDatabase } from './core/local-db';
-import { LocalStore } from './core/local-store';
-import { RelayConnection } from './core/relay-connection';
-import { createRelayMediaClient } from './core/relay-media-client';
 import { registerIpcBridge, type IpcBridge } from './ipc-bridge';
 import { claimSingleInstance, installLifecycle, readWindowState } from './lifecycle';
-import { RelayNetwork, loadCaBundle, watchNetwork } from './network';
+import { watchNetwork } from './network';
 import { attachNotifications } from './notifications';
 import { SafeStorageTokenStore } from './secret-store';
 import { appLocation, installSecurity, registerAppScheme } from './security';
@@ -42,15 +37,7 @@ import { secureWindowOptions } from './window-options';
 
 const env = process.env;
 // Machine policy (docs/it-guide.md): read once at start; problems are logged and shown in the UI.
-const policyFile = env['BRANCHLINE_POLICY_FILE'] ?? machinePolicyPath(process.platform, env);
-const loadedPolicy = loadPolicy(policyFile, (file) => {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-});
+const loadedPolicy = loadPolicyFile(env['BRANCHLINE_POLICY_FILE'] ?? machinePolicyPath(process.platform, env));
 const policy = loadedPolicy.policy;
 const logFile = new RotatingLogFile(app.getPath('logs'));
 /** JSON lines to the OS's log folder (rotated) and stderr, through the shared redaction rules. */
@@ -77,8 +64,7 @@ function main(): void {
   const location = appLocation({ isPackaged: app.isPackaged, devServerUrl: env['ELECTRON_RENDERER_URL'] });
   const stateFile = path.join(userData, 'window-state.json');
   let window: BrowserWindow | null = null;
-  let db: LocalDatabase | null = null;
-  let service: ConsoleService | null = null;
+  let running: Console | null = null;
   let bridge: IpcBridge | null = null;
   // Held here so neither is garbage-collected (a collected Tray disappears from the taskbar).
   let tray: Tray | null = null;
@@ -90,10 +76,10 @@ function main(): void {
     window: () => window,
     createWindow: () => void (window = createWindow()),
     openConversation: (conversationId) => bridge?.emit('navigation.openConversation', { conversationId }),
-    closeToTray: () => service?.settings().closeToTray ?? false,
+    closeToTray: () => running?.settings().closeToTray ?? false,
     shutdown: async () => {
-      await service?.stop(); // the outbox and the cursor are committed before the process ends
-      db?.close();
+      await running?.stop(); // the outbox and the cursor are committed before the process ends
+      await logFile.close();
     },
     stateFile,
     log,
@@ -128,41 +114,25 @@ function main(): void {
 
     // The Electron build of better-sqlite3 (docs/development.md): shipped unpacked when packaged, built by the launcher in development.
     const nativeBinding = app.isPackaged ? path.join(process.resourcesPath, 'native', 'better_sqlite3.node') : env['BRANCHLINE_SQLITE_BINDING'];
-    try {
-      db = openLocalDatabase(userData, nativeBinding === undefined ? {} : { nativeBinding });
-    } catch (error) {
-      log('startup.database_failed', { error: error instanceof Error ? error.name : 'unknown' });
-      dialog.showErrorBox('Branchline cannot open its data', error instanceof Error ? error.message : String(error));
-      app.exit(1);
-      return;
-    }
-
     const tokens = new SafeStorageTokenStore({ safeStorage, file: path.join(userData, 'relay-token.bin'), platform: process.platform, log });
-    const network = new RelayNetwork({ session: session.defaultSession, ca: loadCaBundle({ tls, caFile: policy.network.caFile ?? undefined, log }), log });
-    const privacy = effectiveNotificationPrivacy(policy, undefined);
     let updateReady = false;
-    const running: ConsoleService = new ConsoleService({
-      store: new LocalStore(db),
-      tokens,
-      connect: network.connectionFactory((options) => new RelayConnection({ ...options, log })),
-      media: createRelayMediaClient({ agent: network.agentFor }),
-      policy: {
-        ...(policy.relay.url !== null && { relayUrl: policy.relay.url }),
-        relayUrlLocked: policy.relay.url !== null && !policy.relay.allowUserOverride,
-        ...(policy.notifications.privacy !== null || policy.notifications.privacyDefault !== null ? { notificationPrivacy: privacy.value } : {}),
-        notificationPrivacyLocked: privacy.locked,
-      },
-      retentionDays: policy.retention.days,
-      appStatus: () => ({
-        version: app.getVersion(),
-        policyProblems: loadedPolicy.problems,
-        tokenStorage: tokens.weakStorage ? 'memory_only' : 'secure',
-        updateReady,
-      }),
-      exportDiagnostics: async (history): Promise<{ fileName: string; data: Buffer }> => ({
-        fileName: `branchline-diagnostics-${new Date().toISOString().slice(0, 10)}.zip`,
-        data: buildDiagnostics({
-          logFiles: logFile.files(),
+    let core: Console;
+    try {
+      core = createConsole({
+        dataDir: userData,
+        ...(nativeBinding !== undefined && { nativeBinding }),
+        tokens,
+        network: new RelayNetwork({ session: session.defaultSession, ca: loadCaBundle({ tls, caFile: policy.network.caFile ?? undefined, log }), log }),
+        policy: loadedPolicy,
+        log,
+        hostStatus: () => ({
+          version: app.getVersion(),
+          policyProblems: loadedPolicy.problems,
+          tokenStorage: tokens.weakStorage ? 'memory_only' : 'secure',
+          updateReady,
+        }),
+        diagnostics: {
+          logFiles: () => logFile.files(),
           versions: {
             app: app.getVersion(),
             electron: process.versions.electron ?? '',
@@ -170,33 +140,32 @@ function main(): void {
             node: process.versions.node,
             os: `${process.platform} ${process.arch}`,
           },
-          settings: { ...running.settings() },
-          policy: loadedPolicy,
-          connectionHistory: history,
-          secrets: [(await tokens.load()) ?? ''],
-          now: new Date(),
-        }),
-      }),
-      log,
-    });
-    service = running;
+        },
+      });
+    } catch (error) {
+      log('startup.database_failed', { error: error instanceof Error ? error.name : 'unknown' });
+      dialog.showErrorBox('Branchline cannot open its data', error instanceof Error ? error.message : String(error));
+      app.exit(1);
+      return;
+    }
+    running = core;
     startUpdates({
       updater: () => electronUpdater.autoUpdater,
       policy: policy.updates,
       log,
       onReady: () => {
         updateReady = true;
-        running.appStatusChanged();
+        core.appStatusChanged();
       },
     });
 
     const ourWindows = () => (window === null ? [] : [window]);
-    bridge = registerIpcBridge({ ipcMain, service: running, windows: ourWindows, appOrigin: location.origin, log });
+    bridge = registerIpcBridge({ ipcMain, service: core.service, windows: ourWindows, appOrigin: location.origin, log });
     const emit = bridge.emit;
 
     tray = new Tray(nativeImage.createFromBitmap(circleBitmap(32, BRAND_GREEN), { width: 32, height: 32, scaleFactor: 2 }));
     const badge = attachTrayBadge({
-      service: running,
+      service: core,
       app,
       platform: process.platform,
       tray,
@@ -207,7 +176,7 @@ function main(): void {
       log,
     });
     attachNotifications({
-      service: running,
+      service: core,
       app,
       platform: process.platform,
       createNotification: Notification.isSupported() ? (options) => new Notification(options) : null,
@@ -216,10 +185,10 @@ function main(): void {
       emit,
       log,
     });
-    watchNetwork({ powerMonitor, service: running, isOnline: () => net.isOnline(), log });
+    watchNetwork({ powerMonitor, service: core, isOnline: () => net.isOnline(), log });
 
     window = createWindow();
     badge.refresh(true); // the overlay belongs to the window just created
-    await running.start();
+    await core.start();
   });
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { CONSOLE_METHODS, type ConsoleEvent, type EventPayload, type WireResult } from '../shared/contract';
+import { ConsoleService, type ConsoleHandlers } from './core/console-service';
+import { EventBus } from './core/event-bus';
 import { eventChannel, methodChannel, registerIpcBridge, type IpcBridgeOptions } from './ipc-bridge';
 import { FakeBrowserWindow, FakeFrame, FakeIpcMain, FakeWebContents } from './test-support/fake-electron';
 
@@ -41,15 +43,26 @@ describe('ipc bridge: calls', () => {
     expect(service.call).toHaveBeenCalledWith('drafts.get', { conversationId: 'c1' });
   });
 
-  it('treats a missing input as {} for methods without parameters', async () => {
+  it('forwards the input exactly as sent: the service parses it, once', async () => {
     const { ipcMain, window, service } = setup();
     await ipcMain.invoke(methodChannel('session.get'), window.webContents.invokeEvent());
-    expect(service.call).toHaveBeenCalledWith('session.get', {});
+    expect(service.call).toHaveBeenCalledWith('session.get', undefined);
   });
 
-  it('refuses invalid input without touching the service', async () => {
-    const { ipcMain, window, service } = setup();
-    const event = window.webContents.invokeEvent();
+  /** The bridge over the real dispatcher: what reaches a handler was parsed by the contract. */
+  function overRealService() {
+    const ipcMain = new FakeIpcMain();
+    const window = new FakeBrowserWindow('app://branchline/index.html');
+    const ran: { method: string; input: unknown }[] = [];
+    const handlers = new Proxy({} as ConsoleHandlers, {
+      get: (_target, method) => async (input: unknown) => (ran.push({ method: String(method), input }), { text: '' }),
+    });
+    registerIpcBridge({ ipcMain, service: new ConsoleService(handlers, new EventBus()), windows: () => [window], appOrigin: APP });
+    return { ipcMain, event: window.webContents.invokeEvent(), ran };
+  }
+
+  it('refuses invalid input before any handler runs (invariant 3, through the bridge)', async () => {
+    const { ipcMain, event, ran } = overRealService();
     const answers = await Promise.all([
       ipcMain.invoke(methodChannel('drafts.get'), event, { conversationId: '../../etc/passwd' }),
       ipcMain.invoke(methodChannel('messages.sendText'), event, { conversationId: 'c1', body: '   ' }),
@@ -57,13 +70,13 @@ describe('ipc bridge: calls', () => {
       ipcMain.invoke(methodChannel('conversations.list'), event, 'all'),
     ]);
     for (const answer of answers) expect(answer).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.any(String) } });
-    expect(service.call).not.toHaveBeenCalled();
+    expect(ran).toEqual([]);
   });
 
-  it('strips fields the contract does not know before the service sees the input', async () => {
-    const { ipcMain, window, service } = setup();
-    await ipcMain.invoke(methodChannel('drafts.get'), window.webContents.invokeEvent(), { conversationId: 'c1', __proto__: { admin: true }, extra: 1 });
-    expect(service.call).toHaveBeenCalledWith('drafts.get', { conversationId: 'c1' });
+  it('hands handlers only the fields the contract knows', async () => {
+    const { ipcMain, event, ran } = overRealService();
+    await ipcMain.invoke(methodChannel('drafts.get'), event, { conversationId: 'c1', __proto__: { admin: true }, extra: 1 });
+    expect(ran).toEqual([{ method: 'drafts.get', input: { conversationId: 'c1' } }]);
   });
 
   it.each([

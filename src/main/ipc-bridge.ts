@@ -1,7 +1,6 @@
 // The console service over Electron IPC: one ipcMain.handle per contract method, events to our windows only.
-// Nothing the renderer sends is trusted (invariant 3): the sender frame is checked, then the input parsed.
+// Nothing the renderer sends is trusted (invariant 3): the sender frame is checked here; the service parses the input.
 import { CONSOLE_METHODS, type ConsoleEvent, type ConsoleMethod, type EventPayload, type WireResult } from '../shared/contract';
-import { describeIssues } from '../shared/protocol';
 import type { ConsoleService } from './core/console-service';
 import { originOf } from './security';
 
@@ -71,10 +70,8 @@ export function registerIpcBridge(options: IpcBridgeOptions): IpcBridge {
         log('ipc.refused', { method, reason: problem, origin: event.senderFrame === null ? null : originOf(event.senderFrame.url) });
         return { ok: false, error: { code: 'forbidden', message: 'this page may not use the console service' } };
       }
-      const parsed = CONSOLE_METHODS[method].input.safeParse(input ?? {});
-      if (!parsed.success) return { ok: false, error: { code: 'invalid_input', message: `${method}: ${describeIssues(parsed.error)}` } };
       try {
-        return await service.call(method, parsed.data);
+        return await service.call(method, input);
       } catch (error) {
         // The service answers errors as values; a throw is a bug, and its text may hold user input.
         log('ipc.failed', { method, error: error instanceof Error ? error.name : 'unknown' });

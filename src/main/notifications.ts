@@ -1,7 +1,7 @@
 // Shows the core's notification.show events as native notifications: one per conversation, click opens it.
 // Whether to notify at all (focus, privacy, the open conversation) is decided in core/notification-policy.ts.
 import type { ConsoleEvent, EventPayload } from '../shared/contract';
-import type { ConsoleService } from './core/console-service';
+import type { Console } from './core/create-console';
 import { showAndFocus, type FocusableWindow } from './lifecycle';
 
 export const APP_USER_MODEL_ID = 'com.branchline.console';
@@ -24,7 +24,7 @@ export interface NotifierWindow extends FocusableWindow {
 }
 
 export interface NotificationsOptions {
-  service: Pick<ConsoleService, 'on' | 'settings'>;
+  service: Pick<Console, 'on' | 'settings'>;
   app: { setAppUserModelId(id: string): void };
   platform: NodeJS.Platform;
   /** `(options) => new Notification(options)`; null where the OS has no notifications (Notification.isSupported()). */

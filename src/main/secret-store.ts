@@ -2,7 +2,7 @@
 // Where the OS offers no real protection, the token is kept in memory for this session only, and says so.
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { TokenStore } from './core/console-service';
+import type { TokenStore } from './core/session-service';
 
 type Log = (event: string, fields?: Record<string, unknown>) => void;
 

@@ -1,6 +1,6 @@
 // The unread total where the agent sees it without the window (dock badge, taskbar overlay, tray tooltip),
 // and the tray menu: show the window, pause notifications, quit.
-import type { ConsoleService } from './core/console-service';
+import type { Console } from './core/create-console';
 import { showAndFocus, type FocusableWindow } from './lifecycle';
 
 type Log = (event: string, fields?: Record<string, unknown>) => void;
@@ -23,7 +23,7 @@ export interface BadgeWindow extends FocusableWindow {
 }
 
 export interface TrayBadgeOptions {
-  service: Pick<ConsoleService, 'on' | 'unreadTotal' | 'setNotificationsPaused'>;
+  service: Pick<Console, 'on' | 'unreadTotal' | 'setNotificationsPaused'>;
   app: { setBadgeCount(count?: number): boolean };
   platform: NodeJS.Platform;
   tray: TrayLike;

@@ -1,10 +1,70 @@
 // The console service contract: every method the UI may call and every event it receives, with schemas.
 // Electron's IPC bridge, the web preview's WebSocket and the renderer's types all derive from this one table.
 import { z } from 'zod';
-import { CaseId, Conversation, EntityId, MAX_TEXT_LENGTH, Message, Template } from './domain';
+import type { ErrorCode } from './errors';
+import { CaseId, Conversation, EntityId, MAX_TEXT_LENGTH, Message, Template, TemplateFields } from './domain';
 
 export const ConnectionStatus = z.enum(['signed_out', 'connecting', 'live', 'reconnecting', 'polling', 'offline', 'credentials_needed']);
 export type ConnectionStatus = z.infer<typeof ConnectionStatus>;
+
+/**
+ * Why the link is not live, as a code and parameters: the renderer's catalogue holds the words (core sends no sentences).
+ * `params.error` carries a technical code for IT (ECONNREFUSED, CERT_HAS_EXPIRED), never shown as the sentence itself.
+ */
+export const CONNECTION_DETAIL_CODES = [
+  /** The relay did not answer the handshake in time. params: seconds */
+  'connect_timeout',
+  /** Nothing arrived for too long on an open link. params: seconds */
+  'dead_link',
+  /** An open link broke (params.error: the socket's code). */
+  'connection_lost',
+  /** Nothing listens at the relay's address. params: error */
+  'unreachable',
+  /** The relay's host name did not resolve. params: error */
+  'dns_failed',
+  /** Another network failure. params: error */
+  'network_error',
+  /** The HTTP proxy refused or failed. params: error or httpStatus */
+  'proxy_failed',
+  /** TLS: the certificate chain is not trusted here (TLS inspection without IT's CA, a self-signed relay). params: error */
+  'tls_untrusted',
+  /** TLS: expired or not yet valid. params: error */
+  'tls_expired',
+  /** TLS: the certificate names another host. params: error */
+  'tls_wrong_host',
+  /** TLS: the handshake failed otherwise. params: error */
+  'tls_handshake',
+  /** A proxy refused the WebSocket upgrade. params: httpStatus */
+  'upgrade_refused',
+  /** The upgrade was refused and the same session goes on over long polling. params: httpStatus */
+  'polling_fallback',
+  /** The relay refused the credentials. */
+  'token_refused',
+  /** The relay does not speak this console's protocol version. */
+  'version_unsupported',
+  /** The relay is restarting. */
+  'relay_restarting',
+  /** This device connected again from another window or process. */
+  'superseded',
+  /** The relay closed the link. params: closeCode */
+  'relay_closed',
+  /** The relay forgot the long-poll session (it restarted). */
+  'poll_session_lost',
+  /** The relay answered with an HTTP error. params: httpStatus, error (the relay's error code, if any) */
+  'http_error',
+  /** The relay sent something outside the protocol (a bug on one side; the log has the details). */
+  'protocol_error',
+  /** This desktop could not read or write its own cache. */
+  'local_storage_failed',
+] as const;
+export const ConnectionDetailCode = z.enum(CONNECTION_DETAIL_CODES);
+export type ConnectionDetailCode = z.infer<typeof ConnectionDetailCode>;
+
+export const ConnectionDetail = z.object({
+  code: ConnectionDetailCode,
+  params: z.record(z.string().max(32), z.union([z.string().max(120), z.number()])),
+});
+export type ConnectionDetail = z.infer<typeof ConnectionDetail>;
 
 export const ConnectionState = z.object({
   status: ConnectionStatus,
@@ -12,8 +72,8 @@ export const ConnectionState = z.object({
   nextAttemptAt: z.number().int().nullable(),
   /** Messages saved on this desktop that the relay has not taken yet. */
   queued: z.number().int().nonnegative(),
-  /** Why the last attempt failed, in words for the status bar (never a secret). */
-  detail: z.string().max(300).nullable(),
+  /** Why the last attempt failed (never a secret); the renderer puts it into words. */
+  detail: ConnectionDetail.nullable(),
   /** A TLS failure is not "offline": IT must look at certificates or the proxy. */
   tlsProblem: z.boolean(),
 });
@@ -135,12 +195,7 @@ export const CONSOLE_METHODS = {
     output: z.object({ message: Message }),
   },
   'messages.sendTemplate': {
-    input: z.object({
-      conversationId: EntityId,
-      name: z.string().regex(/^[a-z0-9_]{1,512}$/),
-      language: z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/),
-      parameters: z.array(z.string().min(1).max(1_024)).max(20),
-    }),
+    input: z.object({ conversationId: EntityId, ...TemplateFields }),
     output: z.object({ message: Message }),
   },
   /** A file the agent attached: checked for WhatsApp's size and type rules before it is queued. */
@@ -212,12 +267,18 @@ export type BranchlineApi = {
 };
 
 /** Every call answers with one of these over IPC or the preview socket; the bridge turns errors into rejections. */
-export type WireResult<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
+export type WireResult<T> = { ok: true; value: T } | { ok: false; error: WireFailure };
+
+/** A refusal as it crosses IPC or the preview socket: a code from the one union in src/shared/errors.ts. */
+export interface WireFailure {
+  code: ErrorCode;
+  message: string;
+}
 
 /** Thrown in the renderer when the service refused a call. */
 export class ConsoleError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
   ) {
     super(message);

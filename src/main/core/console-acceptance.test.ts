@@ -8,11 +8,8 @@ import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestRelay, waitFor, type TestRelay } from '../../relay/test-support/relay-harness';
-import { ConsoleService, type TokenStore } from './console-service';
-import { openLocalDatabase } from './local-db';
-import { LocalStore } from './local-store';
-import { RelayConnection } from './relay-connection';
-import { createRelayMediaClient } from './relay-media-client';
+import { createConsole } from './create-console';
+import { memoryTokenStore } from './session-service';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 const CUSTOMERS = ['972500000001', '972500000002', '972500000003', '972500000004'];
@@ -48,21 +45,11 @@ async function ledger(relay: TestRelay, to: string): Promise<string[]> {
 }
 
 function inProcessConsole(relayUrl: string, token: string, dataDir = mkdtempSync(path.join(tmpdir(), 'branchline-console-'))) {
-  const store = new LocalStore(openLocalDatabase(dataDir));
-  store.setMeta('relay_url', relayUrl);
-  let saved: string | null = token;
-  const tokens: TokenStore = { load: async () => saved, save: async (t) => void (saved = t), clear: async () => void (saved = null) };
-  const service = new ConsoleService({
-    store,
-    tokens,
-    media: createRelayMediaClient(),
-    connect: (options) => new RelayConnection({ ...options, backoff: { baseMs: 100, capMs: 1_000, resetAfterMs: 5_000 } }),
-  });
-  cleanups.push(async () => {
-    await service.stop();
-    store.close();
-  });
-  return { store, service, dataDir };
+  const core = createConsole({ dataDir, tokens: memoryTokenStore(token), connection: { backoff: { baseMs: 100, capMs: 1_000, resetAfterMs: 5_000 } } });
+  const { store, service } = core;
+  store.session.setRelayUrl(relayUrl);
+  cleanups.push(() => core.stop());
+  return { core, store, service, dataDir };
 }
 
 function child(args: string[]): { process: ChildProcess; lines: AsyncIterator<string> } {
@@ -81,24 +68,24 @@ describe('console core with a real relay', () => {
   it('queues 200 messages while the relay is down and delivers each exactly once, in per-conversation order', async () => {
     const first = await relayOn();
     await customersWrite(first, ['hello']);
-    const { service, store } = inProcessConsole(first.relay.url, first.token);
-    await service.start();
-    await waitFor('live', () => (service.connectionState().status === 'live' ? true : undefined), 20_000);
+    const { core, service, store } = inProcessConsole(first.relay.url, first.token);
+    await core.start();
+    await waitFor('live', () => (core.connectionState().status === 'live' ? true : undefined), 20_000);
     await waitFor('the four conversations', () => (store.db.prepare('SELECT count(*) AS n FROM conversations').get() as { n: number }).n === 4 || undefined);
     const conversations = store.db.prepare<[], { id: string; wa_id: string }>('SELECT id, wa_id FROM conversations ORDER BY wa_id').all();
 
     await first.stop();
     cleanups.pop();
-    await waitFor('the console to notice', () => (service.connectionState().status !== 'live' ? true : undefined), 20_000);
+    await waitFor('the console to notice', () => (core.connectionState().status !== 'live' ? true : undefined), 20_000);
     for (let i = 0; i < 200; i++) {
       const conversation = conversations[i % conversations.length]!;
       const sent = await service.call('messages.sendText', { conversationId: conversation.id, body: `${conversation.wa_id}-${String(i).padStart(3, '0')}` });
       expect(sent.ok).toBe(true);
     }
-    expect(service.connectionState().queued).toBe(200);
+    expect(core.connectionState().queued).toBe(200);
 
     const second = await relayOn({ dataDir: first.dataDir, port: first.relay.port, token: first.token });
-    await waitFor('the outbox to drain', () => (store.queuedCount() === 0 ? true : undefined), 60_000);
+    await waitFor('the outbox to drain', () => (store.outbox.queuedCount() === 0 ? true : undefined), 60_000);
     await waitFor(
       'fake WhatsApp to accept all 200',
       async () => {
@@ -193,7 +180,7 @@ describe('console core with a real relay', () => {
 
     const db = new Database(path.join(dataDir, 'console.db'), { readonly: true });
     const inbound = db
-      .prepare<[], { body: string }>("SELECT json_extract(data, '$.content.body') AS body FROM messages WHERE direction = 'in' ORDER BY created_at, id")
+      .prepare<[], { body: string }>("SELECT json_extract(content, '$.body') AS body FROM messages WHERE direction = 'in' ORDER BY created_at, id")
       .all();
     db.close();
     expect(inbound.map((m) => m.body).sort()).toEqual(['one', 'one', 'three', 'three', 'two', 'two']);

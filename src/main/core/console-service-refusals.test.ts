@@ -4,18 +4,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeClock } from '../../shared/clock';
-import { ConsoleService, type ConnectionFactory } from './console-service';
-import { openLocalDatabase } from './local-db';
-import { LocalStore } from './local-store';
+import { createConsole, type Console } from './create-console';
+import type { ConnectionFactory } from './service-types';
 
 const NOW = Date.UTC(2026, 10, 24, 10);
-const services: ConsoleService[] = [];
+const consoles: Console[] = [];
 afterEach(async () => {
-  for (const s of services.splice(0)) await s.stop();
+  for (const c of consoles.splice(0)) await c.stop();
 });
 
 async function setup() {
-  const store = new LocalStore(openLocalDatabase(mkdtempSync(path.join(tmpdir(), 'branchline-refusals-'))));
   const conversation = (id: string, waId: string, lastInboundAt: number | null) => ({
     id,
     customer: { waId, name: null },
@@ -27,7 +25,6 @@ async function setup() {
     createdAt: NOW,
     updatedAt: NOW,
   });
-  store.applySnapshot([conversation('open', '972500000001', NOW - 60_000), conversation('closed', '972500000002', NOW - 2 * 86_400_000)], []);
   const connect: ConnectionFactory = () => ({
     start: () => {},
     stop: async () => {},
@@ -36,20 +33,21 @@ async function setup() {
     request: async () => ({ ok: false, error: { code: 'offline', message: 'no', retryable: true } }),
   });
   const none = { ok: false as const, error: { code: 'unavailable' as const, message: 'no', retryable: true } };
-  const service = new ConsoleService({
-    store,
+  const core = createConsole({
+    dataDir: mkdtempSync(path.join(tmpdir(), 'branchline-refusals-')),
     connect,
     clock: createFakeClock(NOW, 0),
-    tokens: { load: async () => null, save: async () => {}, clear: async () => {} },
     media: { upload: async () => none, download: async () => none },
   });
-  services.push(service);
-  await service.start();
+  const { service, store } = core;
+  store.applySnapshot([conversation('open', '972500000001', NOW - 60_000), conversation('closed', '972500000002', NOW - 2 * 86_400_000)], []);
+  consoles.push(core);
+  await core.start();
   const leftovers = () => ({
-    media: store.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM media_cache').get()!.n,
-    uploads: store.db.prepare<[], { n: number }>("SELECT count(*) AS n FROM meta WHERE key LIKE 'upload:%'").get()!.n,
+    media: store.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM media_files').get()!.n,
+    uploads: store.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM uploads').get()!.n,
     drafts: store.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM drafts').get()!.n,
-    queued: store.queuedCount(),
+    queued: store.outbox.queuedCount(),
   });
   return { service, leftovers };
 }

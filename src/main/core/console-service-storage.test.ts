@@ -5,9 +5,9 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeClock } from '../../shared/clock';
 import type { ConnectionState } from '../../shared/contract';
-import { ConsoleService, type ConnectionFactory, type LinkSnapshot } from './console-service';
-import { openLocalDatabase } from './local-db';
-import { LocalStore } from './local-store';
+import { createConsole, type Console } from './create-console';
+import type { ConnectionFactory, LinkSnapshot } from './service-types';
+import { memoryTokenStore } from './session-service';
 
 const NOW = Date.UTC(2026, 10, 24, 10);
 const LIVE: LinkSnapshot = {
@@ -18,15 +18,34 @@ const LIVE: LinkSnapshot = {
   tlsProblem: false,
   agent: { id: 'ana', name: 'Ana Cohen' },
 };
-const services: ConsoleService[] = [];
+const consoles: Console[] = [];
 
 afterEach(async () => {
-  for (const s of services.splice(0)) await s.stop();
+  for (const c of consoles.splice(0)) await c.stop();
 });
 
 async function setup() {
-  const store = new LocalStore(openLocalDatabase(mkdtempSync(path.join(tmpdir(), 'branchline-storage-'))));
-  store.setMeta('relay_url', 'http://127.0.0.1:9');
+  let report: (snapshot: LinkSnapshot) => void = () => {};
+  const connect: ConnectionFactory = (options) => {
+    report = options.onStateChange;
+    return {
+      start: () => {},
+      stop: async () => {},
+      retryNow: () => {},
+      snapshot: () => LIVE,
+      request: async () => ({ ok: false, error: { code: 'offline', message: 'not now', retryable: true } }),
+    };
+  };
+  const unavailable = { ok: false as const, error: { code: 'unavailable' as const, message: 'no', retryable: true } };
+  const core = createConsole({
+    dataDir: mkdtempSync(path.join(tmpdir(), 'branchline-storage-')),
+    tokens: memoryTokenStore('token-0123456789'),
+    connect,
+    media: { upload: async () => unavailable, download: async () => unavailable },
+    clock: createFakeClock(NOW, 0),
+  });
+  const { service, store } = core;
+  store.session.setRelayUrl('http://127.0.0.1:9');
   store.applySnapshot(
     [
       {
@@ -43,29 +62,10 @@ async function setup() {
     ],
     [],
   );
-  let report: (snapshot: LinkSnapshot) => void = () => {};
-  const connect: ConnectionFactory = (options) => {
-    report = options.onStateChange;
-    return {
-      start: () => {},
-      stop: async () => {},
-      retryNow: () => {},
-      snapshot: () => LIVE,
-      request: async () => ({ ok: false, error: { code: 'offline', message: 'not now', retryable: true } }),
-    };
-  };
-  const unavailable = { ok: false as const, error: { code: 'unavailable' as const, message: 'no', retryable: true } };
-  const service = new ConsoleService({
-    store,
-    tokens: { load: async () => 'token-0123456789', save: async () => {}, clear: async () => {} },
-    connect,
-    media: { upload: async () => unavailable, download: async () => unavailable },
-    clock: createFakeClock(NOW, 0),
-  });
-  services.push(service);
+  consoles.push(core);
   const states: ConnectionState[] = [];
   service.on((event, payload) => void (event === 'connection.changed' && states.push(payload as ConnectionState)));
-  await service.start();
+  await core.start();
   return { store, service, states, report: (s: LinkSnapshot) => report(s) };
 }
 
@@ -80,9 +80,9 @@ describe('the console service on a disk that refuses writes', () => {
     // A page or two may still be free: keep pressing Send until the disk really is full.
     for (let i = 0; i < 50 && result.ok; i++) result = await service.call('messages.sendText', { conversationId: 'c1', body: big });
     expect(result).toMatchObject({ ok: false, error: { code: 'storage_full' } });
-    const queued = store.queuedCount();
+    const queued = store.outbox.queuedCount();
     store.db.pragma('max_page_count = 1073741823');
-    expect(store.queuedCount()).toBe(queued);
+    expect(store.outbox.queuedCount()).toBe(queued);
   });
 
   it('answers storage_readonly when the database cannot be written', async () => {
@@ -94,14 +94,14 @@ describe('the console service on a disk that refuses writes', () => {
       error: { code: 'storage_readonly' },
     });
     store.db.pragma('query_only = 0');
-    expect(store.queuedCount()).toBe(0);
+    expect(store.outbox.queuedCount()).toBe(0);
   });
 
   it('still tells the UI about the link while the database is read-only', async () => {
     const { store, states, report } = await setup();
     store.db.pragma('query_only = 1');
     report(LIVE);
-    report({ ...LIVE, status: 'backing_off', nextAttemptAtMono: 500, detail: 'could not store received events locally' });
-    expect(states.at(-1)).toMatchObject({ status: 'reconnecting', detail: 'could not store received events locally' });
+    report({ ...LIVE, status: 'backing_off', nextAttemptAtMono: 500, detail: { code: 'local_storage_failed', params: {} } });
+    expect(states.at(-1)).toMatchObject({ status: 'reconnecting', detail: { code: 'local_storage_failed' } });
   });
 });

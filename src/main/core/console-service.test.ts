@@ -8,9 +8,12 @@ import type { ConsoleEvent, EventPayload } from '../../shared/contract';
 import type { Conversation, Message } from '../../shared/domain';
 import type { Result } from '../../shared/errors';
 import type { HelloFrame, SequencedEvent } from '../../shared/protocol';
-import { ConsoleService, type ConnectionFactory, type LinkSnapshot, type MediaClient, type TokenStore } from './console-service';
-import { openLocalDatabase } from './local-db';
-import { LocalStore } from './local-store';
+import { createConsole, type Console } from './create-console';
+import { parsePolicy } from './policy';
+import type { MediaClient } from './relay-media-client';
+import type { ConnectionFactory, LinkSnapshot } from './service-types';
+import type { TokenStore } from './session-service';
+import { unzip } from './test-support/unzip';
 
 const NOW = Date.UTC(2026, 10, 24, 10);
 
@@ -60,20 +63,19 @@ const noMedia: MediaClient = {
   download: async () => ({ ok: false, error: { code: 'unavailable', message: 'no', retryable: true } }),
 };
 
-let services: ConsoleService[] = [];
+let consoles: Console[] = [];
 afterEach(async () => {
-  for (const s of services) await s.stop();
-  services = [];
+  for (const c of consoles) await c.stop();
+  consoles = [];
 });
 
-function setup(options: Partial<Pick<ConstructorParameters<typeof ConsoleService>[0], 'policy' | 'exportDiagnostics'>> = {}) {
-  const store = new LocalStore(openLocalDatabase(mkdtempSync(path.join(tmpdir(), 'branchline-svc-'))));
+function setup(options: { policy?: Record<string, unknown>; diagnostics?: boolean } = {}) {
   const clock: FakeClock = createFakeClock(NOW, 0);
   const link = new FakeLink();
   const tokens = memoryTokens();
   const events: { event: ConsoleEvent; payload: unknown }[] = [];
-  const service = new ConsoleService({
-    store,
+  const core = createConsole({
+    dataDir: mkdtempSync(path.join(tmpdir(), 'branchline-svc-')),
     tokens,
     connect: link.factory,
     media: noMedia,
@@ -81,12 +83,14 @@ function setup(options: Partial<Pick<ConstructorParameters<typeof ConsoleService
     random: () => 0,
     coalesceMs: 50,
     signInTimeoutMs: 2_000,
-    ...options,
+    ...(options.policy !== undefined && { policy: parsePolicy(options.policy, 'policy.json') }),
+    ...(options.diagnostics === true && { diagnostics: { logFiles: () => [], versions: { app: 'test' } } }),
   });
+  const { service, store } = core;
   service.on((event, payload) => events.push({ event, payload }));
-  services.push(service);
+  consoles.push(core);
   const of = <E extends ConsoleEvent>(event: E) => events.filter((e) => e.event === event).map((e) => e.payload as EventPayload<E>);
-  return { store, clock, link, tokens, service, events, of };
+  return { core, store, clock, link, tokens, service, events, of };
 }
 
 const conversation = (id: string, lastInboundAt: number | null = NOW - 60_000): Conversation => ({
@@ -145,7 +149,7 @@ describe('console service input checks (nothing the UI sends is trusted)', () =>
       expect(['invalid_input', 'unknown_method']).toContain(result.error.code);
       expect(result.error.message).not.toContain('x'.repeat(100));
     }
-    expect(store.queuedCount()).toBe(0);
+    expect(store.outbox.queuedCount()).toBe(0);
   });
 });
 
@@ -166,11 +170,11 @@ describe('signing in', () => {
     link.set({ status: 'credentials_needed' });
     expect(await signing).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
     expect(tokens.value).toBeNull();
-    expect(store.meta('last_relay_url')).toBe('ws://127.0.0.1:9'); // the login screen keeps the address
+    expect(store.session.get().lastRelayUrl).toBe('ws://127.0.0.1:9'); // the login screen keeps the address
   });
 
   it('refuses a relay address other than the one IT fixed', async () => {
-    const { service } = setup({ policy: { relayUrl: 'wss://relay.bank.example', relayUrlLocked: true } });
+    const { service } = setup({ policy: { relay: { url: 'wss://relay.bank.example', allowUserOverride: false } } });
     expect(await service.call('session.signIn', { relayUrl: 'wss://evil.example', token: 'blt_token_value' })).toMatchObject({
       ok: false,
       error: { code: 'forbidden' },
@@ -196,7 +200,7 @@ describe('sending', () => {
     link.goLive();
     await new Promise((r) => setTimeout(r, 10));
     expect(link.requests.map((r) => r.method)).toEqual(['messages.send']);
-    expect(store.queuedCount()).toBe(0);
+    expect(store.outbox.queuedCount()).toBe(0);
   });
 
   it('refuses free text when the 24-hour window is closed, but sends a template', async () => {
@@ -307,14 +311,14 @@ describe('resync', () => {
 
 describe('desktop status, policy and retention', () => {
   it('enforces a notification privacy IT locked by policy, whatever the agent chooses', async () => {
-    const { service } = setup({ policy: { notificationPrivacy: 'hide', notificationPrivacyLocked: true } });
+    const { service } = setup({ policy: { notifications: { privacy: 'hide' } } });
     await service.call('settings.set', { notificationPrivacy: 'show' });
     expect(await service.call('settings.get', {})).toMatchObject({ ok: true, value: { notificationPrivacy: 'hide' } });
     expect(await service.call('app.status', {})).toMatchObject({ ok: true, value: { notificationPrivacyLocked: true } });
   });
 
   it('uses the policy privacy only as a default when it is not locked', async () => {
-    const { service } = setup({ policy: { notificationPrivacy: 'hide' } });
+    const { service } = setup({ policy: { notifications: { privacyDefault: 'hide' } } });
     expect(await service.call('settings.get', {})).toMatchObject({ ok: true, value: { notificationPrivacy: 'hide' } });
     await service.call('settings.set', { notificationPrivacy: 'show' });
     expect(await service.call('settings.get', {})).toMatchObject({ ok: true, value: { notificationPrivacy: 'show' } });
@@ -329,24 +333,24 @@ describe('desktop status, policy and retention', () => {
       { kind: 'message.created', message: inbound('new', 'c1', 'today', NOW) },
       { kind: 'message.created', message: inbound('only', 'c9', 'the only one, old', NOW - 400 * DAY) },
     ]);
-    expect(store.pruneHistory(NOW - 30 * DAY)).toBe(2);
+    expect(store.pruneHistory(NOW - 30 * DAY)).toEqual({ messages: 2, files: 0 });
     expect(store.message('old1')).toBeNull();
     expect(store.message('new')).not.toBeNull();
     expect(store.message('only')).not.toBeNull();
   });
 
-  it('keeps a connection history for diagnostics', async () => {
-    let history: readonly { status: string; detail: string | null }[] = [];
-    const { service, link } = await signedIn({
-      exportDiagnostics: async (h) => {
-        history = h;
-        return { fileName: 'branchline-diagnostics.zip', data: Buffer.from('zip') };
-      },
-    });
-    link.set({ status: 'backing_off', nextAttemptAtMono: 1_000, detail: 'cannot reach the relay (ECONNREFUSED)' });
+  it('keeps a connection history for diagnostics, as codes IT can read', async () => {
+    const { service, link } = await signedIn({ diagnostics: true });
+    link.set({ status: 'backing_off', nextAttemptAtMono: 1_000, detail: { code: 'unreachable', params: { error: 'ECONNREFUSED' } } });
     link.goLive();
-    expect(await service.call('diagnostics.export', {})).toMatchObject({ ok: true, value: { fileName: 'branchline-diagnostics.zip', dataBase64: 'emlw' } });
+    const exported = await service.call('diagnostics.export', {});
+    if (!exported.ok) throw new Error(exported.error.message);
+    const { fileName, dataBase64 } = exported.value as { fileName: string; dataBase64: string };
+    expect(fileName).toMatch(/^branchline-diagnostics-\d{4}-\d{2}-\d{2}\.zip$/);
+    const files = await unzip(Buffer.from(dataBase64, 'base64'));
+    const history = JSON.parse(files['connection-history.json']!) as { status: string; detail: { code: string; params: Record<string, unknown> } | null }[];
     expect(history.map((h) => h.status)).toEqual(expect.arrayContaining(['live', 'reconnecting']));
-    expect(history.find((h) => h.status === 'reconnecting')?.detail).toContain('ECONNREFUSED');
+    expect(history.find((h) => h.status === 'reconnecting')?.detail).toEqual({ code: 'unreachable', params: { error: 'ECONNREFUSED' } });
+    expect(files['settings.json']).toContain('notificationPrivacy');
   });
 });

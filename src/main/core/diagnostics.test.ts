@@ -1,44 +1,16 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { fromBuffer, type Entry } from 'yauzl';
 import { createLogger } from '../../shared/structured-log';
 import { buildDiagnostics } from './diagnostics';
 import { SAFE_DEFAULTS } from './policy';
 import { RotatingLogFile } from './rotating-log';
+import { unzip } from './test-support/unzip';
 
 const TOKEN = 'blt_PlantedAgentToken0123456789abcdef';
 const BODY = 'my card PIN is 4812 and my account 0044512399';
 const PHONE = '972541234567';
-
-/** Reads every entry back with yauzl (an independent reader), checking sizes and each entry's CRC-32. */
-function unzip(zip: Buffer): Promise<Record<string, string>> {
-  return new Promise((resolve, reject) => {
-    fromBuffer(zip, { lazyEntries: true, strictFileNames: true }, (openError, archive) => {
-      if (openError) return reject(openError);
-      const files: Record<string, string> = {};
-      archive.on('error', reject);
-      archive.on('end', () => resolve(files));
-      archive.on('entry', (entry: Entry) => {
-        archive.openReadStream(entry, (readError, stream) => {
-          if (readError) return reject(readError);
-          const chunks: Buffer[] = [];
-          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-          stream.on('error', reject);
-          stream.on('end', () => {
-            const data = Buffer.concat(chunks);
-            if (crc32(data) !== entry.crc32) return reject(new Error(`${entry.fileName}: CRC-32 mismatch`));
-            files[entry.fileName] = data.toString('utf8');
-            archive.readEntry();
-          });
-        });
-      });
-      archive.readEntry();
-    });
-  });
-}
 
 describe('diagnostics export', () => {
   it('bundles logs, versions, settings, policy and connection history, and never a token, message text or number', async () => {

@@ -1,5 +1,5 @@
 // After a resync (first login, or a cursor the relay no longer keeps): page the relay's state into the cache.
-import type { Conversation, Message } from '../../shared/domain';
+import type { Message } from '../../shared/domain';
 import type { HelloFrame } from '../../shared/protocol';
 import type { ChangeSet, LocalStore } from './local-store';
 import type { RelayLink } from './relay-link';
@@ -25,13 +25,13 @@ export async function firstSync(hello: HelloFrame, deps: FirstSyncDeps): Promise
   do {
     const page = await link.request('conversations.list', { ...(cursor !== undefined && { cursor }), limit: 200 }, { deadlineMs: 30_000 });
     if (!page.ok) throw new SyncError(`first sync failed listing conversations: ${page.error.code}`);
-    const value = page.value as { conversations: Conversation[]; nextCursor: string | null; total: number };
+    const value = page.value;
     total = value.total;
     const messages: Message[] = [];
     for (const conversation of value.conversations) {
       const history = await link.request('messages.history', { conversationId: conversation.id, limit: deps.historyPerConversation }, { deadlineMs: 30_000 });
       if (!history.ok) throw new SyncError(`first sync failed loading history: ${history.error.code}`);
-      messages.push(...(history.value as { messages: Message[] }).messages);
+      messages.push(...history.value.messages);
     }
     deps.onChanges(store.applySnapshot(value.conversations, messages));
     done += value.conversations.length;
@@ -39,6 +39,6 @@ export async function firstSync(hello: HelloFrame, deps: FirstSyncDeps): Promise
     cursor = value.nextCursor ?? undefined;
   } while (cursor !== undefined);
   // Only now is the cache consistent with the log up to head: a crash before this line syncs again.
-  store.setMeta('seq', String(hello.head));
+  store.session.setCursor(hello.head);
   deps.onProgress(done, done);
 }

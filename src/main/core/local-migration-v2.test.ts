@@ -100,7 +100,12 @@ describe('migrating a schema-1 cache to schema 2', () => {
       .map((r) => r.name);
     expect(tables).not.toContain('media_cache');
     expect(tables).not.toContain('meta');
-    expect(queries.search('statement', 10).map((h) => h.messageId).sort()).toEqual(['m-1', 'm-3']);
+    expect(
+      queries
+        .search('statement', 10)
+        .map((h) => h.messageId)
+        .sort(),
+    ).toEqual(['m-1', 'm-3']);
     expect(queries.search('yossi', 10)).toMatchObject([{ conversationId: 'c-yossi', messageId: null }]);
     expect(queries.search('447700900123', 10)).toHaveLength(1);
   });

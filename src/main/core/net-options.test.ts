@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRelay, waitFor, type TestRelay } from '../../relay/test-support/relay-harness';
-import { describeNetworkFailure, ProxyError, relayEndpoint, resolveNetSettings } from './net-options';
+import { relayEndpoint, resolveNetSettings } from './net-options';
 import { customerWrites, range, testDevice, type TestDevice } from './test-support/relay-device';
 import { startTcpProxy, type TcpProxy } from './test-support/tcp-proxy';
 
@@ -28,25 +28,6 @@ describe('net options (unit)', () => {
     expect(config.proxy).toEqual({ host: 'proxy.corp', port: 3128, authorization: `Basic ${Buffer.from('user:p@ss').toString('base64')}` });
     expect(resolveNetSettings({ proxy: null })).toEqual({ ca: undefined, proxy: null });
     expect(() => resolveNetSettings({ proxy: 'socks5://proxy.corp:1080' })).toThrow(TypeError);
-  });
-
-  it.each([
-    ['SELF_SIGNED_CERT_IN_CHAIN', 'TLS: certificate not trusted (SELF_SIGNED_CERT_IN_CHAIN)', true],
-    ['DEPTH_ZERO_SELF_SIGNED_CERT', 'TLS: certificate not trusted (DEPTH_ZERO_SELF_SIGNED_CERT)', true],
-    ['CERT_HAS_EXPIRED', 'TLS: certificate expired or not yet valid (CERT_HAS_EXPIRED)', true],
-    ['ERR_TLS_CERT_ALTNAME_INVALID', 'TLS: certificate is not for this host (ERR_TLS_CERT_ALTNAME_INVALID)', true],
-    ['ERR_SSL_WRONG_VERSION_NUMBER', 'TLS: handshake failed (ERR_SSL_WRONG_VERSION_NUMBER)', true],
-    ['ECONNREFUSED', 'cannot reach the relay (ECONNREFUSED)', false],
-    ['ECONNRESET', 'network error (ECONNRESET)', false],
-  ])('names %s', (code, detail, tls) => {
-    expect(describeNetworkFailure(Object.assign(new Error('x'), { code }))).toEqual({ detail, tls });
-  });
-
-  it('names a proxy refusal as a proxy problem', () => {
-    expect(describeNetworkFailure(new ProxyError('the proxy refused the tunnel (HTTP 407)', 407))).toEqual({
-      detail: 'proxy: the proxy refused the tunnel (HTTP 407)',
-      tls: false,
-    });
   });
 });
 
@@ -168,7 +149,10 @@ describe('TLS and proxy against a real relay', () => {
     // Read the state as it was reported: with test backoff it moves on to the next attempt within milliseconds.
     const tlsState = await waitFor('a TLS problem', () => untrusting.states.find((s) => s.tlsProblem));
     expect(tlsState).toMatchObject({ status: 'backing_off', transport: null });
-    expect(tlsState.detail).toMatch(/^TLS: certificate not trusted \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\)$/);
+    expect(tlsState.detail).toMatchObject({
+      code: 'tls_untrusted',
+      params: { error: expect.stringMatching(/^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)$/) },
+    });
     expect(untrusting.states.some((s) => s.status === 'live')).toBe(false);
     await untrusting.conn.stop();
 
@@ -217,8 +201,8 @@ describe('TLS and proxy against a real relay', () => {
 
     connectProxy.refuseWith = 407;
     const refused = device(front.url, r.token, { ca: cert, proxy: connectProxy.url });
-    const proxyState = await waitFor('a proxy failure', () => refused.states.find((s) => s.detail?.startsWith('proxy:')));
+    const proxyState = await waitFor('a proxy failure', () => refused.states.find((s) => s.detail?.code === 'proxy_failed'));
     expect(proxyState).toMatchObject({ status: 'backing_off', tlsProblem: false });
-    expect(proxyState.detail).toContain('407');
+    expect(proxyState.detail).toEqual({ code: 'proxy_failed', params: { httpStatus: 407 } });
   });
 });

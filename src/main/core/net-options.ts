@@ -4,6 +4,7 @@ import https from 'node:https';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
+import { errorCode } from './domain/link-failure';
 
 export interface NetSettings {
   /** Extra PEM CA bundle (a bank's TLS-inspection root), trusted in addition to Node's roots. */
@@ -166,56 +167,4 @@ function openTunnel(proxy: ProxyTarget, host: string, port: number, callback: (e
     settle(error instanceof ProxyError ? error : new ProxyError(`cannot reach the proxy (${errorCode(error) ?? error.message})`, null)),
   );
   req.end();
-}
-
-const UNTRUSTED = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_CHAIN_TOO_LONG',
-  'INVALID_CA',
-  'CERT_REVOKED',
-]);
-const EXPIRED = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
-const WRONG_HOST = new Set(['ERR_TLS_CERT_ALTNAME_INVALID', 'HOSTNAME_MISMATCH']);
-
-export interface NetworkFailure {
-  /** For the status line and logs: names the cause, never a token or URL query. */
-  readonly detail: string;
-  readonly tls: boolean;
-}
-
-/**
- * Names a socket-level failure. TLS failures are told apart because they are not "offline":
- * usually a TLS-inspecting proxy whose root the console does not trust yet (the fix is the CA setting).
- */
-export function describeNetworkFailure(error: unknown): NetworkFailure {
-  const code = errorCode(error);
-  if (error instanceof ProxyError) return { detail: `proxy: ${error.message}`, tls: false };
-  if (code !== null) {
-    if (UNTRUSTED.has(code)) return { detail: `TLS: certificate not trusted (${code})`, tls: true };
-    if (EXPIRED.has(code)) return { detail: `TLS: certificate expired or not yet valid (${code})`, tls: true };
-    if (WRONG_HOST.has(code)) return { detail: `TLS: certificate is not for this host (${code})`, tls: true };
-    if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || (code === 'EPROTO' && /ssl|tls/i.test(messageOf(error)))) {
-      return { detail: `TLS: handshake failed (${code})`, tls: true };
-    }
-    if (code === 'ECONNREFUSED') return { detail: `cannot reach the relay (${code})`, tls: false };
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { detail: `cannot resolve the relay's host name (${code})`, tls: false };
-    return { detail: `network error (${code})`, tls: false };
-  }
-  return { detail: `network error (${messageOf(error).slice(0, 120) || 'unknown'})`, tls: false };
-}
-
-export function errorCode(error: unknown): string | null {
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'string' && code !== '' ? code : null;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

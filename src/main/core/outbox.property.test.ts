@@ -8,8 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { MESSAGE_STATUSES, type Message, type MessageStatus } from '../../shared/domain';
 import { uuidv7 } from '../../shared/uuidv7';
 import { statusRank } from '../../shared/status-merge';
-import { openLocalDatabase } from './local-db';
-import { LocalStore } from './local-store';
+import { openLocalStore } from './local-store';
 
 type Op =
   | { kind: 'queue'; conversation: number }
@@ -49,7 +48,7 @@ describe('outbox and status merge under random interleavings', () => {
     fc.assert(
       fc.property(fc.array(op, { minLength: 1, maxLength: 60 }), (ops) => {
         const dir = mkdtempSync(path.join(tmpdir(), 'branchline-prop-'));
-        let store = new LocalStore(openLocalDatabase(dir));
+        let store = openLocalStore(dir);
         const relay = new ModelRelay();
         const queued: { id: string; conversation: string; body: string }[] = [];
         const highest = new Map<string, number>();
@@ -63,7 +62,7 @@ describe('outbox and status merge under random interleavings', () => {
                 const conversation = conversations[o.conversation]!;
                 const id = uuidv7();
                 const body = `m${n++}`;
-                store.queueMessage({
+                store.outbox.queue({
                   id,
                   request: { conversationId: conversation, content: { type: 'text', body } },
                   content: { type: 'text', body },
@@ -74,16 +73,16 @@ describe('outbox and status merge under random interleavings', () => {
                 break;
               }
               case 'deliver': {
-                const [item] = store.dueOutbox(Number.MAX_SAFE_INTEGER, 1);
+                const [item] = store.outbox.due(Number.MAX_SAFE_INTEGER, 1);
                 if (item === undefined) break;
                 const answer = relay.send(store.message(item.messageId)!, item.conversationId);
                 // A lost answer leaves the row queued: the next delivery sends the same id again.
-                if (!o.answerLost) store.outboxAccepted(item.messageId, answer);
+                if (!o.answerLost) store.outbox.accepted(item.messageId, answer);
                 break;
               }
               case 'crash':
                 store.close();
-                store = new LocalStore(openLocalDatabase(dir));
+                store = openLocalStore(dir);
                 break;
               case 'status':
               case 'replay': {
@@ -104,10 +103,10 @@ describe('outbox and status merge under random interleavings', () => {
             }
           }
           // Drain what is left, then check the relay's record.
-          for (let item = store.dueOutbox(Number.MAX_SAFE_INTEGER, 1)[0]; item !== undefined; item = store.dueOutbox(Number.MAX_SAFE_INTEGER, 1)[0]) {
-            store.outboxAccepted(item.messageId, relay.send(store.message(item.messageId)!, item.conversationId));
+          for (let item = store.outbox.due(Number.MAX_SAFE_INTEGER, 1)[0]; item !== undefined; item = store.outbox.due(Number.MAX_SAFE_INTEGER, 1)[0]) {
+            store.outbox.accepted(item.messageId, relay.send(store.message(item.messageId)!, item.conversationId));
           }
-          expect(store.queuedCount()).toBe(0);
+          expect(store.outbox.queuedCount()).toBe(0);
           expect(relay.accepted.map((a) => a.id).sort()).toEqual(queued.map((q) => q.id).sort());
           for (const c of conversations) {
             expect(relay.accepted.filter((a) => a.conversation === c).map((a) => a.body)).toEqual(

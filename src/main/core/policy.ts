@@ -1,5 +1,6 @@
 // Machine policy: the JSON file IT deploys (GPO, Intune, MDM, config management) that fixes settings on a desktop.
 // Each section is checked on its own, so one bad key falls back to its safe default and is reported by name.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { NotificationPrivacy, RelayUrl } from '../../shared/contract';
@@ -86,6 +87,19 @@ export function loadPolicy(file: string, readFile: (file: string) => string | nu
     return { policy: SAFE_DEFAULTS, problems: [{ key: '(file)', message: `${file} must hold a JSON object` }], source: file };
   }
   return parsePolicy(json as Record<string, unknown>, file);
+}
+
+/** The policy file at `file`, read from disk; a missing file is "no policy", an unreadable one a problem IT sees. */
+export function loadPolicyFile(file: string | null): LoadedPolicy {
+  if (file === null) return { policy: SAFE_DEFAULTS, problems: [], source: null };
+  return loadPolicy(file, (path) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  });
 }
 
 export function parsePolicy(json: Record<string, unknown>, source: string | null): LoadedPolicy {

@@ -66,7 +66,7 @@ describe('RelayConnection close codes', () => {
     conn.start();
     net.last.end({ kind: 'closed', code: 4001, reason: 'unknown or revoked token' });
     expect(conn.snapshot()).toMatchObject({ status: 'credentials_needed', nextAttemptAtMono: null });
-    expect(conn.snapshot().detail).toContain('4001');
+    expect(conn.snapshot().detail).toEqual({ code: 'token_refused', params: { closeCode: 4001 } });
     clock.advance(10 * 60_000);
     conn.retryNow();
     expect(net.opened).toHaveLength(1);
@@ -104,7 +104,7 @@ describe('RelayConnection close codes', () => {
     net.last.hello();
     net.last.end({ kind: 'closed', code: 1012, reason: 'relay restarting' });
     expect(delay()).toBe(50);
-    expect(conn.snapshot().detail).toContain('restarting');
+    expect(conn.snapshot().detail).toEqual({ code: 'relay_restarting', params: { closeCode: 1012 } });
     clock.advance(50);
     net.last.end(refused());
     expect(delay()).toBe(400);
@@ -126,7 +126,11 @@ describe('RelayConnection close codes', () => {
     const { net, conn } = setup();
     conn.start();
     net.last.end({ kind: 'network', error: Object.assign(new Error('self-signed certificate in certificate chain'), { code: 'SELF_SIGNED_CERT_IN_CHAIN' }) });
-    expect(conn.snapshot()).toMatchObject({ status: 'backing_off', tlsProblem: true, detail: 'TLS: certificate not trusted (SELF_SIGNED_CERT_IN_CHAIN)' });
+    expect(conn.snapshot()).toMatchObject({
+      status: 'backing_off',
+      tlsProblem: true,
+      detail: { code: 'tls_untrusted', params: { error: 'SELF_SIGNED_CERT_IN_CHAIN' } },
+    });
     conn.retryNow();
     net.last.hello();
     expect(conn.snapshot()).toMatchObject({ status: 'live', tlsProblem: false, detail: null });

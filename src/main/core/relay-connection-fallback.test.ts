@@ -94,7 +94,7 @@ describe('RelayConnection long-polling fallback (real relay)', () => {
     d.conn.start();
     await waitFor('polling', () => (d.conn.snapshot().status === 'polling' ? true : undefined));
     expect(d.conn.snapshot()).toMatchObject({ transport: 'poll', agent: { id: 'ana' } });
-    expect(d.states.some((s) => s.detail?.includes('HTTP 403'))).toBe(true);
+    expect(d.states.some((s) => s.detail?.code === 'polling_fallback' && s.detail.params['httpStatus'] === 403)).toBe(true);
 
     await customerWrites(r.relay.url, 'hello over long polling');
     await waitFor('caught up over polling', () => caughtUp(r, d));
@@ -132,6 +132,6 @@ describe('RelayConnection long-polling fallback (real relay)', () => {
     devices.push(wrong);
     wrong.conn.start();
     await waitFor('credentials_needed', () => (wrong.conn.snapshot().status === 'credentials_needed' ? true : undefined));
-    expect(wrong.conn.snapshot().detail).toContain('HTTP 401');
+    expect(wrong.conn.snapshot().detail).toEqual({ code: 'token_refused', params: {} });
   });
 });

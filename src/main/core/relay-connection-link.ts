@@ -1,18 +1,12 @@
 // One transport's lifetime as a protocol session: hello, gap-free events acked after commit, heartbeat, requests.
+import { z } from 'zod';
 import type { Clock } from '../../shared/clock';
 import { fail, toAppError, type Result } from '../../shared/errors';
-import { CloseCode, PROTOCOL_VERSION, ServerFrame, parseFrame, type HelloFrame, type SequencedEvent } from '../../shared/protocol';
-import { describeNetworkFailure } from './net-options';
-import type { RelayTransport, TransportEnd, TransportFactory, TransportKind, TransportParams } from './relay-connection-types';
+import { PROTOCOL_VERSION, ServerFrame, parseFrame, type HelloFrame, type SequencedEvent } from '../../shared/protocol';
+import { detail, interpretEnd, networkFailure, type LinkFailure } from './domain/link-failure';
+import type { RelayTransport, TransportFactory, TransportKind, TransportParams } from './relay-connection-types';
 
-/** What the connection does after a link failed. */
-export type Next = { retry: 'backoff' | 'soon' | 'now' | 'capped' } | { retry: 'never'; status: 'credentials_needed' | 'unsupported_version' | 'superseded' };
-
-export interface LinkFailure {
-  next: Next;
-  detail: string;
-  tls: boolean;
-}
+export type { LinkFailure, Next } from './domain/link-failure';
 
 export interface LinkDeps {
   clock: Clock;
@@ -71,7 +65,7 @@ export class LinkSession {
     const { connectTimeoutMs } = this.deps;
     this.cancelTimer = this.deps.clock.setTimer(connectTimeoutMs, () => {
       if (this.hello === null)
-        this.fail('abort', { next: { retry: 'backoff' }, detail: `the relay did not answer within ${Math.round(connectTimeoutMs / 1000)} s`, tls: false });
+        this.fail('abort', { next: { retry: 'backoff' }, detail: detail('connect_timeout', { seconds: Math.round(connectTimeoutMs / 1000) }), tls: false });
     });
     try {
       this.transport = factory.open(this.kind, params, {
@@ -87,7 +81,7 @@ export class LinkSession {
         },
       });
     } catch (error) {
-      this.fail('abort', { next: { retry: 'backoff' }, ...describeNetworkFailure(error) });
+      this.fail('abort', { next: { retry: 'backoff' }, ...networkFailure(error) });
     }
   }
 
@@ -138,13 +132,14 @@ export class LinkSession {
 
   private fail(how: 'graceful' | 'abort', failure: LinkFailure): void {
     if (this.dropped) return;
-    this.drop(how, failure.detail);
+    this.drop(how, failure.detail.code);
     this.deps.failed(this, failure);
   }
 
-  private protocolFailure(detail: string): void {
-    this.deps.log('relay.protocol_failure', { detail });
-    this.fail('graceful', { next: { retry: 'backoff' }, detail, tls: false });
+  /** The relay broke the protocol: the log says how (for IT and us); the agent sees "protocol error". */
+  private protocolFailure(reason: string): void {
+    this.deps.log('relay.protocol_failure', { reason });
+    this.fail('graceful', { next: { retry: 'backoff' }, detail: detail('protocol_error'), tls: false });
   }
 
   private onFrame(text: string): void {
@@ -155,7 +150,7 @@ export class LinkSession {
       if (peek.type === 'hello' && typeof peek.protocol === 'number' && peek.protocol !== PROTOCOL_VERSION) {
         return this.fail('graceful', {
           next: { retry: 'never', status: 'unsupported_version' },
-          detail: `the relay speaks protocol ${peek.protocol}; update the console`,
+          detail: detail('version_unsupported', { relayProtocol: peek.protocol }),
           tls: false,
         });
       }
@@ -246,7 +241,7 @@ export class LinkSession {
         },
         (error: unknown) => {
           this.deps.log('relay.local_failure', { what: failureDetail, error: error instanceof Error ? error.name : typeof error });
-          this.fail('graceful', { next: { retry: 'backoff' }, detail: failureDetail, tls: false });
+          this.fail('graceful', { next: { retry: 'backoff' }, detail: detail('local_storage_failed'), tls: false });
         },
       ),
     );
@@ -266,7 +261,7 @@ export class LinkSession {
       const now = this.deps.clock.monotonicNow();
       if (now - this.lastReceivedAt >= deadAfterMs) {
         // Do not wait for TCP: a half-open link can look open for many minutes.
-        this.fail('abort', { next: { retry: 'backoff' }, detail: `nothing received from the relay for ${deadAfterMs} ms (dead link)`, tls: false });
+        this.fail('abort', { next: { retry: 'backoff' }, detail: detail('dead_link', { seconds: Math.round(deadAfterMs / 1000) }), tls: false });
         return;
       }
       if (now - this.lastSentAt >= heartbeatMs) this.send('{"type":"ping"}');
@@ -275,69 +270,13 @@ export class LinkSession {
   }
 }
 
-/** What a transport's own end means: close codes per protocol.md, HTTP answers of the upgrade or the poll, socket failures. */
-export function interpretEnd(end: TransportEnd, link: { kind: TransportKind; wasLive: boolean; fallbackOnRefusal: boolean }): LinkFailure {
-  if (end.kind === 'closed') return { next: closeCodeNext(end.code), detail: closeDetail(end.code, end.reason), tls: false };
-  if (end.kind === 'network') {
-    const failure = describeNetworkFailure(end.error);
-    return { next: { retry: 'backoff' }, detail: link.wasLive ? `connection lost: ${failure.detail}` : failure.detail, tls: failure.tls };
-  }
-  if (link.kind === 'ws') {
-    // A proxy that refuses upgrades: in auto mode the same frames go over plain HTTP at once.
-    if (link.fallbackOnRefusal) return { next: { retry: 'now' }, detail: `WebSocket upgrade refused (HTTP ${end.status}); using long polling`, tls: false };
-    return { next: { retry: 'backoff' }, detail: `WebSocket upgrade refused (HTTP ${end.status})`, tls: false };
-  }
-  if (end.status === 401) return { next: { retry: 'never', status: 'credentials_needed' }, detail: 'the relay refused the token (HTTP 401)', tls: false };
-  if (end.errorCode === 'unsupported_version') {
-    return {
-      next: { retry: 'never', status: 'unsupported_version' },
-      detail: "the relay does not speak this console's protocol version; update the console",
-      tls: false,
-    };
-  }
-  if (end.status === 404 && link.wasLive) return { next: { retry: 'soon' }, detail: 'the relay no longer knows the poll session', tls: false };
-  return { next: { retry: 'backoff' }, detail: `the relay answered HTTP ${end.status}${end.errorCode === null ? '' : ` (${end.errorCode})`}`, tls: false };
-}
-
-function closeCodeNext(code: number): Next {
-  switch (code) {
-    case CloseCode.unauthorized:
-      return { retry: 'never', status: 'credentials_needed' };
-    case CloseCode.unsupportedVersion:
-      return { retry: 'never', status: 'unsupported_version' };
-    case CloseCode.superseded:
-      return { retry: 'never', status: 'superseded' };
-    case CloseCode.relayRestarting:
-      return { retry: 'soon' };
-    case 1008: // "fix the client; do not loop": retry only at the slowest pace
-      return { retry: 'capped' };
-    default:
-      return { retry: 'backoff' };
-  }
-}
-
-function closeDetail(code: number, reason: string): string {
-  const why = reason === '' ? '' : `: ${reason.slice(0, 120)}`;
-  switch (code) {
-    case CloseCode.unauthorized:
-      return `the relay refused the token (${code}${why})`;
-    case CloseCode.unsupportedVersion:
-      return `the relay does not speak this console's protocol version; update the console (${code})`;
-    case CloseCode.superseded:
-      return `this device connected again elsewhere (${code})`;
-    case CloseCode.relayRestarting:
-      return `the relay is restarting (${code})`;
-    case 1006:
-      return 'connection lost (1006)';
-    default:
-      return `the relay closed the connection (${code}${why})`;
-  }
-}
+/** Enough of a frame that did not parse to say what it was meant to be (a hello of another protocol version). */
+const FramePeek = z.object({ type: z.string().catch(''), protocol: z.unknown() }).catch({ type: '', protocol: undefined });
 
 function peekFrame(text: string): { type: string | null; protocol: unknown } {
   try {
-    const value = JSON.parse(text) as { type?: unknown; protocol?: unknown } | null;
-    return { type: typeof value?.type === 'string' ? value.type.slice(0, 32) : null, protocol: value?.protocol };
+    const peek = FramePeek.parse(JSON.parse(text));
+    return { type: peek.type === '' ? null : peek.type.slice(0, 32), protocol: peek.protocol };
   } catch {
     return { type: null, protocol: undefined };
   }

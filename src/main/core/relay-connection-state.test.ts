@@ -19,7 +19,7 @@ describe('RelayConnection heartbeat and requests', () => {
     clock.advance(1);
     expect(first.closedHow).toBe('abort');
     expect(conn.snapshot().status).toBe('backing_off');
-    expect(conn.snapshot().detail).toContain('dead link');
+    expect(conn.snapshot().detail?.code).toBe('dead_link');
     expect(await pending).toMatchObject({ ok: false, error: { code: 'offline', retryable: true } });
   });
 
@@ -84,7 +84,7 @@ describe('RelayConnection event delivery', () => {
     net.last.events(1, 2);
     await settle();
     net.last.events(4);
-    expect(conn.snapshot().detail).toContain('expected seq 3');
+    expect(conn.snapshot().detail).toEqual({ code: 'protocol_error', params: {} });
     clock.advance(delay());
     expect(net.last.params.since).toBe(2);
   });
@@ -133,7 +133,7 @@ describe('RelayConnection event delivery', () => {
     await settle();
     expect(first.acks).toEqual([]);
     expect(first.closedHow).toBe('graceful');
-    expect(conn.snapshot().detail).toBe('could not store received events locally');
+    expect(conn.snapshot().detail).toEqual({ code: 'local_storage_failed', params: {} });
     clock.advance(delay());
     expect(net.last.params.since).toBe(4);
     net.last.hello({ head: 6 });
@@ -220,7 +220,7 @@ describe('RelayConnection long-polling fallback', () => {
     const { net, conn } = setup({ transport: 'ws' });
     conn.start();
     net.last.end({ kind: 'http', status: 403, errorCode: null });
-    expect(conn.snapshot()).toMatchObject({ status: 'backing_off', detail: 'WebSocket upgrade refused (HTTP 403)' });
+    expect(conn.snapshot()).toMatchObject({ status: 'backing_off', detail: { code: 'upgrade_refused', params: { httpStatus: 403 } } });
     expect(net.opened).toHaveLength(1);
   });
 });

@@ -2,6 +2,8 @@
 import type { BackoffPolicy } from '../../shared/backoff';
 import type { Clock } from '../../shared/clock';
 import type { HelloFrame, SequencedEvent } from '../../shared/protocol';
+import type { ConnectionDetail } from '../../shared/contract';
+import type { TransportEnd, TransportKind } from './domain/link-failure';
 import type { NetConfig } from './net-options';
 
 export type ConnectionStatus = 'connecting' | 'live' | 'backing_off' | 'polling' | 'credentials_needed' | 'unsupported_version' | 'superseded' | 'stopped';
@@ -11,8 +13,8 @@ export interface ConnectionSnapshot {
   transport: 'ws' | 'poll' | null;
   /** Monotonic-clock ms when the next attempt is due (backing_off), else null. */
   nextAttemptAtMono: number | null;
-  /** Human-readable reason of the last failure (no secrets), or null. */
-  detail: string | null;
+  /** Why the last attempt failed, as a code the renderer puts into words (no secrets), or null. */
+  detail: ConnectionDetail | null;
   tlsProblem: boolean;
   agent: { id: string; name: string } | null;
 }
@@ -53,7 +55,7 @@ export interface RelayConnectionOptions {
   transports?: TransportFactory;
 }
 
-export type TransportKind = 'ws' | 'poll';
+export type { TransportEnd, TransportKind } from './domain/link-failure';
 
 export interface TransportParams {
   relayUrl: string;
@@ -63,15 +65,6 @@ export interface TransportParams {
   since: number | null;
   net: NetConfig;
 }
-
-/** How a transport ended on its own (never reported after close() was called). */
-export type TransportEnd =
-  /** A close code: the WebSocket's, or a long-poll receive's `{"closed": {...}}`. */
-  | { kind: 'closed'; code: number; reason: string }
-  /** An HTTP answer other than the expected one: a refused upgrade, or a long-poll 401/404/… */
-  | { kind: 'http'; status: number; errorCode: string | null }
-  /** The socket failed: unreachable, reset, TLS, proxy. */
-  | { kind: 'network'; error: unknown };
 
 export interface TransportHandlers {
   frame(text: string): void;

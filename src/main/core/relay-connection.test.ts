@@ -101,7 +101,7 @@ describe('RelayConnection with a real relay', () => {
     p.stall();
     // 800 ms dead-after, plus slack for timers and a loaded machine; the wait itself is the bound.
     await waitFor('the dead link to be noticed', () => (d.conn.snapshot().status !== 'live' ? true : undefined), 800 + 1_200);
-    expect(d.states.some((s) => s.detail?.includes('dead link'))).toBe(true);
+    expect(d.states.some((s) => s.detail?.code === 'dead_link')).toBe(true);
 
     await customerWrites(r.relay.url, 'written while the link was silent');
     p.forward();
@@ -115,7 +115,7 @@ describe('RelayConnection with a real relay', () => {
     const d = track(testDevice(p.url, generateAgentToken()));
     d.conn.start();
     await waitFor('credentials_needed', () => (d.conn.snapshot().status === 'credentials_needed' ? true : undefined));
-    expect(d.conn.snapshot().detail).toContain('4001');
+    expect(d.conn.snapshot().detail).toEqual({ code: 'token_refused', params: { closeCode: 4001 } });
     // With 20–200 ms backoff a retrying client would connect several times in this period.
     await quietPeriod(1_000);
     d.conn.retryNow();
@@ -167,7 +167,7 @@ describe('RelayConnection with a real relay', () => {
     // The failed batch came again on a new connection.
     expect(d.batches[0]).toEqual(d.batches[1]);
     expect(d.count('relay.live')).toBeGreaterThanOrEqual(2);
-    expect(d.states.some((s) => s.detail === 'could not store received events locally')).toBe(true);
+    expect(d.states.some((s) => s.detail?.code === 'local_storage_failed')).toBe(true);
   });
 
   it('request(): a result, a relay error, a deadline passing, and offline', async () => {

@@ -12,7 +12,8 @@ import {
 import { systemClock, type Clock } from '../../shared/clock';
 import { fail, type Result } from '../../shared/errors';
 import { relayEndpoint, resolveNetSettings, type NetConfig } from './net-options';
-import { LinkSession, type LinkDeps, type LinkFailure } from './relay-connection-link';
+import { detail, type LinkFailure } from './domain/link-failure';
+import { LinkSession, type LinkDeps } from './relay-connection-link';
 import type { ConnectionSnapshot, RelayConnectionOptions, TransportFactory, TransportKind, TransportParams } from './relay-connection-types';
 import { openPollTransport } from './relay-transport-poll';
 import { openWsTransport, probeWebSocket } from './relay-transport-ws';
@@ -192,7 +193,7 @@ export class RelayConnection {
     try {
       since = this.options.cursor();
     } catch {
-      this.retryLater(null, { next: { retry: 'backoff' }, detail: 'could not read the local cursor', tls: false });
+      this.retryLater(null, { next: { retry: 'backoff' }, detail: detail('local_storage_failed'), tls: false });
       return;
     }
     const link = new LinkSession(this.linkDeps, kind, since, this.tokenGeneration, trial);

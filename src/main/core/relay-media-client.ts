@@ -3,7 +3,23 @@ import http from 'node:http';
 import https from 'node:https';
 import { appError, type AppError } from '../../shared/errors';
 import { MAX_OUTBOUND_MEDIA_BYTES } from '../../shared/media-limits';
-import type { MediaClient } from './console-service';
+import { z } from 'zod';
+import { WireError } from '../../shared/protocol';
+import { MediaUploadResult } from '../../shared/protocol-methods';
+
+/** Upload and download of media over the relay's HTTP endpoints. */
+export interface MediaClient {
+  upload(
+    relayUrl: string,
+    token: string,
+    file: { bytes: Buffer; mimeType: string; fileName: string },
+  ): Promise<{ ok: true; mediaId: string } | { ok: false; error: AppError }>;
+  download(
+    relayUrl: string,
+    token: string,
+    mediaId: string,
+  ): Promise<{ ok: true; bytes: Buffer; mimeType: string; fileName: string | null } | { ok: false; error: AppError }>;
+}
 
 /** The relay's HTTP URL for `endpoint` (e.g. "/v1/media"), from a base given as ws(s):// or http(s)://, keeping any path prefix. */
 export function relayHttpUrl(relayUrl: string, endpoint: string): URL {
@@ -49,16 +65,12 @@ function exchange(
   });
 }
 
+const ErrorAnswer = z.object({ error: WireError });
+
 function errorOf(answer: Answer): AppError {
   try {
-    const parsed = JSON.parse(answer.body.toString('utf8')) as { error?: { code?: string; message?: string; retryable?: boolean } };
-    if (parsed.error?.code !== undefined) {
-      return {
-        code: parsed.error.code as AppError['code'],
-        message: parsed.error.message ?? `HTTP ${answer.status}`,
-        retryable: parsed.error.retryable ?? answer.status >= 500,
-      };
-    }
+    const parsed = ErrorAnswer.safeParse(JSON.parse(answer.body.toString('utf8')));
+    if (parsed.success) return parsed.data.error;
   } catch {
     // not the relay's JSON (a proxy's page): fall through
   }
@@ -85,7 +97,9 @@ export function createRelayMediaClient(options: { agent?: (url: URL) => http.Age
           maxBytes: 64 * 1024,
         });
         if (answer.status !== 201) return { ok: false, error: errorOf(answer) };
-        return { ok: true, mediaId: (JSON.parse(answer.body.toString('utf8')) as { mediaId: string }).mediaId };
+        const parsed = MediaUploadResult.safeParse(JSON.parse(answer.body.toString('utf8')));
+        if (!parsed.success) return { ok: false, error: appError('unavailable', 'the relay answered the upload with something that is not a media id', true) };
+        return { ok: true, mediaId: parsed.data.mediaId };
       } catch (error) {
         return { ok: false, error: appError('unavailable', `upload failed: ${(error as Error).message}`, true) };
       }

@@ -2,10 +2,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WireResult } from '../../../src/shared/contract';
-import { ConsoleService, type ConnectionFactory, type LinkSnapshot } from '../../../src/main/core/console-service';
-import { openLocalDatabase } from '../../../src/main/core/local-db';
-import { LocalStore } from '../../../src/main/core/local-store';
+import { createConsole } from '../../../src/main/core/create-console';
+import type { LocalStore } from '../../../src/main/core/local-store';
 import { createRelayMediaClient } from '../../../src/main/core/relay-media-client';
+import type { ConnectionFactory, LinkSnapshot } from '../../../src/main/core/service-types';
+import { memoryTokenStore } from '../../../src/main/core/session-service';
 import { methodChannel, registerIpcBridge, type InvokeEventLike } from '../../../src/main/ipc-bridge';
 import { scanLogs } from '../support/checks';
 import { emptyFigures, type Figures } from '../support/figures';
@@ -27,7 +28,7 @@ const APP_ORIGIN = 'app://branchline';
 const REFUSALS = new Set(['invalid_input', 'unknown_method', 'payload_too_large', 'not_found']);
 
 function consoleData(store: LocalStore): string {
-  const tables = ['meta', 'settings', 'conversations', 'messages', 'outbox', 'drafts', 'media_cache'];
+  const tables = ['session', 'user_settings', 'templates', 'conversations', 'messages', 'outbox', 'uploads', 'drafts', 'media_files'];
   return JSON.stringify(tables.map((t) => store.db.prepare(`SELECT * FROM ${t} ORDER BY 1`).all()));
 }
 
@@ -47,8 +48,28 @@ async function httpStub(): Promise<{ url: string; paths: string[]; close(): Prom
 }
 
 function setup(relayHttp: { url: string; paths: string[] }) {
-  const store = new LocalStore(openLocalDatabase(freshDir('ipc')));
-  store.setMeta('relay_url', relayHttp.url);
+  const relayCalls: string[] = [];
+  // A relay that says yes to everything: a bad input that got through would show up here, not as a refusal.
+  const connect: ConnectionFactory = (options) => {
+    queueMicrotask(() => options.onStateChange(LIVE));
+    return {
+      start: () => {},
+      stop: async () => {},
+      retryNow: () => {},
+      snapshot: () => LIVE,
+      request: async (method) => (relayCalls.push(method), { ok: true, value: {} }),
+    };
+  };
+  const logLines: string[] = [];
+  const core = createConsole({
+    dataDir: freshDir('ipc'),
+    connect,
+    log: (event, fields = {}) => void logLines.push(JSON.stringify({ event, ...fields })),
+    tokens: memoryTokenStore('token-0123456789'),
+    media: createRelayMediaClient({ timeoutMs: 5_000 }),
+  });
+  const { store } = core;
+  store.session.setRelayUrl(relayHttp.url);
   store.applySnapshot(
     [
       {
@@ -78,28 +99,8 @@ function setup(relayHttp: { url: string; paths: string[] }) {
       },
     ],
   );
-  const relayCalls: string[] = [];
   const mediaCalls = relayHttp.paths;
-  // A relay that says yes to everything: a bad input that got through would show up here, not as a refusal.
-  const connect: ConnectionFactory = (options) => {
-    queueMicrotask(() => options.onStateChange(LIVE));
-    return {
-      start: () => {},
-      stop: async () => {},
-      retryNow: () => {},
-      snapshot: () => LIVE,
-      request: async (method) => (relayCalls.push(method), { ok: true, value: {} }),
-    };
-  };
-  const logLines: string[] = [];
-  const service = new ConsoleService({
-    store,
-    connect,
-    log: (event, fields = {}) => void logLines.push(JSON.stringify({ event, ...fields })),
-    tokens: { load: async () => 'token-0123456789', save: async () => {}, clear: async () => {} },
-    media: createRelayMediaClient({ timeoutMs: 5_000 }),
-  });
-  return { store, service, relayCalls, mediaCalls, logLines };
+  return { store, core, service: core.service, relayCalls, mediaCalls, logLines };
 }
 
 /**
@@ -122,12 +123,9 @@ export const badIpc: Scenario = {
     const figures = emptyFigures();
     const relayHttp = await httpStub();
     ctx.defer(() => relayHttp.close());
-    const { store, service, relayCalls, mediaCalls, logLines } = setup(relayHttp);
-    ctx.defer(async () => {
-      await service.stop();
-      store.close();
-    });
-    await service.start();
+    const { store, core, service, relayCalls, mediaCalls, logLines } = setup(relayHttp);
+    ctx.defer(() => core.stop());
+    await core.start();
     const calls = badCalls({ hugeBase64: ctx.scale === 'full' });
 
     const probe = async (call: BadCall, via: string, invoke: () => Promise<unknown>) => {

@@ -59,7 +59,7 @@ export const disk: Scenario = {
       await agentSends(agent, `r${round} during`, fast ? 6 : 15, ctx.rng, sent, figures, trouble);
       // Customers keep writing: the relay takes it, the console cannot store it and must not ack it.
       for (let i = 0; i < (fast ? 5 : 12); i++) {
-        const body = `dk r${round} customer ${i.toString(36)} ${'a longer message to need new pages '.repeat(20)}`.trim();
+        const body = `dk r${round} customer ${i.toString(36)} ${'a longer message to need new pages '.repeat(200)}`.trim();
         await deliverUntilAccepted(url, inboundText(ctx.rng.pick(CUSTOMERS), body).body);
         inbound.push(body);
       }
@@ -82,7 +82,7 @@ export const disk: Scenario = {
       }
       if (trouble === 'full') db.pragma('max_page_count = 1073741823');
       else db.pragma('query_only = 0');
-      agent.service.networkChanged(true); // as the OS would on a change; also skips the backoff wait
+      agent.core.networkChanged(true); // as the OS would on a change; also skips the backoff wait
     }
 
     const deadline = Date.now() + (fast ? 45_000 : 90_000);

@@ -3,11 +3,12 @@ import net from 'node:net';
 import { DEFAULT_BACKOFF } from '../../../src/shared/backoff';
 import { createFakeClock, systemClock, type Clock } from '../../../src/shared/clock';
 import { uuidv7 } from '../../../src/shared/uuidv7';
-import { openLocalDatabase } from '../../../src/main/core/local-db';
-import { LocalStore } from '../../../src/main/core/local-store';
+import { connectionStateOf } from '../../../src/main/core/domain/connection-state';
+import { openLocalStore } from '../../../src/main/core/local-store';
 import { OutboxDrainer } from '../../../src/main/core/outbox-drainer';
 import { RelayConnection } from '../../../src/main/core/relay-connection';
-import { connectionStateOf } from '../../../src/main/core/service-types';
+import { typedLink } from '../../../src/main/core/relay-link';
+import { drainerPort } from '../../../src/main/core/sending-service';
 import { waitFor } from '../../../src/relay/test-support/relay-harness';
 import { sleep } from './customers';
 import type { Figures } from './figures';
@@ -89,20 +90,23 @@ export async function backoffUnderJumps(ctx: ScenarioContext, figures: Figures):
 /** An outbox message whose send keeps failing, a clock set back an hour: how many retries in two backoff caps. */
 export async function outboxUnderJump(): Promise<{ retries: number }> {
   const clock = createFakeClock(Date.now(), 0);
-  const store = new LocalStore(openLocalDatabase(freshDir('outbox')));
+  const store = openLocalStore(freshDir('outbox'));
   let requests = 0;
   const drainer = new OutboxDrainer({
-    store,
+    store: drainerPort(store.outbox),
     clock,
     random: () => 0.5,
     backoff: DEFAULT_BACKOFF,
     concurrency: 1,
-    link: { isLive: () => true, request: async () => (requests++, { ok: false, error: { code: 'offline', message: 'down', retryable: true } }) },
-    prepare: async (item) => ({ ok: true, params: { clientMessageId: item.messageId } }),
+    link: typedLink(
+      async () => (requests++, { ok: false, error: { code: 'offline', message: 'down', retryable: true } }),
+      () => true,
+    ),
+    prepare: async (item) => ({ ok: true, params: { clientMessageId: item.messageId, ...item.request } }),
     onChanges: () => {},
     log: () => {},
   });
-  store.queueMessage({
+  store.outbox.queue({
     id: uuidv7(),
     request: { conversationId: 'c1', content: { type: 'text', body: 'cj outbox' } },
     content: { type: 'text', body: 'cj outbox' },

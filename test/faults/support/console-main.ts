@@ -2,17 +2,16 @@
 //   node --import tsx console-main.ts --relay URL --token T --data DIR --plan FILE [--crash POINT:K] [--transport ws|poll]
 
 /*
- * Queues the plan's messages through ConsoleService.call (skipping what an earlier run already saved), drains, and prints
+ * Queues the plan's messages through the console service's call() (skipping what an earlier run already saved), drains, and prints
  * its state every 100 ms. POINT is queue | send-before | send-after | send-answer | accept | apply-mid | ack: it dies the
  * K-th time it gets there.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConsoleService, type TokenStore } from '../../../src/main/core/console-service';
-import { openLocalDatabase } from '../../../src/main/core/local-db';
-import { LocalStore } from '../../../src/main/core/local-store';
+import { createConsole } from '../../../src/main/core/create-console';
+import { openLocalStore } from '../../../src/main/core/local-store';
 import { RelayConnection } from '../../../src/main/core/relay-connection';
-import { createRelayMediaClient } from '../../../src/main/core/relay-media-client';
+import { memoryTokenStore } from '../../../src/main/core/session-service';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -31,7 +30,7 @@ const print = (record: Record<string, unknown>) => process.stdout.write(`${JSON.
 const log = (event: string, fields: Record<string, unknown> = {}) => process.stderr.write(`${JSON.stringify({ event, ...fields })}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const store = new LocalStore(openLocalDatabase(values.data!));
+const store = openLocalStore(values.data!);
 const [point, nth] = (values.crash ?? 'none:0').split(':');
 let reached = 0;
 const hit = (at: string): boolean => at === point && ++reached === Number(nth);
@@ -54,20 +53,18 @@ store.applyEvents = (events) => {
   if (hit('ack')) die();
   return changes;
 };
-const accepted = store.outboxAccepted.bind(store);
-store.outboxAccepted = (messageId, message) => {
+const accepted = store.outbox.accepted.bind(store.outbox);
+store.outbox.accepted = (messageId, message) => {
   if (hit('accept')) die();
   return accepted(messageId, message);
 };
 
-store.setMeta('relay_url', values.relay!);
-let saved: string | null = values.token!;
-const tokens: TokenStore = { load: async () => saved, save: async (t) => void (saved = t), clear: async () => void (saved = null) };
-const service = new ConsoleService({
+store.session.setRelayUrl(values.relay!);
+const core = createConsole({
+  dataDir: values.data!,
   store,
-  tokens,
+  tokens: memoryTokenStore(values.token!),
   log,
-  media: createRelayMediaClient(),
   connect: (options) => {
     const transport: { transport?: 'ws' | 'poll' } = values.transport === 'poll' || values.transport === 'ws' ? { transport: values.transport } : {};
     const connection = new RelayConnection({ ...options, ...transport, log, backoff: { baseMs: 100, capMs: 1_000, resetAfterMs: 5_000 } });
@@ -88,15 +85,16 @@ const service = new ConsoleService({
     };
   },
 });
-await service.start();
+const { service } = core;
+await core.start();
 
 let queuedAll = false;
 const outbound = () => store.db.prepare<[], { n: number }>("SELECT count(*) AS n FROM messages WHERE direction = 'out'").get()!.n;
 const inbound = () => store.db.prepare<[], { n: number }>("SELECT count(*) AS n FROM messages WHERE direction = 'in'").get()!.n;
 const state = () => ({
   type: 'state',
-  queued: store.queuedCount(),
-  status: service.connectionState().status,
+  queued: store.outbox.queuedCount(),
+  status: core.connectionState().status,
   cursor: store.cursor(),
   queuedAll,
   outbound: outbound(),
@@ -106,7 +104,7 @@ const ticker = setInterval(() => print(state()), 100);
 
 process.once('SIGTERM', () => {
   clearInterval(ticker);
-  void service.stop().finally(() => {
+  void core.stop().finally(() => {
     store.close();
     process.exit(0);
   });
@@ -114,7 +112,7 @@ process.once('SIGTERM', () => {
 
 const conversationOf = async (waId: string): Promise<string> => {
   for (;;) {
-    const row = store.db.prepare<[string], { id: string }>("SELECT id FROM conversations WHERE wa_id = ? AND id NOT LIKE 'pending:%'").get(waId);
+    const row = store.db.prepare<[string], { id: string }>('SELECT id FROM conversations WHERE wa_id = ? AND local_only = 0').get(waId);
     if (row !== undefined) return row.id;
     await sleep(20);
   }
@@ -122,7 +120,7 @@ const conversationOf = async (waId: string): Promise<string> => {
 
 const alreadySaved = new Set(
   store.db
-    .prepare<[], { body: string }>("SELECT json_extract(data, '$.content.body') AS body FROM messages WHERE direction = 'out'")
+    .prepare<[], { body: string }>("SELECT json_extract(content, '$.body') AS body FROM messages WHERE direction = 'out'")
     .all()
     .map((r) => r.body),
 );

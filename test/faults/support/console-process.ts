@@ -109,12 +109,12 @@ export function readConsole(dataDir: string): ConsoleRecord {
     return {
       outbound: db
         .prepare<[], { body: string; status: string }>(
-          "SELECT json_extract(data, '$.content.body') AS body, status FROM messages WHERE direction = 'out' ORDER BY created_at, id",
+          "SELECT json_extract(content, '$.body') AS body, status FROM messages WHERE direction = 'out' ORDER BY created_at, id",
         )
         .all(),
       inbound: db
         .prepare<[], { body: string | null; type: string; createdAt: number }>(
-          "SELECT json_extract(data, '$.content.body') AS body, json_extract(data, '$.content.type') AS type, created_at AS createdAt FROM messages WHERE direction = 'in' ORDER BY created_at, id",
+          "SELECT json_extract(content, '$.body') AS body, json_extract(content, '$.type') AS type, created_at AS createdAt FROM messages WHERE direction = 'in' ORDER BY created_at, id",
         )
         .all(),
       queued: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM outbox WHERE state = 'queued'").get()!.n,

@@ -5,11 +5,10 @@ import { parseArgs } from 'node:util';
 import { RelayUrl } from '../../../shared/contract';
 import { WaId, MAX_TEXT_LENGTH } from '../../../shared/domain';
 import { DatabaseTooNewError } from '../../../shared/migrations';
-import { ConsoleService, type TokenStore } from '../console-service';
-import { openLocalDatabase } from '../local-db';
-import { LocalStore } from '../local-store';
-import { createRelayMediaClient } from '../relay-media-client';
-import { RelayConnection } from '../relay-connection';
+import type { EventPayload } from '../../../shared/contract';
+import { createConsole, type Console } from '../create-console';
+import { fixedNetwork } from '../relay-network';
+import { memoryTokenStore } from '../session-service';
 
 const USAGE = `Usage: npm run agent -- --relay URL --token TOKEN --data DIR [--send WA_ID TEXT] [--ca FILE] [--proxy URL]
 
@@ -78,24 +77,19 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, out: Out, err
     return 2;
   }
 
-  let store: LocalStore;
+  let core: Console;
   try {
-    store = new LocalStore(openLocalDatabase(values.data!));
+    core = createConsole({
+      dataDir: values.data!,
+      tokens: memoryTokenStore(token!),
+      network: fixedNetwork({ ...(ca !== undefined && { ca }), proxy: values.proxy ?? null }),
+    });
   } catch (error) {
     err(`agent: ${error instanceof DatabaseTooNewError ? error.message : `cannot open the local database in ${values.data}: ${(error as Error).message}`}`);
     return 4;
   }
-  const relayUrl = values.relay!;
-  store.setMeta('relay_url', relayUrl);
-  let saved: string | null = token!;
-  const tokens: TokenStore = { load: async () => saved, save: async (t) => void (saved = t), clear: async () => void (saved = null) };
-  const proxy = values.proxy ?? null;
-  const service = new ConsoleService({
-    store,
-    tokens,
-    media: createRelayMediaClient(),
-    connect: (options) => new RelayConnection({ ...options, ...(ca !== undefined && { ca }), proxy }),
-  });
+  const { store } = core;
+  store.session.setRelayUrl(values.relay!);
 
   let finish: (code: number) => void = () => {};
   const finished = new Promise<number>((resolve) => (finish = resolve));
@@ -103,9 +97,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, out: Out, err
   const seen = new Set<string>();
   let lastStatus = '';
   let lastSync = '';
-  service.on((event, payload) => {
+  core.on((event, payload) => {
     if (event === 'connection.changed') {
-      const state = payload as { status: string; queued: number; detail: string | null; tlsProblem: boolean };
+      const state = payload as EventPayload<'connection.changed'>;
       if (state.status !== lastStatus) {
         lastStatus = state.status;
         out({ type: 'connection', status: state.status, queued: state.queued, detail: state.detail, tlsProblem: state.tlsProblem });
@@ -116,11 +110,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, out: Out, err
       if (line !== lastSync) out({ type: 'sync', ...(payload as object) });
       lastSync = line;
     } else if (event === 'messages.changed') {
-      for (const m of (
-        payload as {
-          messages: { id: string; direction: string; conversationId: string; content: { type: string; body?: string }; status: string; failure: unknown }[];
-        }
-      ).messages) {
+      for (const m of (payload as EventPayload<'messages.changed'>).messages) {
         if (m.direction === 'in' && !seen.has(m.id)) {
           seen.add(m.id);
           const conversation = store.conversation(m.conversationId);
@@ -131,7 +121,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, out: Out, err
             from: conversation?.customer.waId ?? null,
             name: conversation?.customer.name ?? null,
             kind: m.content.type,
-            text: m.content.body ?? null,
+            text: m.content.type === 'text' ? m.content.body : null,
           });
         }
         if (m.id === sentId && m.status !== 'queued') {
@@ -145,15 +135,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, out: Out, err
   const stop = () => finish(0);
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  await service.start();
+  await core.start();
   if (send !== null) {
-    const message = await service.sendToWaId(send.waId, send.text);
+    const message = core.sendToWaId(send.waId, send.text);
     sentId = message.id;
     out({ type: 'queued', messageId: message.id, to: send.waId });
   }
   const code = await finished;
-  await service.stop();
-  store.close();
+  await core.stop();
   return code;
 }
 

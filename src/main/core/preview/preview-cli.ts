@@ -1,20 +1,14 @@
 // `npm run preview:web`: the console in a browser. Without --relay it starts a sandbox relay and signs in as its demo agent.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { RelayConnection } from '../relay-connection';
-import { ConsoleService, type TokenStore } from '../console-service';
-import { openLocalDatabase } from '../local-db';
-import { LocalStore } from '../local-store';
-import { createRelayMediaClient } from '../relay-media-client';
-import { buildDiagnostics } from '../diagnostics';
-import { effectiveNotificationPrivacy, loadPolicy } from '../policy';
-import { readFileSync } from 'node:fs';
+import { createConsole } from '../create-console';
+import { loadPolicyFile } from '../policy';
 import { startPreviewServer } from './preview-server';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -31,11 +25,14 @@ const DEMO_CUSTOMERS = [
 ];
 
 /** Starts `npm run relay -- --sandbox` as a child process and reads its address and demo token. */
-async function startSandboxRelay(dataDir: string): Promise<{ child: ChildProcess; url: string; token: string }> {
+async function startSandboxRelay(dataDir: string, logFile: string): Promise<{ child: ChildProcess; url: string; token: string }> {
+  // The relay's own log goes to a file: the terminal shows where the console is, not a scroll of JSON lines.
+  const logFd = openSync(logFile, 'a');
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/relay/cli/relay-cli.ts'), '--sandbox', '--port', '0', '--data', dataDir], {
     cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', logFd],
   });
+  closeSync(logFd);
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const first = (await lines.next()).value as string | undefined;
   const second = (await lines.next()).value as string | undefined;
@@ -76,67 +73,58 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const dataDir = path.resolve(values.data ?? mkdtempSync(path.join(tmpdir(), 'branchline-preview-')));
+  mkdirSync(dataDir, { recursive: true });
+  const logFile = path.join(dataDir, 'preview.log');
+  const relayLogFile = path.join(dataDir, 'relay.log');
   let relay: { child: ChildProcess | null; url: string; token: string };
   if (values.relay !== undefined) {
     relay = { child: null, url: values.relay, token: values.token! };
   } else {
     const freshSandbox = !existsSync(path.join(dataDir, 'relay', 'relay.db'));
-    relay = await startSandboxRelay(path.join(dataDir, 'relay'));
+    relay = await startSandboxRelay(path.join(dataDir, 'relay'), relayLogFile);
     if (freshSandbox) {
       for (const customer of DEMO_CUSTOMERS) await fetch(`${relay.url}/sandbox/inbound`, { method: 'POST', body: JSON.stringify(customer) });
     }
   }
 
-  const loadedPolicy = loadPolicy(values.policy ?? '', (file) => (file === '' ? null : readFileSync(file, 'utf8')));
-  const policy = loadedPolicy.policy;
-  const privacy = effectiveNotificationPrivacy(policy, undefined);
-  const store = new LocalStore(openLocalDatabase(path.join(dataDir, 'console')));
-  let saved: string | null = null;
-  const tokens: TokenStore = { load: async () => saved, save: async (t) => void (saved = t), clear: async () => void (saved = null) };
   const log = (event: string, fields?: Record<string, unknown>) =>
-    process.stderr.write(`${JSON.stringify({ t: new Date().toISOString(), event, ...fields })}\n`);
-  const service: ConsoleService = new ConsoleService({
-    store,
-    tokens,
-    media: createRelayMediaClient(),
-    connect: (options) => new RelayConnection(options),
+    appendFileSync(logFile, `${JSON.stringify({ t: new Date().toISOString(), event, ...fields })}\n`);
+  const policy = loadPolicyFile(values.policy ?? null);
+  const core = createConsole({
+    dataDir: path.join(dataDir, 'console'),
+    policy,
     log,
-    policy: {
-      ...(policy.relay.url !== null && { relayUrl: policy.relay.url }),
-      relayUrlLocked: policy.relay.url !== null && !policy.relay.allowUserOverride,
-      ...(policy.notifications.privacy !== null || policy.notifications.privacyDefault !== null ? { notificationPrivacy: privacy.value } : {}),
-      notificationPrivacyLocked: privacy.locked,
-    },
-    appStatus: () => ({ version: 'preview', policyProblems: loadedPolicy.problems, tokenStorage: 'secure', updateReady: false }),
-    // The preview logs to stderr only, so its bundle carries no log files: the rest is as on a desktop.
-    exportDiagnostics: async (history) => ({
-      fileName: 'branchline-diagnostics-preview.zip',
-      data: buildDiagnostics({
-        logFiles: [],
-        versions: { app: 'preview', node: process.versions.node, os: `${process.platform} ${process.arch}` },
-        settings: { ...service.settings() },
-        policy: loadedPolicy,
-        connectionHistory: history,
-        secrets: [(await tokens.load()) ?? ''],
-        now: new Date(),
-      }),
-    }),
+    hostStatus: () => ({ version: 'preview', policyProblems: policy.problems, tokenStorage: 'secure', updateReady: false }),
+    // The preview logs to its own file; the diagnostics bundle carries it like a desktop's logs.
+    diagnostics: { logFiles: () => [logFile], versions: { app: 'preview', node: process.versions.node, os: `${process.platform} ${process.arch}` } },
   });
-  await service.start();
-  const signIn = await service.call('session.signIn', { relayUrl: relay.url, token: relay.token });
-  if (!signIn.ok) log('preview.sign_in_failed', { code: signIn.error.code, message: signIn.error.message });
+  await core.start();
+  const signIn = await core.service.call('session.signIn', { relayUrl: relay.url, token: relay.token });
+  if (!signIn.ok) {
+    log('preview.sign_in_failed', { code: signIn.error.code });
+    process.stderr.write(`preview: the relay at ${relay.url} refused to sign in (${signIn.error.code}): ${signIn.error.message}\n`);
+  }
 
-  const server = await startPreviewServer({ service, staticDir, token: randomBytes(18).toString('base64url'), port, log });
-  process.stdout.write(`console at ${server.url}\n`);
-  if (relay.child !== null) process.stdout.write(`sandbox relay at ${relay.url} (POST /sandbox/inbound to make a customer write)\n`);
+  const server = await startPreviewServer({ service: core.service, staticDir, token: randomBytes(18).toString('base64url'), port, log });
+  // Last, and plainly: where to point the browser. (The line "console at URL" is what scripts and tests read.)
+  const summary = [
+    '',
+    'Branchline web preview is running.',
+    relay.child !== null ? `  relay:   ${relay.url} (sandbox: POST /sandbox/inbound to make a customer write; log ${relayLogFile})` : `  relay:   ${relay.url}`,
+    `  data:    ${dataDir} (console log ${logFile})`,
+    '  stop:    Ctrl+C',
+    '',
+    'Open the console in a browser:',
+    `console at ${server.url}`,
+  ];
+  process.stdout.write(`${summary.join('\n')}\n`);
 
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
   await server.close();
-  await service.stop();
-  store.close();
+  await core.stop();
   relay.child?.kill('SIGTERM');
   return 0;
 }

@@ -1,0 +1,122 @@
+// Signing in and out: which relay, which agent, the token kept between starts, and what machine policy fixes.
+import type { Clock } from '../../shared/clock';
+import type { Session } from '../../shared/contract';
+import type { HandlersOf } from './console-service';
+import type { Emit } from './event-bus';
+import type { LinkManager } from './link-manager';
+import type { LocalStore } from './local-store';
+import { ServiceError } from './service-types';
+
+/** Where the agent's relay token is kept (Electron: safeStorage; headless and preview: memory). */
+export interface TokenStore {
+  load(): Promise<string | null>;
+  save(token: string): Promise<void>;
+  clear(): Promise<void>;
+}
+
+/** A token store that lives as long as the process (the headless runner, the web preview, tests). */
+export function memoryTokenStore(initial: string | null = null): TokenStore {
+  let saved = initial;
+  return {
+    load: async () => saved,
+    save: async (token) => void (saved = token),
+    clear: async () => void (saved = null),
+  };
+}
+
+export interface SessionPolicy {
+  relayUrl?: string;
+  /** IT fixed the relay: the sign-in screen does not offer another. */
+  relayUrlLocked?: boolean;
+}
+
+export interface SessionServiceDeps {
+  store: LocalStore;
+  links: LinkManager;
+  tokens: TokenStore;
+  clock: Clock;
+  emit: Emit;
+  log: (event: string, fields?: Record<string, unknown>) => void;
+  policy: SessionPolicy;
+  /** How long sign-in waits for the relay to answer (default 15 s). */
+  signInTimeoutMs?: number;
+}
+
+type Outcome = 'ok' | 'credentials' | 'unreachable';
+
+export class SessionService {
+  constructor(private readonly deps: SessionServiceDeps) {}
+
+  readonly handlers: HandlersOf<'session.get' | 'session.signIn' | 'session.signOut'> = {
+    'session.get': async () => this.session(),
+    'session.signIn': async ({ relayUrl, token }) => this.signIn(relayUrl, token),
+    'session.signOut': async () => {
+      await this.deps.links.close(true);
+      await this.deps.tokens.clear();
+      const session = this.session();
+      this.deps.emit('session.changed', session);
+      return session;
+    },
+  };
+
+  /** Resumes the saved session, if any: the agent does not sign in again after a restart. */
+  async resume(): Promise<void> {
+    const { relayUrl } = this.deps.store.session.get();
+    const token = await this.deps.tokens.load();
+    if (relayUrl !== null && token !== null) this.deps.links.open(relayUrl, token);
+    else this.deps.links.emitState();
+  }
+
+  session(): Session {
+    const saved = this.deps.store.session.get();
+    return {
+      signedIn: this.deps.links.token !== null && saved.relayUrl !== null,
+      relayUrl: this.deps.policy.relayUrl ?? saved.relayUrl,
+      agent: saved.agent,
+      relayUrlLocked: this.deps.policy.relayUrlLocked === true,
+    };
+  }
+
+  private async signIn(relayUrl: string, token: string): Promise<Session> {
+    const { policy, store, links } = this.deps;
+    if (policy.relayUrlLocked === true && policy.relayUrl !== undefined && relayUrl !== policy.relayUrl) {
+      throw new ServiceError('forbidden', 'the relay address is set by your IT department');
+    }
+    if (links.isOpen) await links.close(false);
+    store.session.setLastRelayUrl(relayUrl);
+    const previousUrl = store.session.get().relayUrl;
+    links.open(relayUrl, token);
+    const outcome = await this.waitForOutcome();
+    if (outcome !== 'ok') {
+      const snapshot = links.lastSnapshot();
+      await links.close(true);
+      if (outcome === 'credentials') throw new ServiceError('unauthorized', 'The relay did not accept this token. Check it with your supervisor.');
+      throw new ServiceError(snapshot?.tlsProblem === true ? 'tls_failure' : 'unavailable', `Could not reach the relay at ${relayUrl}.`);
+    }
+    if (previousUrl !== null && previousUrl !== relayUrl) this.deps.log('session.relay_changed');
+    store.session.setRelayUrl(relayUrl);
+    await this.deps.tokens.save(token);
+    const session = this.session();
+    this.deps.emit('session.changed', session);
+    return session;
+  }
+
+  private waitForOutcome(): Promise<Outcome> {
+    return new Promise((resolve) => {
+      const cancel = this.deps.clock.setTimer(this.deps.signInTimeoutMs ?? 15_000, () => finish('unreachable'));
+      const check = () => {
+        const status = this.deps.links.status;
+        if (status === 'live') finish('ok');
+        else if (status === 'credentials_needed') finish('credentials');
+        else if (status === 'unsupported_version') finish('unreachable');
+      };
+      const finish = (outcome: Outcome) => {
+        cancel();
+        clearInterval(poll);
+        resolve(outcome);
+      };
+      const poll = setInterval(check, 20);
+      check();
+    });
+  }
+}
