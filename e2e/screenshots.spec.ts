@@ -14,7 +14,9 @@ import {
 import { samplePdf, samplePng } from './support/sample-files';
 import { startStack, type Stack } from './support/stack';
 
-const OUT = path.resolve('docs/screenshots');
+// A test run leaves the tracked files alone: pictures go to test-results/ unless they are being refreshed on purpose
+// (`UPDATE_SCREENSHOTS=1 npm run test:e2e`, then look at them before committing).
+const OUT = path.resolve(process.env['UPDATE_SCREENSHOTS'] === '1' ? 'docs/screenshots' : 'test-results/screenshots');
 const DANA = '972541234567';
 const HOUR = 60 * 60 * 1000;
 
