@@ -73,7 +73,7 @@ export const LAYERS = [
   },
   {
     // Node-only code both Node programs share (the relay and the console core): bounded body reads, secret
-    // comparison, private files, opening SQLite. Like VS Code's base/node beside base/common.
+    // comparison, parsing stored rows. Like VS Code's base/node beside base/common.
     name: 'src/shared/node',
     layers: ['src/shared', 'src/shared/node'],
     node: true,

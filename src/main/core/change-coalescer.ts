@@ -4,7 +4,7 @@ import type { ConsoleEvent, EventPayload } from '../../shared/contract';
 import type { Message } from '../../shared/domain';
 import type { LocalQueries } from './local-queries';
 import type { ChangeSet } from './local-store';
-import { decideNotifications, type NotificationContext } from './notification-policy';
+import { decideNotifications, type NotificationContext } from './domain/notification-policy';
 
 export type EmitFn = <E extends ConsoleEvent>(event: E, payload: EventPayload<E>) => void;
 

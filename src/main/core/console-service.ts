@@ -5,7 +5,7 @@ import { CONSOLE_METHODS, isConsoleMethod, type ConsoleMethod, type MethodOutput
 import { describeIssues } from '../../shared/protocol';
 import type { EventBus, EventListener } from './event-bus';
 import { ServiceError } from './service-types';
-import { storageErrorOf } from './storage-error';
+import { storageErrorOf } from './domain/storage-error';
 
 /** A method's input as the handler receives it: already parsed (defaults applied, strings trimmed). */
 export type HandlerInput<M extends ConsoleMethod> = z.output<(typeof CONSOLE_METHODS)[M]['input']>;

@@ -11,7 +11,7 @@ import type { ChangeSet, LocalStore } from './local-store';
 import { typedLink, type RelayLink } from './relay-link';
 import { connectionStateOf } from './domain/connection-state';
 import type { ConnectionFactory, ConnectionHandle, LinkSnapshot } from './service-types';
-import { storageErrorOf } from './storage-error';
+import { storageErrorOf } from './domain/storage-error';
 
 export interface ConnectionHistoryEntry {
   at: number;

@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { Conversation, Message, Template } from '../../shared/domain';
 import { uuidv7 } from '../../shared/uuidv7';
-import { searchTextOf } from './message-text';
+import { searchTextOf } from './domain/message-text';
 import { MediaFiles } from './media-files';
 import { SCHEMA_2 } from './local-schema';
 

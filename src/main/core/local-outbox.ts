@@ -5,16 +5,17 @@ import { uuidv7 } from '../../shared/uuidv7';
 import { emptyChanges, type ChangeSet } from './local-changes';
 import type { LocalDatabase } from './local-db';
 import type { CachedMedia, MediaCache } from './local-media';
-import { Json, messageParams } from './local-rows';
+import { jsonColumn } from '../../shared/node/stored-row';
+import { messageParams } from './local-rows';
 import type { CacheWriter } from './local-writes';
-import { searchTextOf } from './message-text';
+import { searchTextOf } from './domain/message-text';
 
 /** The relay request an outbox row will become; the clientMessageId is the row's message id. */
 export const OutboxRequest = z
   .object({ conversationId: EntityId.optional(), waId: WaId.optional(), content: OutboundContent, replyToId: EntityId.optional() })
   .refine((r) => (r.conversationId === undefined) !== (r.waId === undefined), 'exactly one of conversationId and waId');
 export type OutboxRequest = z.infer<typeof OutboxRequest>;
-const StoredRequest = Json.pipe(OutboxRequest);
+const StoredRequest = jsonColumn(OutboxRequest);
 
 export interface OutboxItem {
   readonly messageId: string;

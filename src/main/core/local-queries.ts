@@ -3,7 +3,7 @@ import type { ConversationFilter, ConversationSummary, SearchHit } from '../../s
 import type { Message } from '../../shared/domain';
 import type { LocalDatabase } from './local-db';
 import { CONVERSATION_COLUMNS, MESSAGE_COLUMNS, conversationOf, messageOf } from './local-rows';
-import { previewOf } from './message-text';
+import { previewOf } from './domain/message-text';
 
 const UNREAD = "SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'in' AND m.hidden = 0 AND m.created_at > coalesce(c.read_up_to, 0)";
 

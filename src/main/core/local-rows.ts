@@ -1,31 +1,8 @@
-// Rows of the console cache read back through schemas: a row that does not parse is an error naming its table, never a cast.
+// Rows of the console cache read back through schemas (src/shared/node/stored-row.ts): a row that does not parse is an
+// error naming its table and column, never a cast.
 import { z } from 'zod';
 import { Conversation, Message, MessageContent, MessageStatus, SendFailure } from '../../shared/domain';
-
-/** A stored row that does not match the schema: the cache is damaged or was written by another version. */
-export class CorruptRowError extends Error {
-  constructor(table: string, issues: string) {
-    super(`a row of the console cache's ${table} table does not parse: ${issues}`);
-    this.name = 'CorruptRowError';
-  }
-}
-
-function parseRow<T>(schema: z.ZodType<T>, table: string, row: unknown): T {
-  const parsed = schema.safeParse(row);
-  if (!parsed.success) {
-    throw new CorruptRowError(table, parsed.error.issues.map((issue) => `${issue.path.join('.') || '(row)'}: ${issue.message}`).join('; '));
-  }
-  return parsed.data;
-}
-
-const Json = z.string().transform((text, ctx) => {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
-    return z.NEVER;
-  }
-});
+import { jsonColumn, parseRow } from '../../shared/node/stored-row';
 
 /** The columns every read of a conversation selects. */
 export const CONVERSATION_COLUMNS =
@@ -58,7 +35,7 @@ const ConversationRow = z
   .pipe(Conversation);
 
 export function conversationOf(row: unknown): Conversation {
-  return parseRow(ConversationRow, 'conversations', row);
+  return parseRow('conversations', ConversationRow, row);
 }
 
 /** The columns every read of a message selects. */
@@ -70,7 +47,7 @@ const MessageRow = z
     id: z.string(),
     conversation_id: z.string(),
     direction: z.enum(['in', 'out']),
-    content: Json.pipe(MessageContent),
+    content: jsonColumn(MessageContent),
     status: MessageStatus,
     failure_code: SendFailure.shape.code.nullable(),
     failure_message: z.string().nullable(),
@@ -98,7 +75,7 @@ const MessageRow = z
   .pipe(Message);
 
 export function messageOf(row: unknown): Message {
-  return parseRow(MessageRow, 'messages', row);
+  return parseRow('messages', MessageRow, row);
 }
 
 /** A message's columns for an INSERT or UPDATE (named parameters). */
@@ -119,5 +96,3 @@ export function messageParams(message: Message, searchText: string): Record<stri
     searchText,
   };
 }
-
-export { parseRow, Json };

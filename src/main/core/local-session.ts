@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Settings } from '../../shared/contract';
 import { Template } from '../../shared/domain';
 import type { LocalDatabase } from './local-db';
-import { parseRow } from './local-rows';
+import { parseRow } from '../../shared/node/stored-row';
 
 export interface SessionState {
   deviceId: string;
@@ -68,7 +68,7 @@ export class SessionTable {
   }
 
   get(): SessionState {
-    return parseRow(SessionRow, 'session', this.statements.session.get());
+    return parseRow('session', SessionRow, this.statements.session.get());
   }
 
   cursor(): number | null {
@@ -96,7 +96,7 @@ export class SessionTable {
 
   /** What the agent chose; unset keys fall back to policy and defaults (the settings service decides). */
   userSettings(): Partial<Settings> {
-    const row = parseRow(SettingsRow, 'user_settings', this.db.prepare('SELECT * FROM user_settings WHERE id = 1').get());
+    const row = parseRow('user_settings', SettingsRow, this.db.prepare('SELECT * FROM user_settings WHERE id = 1').get());
     const chosen: Partial<Settings> = {};
     if (row.notification_privacy !== undefined) chosen.notificationPrivacy = row.notification_privacy;
     if (row.sounds !== undefined) chosen.sounds = row.sounds;
@@ -123,7 +123,7 @@ export class SessionTable {
     return this.db
       .prepare<[], unknown>('SELECT * FROM templates ORDER BY name, language')
       .all()
-      .map((row) => parseRow(TemplateRow, 'templates', row));
+      .map((row) => parseRow('templates', TemplateRow, row));
   }
 
   setTemplates(templates: readonly Template[], now: number): void {

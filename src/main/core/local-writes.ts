@@ -4,7 +4,7 @@ import { mergeStatus, statusAdvances } from '../../shared/status-merge';
 import type { ChangeSet } from './local-changes';
 import type { LocalDatabase } from './local-db';
 import { MESSAGE_COLUMNS, messageOf, messageParams } from './local-rows';
-import { searchTextOf } from './message-text';
+import { searchTextOf } from './domain/message-text';
 
 type Params = Record<string, string | number | null>;
 

@@ -5,6 +5,7 @@ import type { Message, SendFailure } from '../../shared/domain';
 import type { AppError, Result } from '../../shared/errors';
 import { JobScheduler, payloadAsStored, type JobOutcome } from '../../shared/job-scheduler';
 import type { MethodParams } from '../../shared/protocol-methods';
+import { failureFor } from './domain/send-failure';
 import type { ChangeSet, OutboxItem } from './local-store';
 import type { RelayLink } from './relay-link';
 
@@ -37,28 +38,6 @@ export interface DrainerDeps {
 
 const SEND_DEADLINE_MS = 20_000;
 const DONE: JobOutcome = { kind: 'done' };
-
-/** Relay errors that describe the message itself: sending it again unchanged would fail the same way. */
-function failureFor(error: AppError): SendFailure | null {
-  if (error.retryable) return null;
-  switch (error.code) {
-    case 'template_required':
-      return { code: 'template_required', message: 'The customer has not written in the last 24 hours: send a template to reopen the conversation.' };
-    case 'media_too_large':
-    case 'media_type_unsupported':
-      return { code: error.code, message: error.message };
-    case 'invalid_input':
-    case 'payload_too_large':
-      return { code: 'invalid_input', message: error.message };
-    case 'not_found':
-    case 'conflict':
-    case 'forbidden':
-      return { code: 'rejected', message: error.message };
-    default:
-      // unauthorized, unsupported_version, internal …: not the message's fault; keep it queued.
-      return null;
-  }
-}
 
 export class OutboxDrainer {
   private readonly scheduler: JobScheduler<OutboxItem, OutboxItem>;

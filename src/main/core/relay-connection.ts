@@ -1,47 +1,18 @@
 // The console's one persistent connection to the relay: attempts, backoff, close-code policy, long-poll fallback and back.
-import {
-  DEFAULT_BACKOFF,
-  INITIAL_BACKOFF,
-  assertValidPolicy,
-  backoffOnDown,
-  backoffOnLive,
-  nextBackoff,
-  type BackoffPolicy,
-  type BackoffState,
-} from '../../shared/backoff';
+import { DEFAULT_BACKOFF, INITIAL_BACKOFF, assertValidPolicy, backoffOnDown, backoffOnLive, type BackoffPolicy, type BackoffState } from '../../shared/backoff';
 import { systemClock, type Clock } from '../../shared/clock';
 import { fail, type Result } from '../../shared/errors';
 import { relayEndpoint, resolveNetSettings, type NetConfig } from './net-options';
 import { detail, type LinkFailure } from './domain/link-failure';
+import { planRetry } from './domain/retry-plan';
 import { LinkSession, type LinkDeps } from './relay-connection-link';
 import type { ConnectionSnapshot, RelayConnectionOptions, TransportFactory, TransportKind, TransportParams } from './relay-connection-types';
-import { openPollTransport } from './relay-transport-poll';
-import { openWsTransport, probeWebSocket } from './relay-transport-ws';
-
-export type {
-  ConnectionSnapshot,
-  ConnectionStatus,
-  RelayConnectionOptions,
-  RelayTransport,
-  TransportEnd,
-  TransportFactory,
-  TransportHandlers,
-  TransportKind,
-  TransportParams,
-} from './relay-connection-types';
-
-/** The real transports: `ws` for WebSocket, node:http(s) for long polling. */
-export const nodeTransports: TransportFactory = {
-  open: (kind, params, handlers) => (kind === 'ws' ? openWsTransport(params, handlers) : openPollTransport(params, handlers)),
-  probeWebSocket: (params) => probeWebSocket(params),
-};
+import { nodeTransports } from './relay-transports';
 
 const DEFAULT_PROBE_INTERVAL_MS = 5 * 60_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 20_000;
 const MAX_DEADLINE_MS = 300_000;
-/** After 1008 ("fix the client") retrying at once would only loop: wait the longest backoff. */
-const AT_THE_CAP: BackoffState = { attempt: 64, liveSinceMs: null };
 
 export class RelayConnection {
   private readonly clock: Clock;
@@ -238,31 +209,28 @@ export class RelayConnection {
     if (this.state.status === 'stopped') return;
     const now = this.clock.monotonicNow();
     this.backoff = backoffOnDown(this.backoff, now, this.policy);
-    if (next.retry === 'never') {
-      if (next.status === 'credentials_needed') this.refusedTokenGeneration = link?.tokenGeneration ?? this.tokenGeneration;
-      this.log('relay.gave_up', { status: next.status, detail });
-      this.update({ status: next.status, transport: null, nextAttemptAtMono: null, detail, tlsProblem: tls });
+    const plan = planRetry(next, {
+      backoff: this.backoff,
+      policy: this.policy,
+      random01: this.random(),
+      trialFailed: link !== null && link.trial && link.hello === null,
+    });
+    if (plan.kind === 'give_up') {
+      if (plan.status === 'credentials_needed') this.refusedTokenGeneration = link?.tokenGeneration ?? this.tokenGeneration;
+      this.log('relay.gave_up', { status: plan.status, detail });
+      this.update({ status: plan.status, transport: null, nextAttemptAtMono: null, detail, tlsProblem: tls });
       return;
     }
-    // An upgrade refused, or a WebSocket trial on the fallback that failed: carry on over long polling now.
-    const backToPolling = link !== null && link.trial && link.hello === null;
-    if (next.retry === 'now' || backToPolling) {
-      if (next.retry === 'now') this.preferPoll = true;
+    if (plan.kind === 'poll_now') {
+      if (plan.preferPoll) this.preferPoll = true;
       this.nextProbeAtMono = now + this.probeIntervalMs;
       this.log('relay.polling_fallback', { detail });
       this.update({ detail, tlsProblem: tls });
       this.connect();
       return;
     }
-    let delayMs: number;
-    if (next.retry === 'soon') {
-      // The relay is restarting: come back after a short random delay, without growing the backoff.
-      delayMs = Math.floor(this.random() * this.policy.baseMs);
-    } else {
-      const step = nextBackoff(next.retry === 'capped' ? AT_THE_CAP : this.backoff, this.policy, this.random());
-      delayMs = step.delayMs;
-      this.backoff = { attempt: this.backoff.attempt + 1, liveSinceMs: null };
-    }
+    const { delayMs } = plan;
+    this.backoff = plan.backoff;
     this.log('relay.backing_off', { delayMs, attempt: this.backoff.attempt, detail });
     this.update({ status: 'backing_off', transport: null, nextAttemptAtMono: now + delayMs, detail, tlsProblem: tls });
     this.cancelAttempt = this.clock.setTimer(delayMs, () => {

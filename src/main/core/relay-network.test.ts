@@ -1,6 +1,5 @@
 import tls from 'node:tls';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { proxyFromPac } from './domain/proxy-answer';
 import { RelayNetwork, fixedNetwork, loadCaBundle, resolveRelayProxy, type RelayNetOptions, type TlsLike } from './relay-network';
 import type { ConnectionHandle, LinkSnapshot } from './service-types';
 
@@ -22,19 +21,6 @@ afterEach(() => {
 });
 
 describe('the OS proxy', () => {
-  it.each([
-    ['DIRECT', null],
-    ['PROXY proxy.bank.local:8080', 'http://proxy.bank.local:8080'],
-    ['PROXY proxy.bank.local:8080; DIRECT', 'http://proxy.bank.local:8080'],
-    ['DIRECT; PROXY proxy.bank.local:8080', null],
-    ['SOCKS5 socks.bank.local:1080; PROXY proxy.bank.local:3128', 'http://proxy.bank.local:3128'],
-    ['HTTPS secure.bank.local:443', null],
-    ['PROXY [fd00::1]:8080', 'http://[fd00::1]:8080'],
-    ['proxy lower.bank.local:80', 'http://lower.bank.local:80'],
-    ['PROXY http://evil@x:1', null],
-    ['', null],
-  ])('"%s" → %s', (answer, proxy) => expect(proxyFromPac(answer)).toBe(proxy));
-
   it('asks Chromium with the http(s) form of the relay URL', async () => {
     const session = new FakeSession();
     session.proxies.set('https://relay.bank.example/', 'PROXY proxy.bank.local:8080');

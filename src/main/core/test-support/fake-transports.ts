@@ -2,17 +2,17 @@
 import type { BackoffPolicy } from '../../../shared/backoff';
 import { createFakeClock } from '../../../shared/clock';
 import type { HelloFrame, SequencedEvent } from '../../../shared/protocol';
-import {
-  RelayConnection,
-  type ConnectionSnapshot,
-  type RelayConnectionOptions,
-  type RelayTransport,
-  type TransportEnd,
-  type TransportFactory,
-  type TransportHandlers,
-  type TransportKind,
-  type TransportParams,
-} from '../relay-connection';
+import { RelayConnection } from '../relay-connection';
+import type {
+  ConnectionSnapshot,
+  RelayConnectionOptions,
+  RelayTransport,
+  TransportEnd,
+  TransportFactory,
+  TransportHandlers,
+  TransportKind,
+  TransportParams,
+} from '../relay-connection-types';
 
 export const POLICY: BackoffPolicy = { baseMs: 100, capMs: 1_000, resetAfterMs: 10_000 };
 

@@ -1,7 +1,8 @@
 // A console device for link tests: a RelayConnection whose "local store" is an array of committed seqs.
 import type { BackoffPolicy } from '../../../shared/backoff';
 import type { SequencedEvent } from '../../../shared/protocol';
-import { RelayConnection, type ConnectionSnapshot, type RelayConnectionOptions } from '../relay-connection';
+import { RelayConnection } from '../relay-connection';
+import type { ConnectionSnapshot, RelayConnectionOptions } from '../relay-connection-types';
 
 /** Fast retries so real-socket tests recover in milliseconds. */
 export const FAST_BACKOFF: BackoffPolicy = { baseMs: 20, capMs: 200, resetAfterMs: 60_000 };

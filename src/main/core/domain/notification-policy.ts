@@ -1,6 +1,6 @@
 // Decides which new customer messages deserve a desktop notification, and what it may say.
-import type { EventPayload } from '../../shared/contract';
-import type { Conversation, Message } from '../../shared/domain';
+import type { EventPayload } from '../../../shared/contract';
+import type { Conversation, Message } from '../../../shared/domain';
 import { previewOf } from './message-text';
 
 export interface NotificationContext {

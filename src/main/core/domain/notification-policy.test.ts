@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Conversation, Message } from '../../shared/domain';
+import type { Conversation, Message } from '../../../shared/domain';
 import { decideNotifications, type NotificationContext } from './notification-policy';
 
 const conv = (id: string, name: string | null): Conversation => ({

@@ -1,5 +1,5 @@
 // The words of a message: what the search index holds and what the conversation list previews.
-import type { MessageContent } from '../../shared/domain';
+import type { MessageContent } from '../../../shared/domain';
 
 /** Text worth finding a message by: bodies, captions and file names. */
 export function searchTextOf(content: MessageContent): string {
