@@ -29,7 +29,7 @@ export function createAgentSocketServer(deps: { store: RelayStore; sessions: Ses
     }
     const handshake = parseHandshake(url, req.headers);
     if (!handshake.ok) {
-      ws.close(handshake.error.code === 'unauthorized' ? CloseCode.unauthorized : 1008, handshake.error.message.slice(0, 120));
+      ws.close(handshake.error.code === 'unauthorized' ? CloseCode.unauthorized : CloseCode.policyViolation, handshake.error.message.slice(0, 120));
       return;
     }
     const agent = await authenticate(deps.store, handshake.value.token);
@@ -56,7 +56,7 @@ export function createAgentSocketServer(deps: { store: RelayStore; sessions: Ses
       if (isBinary) session.receive('\u0000binary');
       else session.receive(data.toString());
     });
-    ws.on('close', (code) => session.close(code === 1009 ? CloseCode.frameTooLarge : code, 'closed by peer'));
+    ws.on('close', (code) => session.close(code, 'closed by peer'));
     ws.on('error', (error) => deps.log.warn('agent.socket_error', { error }));
     await session.start();
     for (const text of early) session.receive(text);
@@ -67,7 +67,7 @@ export function createAgentSocketServer(deps: { store: RelayStore; sessions: Ses
       wss.handleUpgrade(req, socket, head, (ws) => {
         void onConnection(ws, req, url).catch((error: unknown) => {
           deps.log.error('agent.connect_failed', { error: error instanceof Error ? error : String(error) });
-          ws.close(1011, 'internal error');
+          ws.close(CloseCode.internalError, 'internal error');
         });
       });
     },

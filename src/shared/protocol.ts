@@ -21,8 +21,14 @@ export const LONG_POLL_HOLD_MS = 25_000;
 export const CloseCode = {
   /** Normal end (the client asked, or the relay is shutting down for good). */
   normal: 1000,
+  /** No close frame arrived (the socket broke): WebSocket's own code, never sent. */
+  abnormal: 1006,
+  /** The handshake broke the rules (e.g. no device id): fix the client; retry only at the slowest pace. */
+  policyViolation: 1008,
   /** A frame over MAX_FRAME_BYTES: the client has a bug; it may reconnect after backoff. */
   frameTooLarge: 1009,
+  /** The relay failed while serving the connection: reconnect after backoff. */
+  internalError: 1011,
   /** The relay is restarting: reconnect soon (short delay, then normal backoff). */
   relayRestarting: 1012,
   /** The token is missing, wrong or revoked: do NOT retry until the agent enters a new one. */

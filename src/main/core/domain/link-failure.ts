@@ -112,7 +112,7 @@ function closeCodeNext(code: number): Next {
       return { retry: 'never', status: 'superseded' };
     case CloseCode.relayRestarting:
       return { retry: 'soon' };
-    case 1008: // "fix the client; do not loop": retry only at the slowest pace
+    case CloseCode.policyViolation: // "fix the client; do not loop": retry only at the slowest pace
       return { retry: 'capped' };
     default:
       return { retry: 'backoff' };
@@ -129,7 +129,7 @@ function closeDetail(code: number): ConnectionDetail {
       return detail('superseded', { closeCode: code });
     case CloseCode.relayRestarting:
       return detail('relay_restarting', { closeCode: code });
-    case 1006:
+    case CloseCode.abnormal:
       return detail('connection_lost', { closeCode: code });
     default:
       return detail('relay_closed', { closeCode: code });
