@@ -24,7 +24,7 @@ export const LAYERS = [
   },
   {
     name: 'src/main/core',
-    layers: ['src/shared', 'src/shared/node', 'src/main/core', 'src/main/core/domain'],
+    layers: ['src/shared', 'src/node-shared', 'src/main/core', 'src/main/core/domain'],
     node: true,
     packages: ['ws', 'better-sqlite3', 'zod', 'yazl', 'rotating-file-stream'],
     why: 'core is plain Node: take Electron pieces as injected interfaces',
@@ -32,7 +32,7 @@ export const LAYERS = [
   },
   {
     name: 'src/main',
-    layers: ['src/shared', 'src/shared/node', 'src/main/core', 'src/main/core/domain', 'src/main'],
+    layers: ['src/shared', 'src/node-shared', 'src/main/core', 'src/main/core/domain', 'src/main'],
     node: true,
     packages: ['electron', 'electron-updater', 'zod'],
     why: 'the Electron adapters forward to core; the UI lives in the renderer',
@@ -65,7 +65,7 @@ export const LAYERS = [
   },
   {
     name: 'src/relay',
-    layers: ['src/shared', 'src/shared/node', 'src/relay', 'src/relay/domain'],
+    layers: ['src/shared', 'src/node-shared', 'src/relay', 'src/relay/domain'],
     node: true,
     packages: ['ws', 'better-sqlite3', 'zod'],
     why: 'the relay is a separate Node program',
@@ -74,8 +74,8 @@ export const LAYERS = [
   {
     // Node-only code both Node programs share (the relay and the console core): bounded body reads, secret
     // comparison, parsing stored rows. Like VS Code's base/node beside base/common.
-    name: 'src/shared/node',
-    layers: ['src/shared', 'src/shared/node'],
+    name: 'src/node-shared',
+    layers: ['src/shared', 'src/node-shared'],
     node: true,
     packages: ['better-sqlite3', 'zod'],
     why: 'shared Node code serves the relay and the console core alike, so it knows neither',

@@ -9,7 +9,7 @@ import { CloseCode, LONG_POLL_HOLD_MS, MAX_FRAME_BYTES } from '../shared/protoco
 import type { AgentSession, SessionTransport } from './agent-session';
 import { authenticate, parseHandshake } from './agent-handshake';
 import { bearerToken } from './agent-tokens';
-import { BodyTooLargeError, readBody } from '../shared/node/http-body';
+import { BodyTooLargeError, readBody } from '../node-shared/http-body';
 import { refuseRest, sendError, sendJson } from './http-util';
 import type { Logger } from './log';
 import type { SessionFactory } from './relay-sessions';

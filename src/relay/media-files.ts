@@ -5,7 +5,7 @@ import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { limitBytes } from '../shared/node/http-body';
+import { limitBytes } from '../node-shared/http-body';
 import { isUuidV7 } from '../shared/uuidv7';
 
 export class MediaFiles {

@@ -5,7 +5,7 @@ import { MEDIA_RULES, checkOutboundMedia } from '../shared/media-limits';
 import type { MediaUploadResult } from '../shared/protocol-methods';
 import { isUuidV7, uuidv7 } from '../shared/uuidv7';
 import type { Clock } from '../shared/clock';
-import { BodyTooLargeError } from '../shared/node/http-body';
+import { BodyTooLargeError } from '../node-shared/http-body';
 import { refuseRest, sendError, sendJson } from './http-util';
 import type { Logger } from './log';
 import type { MediaFetcher } from './media-fetcher';

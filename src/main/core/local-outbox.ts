@@ -5,7 +5,7 @@ import { uuidv7 } from '../../shared/uuidv7';
 import { emptyChanges, type ChangeSet } from './local-changes';
 import type { LocalDatabase } from './local-db';
 import type { CachedMedia, MediaCache } from './local-media';
-import { jsonColumn } from '../../shared/node/stored-row';
+import { jsonColumn } from '../../node-shared/stored-row';
 import { messageParams } from './local-rows';
 import type { CacheWriter } from './local-writes';
 import { searchTextOf } from './domain/message-text';

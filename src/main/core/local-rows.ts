@@ -1,8 +1,8 @@
-// Rows of the console cache read back through schemas (src/shared/node/stored-row.ts): a row that does not parse is an
+// Rows of the console cache read back through schemas (src/node-shared/stored-row.ts): a row that does not parse is an
 // error naming its table and column, never a cast.
 import { z } from 'zod';
 import { Conversation, Message, MessageContent, MessageStatus, SendFailure } from '../../shared/domain';
-import { jsonColumn, parseRow } from '../../shared/node/stored-row';
+import { jsonColumn, parseRow } from '../../node-shared/stored-row';
 
 /** The columns every read of a conversation selects. */
 export const CONVERSATION_COLUMNS =

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Settings } from '../../shared/contract';
 import { Template } from '../../shared/domain';
 import type { LocalDatabase } from './local-db';
-import { parseRow } from '../../shared/node/stored-row';
+import { parseRow } from '../../node-shared/stored-row';
 
 export interface SessionState {
   deviceId: string;

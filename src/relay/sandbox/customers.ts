@@ -1,7 +1,7 @@
 // The simulated customers: who they are, what they type, and when they answer back.
 import { z } from 'zod';
 import { fail, ok, type Result } from '../../shared/errors';
-import { parseRow } from '../../shared/node/stored-row';
+import { parseRow } from '../../node-shared/stored-row';
 import type { SandboxDatabase } from './sandbox-db';
 
 export const CUSTOMER_REPLY_TEXT = "Thanks, I'll check and get back to you.";

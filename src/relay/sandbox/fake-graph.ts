@@ -6,7 +6,7 @@ import type { CustomerDirectory } from './customers';
 import { planDeliveries } from './delivery-plan';
 import type { FaultMode } from './faults';
 import * as errors from './graph-errors';
-import { BodyTooLargeError, readBody } from '../../shared/node/http-body';
+import { BodyTooLargeError, readBody } from '../../node-shared/http-body';
 import { hasBearer, JSON_BODY_LIMIT, MEDIA_BODY_LIMIT, parseJson, sendJson, sendJsonAndClose } from './http-io';
 import { ledgerEntryFor, type Ledger } from './ledger';
 import type { MediaStore } from './media-store';

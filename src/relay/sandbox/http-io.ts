@@ -1,7 +1,7 @@
 // Small HTTP helpers for the sandbox routes: body limits, JSON answers and the bearer check.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fail, ok, type Result } from '../../shared/errors';
-import { secretsEqual } from '../../shared/node/secret-compare';
+import { secretsEqual } from '../../node-shared/secret-compare';
 
 export const JSON_BODY_LIMIT = 1024 * 1024;
 export const MEDIA_BODY_LIMIT = 100 * 1024 * 1024;

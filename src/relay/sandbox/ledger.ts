@@ -1,6 +1,6 @@
 // The record of every send the fake Graph API accepted, in arrival order: what "WhatsApp" received.
 import { z } from 'zod';
-import { jsonColumn, parseRows } from '../../shared/node/stored-row';
+import { jsonColumn, parseRows } from '../../node-shared/stored-row';
 import type { SandboxDatabase } from './sandbox-db';
 import type { ValidSend } from './send-request';
 

@@ -1,7 +1,7 @@
 // Media uploaded to the fake Graph API, kept in the sandbox database so it outlives a restart.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { parseRow } from '../../shared/node/stored-row';
+import { parseRow } from '../../node-shared/stored-row';
 import type { SandboxDatabase } from './sandbox-db';
 import { newMediaId } from './sandbox-ids';
 

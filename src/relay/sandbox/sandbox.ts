@@ -4,7 +4,7 @@ import { systemClock, type Clock } from '../../shared/clock';
 import { checkInboundInput, createCustomerDirectory } from './customers';
 import { createFakeGraph, GRAPH_PATH_PREFIX } from './fake-graph';
 import { NO_FAULT, parseFaultRequest, takeFault, type GraphFault } from './faults';
-import { BodyTooLargeError, readBody } from '../../shared/node/http-body';
+import { BodyTooLargeError, readBody } from '../../node-shared/http-body';
 import { JSON_BODY_LIMIT, parseJson, sendJson, sendJsonAndClose } from './http-io';
 import { createLedger, type LedgerEntry, type ReadReceipt } from './ledger';
 import { createMediaStore } from './media-store';

@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import type { Clock } from '../../shared/clock';
 import { backoffCeilingMs, type BackoffPolicy } from '../../shared/backoff';
 import { z } from 'zod';
-import { parseRow, parseRows } from '../../shared/node/stored-row';
+import { parseRow, parseRows } from '../../node-shared/stored-row';
 import type { SandboxDatabase } from './sandbox-db';
 
 export interface NewDelivery {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { fail, ok, type Result } from '../../shared/errors';
 import type { RelayDatabase } from './relay-db';
 import type { Agent, AgentRecord } from './relay-store';
-import { parseRowIfAny, parseRows } from '../../shared/node/stored-row';
+import { parseRowIfAny, parseRows } from '../../node-shared/stored-row';
 import { AgentRow, toAgentRecord } from './sqlite-rows';
 
 const ActiveAgent = z.object({ id: z.string().min(1), name: z.string() });

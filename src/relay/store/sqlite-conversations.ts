@@ -5,7 +5,7 @@ import { mergeStatus, statusAdvances } from '../../shared/status-merge';
 import type { RelayDatabase } from './relay-db';
 import type { Page } from './relay-store';
 import type { SqliteEventLog } from './sqlite-event-log';
-import { parseRow, parseRowIfAny, parseRows } from '../../shared/node/stored-row';
+import { parseRow, parseRowIfAny, parseRows } from '../../node-shared/stored-row';
 import { ConversationRow, Count, decodeCursor, encodeCursor, MessageRow, toConversation, toMessage } from './sqlite-rows';
 
 export class SqliteConversations {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { RelayEvent } from '../../shared/protocol-events';
 import type { RelayDatabase } from './relay-db';
 import type { StoredEvent } from './relay-store';
-import { parseRow, parseRows } from '../../shared/node/stored-row';
+import { parseRow, parseRows } from '../../node-shared/stored-row';
 import { EventRow } from './sqlite-rows';
 
 const Seq = z.object({ seq: z.number().int().nullable() });

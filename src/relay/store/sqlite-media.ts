@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { uuidv7 } from '../../shared/uuidv7';
 import type { RelayDatabase } from './relay-db';
 import type { MediaRecord } from './relay-store';
-import { parseRow, parseRows } from '../../shared/node/stored-row';
+import { parseRow, parseRows } from '../../node-shared/stored-row';
 import { MediaRow, toMediaRecord } from './sqlite-rows';
 
 const PendingMedia = z.object({ mediaId: z.string().min(1), waMediaId: z.string().min(1) });

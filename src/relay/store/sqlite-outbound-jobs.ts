@@ -8,7 +8,7 @@ import type { OutboundJob, SendRequest } from './relay-store';
 import type { SqliteConversations } from './sqlite-conversations';
 import type { SqliteEventLog } from './sqlite-event-log';
 import type { SqliteMedia } from './sqlite-media';
-import { parseRow, parseRows } from '../../shared/node/stored-row';
+import { parseRow, parseRows } from '../../node-shared/stored-row';
 import { Count, DueJobRow, OrphanStatusRow, toMessage } from './sqlite-rows';
 
 export class SqliteOutboundJobs {

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseWebhook } from '../domain/parse-webhook';
 import { openRelayDatabase, type RelayDatabase } from './relay-db';
 import { SqliteRelayStore } from './sqlite-relay-store';
-import { StoredRowError } from '../../shared/node/stored-row';
+import { StoredRowError } from '../../node-shared/stored-row';
 
 const T0 = Date.UTC(2026, 10, 24, 9);
 let db: RelayDatabase | null = null;

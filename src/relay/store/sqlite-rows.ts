@@ -1,7 +1,7 @@
 // Rows of the relay database, parsed (never cast) into the shared domain types: one schema per table read.
 import { z } from 'zod';
 import { MessageContent, MessageStatus, SendFailure, type Conversation, type Message } from '../../shared/domain';
-import { jsonColumn } from '../../shared/node/stored-row';
+import { jsonColumn } from '../../node-shared/stored-row';
 import type { AgentRecord, MediaRecord } from './relay-store';
 
 const Id = z.string().min(1);

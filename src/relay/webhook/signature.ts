@@ -1,6 +1,6 @@
 // Checks Meta's X-Hub-Signature-256 header against the raw webhook body, in constant time.
 import { createHmac } from 'node:crypto';
-import { secretsEqual } from '../../shared/node/secret-compare';
+import { secretsEqual } from '../../node-shared/secret-compare';
 
 const PREFIX = 'sha256=';
 /** SHA-256 is 32 bytes: 64 hex digits. */

@@ -1,8 +1,8 @@
 // HTTP face of the webhook: Meta's verification handshake, then signed deliveries stored before the 200.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../log';
-import { BodyTooLargeError, readBody } from '../../shared/node/http-body';
-import { secretsEqual } from '../../shared/node/secret-compare';
+import { BodyTooLargeError, readBody } from '../../node-shared/http-body';
+import { secretsEqual } from '../../node-shared/secret-compare';
 import { refuseRest, sendError } from '../http-util';
 import type { RelayStore } from '../store/relay-store';
 import { parseWebhook } from '../domain/parse-webhook';

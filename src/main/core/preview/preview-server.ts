@@ -7,7 +7,7 @@ import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { parseCallFrame } from '../../../shared/bridge-frames';
 import type { ConsoleEvent, EventPayload, WireResult } from '../../../shared/contract';
-import { secretsEqual } from '../../../shared/node/secret-compare';
+import { secretsEqual } from '../../../node-shared/secret-compare';
 import type { ConsoleService } from '../console-service';
 
 const COOKIE = 'branchline_preview';
