@@ -47,7 +47,7 @@ export function createMethodHandler(deps: MethodDeps): (agent: Agent, method: st
       if (wamid !== null) {
         // Blue ticks are a courtesy: a failure is logged, never turned into an error for the agent.
         void deps.provider.markRead(wamid).then((r) => {
-          if (!r.ok) deps.log.warn('whatsapp.mark_read_failed', { reason: r.message, metaCode: r.metaCode });
+          if (!r.ok) deps.log.warn('whatsapp.mark_read_failed', { reason: r.error.message, metaCode: r.error.metaCode });
         });
       }
       return ok({ conversation: result.value.conversation });
@@ -78,7 +78,7 @@ export function createMethodHandler(deps: MethodDeps): (agent: Agent, method: st
       const now = deps.clock.monotonicNow();
       if (templates === null || now - templates.at > TEMPLATE_CACHE_MS) {
         const fetched = await deps.provider.listTemplates();
-        if (!fetched.ok) return fail('unavailable', `could not load templates from WhatsApp: ${fetched.message}`, true);
+        if (!fetched.ok) return fail('unavailable', `could not load templates from WhatsApp: ${fetched.error.message}`, true);
         templates = { at: now, list: fetched.value };
       }
       return ok({ templates: templates.list });

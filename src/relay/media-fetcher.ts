@@ -65,9 +65,9 @@ export class MediaFetcher {
     }
     const attempt = (this.attempts.get(mediaId) ?? 0) + 1;
     this.attempts.set(mediaId, attempt);
-    if (!result.retryable || attempt >= this.deps.maxAttempts) {
+    if (!result.error.retryable || attempt >= this.deps.maxAttempts) {
       await store.setMediaState(mediaId, 'failed');
-      log.warn('media.fetch_failed', { mediaId, reason: result.message, attempts: attempt });
+      log.warn('media.fetch_failed', { mediaId, reason: result.error.message, attempts: attempt });
       this.attempts.delete(mediaId);
       return false;
     }

@@ -39,16 +39,16 @@ describe('outbound content', () => {
   });
 
   it('passes on whether a failed upload may be retried', async () => {
-    const { deps, mediaId } = await withFile(async () => ({ ok: false, retryable: true, message: 'Graph API unavailable' }));
+    const { deps, mediaId } = await withFile(async () => ({ ok: false, error: { code: 'unavailable', retryable: true, message: 'Graph API unavailable' } }));
     const result = await toProviderContent({ type: 'image', mediaId, mimeType: 'image/jpeg' }, deps);
-    expect(result).toEqual({ ok: false, retryable: true, reason: 'Graph API unavailable' });
+    expect(result).toEqual({ ok: false, error: { code: 'unavailable', retryable: true, message: 'Graph API unavailable' } });
   });
 
   it('fails for good a file that is gone from the relay', async () => {
     const { deps, mediaId, dir } = await withFile(async () => ({ ok: true, value: 'never' }));
     rmSync(path.join(dir, 'media', mediaId));
     const result = await toProviderContent({ type: 'image', mediaId, mimeType: 'image/jpeg' }, deps);
-    expect(result).toMatchObject({ ok: false, retryable: false });
+    expect(result).toMatchObject({ ok: false, error: { code: 'not_found', retryable: false } });
   });
 
   it.each([

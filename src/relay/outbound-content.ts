@@ -1,14 +1,15 @@
 // An outbound job's content in WhatsApp's terms: which contents can be sent at all, and media uploaded once per file.
 import type { MessageContent } from '../shared/domain';
+import { appError, type Result } from '../shared/errors';
 import type { ParseResult } from '../shared/job-scheduler';
 import type { MediaFiles } from './media-files';
 import type { RelayStore } from './store/relay-store';
-import type { ProviderContent, WhatsAppProvider } from './whatsapp/provider';
+import type { ProviderContent, ProviderError, WhatsAppProvider } from './whatsapp/provider';
 
 /** The contents WhatsApp's send API carries for us; the rest only ever arrive from customers. */
 export type SendableContent = Extract<MessageContent, { type: 'text' | 'template' | 'image' | 'document' }>;
 
-export type ProviderContentResult = { ok: true; value: ProviderContent } | { ok: false; retryable: boolean; reason: string };
+export type ProviderContentResult = Result<ProviderContent, ProviderError>;
 
 export interface ContentDeps {
   store: Pick<RelayStore, 'getMedia' | 'setMediaWaId'>;
@@ -29,7 +30,7 @@ export function sendableContent(content: MessageContent): ParseResult<SendableCo
   }
 }
 
-const FILE_GONE = 'the attached file no longer exists on the relay';
+const FILE_GONE: Result<never, ProviderError> = { ok: false, error: appError('not_found', 'the attached file no longer exists on the relay', false) };
 
 /** Media goes to WhatsApp first (once per file: its WhatsApp id is kept); everything else maps directly. */
 export async function toProviderContent(content: SendableContent, deps: ContentDeps): Promise<ProviderContentResult> {
@@ -41,13 +42,13 @@ export async function toProviderContent(content: SendableContent, deps: ContentD
     case 'image':
     case 'document': {
       const media = await deps.store.getMedia(content.mediaId);
-      if (media === null) return { ok: false, retryable: false, reason: FILE_GONE };
+      if (media === null) return FILE_GONE;
       let waMediaId = media.waMediaId;
       if (waMediaId === null) {
         const bytes = await deps.media.read(media.id);
-        if (bytes === null) return { ok: false, retryable: false, reason: FILE_GONE };
+        if (bytes === null) return FILE_GONE;
         const uploaded = await deps.provider.uploadMedia({ bytes, mimeType: media.mimeType, fileName: media.fileName ?? 'file' });
-        if (!uploaded.ok) return { ok: false, retryable: uploaded.retryable, reason: uploaded.message };
+        if (!uploaded.ok) return uploaded;
         waMediaId = uploaded.value;
         await deps.store.setMediaWaId(media.id, waMediaId);
       }

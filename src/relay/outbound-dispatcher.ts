@@ -132,9 +132,10 @@ export class OutboundDispatcher {
     await store.markInFlight(job.messageId, clock.wallNow());
     const content = await toProviderContent(send.content, this.deps);
     if (!content.ok) {
-      if (content.retryable) return this.retry(0, (retryInMs) => jobLog.warn('outbound.media_retry', { reason: content.reason, retryInMs }));
-      await store.failSend(job.messageId, { code: 'media_type_unsupported', message: content.reason }, clock.wallNow());
-      jobLog.warn('outbound.media_failed', { reason: content.reason });
+      const { error } = content;
+      if (error.retryable) return this.retry(0, (retryInMs) => jobLog.warn('outbound.media_retry', { reason: error.message, retryInMs }));
+      await store.failSend(job.messageId, { code: 'media_type_unsupported', message: error.message }, clock.wallNow());
+      jobLog.warn('outbound.media_failed', { reason: error.message });
       this.deps.onCommitted();
       return DONE;
     }

@@ -27,7 +27,7 @@ function setup() {
       async () => (requests++, { ok: false, error: { code: 'offline', message: 'the link dropped', retryable: true } }),
       () => true,
     ),
-    prepare: async (item) => ({ ok: true, params: { clientMessageId: item.messageId, ...item.request } }),
+    prepare: async (item) => ({ ok: true, value: { clientMessageId: item.messageId, ...item.request } }),
     onChanges: () => {},
     log: () => {},
   });

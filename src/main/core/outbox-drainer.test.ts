@@ -32,7 +32,7 @@ function drainerFor(outbox: OutboxStore, clock: Clock, relay: RawRequest, overri
     random: () => 0,
     backoff: { baseMs: 100, capMs: 1_000, resetAfterMs: 10_000 },
     concurrency: 4,
-    prepare: async (item) => ({ ok: true, params: { clientMessageId: item.messageId, ...item.request } }),
+    prepare: async (item) => ({ ok: true, value: { clientMessageId: item.messageId, ...item.request } }),
     onChanges: () => {},
     log: () => {},
     ...overrides,

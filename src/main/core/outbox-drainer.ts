@@ -2,7 +2,7 @@
 import type { BackoffPolicy } from '../../shared/backoff';
 import type { Clock } from '../../shared/clock';
 import type { Message, SendFailure } from '../../shared/domain';
-import type { AppError, Result } from '../../shared/errors';
+import type { Result } from '../../shared/errors';
 import { JobScheduler, payloadAsStored, type JobOutcome } from '../../shared/job-scheduler';
 import type { MethodParams } from '../../shared/protocol-methods';
 import { failureFor } from './domain/send-failure';
@@ -31,7 +31,7 @@ export interface DrainerDeps {
   /** Sends to different conversations in flight at once. */
   concurrency: number;
   /** Turns an outbox item into the relay's messages.send params (uploads local files first). */
-  prepare: (item: OutboxItem) => Promise<{ ok: true; params: MethodParams<'messages.send'> } | { ok: false; error: AppError }>;
+  prepare: (item: OutboxItem) => Promise<Result<MethodParams<'messages.send'>>>;
   onChanges: (changes: ChangeSet) => void;
   log: (event: string, fields?: Record<string, unknown>) => void;
 }
@@ -115,7 +115,7 @@ export class OutboxDrainer {
   private async request(item: OutboxItem): Promise<Result<Message>> {
     const prepared = await this.deps.prepare(item);
     if (!prepared.ok) return { ok: false, error: prepared.error };
-    const result = await this.deps.link.request('messages.send', prepared.params, { deadlineMs: SEND_DEADLINE_MS });
+    const result = await this.deps.link.request('messages.send', prepared.value, { deadlineMs: SEND_DEADLINE_MS });
     return result.ok ? { ok: true, value: result.value.message } : result;
   }
 }

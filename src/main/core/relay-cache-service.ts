@@ -36,8 +36,9 @@ export class RelayCacheService {
       if (relay === null) throw new ServiceError('offline', 'not signed in');
       const fetched = await this.deps.media.download(relay.url, relay.token, mediaId);
       if (!fetched.ok) throw new ServiceError(fetched.error.code, fetched.error.message);
-      this.deps.store.media.put(mediaId, { mimeType: fetched.mimeType, fileName: fetched.fileName, bytes: fetched.bytes }, this.deps.clock.wallNow());
-      return { mimeType: fetched.mimeType, fileName: fetched.fileName, dataBase64: fetched.bytes.toString('base64') };
+      const { bytes, mimeType, fileName } = fetched.value;
+      this.deps.store.media.put(mediaId, { mimeType, fileName, bytes }, this.deps.clock.wallNow());
+      return { mimeType, fileName, dataBase64: bytes.toString('base64') };
     },
   };
 }

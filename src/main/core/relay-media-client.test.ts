@@ -27,9 +27,9 @@ describe('relay media client', () => {
     const uploaded = await client.upload(base, relay.token, { bytes, mimeType: 'application/pdf', fileName: 'Loan statement March.pdf' });
     expect(uploaded.ok).toBe(true);
     if (!uploaded.ok) return;
-    const downloaded = await client.download(base, relay.token, uploaded.mediaId);
-    expect(downloaded).toMatchObject({ ok: true, mimeType: 'application/pdf', fileName: 'Loan statement March.pdf' });
-    if (downloaded.ok) expect(downloaded.bytes).toEqual(bytes);
+    const downloaded = await client.download(base, relay.token, uploaded.value.mediaId);
+    expect(downloaded).toMatchObject({ ok: true, value: { mimeType: 'application/pdf', fileName: 'Loan statement March.pdf' } });
+    if (downloaded.ok) expect(downloaded.value.bytes).toEqual(bytes);
   });
 
   it("reports the relay's refusal in its own words", async () => {

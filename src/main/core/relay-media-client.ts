@@ -1,24 +1,22 @@
 // Media over the relay's HTTP endpoints (POST /v1/media, GET /v1/media/{id}) with the agent's token.
 import http from 'node:http';
 import https from 'node:https';
-import { appError, type AppError } from '../../shared/errors';
+import { appError, type AppError, type Result } from '../../shared/errors';
 import { MAX_OUTBOUND_MEDIA_BYTES } from '../../shared/media-limits';
 import { z } from 'zod';
 import { WireError } from '../../shared/protocol';
 import { MediaUploadResult } from '../../shared/protocol-methods';
 
+export interface DownloadedMedia {
+  bytes: Buffer;
+  mimeType: string;
+  fileName: string | null;
+}
+
 /** Upload and download of media over the relay's HTTP endpoints. */
 export interface MediaClient {
-  upload(
-    relayUrl: string,
-    token: string,
-    file: { bytes: Buffer; mimeType: string; fileName: string },
-  ): Promise<{ ok: true; mediaId: string } | { ok: false; error: AppError }>;
-  download(
-    relayUrl: string,
-    token: string,
-    mediaId: string,
-  ): Promise<{ ok: true; bytes: Buffer; mimeType: string; fileName: string | null } | { ok: false; error: AppError }>;
+  upload(relayUrl: string, token: string, file: { bytes: Buffer; mimeType: string; fileName: string }): Promise<Result<{ mediaId: string }>>;
+  download(relayUrl: string, token: string, mediaId: string): Promise<Result<DownloadedMedia>>;
 }
 
 /** The relay's HTTP URL for `endpoint` (e.g. "/v1/media"), from a base given as ws(s):// or http(s)://, keeping any path prefix. */
@@ -99,7 +97,7 @@ export function createRelayMediaClient(options: { agent?: (url: URL) => http.Age
         if (answer.status !== 201) return { ok: false, error: errorOf(answer) };
         const parsed = MediaUploadResult.safeParse(JSON.parse(answer.body.toString('utf8')));
         if (!parsed.success) return { ok: false, error: appError('unavailable', 'the relay answered the upload with something that is not a media id', true) };
-        return { ok: true, mediaId: parsed.data.mediaId };
+        return { ok: true, value: { mediaId: parsed.data.mediaId } };
       } catch (error) {
         return { ok: false, error: appError('unavailable', `upload failed: ${(error as Error).message}`, true) };
       }
@@ -126,7 +124,7 @@ export function createRelayMediaClient(options: { agent?: (url: URL) => http.Age
         } catch {
           fileName = null;
         }
-        return { ok: true, bytes: answer.body, mimeType: answer.headers['content-type'] ?? 'application/octet-stream', fileName };
+        return { ok: true, value: { bytes: answer.body, mimeType: answer.headers['content-type'] ?? 'application/octet-stream', fileName } };
       } catch (error) {
         return { ok: false, error: appError('unavailable', `download failed: ${(error as Error).message}`, true) };
       }

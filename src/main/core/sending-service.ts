@@ -3,7 +3,7 @@
 import type { BackoffPolicy } from '../../shared/backoff';
 import type { Clock } from '../../shared/clock';
 import type { Message, MessageContent, OutboundContent } from '../../shared/domain';
-import { appError, type AppError } from '../../shared/errors';
+import { appError, type Result } from '../../shared/errors';
 import { checkOutboundMedia } from '../../shared/media-limits';
 import type { MethodParams } from '../../shared/protocol-methods';
 import { isWindowOpen } from '../../shared/service-window';
@@ -144,7 +144,7 @@ export class SendingService {
   }
 
   /** Uploads a file queued offline before its message goes to the relay. */
-  private async prepare(item: OutboxItem): Promise<{ ok: true; params: MethodParams<'messages.send'> } | { ok: false; error: AppError }> {
+  private async prepare(item: OutboxItem): Promise<Result<MethodParams<'messages.send'>>> {
     let content = item.request.content;
     if (content.type === 'image' || content.type === 'document') {
       const { media } = this.deps.store;
@@ -162,12 +162,12 @@ export class SendingService {
           fileName: file.fileName ?? 'file',
         });
         if (!uploaded.ok) return { ok: false, error: uploaded.error };
-        relayMediaId = uploaded.mediaId;
+        relayMediaId = uploaded.value.mediaId;
         media.setUploaded(content.mediaId, relayMediaId);
       }
       content = { ...content, mediaId: relayMediaId };
     }
-    return { ok: true, params: { clientMessageId: item.messageId, ...item.request, content } };
+    return { ok: true, value: { clientMessageId: item.messageId, ...item.request, content } };
   }
 
   private discard(messageId: string, keepFile: boolean): void {

@@ -307,7 +307,7 @@ describe('markRead', () => {
     handler = (_req, res) => reply(res, status, body);
     const result = await provider().markRead('wamid.IN1');
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.retryable).toBe(retryable);
+    if (!result.ok) expect(result.error.retryable).toBe(retryable);
   });
 });
 
@@ -342,11 +342,13 @@ describe('uploadMedia', () => {
     handler = (_req, res) => reply(res, 400, graphError(131053, '(#131053) Media upload error'));
     expect(await provider().uploadMedia({ bytes: Buffer.from('x'), mimeType: 'application/x-evil', fileName: 'a.bin' })).toMatchObject({
       ok: false,
-      retryable: false,
-      metaCode: 131053,
+      error: { retryable: false, metaCode: 131053 },
     });
     handler = (_req, res) => reply(res, 502, 'bad gateway');
-    expect(await provider().uploadMedia({ bytes: Buffer.from('x'), mimeType: 'image/png', fileName: 'a.png' })).toMatchObject({ ok: false, retryable: true });
+    expect(await provider().uploadMedia({ bytes: Buffer.from('x'), mimeType: 'image/png', fileName: 'a.png' })).toMatchObject({
+      ok: false,
+      error: { retryable: true },
+    });
   });
 });
 
@@ -400,15 +402,14 @@ describe('fetchMedia', () => {
     const tampered = Buffer.from(bytes);
     tampered[100] = (tampered[100] ?? 0) ^ 0xff;
     await serveMedia({}, tampered);
-    expect(await provider().fetchMedia(MEDIA_ID)).toMatchObject({ ok: false, retryable: false, message: expect.stringMatching(/SHA-256/) });
+    expect(await provider().fetchMedia(MEDIA_ID)).toMatchObject({ ok: false, error: { retryable: false, message: expect.stringMatching(/SHA-256/) } });
   });
 
   it('refuses a file Meta says is too large, without downloading it', async () => {
     await serveMedia();
     expect(await provider({ maxMediaBytes: 10_000 }).fetchMedia(MEDIA_ID)).toMatchObject({
       ok: false,
-      retryable: false,
-      message: expect.stringMatching(/limit/),
+      error: { retryable: false, message: expect.stringMatching(/limit/) },
     });
     expect(seen).toHaveLength(1);
   });
@@ -425,21 +426,20 @@ describe('fetchMedia', () => {
     };
     expect(await provider({ maxMediaBytes: 10_000 }).fetchMedia(MEDIA_ID)).toMatchObject({
       ok: false,
-      retryable: false,
-      message: expect.stringMatching(/limit/),
+      error: { retryable: false, message: expect.stringMatching(/limit/) },
     });
   });
 
   it('passes on the status when Graph refuses the media id', async () => {
     handler = (_req, res) => reply(res, 404, graphError(100, '(#100) Unsupported get request'));
-    expect(await provider().fetchMedia(MEDIA_ID)).toMatchObject({ ok: false, retryable: false, metaCode: 100 });
+    expect(await provider().fetchMedia(MEDIA_ID)).toMatchObject({ ok: false, error: { retryable: false, metaCode: 100 } });
     handler = (_req, res) => reply(res, 500, {});
-    expect(await provider().fetchMedia(MEDIA_ID)).toMatchObject({ ok: false, retryable: true });
+    expect(await provider().fetchMedia(MEDIA_ID)).toMatchObject({ ok: false, error: { retryable: true } });
   });
 
   it('refuses an id that could leave its path segment', async () => {
     for (const id of ['..', '../../me', '', 'a/b']) {
-      expect(await provider().fetchMedia(id)).toMatchObject({ ok: false, retryable: false });
+      expect(await provider().fetchMedia(id)).toMatchObject({ ok: false, error: { retryable: false } });
     }
     expect(seen).toHaveLength(0);
   });
@@ -451,7 +451,7 @@ describe('fetchMedia', () => {
       return new Response(JSON.stringify({ url: 'http://lookaside.example/x', mime_type: 'image/jpeg', sha256: base64, file_size: 10 }), { status: 200 });
     };
     const result = await provider({ graphUrl: 'https://graph.example', fetch: fakeFetch }).fetchMedia(MEDIA_ID);
-    expect(result).toMatchObject({ ok: false, retryable: false });
+    expect(result).toMatchObject({ ok: false, error: { retryable: false } });
     expect(calls).toEqual([`https://graph.example/v21.0/${MEDIA_ID}`]);
   });
 });
@@ -521,7 +521,7 @@ describe('listTemplates', () => {
 
   it('will not follow a next-page link to another origin with the token', async () => {
     handler = (_req, res) => reply(res, 200, page1('http://127.0.0.2:9/steal'));
-    expect(await provider().listTemplates()).toMatchObject({ ok: false, retryable: false });
+    expect(await provider().listTemplates()).toMatchObject({ ok: false, error: { retryable: false } });
     expect(seen).toHaveLength(1);
   });
 
@@ -530,7 +530,7 @@ describe('listTemplates', () => {
       if (req.path.includes('after=B')) return reply(res, 500, {});
       reply(res, 200, page1(`${origin}/sandbox/graph/v21.0/WABA77/message_templates?after=B`));
     };
-    expect(await provider().listTemplates()).toMatchObject({ ok: false, retryable: true });
+    expect(await provider().listTemplates()).toMatchObject({ ok: false, error: { retryable: true } });
   });
 });
 
@@ -561,7 +561,7 @@ describe('secrets stay out of messages', () => {
   it('keeps connection failures free of URLs and tokens', async () => {
     handler = () => undefined;
     const result = await provider({ requestTimeoutMs: 200 }).listTemplates();
-    expect(result).toMatchObject({ ok: false, retryable: true });
+    expect(result).toMatchObject({ ok: false, error: { retryable: true } });
     expect(JSON.stringify(result)).not.toMatch(/127\.0\.0\.1|Bearer|EAAG/);
   });
 

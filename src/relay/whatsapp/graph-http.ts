@@ -1,7 +1,8 @@
 // One Graph API exchange: bearer, deadline, capped body, and failures sorted into "never left" and "may have reached Meta".
 import { judgeGraphError } from '../domain/graph-verdict';
 import { cap, type Redactor } from '../domain/graph-redact';
-import type { ProviderResult } from './provider';
+import type { ErrorCode } from '../../shared/errors';
+import type { ProviderError, ProviderResult } from './provider';
 
 /** Graph's JSON answers are small; the cap keeps a broken proxy from filling memory. */
 const MAX_JSON_BYTES = 8 * 1024 * 1024;
@@ -82,18 +83,33 @@ export function isSuccess(status: number): boolean {
  * worth retrying (the same call can succeed later unchanged); a refused request is not.
  */
 export function problem<T>(operation: string, result: Answer | Lost, redact: Redactor): ProviderResult<T> {
-  if (result.kind === 'lost') return { ok: false, retryable: true, message: `${operation}: ${result.detail}` };
+  if (result.kind === 'lost') return providerError(result.reason === 'timeout' ? 'timeout' : 'unavailable', `${operation}: ${result.detail}`, true);
   const verdict = judgeGraphError({ status: result.status, body: result.body, retryAfter: result.headers.get('retry-after') }, redact);
   const message = cap(`${operation}: Graph answered HTTP ${result.status}: ${verdict.text}`);
-  return { ok: false, retryable: verdict.kind === 'retry', message, ...(verdict.metaCode !== undefined && { metaCode: verdict.metaCode }) };
+  const code: ErrorCode =
+    verdict.kind === 'retry'
+      ? verdict.reason === 'rate_limited' || verdict.reason === 'pair_rate_limited'
+        ? 'rate_limited'
+        : verdict.reason === 'timeout'
+          ? 'timeout'
+          : 'unavailable'
+      : verdict.code === 'rejected'
+        ? 'invalid_input'
+        : verdict.code;
+  return providerError(code, message, verdict.kind === 'retry', verdict.metaCode);
 }
 
 export function unexpected<T>(operation: string): ProviderResult<T> {
-  return { ok: false, retryable: true, message: `${operation}: Graph answered 2xx in an unexpected shape` };
+  return providerError('unavailable', `${operation}: Graph answered 2xx in an unexpected shape`, true);
 }
 
+/** Refused here, before or after asking Meta: the same call would fail the same way. */
 export function refused<T>(message: string): ProviderResult<T> {
-  return { ok: false, retryable: false, message };
+  return providerError('invalid_input', message, false);
+}
+
+function providerError(code: ErrorCode, message: string, retryable: boolean, metaCode?: number): { ok: false; error: ProviderError } {
+  return { ok: false, error: { code, message, retryable, ...(metaCode !== undefined && { metaCode }) } };
 }
 
 export function lostFrom(error: unknown, limitMs: number): Lost {

@@ -1,4 +1,5 @@
 // The port between the relay and WhatsApp. The Meta Cloud API adapter implements it; tests may fake it.
+import type { AppError, Result } from '../../shared/errors';
 import type { SendFailure, Template } from '../../shared/domain';
 import type { RetryReason } from '../domain/graph-verdict';
 
@@ -33,8 +34,10 @@ export type SendOutcome =
     }
   | { readonly kind: 'failed'; readonly failure: SendFailure };
 
-export type ProviderResult<T> =
-  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly retryable: boolean; readonly message: string; readonly metaCode?: number };
+/** A provider call's failure: an AppError from the one union, with Meta's own error code where Meta gave one. */
+export type ProviderError = AppError & { readonly metaCode?: number };
+
+export type ProviderResult<T> = Result<T, ProviderError>;
 
 export interface FetchedMedia {
   readonly bytes: Buffer;

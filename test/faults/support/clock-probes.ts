@@ -102,7 +102,7 @@ export async function outboxUnderJump(): Promise<{ retries: number }> {
       async () => (requests++, { ok: false, error: { code: 'offline', message: 'down', retryable: true } }),
       () => true,
     ),
-    prepare: async (item) => ({ ok: true, params: { clientMessageId: item.messageId, ...item.request } }),
+    prepare: async (item) => ({ ok: true, value: { clientMessageId: item.messageId, ...item.request } }),
     onChanges: () => {},
     log: () => {},
   });
