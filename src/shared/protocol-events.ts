@@ -1,4 +1,4 @@
-// Events the relay streams to every device, each with a gap-free seq (protocol v1).
+// Events the relay streams to every device, each with a gap-free seq (protocol v2; v1's frozen shapes are in protocol-v1.ts).
 import { z } from 'zod';
 import { Conversation, EntityId, Message, MessageStatus, SendFailure } from './domain';
 
@@ -14,8 +14,18 @@ export const RelayEvent = z.discriminatedUnion('kind', [
     failure: SendFailure.nullable(),
     at: z.number().int(),
   }),
+  /**
+   * A message changed after it was created: the customer edited it (`edited` holds the earlier versions) or deleted it
+   * (content `{type: 'deleted'}`). Applied like message.created: the newer copy replaces the stored one. (v2)
+   */
+  z.object({ kind: z.literal('message.updated'), message: Message }),
   /** A conversation was created or changed: customer profile, assignment, window, case link, read pointer. */
   z.object({ kind: z.literal('conversation.upserted'), conversation: Conversation }),
+  /**
+   * A conversation is gone from this device: merged into another (`mergedInto`, e.g. after the customer's number change
+   * brought two identities together), and later for other reasons. Drop it and its messages from the cache. (v2)
+   */
+  z.object({ kind: z.literal('conversation.removed'), conversationId: EntityId, mergedInto: EntityId.nullable() }),
 ]);
 export type RelayEvent = z.infer<typeof RelayEvent>;
 export type RelayEventKind = RelayEvent['kind'];

@@ -1,11 +1,33 @@
-// Relay protocol v1: the frames console and relay exchange (spec: docs/protocol.md).
+// Relay protocol v2: the frames console and relay exchange (spec: docs/protocol.md). The relay also serves v1.
 import { z } from 'zod';
 import { ERROR_CODES } from './errors';
 import { RelayEvent } from './protocol-events';
 
-export const PROTOCOL_VERSION = 1;
-/** WebSocket subprotocol naming the version; the relay refuses any other. */
+export const PROTOCOL_VERSION = 2;
+/** WebSocket subprotocol naming the version the console speaks. */
 export const PROTOCOL_SUBPROTOCOL = `branchline.v${PROTOCOL_VERSION}`;
+/**
+ * Versions the relay serves, newest first: v1 consoles keep working during a roll-out (docs/protocol.md says for how
+ * long). Anything else is refused with 4002.
+ */
+export const SUPPORTED_PROTOCOL_VERSIONS = [2, 1] as const;
+export type ProtocolVersion = (typeof SUPPORTED_PROTOCOL_VERSIONS)[number];
+
+/** The WebSocket subprotocol that names a version. */
+export function subprotocolOf(version: ProtocolVersion): string {
+  return `branchline.v${version}`;
+}
+
+/** The version the relay speaks on a connection offered these subprotocols: the newest it serves, or null (4002). */
+export function negotiateSubprotocol(offered: ReadonlySet<string>): ProtocolVersion | null {
+  return SUPPORTED_PROTOCOL_VERSIONS.find((version) => offered.has(subprotocolOf(version))) ?? null;
+}
+
+/** The long-poll `v` parameter: absent means 1 (what every v1 console sent, or none at all), otherwise a served version. */
+export function pollProtocolVersion(v: string | null): ProtocolVersion | null {
+  if (v === null || v === '') return 1;
+  return SUPPORTED_PROTOCOL_VERSIONS.find((version) => String(version) === v) ?? null;
+}
 /** Largest frame either side may send. Media travels over HTTP, never in frames. */
 export const MAX_FRAME_BYTES = 256 * 1024;
 /** Each side sends a ping when it has sent nothing else for this long… */
@@ -78,6 +100,7 @@ export type ClientFrame = z.infer<typeof ClientFrame>;
 
 // ---- relay → client ----
 
+/** The hello of a v2 connection (a v1 connection gets protocol-v1.ts's HelloFrameV1, which says 1). */
 export const HelloFrame = z.object({
   type: z.literal('hello'),
   protocol: z.literal(PROTOCOL_VERSION),
