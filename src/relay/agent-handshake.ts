@@ -26,6 +26,6 @@ export function parseHandshake(url: URL, headers: IncomingHttpHeaders): Result<H
   return ok({ token, deviceId: device.data, since });
 }
 
-export async function authenticate(store: RelayStore, token: string): Promise<Agent | null> {
+export async function authenticate(store: Pick<RelayStore, 'findAgentByTokenHash'>, token: string): Promise<Agent | null> {
   return store.findAgentByTokenHash(hashAgentToken(token));
 }

@@ -2,27 +2,27 @@
 import { describe, expect, it } from 'vitest';
 import { createFakeClock } from '../shared/clock';
 import { CloseCode } from '../shared/protocol';
-import { AgentSession } from './agent-session';
+import { AgentSession, type SessionDeps } from './agent-session';
 import { silentLogger } from './log';
-import type { RelayStore } from './store/relay-store';
 
 function session() {
   const clock = createFakeClock(Date.UTC(2026, 10, 24), 0);
   const closed: number[] = [];
-  const store = {
+  const store: SessionDeps['store'] = {
     head: async () => 0,
     oldest: async () => 1,
-    readEvents: async () => [],
     isAgentActive: async () => true,
     recordDeviceAck: async () => {},
-  } as unknown as RelayStore;
+  };
   const s = new AgentSession({
     agent: { id: 'ana', name: 'Ana' },
     deviceId: 'dev-1',
     sessionId: 's-1',
+    protocol: 2,
     since: 0,
     transport: { send: () => {}, bufferedBytes: () => 0, close: (code) => void closed.push(code) },
     store,
+    readEvents: async () => [],
     handleRequest: async () => ({ ok: true, value: {} }),
     clock,
     settings: {

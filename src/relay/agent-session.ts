@@ -1,12 +1,12 @@
 // One connected device: the hello, the event stream with its ack window, requests, heartbeats.
 // Transport-agnostic: the WebSocket and the long-poll fallback both feed it text frames.
-import { z } from 'zod';
 import type { Clock } from '../shared/clock';
-import { appError, err, fail, type AppError, type Result } from '../shared/errors';
-import { ClientFrame, CloseCode, PROTOCOL_VERSION, parseFrame, type HelloFrame, type WireError } from '../shared/protocol';
+import { appError, err, fail, type Result } from '../shared/errors';
+import { ClientFrame, CloseCode, parseFrame, type ProtocolVersion, type WireError } from '../shared/protocol';
 import { TokenBucket } from '../shared/token-bucket';
 import type { Logger } from './log';
-import type { Agent, RelayStore } from './store/relay-store';
+import { eventsFrame, helloFrame, requestIdOf, toWire } from './session-wire';
+import type { Agent, RelayStore, StoredEvent } from './store/relay-store';
 
 export interface SessionTransport {
   send(text: string): void;
@@ -32,10 +32,14 @@ export interface SessionDeps {
   agent: Agent;
   deviceId: string;
   sessionId: string;
+  /** The version this device speaks: its hello says it; `readEvents` and `handleRequest` answer in its shapes. */
+  protocol: ProtocolVersion;
   /** The device's last committed seq, or null for a device with nothing (needs a first sync). */
   since: number | null;
   transport: SessionTransport;
-  store: RelayStore;
+  store: Pick<RelayStore, 'head' | 'oldest' | 'isAgentActive' | 'recordDeviceAck'>;
+  /** Committed events after a seq, encoded for this device's version (JSON per event). */
+  readEvents: (afterSeq: number, limit: number) => Promise<StoredEvent[]>;
   handleRequest: RequestHandler;
   clock: Clock;
   settings: SessionSettings;
@@ -87,9 +91,7 @@ export class AgentSession {
     const canResume = since !== null && since + 1 >= oldest && since <= head;
     this.sentUpTo = canResume ? since : head;
     this.ackedUpTo = this.sentUpTo;
-    const hello: HelloFrame = {
-      type: 'hello',
-      protocol: PROTOCOL_VERSION,
+    const hello = helloFrame(this.deps.protocol, {
       sessionId: this.deps.sessionId,
       agent: { id: this.deps.agent.id, name: this.deps.agent.name },
       deviceId: this.deps.deviceId,
@@ -100,9 +102,9 @@ export class AgentSession {
       deadAfterMs: settings.deadAfterMs,
       maxFrameBytes: settings.maxFrameBytes,
       eventWindow: settings.eventWindow,
-    };
+    });
     this.write(JSON.stringify(hello));
-    this.deps.log.info('session.started', { mode: hello.mode, since, head });
+    this.deps.log.info('session.started', { protocol: hello.protocol, mode: hello.mode, since, head });
     this.scheduleHeartbeat();
     this.pump();
   }
@@ -216,17 +218,22 @@ export class AgentSession {
       return;
     }
     this.pumping = true;
-    void this.pumpLoop().finally(() => {
-      this.pumping = false;
-      if (this.pumpAgain) {
-        this.pumpAgain = false;
-        this.pump();
-      }
-    });
+    void this.pumpLoop()
+      .catch((error: unknown) => {
+        this.deps.log.error('session.read_failed', { error: error instanceof Error ? error : String(error) });
+        this.close(CloseCode.internalError, 'could not read events');
+      })
+      .finally(() => {
+        this.pumping = false;
+        if (this.pumpAgain) {
+          this.pumpAgain = false;
+          this.pump();
+        }
+      });
   }
 
   private async pumpLoop(): Promise<void> {
-    const { settings, store, transport } = this.deps;
+    const { settings, transport } = this.deps;
     while (!this.closed) {
       const room = settings.eventWindow - (this.sentUpTo - this.ackedUpTo);
       if (room <= 0) return; // the next ack resumes the stream
@@ -235,21 +242,11 @@ export class AgentSession {
         this.deps.clock.setTimer(BACKPRESSURE_RETRY_MS, () => this.pump());
         return;
       }
-      const events = await store.readEvents(this.sentUpTo, Math.min(room, 500));
+      const events = await this.deps.readEvents(this.sentUpTo, Math.min(room, 500));
       if (events.length === 0 || this.closed) return;
-      // Stored JSON goes out as it is: no parse and re-serialise per event.
-      let frame = '{"type":"events","events":[';
-      let budget = settings.maxFrameBytes - 64;
-      let count = 0;
-      for (const e of events) {
-        const item = `{"seq":${e.seq},"event":${e.json}}`;
-        if (count > 0 && item.length + 1 > budget) break;
-        frame += (count > 0 ? ',' : '') + item;
-        budget -= item.length + 1;
-        count += 1;
-      }
-      this.write(`${frame}]}`);
-      this.sentUpTo = events[count - 1]!.seq;
+      const frame = eventsFrame(events, settings.maxFrameBytes);
+      this.write(frame.text);
+      this.sentUpTo = frame.lastSeq;
     }
   }
 
@@ -273,23 +270,4 @@ export class AgentSession {
     };
     this.cancelHeartbeat = this.deps.clock.setTimer(Math.min(heartbeatMs, deadAfterMs) / 2, tick);
   }
-}
-
-/** Just enough of a request frame to answer it: the rest of it was what failed. */
-const RequestId = z.looseObject({ type: z.literal('req'), id: z.string().min(1).max(64) });
-
-/** The id of a malformed request frame, when it has a usable one. */
-function requestIdOf(text: string): string | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  const parsed = RequestId.safeParse(value);
-  return parsed.success ? parsed.data.id : null;
-}
-
-function toWire(error: AppError): WireError {
-  return { code: error.code, message: error.message, retryable: error.retryable };
 }

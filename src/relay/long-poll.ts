@@ -1,11 +1,11 @@
 // HTTP long polling: the same frames as the WebSocket, for networks whose proxy refuses upgrades.
-//   POST /v1/poll?device=…&since=…   opens a session        → {"sessionId": "…"}
+//   POST /v1/poll?v=2&device=…&since=…  opens a session (v: 2 or 1; absent is 1) → {"sessionId": "…"}
 //   GET  /v1/poll/{sessionId}          waits for relay frames → {"frames": [...]} or {"closed": {code, reason}}
 //   POST /v1/poll/{sessionId}          client frames          ← {"frames": [...]}
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Clock } from '../shared/clock';
-import { CloseCode, LONG_POLL_HOLD_MS, MAX_FRAME_BYTES } from '../shared/protocol';
+import { CloseCode, LONG_POLL_HOLD_MS, MAX_FRAME_BYTES, SUPPORTED_PROTOCOL_VERSIONS, pollProtocolVersion } from '../shared/protocol';
 import type { AgentSession, SessionTransport } from './agent-session';
 import { authenticate, parseHandshake } from './agent-handshake';
 import { bearerToken } from './agent-tokens';
@@ -72,7 +72,13 @@ interface PollEntry {
   agentId: string;
 }
 
-export function createLongPoll(deps: { store: RelayStore; sessions: SessionFactory; clock: Clock; log: Logger; holdMs?: number }) {
+export function createLongPoll(deps: {
+  store: Pick<RelayStore, 'findAgentByTokenHash'>;
+  sessions: SessionFactory;
+  clock: Clock;
+  log: Logger;
+  holdMs?: number;
+}) {
   const entries = new Map<string, PollEntry>();
   const holdMs = deps.holdMs ?? LONG_POLL_HOLD_MS;
 
@@ -99,9 +105,9 @@ export function createLongPoll(deps: { store: RelayStore; sessions: SessionFacto
 
   return {
     async open(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-      const version = url.searchParams.get('v');
-      if (version !== null && version !== '1') {
-        sendError(res, 400, 'unsupported_version', 'this relay speaks protocol 1');
+      const protocol = pollProtocolVersion(url.searchParams.get('v'));
+      if (protocol === null) {
+        sendError(res, 400, 'unsupported_version', `this relay speaks protocol ${SUPPORTED_PROTOCOL_VERSIONS.join(' and ')}`);
         return;
       }
       const handshake = parseHandshake(url, req.headers);
@@ -116,7 +122,14 @@ export function createLongPoll(deps: { store: RelayStore; sessions: SessionFacto
         return;
       }
       const transport = new PollTransport();
-      const session = deps.sessions.create({ agent, deviceId: handshake.value.deviceId, since: handshake.value.since, transport, transportName: 'poll' });
+      const session = deps.sessions.create({
+        agent,
+        deviceId: handshake.value.deviceId,
+        since: handshake.value.since,
+        transport,
+        transportName: 'poll',
+        protocol,
+      });
       entries.set(session.sessionId, { session, transport, agentId: agent.id });
       await session.start();
       sendJson(res, 200, { sessionId: session.sessionId });

@@ -485,13 +485,13 @@ describe('protocol.md, implemented from the document alone', () => {
     expect((await closedWithin(noDevice)).code, 'handshake without device').toBe(1008);
   });
 
-  it('7b. close codes: offering only "branchline.v2" gets 4002', async () => {
+  it('7b. close codes: offering only "branchline.v3" gets 4002', async () => {
     // Section "Connecting": the relay accepts the upgrade, checks the version, and closes with 4002.
     // A client that offered subprotocols fails the handshake itself (`ws` and browsers alike) when
     // the 101 response names none of them, so the relay must name one for the 4002 to be seen.
-    const v2 = openProbe({ protocols: ['branchline.v2'] });
-    const v2Close = await closedWithin(v2);
-    expect(v2Close, `offering only branchline.v2 (close reason: "${v2Close.reason}")`).toMatchObject({ code: 4002 });
+    const v3 = openProbe({ protocols: ['branchline.v3'] });
+    const v3Close = await closedWithin(v3);
+    expect(v3Close, `offering only branchline.v3 (close reason: "${v3Close.reason}")`).toMatchObject({ code: 4002 });
   });
 
   it('7c. close codes: a frame of maxFrameBytes is taken, one byte more gets 1009', async () => {
@@ -547,7 +547,7 @@ describe('protocol.md, implemented from the document alone', () => {
   it('8. long polling carries the same frames; the session is bound to its agent', async () => {
     const badToken = await fetch(`${relay.baseUrl}/v1/poll?v=1&device=poll-x`, { method: 'POST', headers: { Authorization: 'Bearer nope' } });
     expect(badToken.status).toBe(401);
-    const badVersion = await fetch(`${relay.baseUrl}/v1/poll?v=2&device=poll-x`, { method: 'POST', headers: { Authorization: `Bearer ${relay.token}` } });
+    const badVersion = await fetch(`${relay.baseUrl}/v1/poll?v=3&device=poll-x`, { method: 'POST', headers: { Authorization: `Bearer ${relay.token}` } });
     expect(badVersion.status).toBe(400);
 
     const poll = await openPollSession({ baseUrl: relay.baseUrl, token: relay.token, device: `poll-${uuidv7()}` });

@@ -1,20 +1,25 @@
-// The WebSocket endpoint /v1/agent: checks the handshake, then bridges frames to an AgentSession.
+// The WebSocket endpoint /v1/agent: negotiates the version, checks the handshake, then bridges frames to an AgentSession.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CloseCode, MAX_FRAME_BYTES, PROTOCOL_SUBPROTOCOL } from '../shared/protocol';
+import { CloseCode, MAX_FRAME_BYTES, SUPPORTED_PROTOCOL_VERSIONS, negotiateSubprotocol, subprotocolOf } from '../shared/protocol';
 import { authenticate, parseHandshake } from './agent-handshake';
 import type { SessionFactory } from './relay-sessions';
 import type { Logger } from './log';
 import type { RelayStore } from './store/relay-store';
 
-export function createAgentSocketServer(deps: { store: RelayStore; sessions: SessionFactory; log: Logger }) {
+const SPOKEN = SUPPORTED_PROTOCOL_VERSIONS.map(subprotocolOf).join(' and ');
+
+export function createAgentSocketServer(deps: { store: Pick<RelayStore, 'findAgentByTokenHash'>; sessions: SessionFactory; log: Logger }) {
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_FRAME_BYTES,
-    // Choose our version if offered. Otherwise echo the client's first choice so its handshake completes and it
-    // can read the 4002 "unsupported version" close (a client whose subprotocol is not echoed sees only 1006).
-    handleProtocols: (offered) => (offered.has(PROTOCOL_SUBPROTOCOL) ? PROTOCOL_SUBPROTOCOL : ([...offered][0] ?? false)),
+    // The newest version we serve among those offered. Otherwise echo the client's first choice so its handshake
+    // completes and it can read the 4002 "unsupported version" close (a client whose subprotocol is not echoed sees 1006).
+    handleProtocols: (offered) => {
+      const version = negotiateSubprotocol(offered);
+      return version !== null ? subprotocolOf(version) : ([...offered][0] ?? false);
+    },
   });
 
   async function onConnection(ws: WebSocket, req: IncomingMessage, url: URL): Promise<void> {
@@ -23,8 +28,9 @@ export function createAgentSocketServer(deps: { store: RelayStore; sessions: Ses
     ws.on('message', (data, isBinary) => {
       if (!isBinary) early.push(data.toString());
     });
-    if (ws.protocol !== PROTOCOL_SUBPROTOCOL) {
-      ws.close(CloseCode.unsupportedVersion, `this relay speaks ${PROTOCOL_SUBPROTOCOL}`);
+    const protocol = negotiateSubprotocol(new Set([ws.protocol]));
+    if (protocol === null) {
+      ws.close(CloseCode.unsupportedVersion, `this relay speaks ${SPOKEN}`);
       return;
     }
     const handshake = parseHandshake(url, req.headers);
@@ -51,6 +57,7 @@ export function createAgentSocketServer(deps: { store: RelayStore; sessions: Ses
         },
       },
       transportName: 'ws',
+      protocol,
     });
     ws.on('message', (data, isBinary) => {
       if (isBinary) session.receive('\u0000binary');

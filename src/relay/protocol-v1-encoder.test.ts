@@ -1,9 +1,23 @@
 // What a v1 console receives for each thing a v2 relay holds: v1 shapes it can parse, or a placeholder it ignores.
 import { describe, expect, it } from 'vitest';
-import type { Conversation, MessageContent } from '../../shared/domain';
-import { MessageContentV1, RelayEventV1, WireErrorV1 } from '../../shared/protocol-v1';
-import { CONVERSATIONS, EVENTS, HELD_CONVERSATIONS, IDS, MESSAGES } from '../test-support/v2-fixtures';
-import { contentToV1, conversationToV1, errorToV1, eventToV1, isExpressibleInV1, messageToV1, V1_PLACEHOLDER_PREFIX, v1Placeholder } from './v1-encoding';
+import type { Conversation, MessageContent } from '../shared/domain';
+import { ok, type Result } from '../shared/errors';
+import { RelayEvent } from '../shared/protocol-events';
+import { METHOD_RESULTS_V1, MessageContentV1, RelayEventV1, WireErrorV1 } from '../shared/protocol-v1';
+import {
+  contentToV1,
+  conversationToV1,
+  errorToV1,
+  eventToV1,
+  isExpressibleInV1,
+  messageToV1,
+  V1_PLACEHOLDER_PREFIX,
+  v1Placeholder,
+} from './domain/v1-encoding';
+import { silentLogger } from './log';
+import { pagedConversationLookup, v1EventReader, v1RequestHandler, type ConversationLookup } from './protocol-v1-encoder';
+import type { StoredEvent } from './store/relay-store';
+import { CONVERSATIONS, EVENTS, HELD_CONVERSATIONS, HELD_MESSAGES, IDS, MESSAGES } from './test-support/v2-fixtures';
 
 const held = new Map(HELD_CONVERSATIONS.map((c) => [c.id, c]));
 const conversationOf = (id: string): Conversation | undefined => held.get(id);
@@ -97,7 +111,9 @@ describe('events for a v1 device', () => {
   });
 
   it('follow a message to its conversation as it stands now: a customer whose number became known gets the history', () => {
-    const linked = new Map([[IDS.bsuidOnly, { ...CONVERSATIONS.bsuidOnly, customer: { ...CONVERSATIONS.bsuidOnly.customer, waId: '972541000010' } }]]);
+    const linked = new Map<string, Conversation>([
+      [IDS.bsuidOnly, { ...CONVERSATIONS.bsuidOnly, customer: { ...CONVERSATIONS.bsuidOnly.customer, waId: '972541000010' } }],
+    ]);
     expect(eventToV1(3, { kind: 'message.created', message: MESSAGES.bsuidText }, (id) => linked.get(id))).toEqual({
       kind: 'message.created',
       message: messageToV1(MESSAGES.bsuidText),
@@ -121,4 +137,107 @@ describe('errors for a v1 device', () => {
     expect(later).toEqual({ code: 'internal', message: 'group_send_unsupported: groups cannot be sent to', retryable: false });
     expect(WireErrorV1.safeParse(later).success).toBe(true);
   });
+});
+
+describe('the v1 event reader', () => {
+  const log: StoredEvent[] = EVENTS.map((event, i) => ({ seq: i + 1, json: JSON.stringify(event) }));
+  const lookups: string[][] = [];
+  const lookup: ConversationLookup = async (ids) => {
+    lookups.push([...ids]);
+    return HELD_CONVERSATIONS.filter((c) => ids.includes(c.id));
+  };
+  const read = v1EventReader(async (after, limit) => log.filter((e) => e.seq > after).slice(0, limit), lookup, silentLogger);
+
+  it('gives one v1 event per stored event, same seqs, looking conversations up once per batch', async () => {
+    lookups.length = 0;
+    const events = await read(0, 500);
+    expect(events.map((e) => e.seq)).toEqual(log.map((e) => e.seq));
+    for (const e of events) expect(RelayEventV1.safeParse(JSON.parse(e.json)).success, `seq ${e.seq}`).toBe(true);
+    expect(lookups).toHaveLength(1);
+    expect(new Set(lookups[0])).toEqual(new Set([IDS.dana, IDS.bsuidOnly, IDS.group, IDS.both]));
+  });
+
+  it('sends the very same events again on a replay', async () => {
+    expect(await read(5, 500)).toEqual((await read(0, 500)).slice(5));
+  });
+
+  it('turns a stored event it cannot read into a placeholder, not a gap', async () => {
+    const broken = v1EventReader(
+      async () => [
+        { seq: 1, json: '{"kind":"message.forwarded","id":"x"}' },
+        { seq: 2, json: 'not json' },
+      ],
+      lookup,
+      silentLogger,
+    );
+    expect((await broken(0, 10)).map((e) => JSON.parse(e.json))).toEqual([v1Placeholder(1), v1Placeholder(2)]);
+  });
+});
+
+describe('the v1 request handler', () => {
+  const lookup: ConversationLookup = async (ids) => HELD_CONVERSATIONS.filter((c) => ids.includes(c.id));
+  const asked: string[] = [];
+  const v2Results: Record<string, unknown> = {
+    'messages.send': { message: MESSAGES.contactCard },
+    'messages.history': { messages: HELD_MESSAGES.filter((m) => m.conversationId === IDS.dana), nextCursor: null },
+    'conversations.list': { conversations: HELD_CONVERSATIONS, nextCursor: 'c-2', total: 40, head: 19 },
+    'conversations.assign': { conversation: CONVERSATIONS.dana },
+    'templates.list': { templates: [{ name: 't', language: 'en', category: 'UTILITY', body: 'Hi {{1}}', parameterCount: 1 }] },
+  };
+  const handle = v1RequestHandler(async (_agent, method): Promise<Result<unknown>> => {
+    asked.push(method);
+    return ok(v2Results[method]);
+  }, lookup);
+  const ana = { id: 'ana', name: 'Ana' };
+
+  it.each(Object.keys(v2Results))('answers %s in v1 shapes', async (method) => {
+    const result = await handle(ana, method, { conversationId: IDS.dana });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(METHOD_RESULTS_V1[method as keyof typeof METHOD_RESULTS_V1].safeParse(result.value).success).toBe(true);
+  });
+
+  it('leaves conversations v1 cannot express out of a list page, keeping the cursor and the total', async () => {
+    const result = await handle(ana, 'conversations.list', {});
+    expect(result.ok && result.value).toMatchObject({ nextCursor: 'c-2', total: 40, head: 19 });
+    const ids = result.ok ? METHOD_RESULTS_V1['conversations.list'].parse(result.value).conversations.map((c) => c.id) : [];
+    expect(ids).toEqual([IDS.dana, IDS.both]);
+  });
+
+  it('answers not_found about a conversation v1 cannot express, before doing anything', async () => {
+    for (const conversationId of [IDS.bsuidOnly, IDS.group]) {
+      asked.length = 0;
+      const result = await handle(ana, 'conversations.assign', { conversationId, agentId: 'ana' });
+      expect(result.ok === false && result.error.code).toBe('not_found');
+      expect(asked, 'the assignment was never made').toEqual([]);
+    }
+  });
+
+  it('refuses a method v1 never had', async () => {
+    const result = await handle(ana, 'conversations.remove', {});
+    expect(result.ok === false && result.error.code).toBe('unknown_method');
+  });
+});
+
+describe('the paged lookup (until the store looks conversations up by id)', () => {
+  it('pages until every id is found, and leaves out ids the relay does not hold', async () => {
+    const pages: (string | undefined)[] = [];
+    const store = {
+      listConversations: async (cursor: string | undefined, limit: number) => {
+        pages.push(cursor);
+        const start = cursor === undefined ? 0 : Number(cursor);
+        const items = HELD_CONVERSATIONS.slice(start, start + Math.min(limit, 1));
+        const next = start + 1 < HELD_CONVERSATIONS.length ? String(start + 1) : null;
+        return ok({ items, nextCursor: next, total: HELD_CONVERSATIONS.length, head: 0 });
+      },
+    };
+    const found = await pagedConversationLookup(store)([IDS.bsuidOnly]);
+    expect(found.map((c) => c.id)).toEqual([IDS.bsuidOnly]);
+    expect(pages, 'stops once found').toEqual([undefined, '1']);
+    expect(await pagedConversationLookup(store)([IDS.merged])).toEqual([]);
+  });
+});
+
+it('the fixtures are valid v2 events', () => {
+  for (const event of EVENTS) expect(RelayEvent.safeParse(event).success).toBe(true);
 });

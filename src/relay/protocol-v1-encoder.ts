@@ -1,0 +1,127 @@
+// Serves a branchline.v1 device from the relay's v2 log and methods: its event reader and its request handler.
+import { z } from 'zod';
+import { EntityId, type Conversation } from '../shared/domain';
+import { err, fail, ok, type Result } from '../shared/errors';
+import { describeIssues } from '../shared/protocol';
+import { RelayEvent } from '../shared/protocol-events';
+import { METHODS, isMethodName } from '../shared/protocol-methods';
+import { METHOD_RESULTS_V1 } from '../shared/protocol-v1';
+import type { RequestHandler } from './agent-session';
+import { conversationIdsToLookUp, conversationToV1, errorToV1, eventToV1, isExpressibleInV1, messageToV1, v1Placeholder } from './domain/v1-encoding';
+import type { Logger } from './log';
+import type { RelayStore, StoredEvent } from './store/relay-store';
+
+/** Reads committed events after a seq, as a session sends them (JSON per event). */
+export type EventReader = (afterSeq: number, limit: number) => Promise<StoredEvent[]>;
+
+/** The conversations with these ids, as they stand now; ids the relay does not hold are left out. */
+export type ConversationLookup = (ids: readonly string[]) => Promise<readonly Conversation[]>;
+
+/** Events re-encoded for v1: one v1 event (or placeholder) per stored event, same seqs, so the stream stays gap-free. */
+export function v1EventReader(read: EventReader, lookup: ConversationLookup, log: Logger): EventReader {
+  return async (afterSeq, limit) => {
+    const stored = await read(afterSeq, limit);
+    const parsed = stored.map((e) => readStoredEvent(e, log));
+    const ids = conversationIdsToLookUp(parsed.filter((e) => e !== null));
+    const conversations = new Map((ids.length === 0 ? [] : await lookup(ids)).map((c) => [c.id, c]));
+    return stored.map((e, i) => {
+      const event = parsed[i];
+      const v1 = event === null || event === undefined ? v1Placeholder(e.seq) : eventToV1(e.seq, event, (id) => conversations.get(id));
+      return { seq: e.seq, json: JSON.stringify(v1) };
+    });
+  };
+}
+
+/** A stored event the v2 schema cannot read (a bug, or a kind from a later relay) becomes a placeholder, not a gap. */
+function readStoredEvent(stored: StoredEvent, log: Logger): RelayEvent | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(stored.json);
+  } catch {
+    log.warn('v1.event_unreadable', { seq: stored.seq, reason: 'not JSON' });
+    return null;
+  }
+  const parsed = RelayEvent.safeParse(json);
+  if (parsed.success) return parsed.data;
+  log.warn('v1.event_unreadable', { seq: stored.seq, reason: describeIssues(parsed.error) });
+  return null;
+}
+
+const AboutConversation = z.looseObject({ conversationId: EntityId });
+
+/**
+ * Requests of a v1 device: v1's methods only; one about a conversation v1 cannot express answers `not_found` before
+ * anything is done; results in v1's shapes; error codes in v1's set.
+ */
+export function v1RequestHandler(handle: RequestHandler, lookup: ConversationLookup): RequestHandler {
+  return async (agent, method, params) => {
+    if (!Object.hasOwn(METHOD_RESULTS_V1, method) || !isMethodName(method)) return fail('unknown_method', `unknown method '${method.slice(0, 64)}'`);
+    const about = AboutConversation.safeParse(params);
+    if (about.success) {
+      const [conversation] = await lookup([about.data.conversationId]);
+      if (conversation !== undefined && !isExpressibleInV1(conversation)) return notFoundInV1();
+    }
+    const result = await handle(agent, method, params);
+    if (!result.ok) return err(errorToV1(result.error));
+    return resultToV1(method, result.value);
+  };
+}
+
+function notFoundInV1(): Result<never> {
+  return fail('not_found', 'no such conversation for a branchline.v1 console (update the console to see it)');
+}
+
+/** A method's v2 result in v1's shape; a conversation v1 cannot express is `not_found`, or left out of a list page. */
+function resultToV1(method: keyof typeof METHODS, value: unknown): Result<unknown> {
+  const fromV2 = <S extends z.ZodType>(schema: S): z.output<S> | null => {
+    const parsed = schema.safeParse(value);
+    return parsed.success ? parsed.data : null;
+  };
+  const unreadable = fail('internal', `the relay's ${method} result did not match protocol v2`, true);
+  switch (method) {
+    case 'messages.send': {
+      const v2 = fromV2(METHODS[method].result);
+      return v2 === null ? unreadable : ok({ message: messageToV1(v2.message) });
+    }
+    case 'messages.history': {
+      const v2 = fromV2(METHODS[method].result);
+      return v2 === null ? unreadable : ok({ messages: v2.messages.map(messageToV1), nextCursor: v2.nextCursor });
+    }
+    case 'conversations.list': {
+      const v2 = fromV2(METHODS[method].result);
+      if (v2 === null) return unreadable;
+      // `total` stays the number the relay holds: an upper bound for v1, whose pages may come out shorter (even empty).
+      const conversations = v2.conversations.flatMap((c) => conversationToV1(c) ?? []);
+      return ok({ conversations, nextCursor: v2.nextCursor, total: v2.total, head: v2.head });
+    }
+    case 'messages.markRead':
+    case 'conversations.linkCase':
+    case 'conversations.assign': {
+      const v2 = fromV2(METHODS[method].result);
+      if (v2 === null) return unreadable;
+      const conversation = conversationToV1(v2.conversation);
+      return conversation === null ? notFoundInV1() : ok({ conversation });
+    }
+    case 'templates.list':
+      return ok(value);
+  }
+}
+
+/**
+ * Stop-gap until the store port offers a lookup by id (`RelayStore.conversationsById`): pages the conversation list
+ * until every id is found. It costs a scan of the conversations per v1 batch, and only v1 sessions pay it.
+ */
+export function pagedConversationLookup(store: Pick<RelayStore, 'listConversations'>): ConversationLookup {
+  return async (ids) => {
+    const wanted = new Set(ids);
+    const found: Conversation[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.listConversations(cursor, 500);
+      if (!page.ok) throw new Error(`listing conversations for a v1 session failed: ${page.error.code}`);
+      for (const conversation of page.value.items) if (wanted.has(conversation.id)) found.push(conversation);
+      cursor = found.length === wanted.size ? undefined : (page.value.nextCursor ?? undefined);
+    } while (cursor !== undefined);
+    return found;
+  };
+}
