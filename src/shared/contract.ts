@@ -2,7 +2,7 @@
 // Electron's IPC bridge, the web preview's WebSocket and the renderer's types all derive from this one table.
 import { z } from 'zod';
 import type { ErrorCode } from './errors';
-import { CaseId, Conversation, EntityId, MAX_TEXT_LENGTH, Message, Template, TemplateFields } from './domain';
+import { CaseId, Conversation, Customer, EntityId, MAX_TEXT_LENGTH, Message, Template, TemplateFields, WaId } from './domain';
 
 export const ConnectionStatus = z.enum(['signed_out', 'connecting', 'live', 'reconnecting', 'polling', 'offline', 'credentials_needed']);
 export type ConnectionStatus = z.infer<typeof ConnectionStatus>;
@@ -101,10 +101,11 @@ export type ConversationFilter = z.infer<typeof ConversationFilter>;
 
 export const SearchHit = z.object({
   conversationId: EntityId,
-  /** The message that matched; null when the customer's name or number matched. */
+  /** The message that matched; null when the customer's name, username, BSUID or number (or a group's subject) matched. */
   messageId: EntityId.nullable(),
-  customerName: z.string().nullable(),
-  waId: z.string(),
+  /** Who the conversation is with, as the list shows them (a customer may have no phone number, a group has none). */
+  customer: Customer,
+  group: Conversation.shape.group,
   /** Text around the match; the matched words are wrapped in \u0001 … \u0002 markers. */
   snippet: z.string().max(400),
   at: z.number().int().nullable(),
@@ -182,6 +183,13 @@ export const CONSOLE_METHODS = {
   'conversations.linkCase': { input: z.object({ conversationId: EntityId, caseId: CaseId.nullable() }), output: Ok },
   /** Take the conversation (true) or release it to the unassigned pool (false). */
   'conversations.assignToMe': { input: z.object({ conversationId: EntityId, mine: z.boolean() }), output: Ok },
+  /** The conversation with this WhatsApp number, if there is one here (a shared contact card offers to open it). */
+  'conversations.findByWaId': { input: z.object({ waId: WaId }), output: z.object({ conversationId: EntityId.nullable() }) },
+  /**
+   * The conversation with this WhatsApp number: the existing one, or a new one on this desktop that the relay learns of
+   * with its first message (`created`). A customer who never wrote can only be sent a template, as WhatsApp requires.
+   */
+  'conversations.startWith': { input: z.object({ waId: WaId }), output: z.object({ conversationId: EntityId, created: z.boolean() }) },
   /** Which conversation the agent is looking at, and whether the window has focus: no notification for it. */
   'conversations.setOpen': { input: z.object({ conversationId: EntityId.nullable(), windowFocused: z.boolean() }), output: Ok },
 
@@ -234,6 +242,8 @@ export const CONSOLE_EVENTS = {
   'sync.progress': SyncProgress,
   /** Coalesced: one event for many changes (a burst of 1,000 inbound messages is a handful of these). */
   'conversations.changed': z.object({ items: z.array(ConversationSummary) }),
+  /** Conversations gone from this desktop (the relay merged two identities of one customer, say): drop them from the list. */
+  'conversations.removed': z.object({ items: z.array(z.object({ conversationId: EntityId, mergedInto: EntityId.nullable() })) }),
   'messages.changed': z.object({ conversationId: EntityId, messages: z.array(Message) }),
   'messages.removed': z.object({ conversationId: EntityId, messageIds: z.array(EntityId) }),
   /** A notification is due; showing it (or not, per OS settings) is the adapter's job. */

@@ -12,6 +12,7 @@ export class ChangeCoalescer {
   private conversations = new Set<string>();
   private messages = new Map<string, Message>();
   private newInbound: Message[] = [];
+  private removed = new Map<string, string | null>();
   private cancel: (() => void) | null = null;
 
   constructor(
@@ -29,7 +30,12 @@ export class ChangeCoalescer {
     for (const id of changes.conversations) this.conversations.add(id);
     for (const [id, message] of changes.messages) this.messages.set(id, message);
     this.newInbound.push(...changes.newInbound);
-    if (this.cancel === null && (this.conversations.size > 0 || this.messages.size > 0)) {
+    for (const id of changes.conversations) this.removed.delete(id);
+    for (const [id, mergedInto] of changes.removedConversations) {
+      this.removed.set(id, mergedInto);
+      this.conversations.delete(id);
+    }
+    if (this.cancel === null && (this.conversations.size > 0 || this.messages.size > 0 || this.removed.size > 0)) {
       this.cancel = this.deps.clock.setTimer(this.deps.windowMs, () => this.flush());
     }
   }
@@ -40,13 +46,22 @@ export class ChangeCoalescer {
     this.cancel = null;
     const conversations = [...this.conversations];
     const messages = [...this.messages.values()];
-    const inbound = this.newInbound;
+    const gone = new Set(this.removed.keys());
+    const inbound = this.newInbound.filter((m) => !gone.has(m.conversationId));
+    const removed = [...this.removed].map(([conversationId, mergedInto]) => ({ conversationId, mergedInto }));
     this.conversations = new Set();
     this.messages = new Map();
     this.newInbound = [];
+    this.removed = new Map();
+
+    // First, so the list drops them before a merged conversation's summary (with the moved draft) arrives.
+    for (let i = 0; i < removed.length; i += 500) this.deps.emit('conversations.removed', { items: removed.slice(i, i + 500) });
 
     const byConversation = new Map<string, Message[]>();
-    for (const m of messages) byConversation.set(m.conversationId, [...(byConversation.get(m.conversationId) ?? []), m]);
+    for (const m of messages) {
+      if (gone.has(m.conversationId)) continue;
+      byConversation.set(m.conversationId, [...(byConversation.get(m.conversationId) ?? []), m]);
+    }
     for (const [conversationId, list] of byConversation) this.deps.emit('messages.changed', { conversationId, messages: list });
     // Summaries in slices, so one event never carries an unbounded list.
     const items = this.deps.queries.summaries(conversations);

@@ -32,6 +32,8 @@ type Methods =
   | 'conversations.linkCase'
   | 'conversations.assignToMe'
   | 'conversations.setOpen'
+  | 'conversations.findByWaId'
+  | 'conversations.startWith'
   | 'messages.page'
   | 'messages.markRead'
   | 'drafts.get'
@@ -51,6 +53,9 @@ export class ConversationService {
     'conversations.linkCase': async (input) => this.relayAction('Linking a case', 'conversations.linkCase', input),
     'conversations.assignToMe': async ({ conversationId, mine }) =>
       this.relayAction('Assigning', 'conversations.assign', { conversationId, agentId: mine ? this.deps.agentId() : null }),
+    'conversations.findByWaId': async ({ waId }) => ({ conversationId: this.deps.store.outbox.conversationByWaId(waId) }),
+    // Local until its first message: the relay creates the conversation when it sends to the number (messages.send by waId).
+    'conversations.startWith': async ({ waId }) => this.deps.store.outbox.conversationWith(waId, this.deps.clock.wallNow()),
     'conversations.setOpen': async ({ conversationId, windowFocused }) => {
       this.deps.view.openConversationId = conversationId;
       this.deps.view.windowFocused = windowFocused;

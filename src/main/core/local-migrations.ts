@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { Migration } from '../../shared/migrations';
 import { migrateToTypedTables } from './local-migration-v2';
-import { SCHEMA_1 } from './local-schema';
+import { SCHEMA_1, SCHEMA_3 } from './local-schema';
 
 /** Every schema the console has had, oldest first; `mediaDir` is where schema 2 moves media bytes to. */
 export function localMigrations(mediaDir: string): readonly Migration<Database.Database>[] {
@@ -12,6 +12,11 @@ export function localMigrations(mediaDir: string): readonly Migration<Database.D
       version: 2,
       description: 'typed session, settings, uploads and templates; one row per message; search by triggers; media as files',
       up: (db) => migrateToTypedTables(db, mediaDir),
+    },
+    {
+      version: 3,
+      description: 'customers by phone number, BSUID or both, with usernames; group conversations; edited messages and group authors',
+      up: (db) => db.exec(SCHEMA_3),
     },
   ];
 }

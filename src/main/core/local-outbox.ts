@@ -61,7 +61,10 @@ export class OutboxTable {
       request: db.prepare<[string], { request: string; state: string }>('SELECT request, state FROM outbox WHERE message_id = ?'),
       remove: db.prepare<[string]>('DELETE FROM outbox WHERE message_id = ?'),
       fail: db.prepare<[string]>("UPDATE outbox SET state = 'failed' WHERE message_id = ?"),
-      conversationByWaId: db.prepare<[string], { id: string }>('SELECT id FROM conversations WHERE wa_id = ? ORDER BY local_only LIMIT 1'),
+      // A group is never "the conversation with" one of its participants.
+      conversationByWaId: db.prepare<[string], { id: string }>(
+        'SELECT id FROM conversations WHERE wa_id = ? AND group_id IS NULL ORDER BY local_only, last_message_at DESC LIMIT 1',
+      ),
     };
   }
 
@@ -96,9 +99,10 @@ export class OutboxTable {
         const position = (this.db.prepare<[], { p: number | null }>('SELECT max(position) AS p FROM outbox').get()?.p ?? 0) + 1;
         // A conversation the relay knows is addressed by its id; one started here by the WhatsApp id until the relay names it.
         const local = this.isLocalOnly(conversationId);
+        const reply = request.replyToId !== undefined ? { replyToId: request.replyToId } : {};
         const stored: OutboxRequest = local
-          ? { ...request, conversationId: undefined }
-          : { content: request.content, conversationId, ...(request.replyToId !== undefined && { replyToId: request.replyToId }) };
+          ? { content: request.content, waId: request.waId ?? this.waIdOf(conversationId), ...reply }
+          : { content: request.content, conversationId, ...reply };
         this.db
           .prepare("INSERT INTO outbox (message_id, conversation_id, position, request, state) VALUES (?, ?, ?, ?, 'queued')")
           .run(id, conversationId, position, JSON.stringify(OutboxRequest.parse(stored)));
@@ -117,13 +121,48 @@ export class OutboxTable {
 
   /** The conversation with this customer, or a new one flagged as not yet known to the relay. */
   private conversationFor(waId: string, now: number): string {
-    const known = this.statements.conversationByWaId.get(waId);
-    if (known !== undefined) return known.id;
+    return this.conversationWith(waId, now).conversationId;
+  }
+
+  /** The private conversation with this phone number, preferring one the relay knows; null if there is none here. */
+  conversationByWaId(waId: string): string | null {
+    return this.statements.conversationByWaId.get(waId)?.id ?? null;
+  }
+
+  /** The conversation with this phone number, or a new one started here that the relay will learn of with its first message. */
+  conversationWith(waId: string, now: number): { conversationId: string; created: boolean } {
+    const known = this.conversationByWaId(waId);
+    if (known !== null) return { conversationId: known, created: false };
     const id = uuidv7();
     this.db
       .prepare('INSERT INTO conversations (id, wa_id, last_message_at, created_at, updated_at, local_only) VALUES (?, ?, ?, ?, ?, 1)')
       .run(id, waId, now, now, now);
-    return id;
+    return { conversationId: id, created: true };
+  }
+
+  /** The phone number a conversation started here was started with. */
+  private waIdOf(conversationId: string): string | undefined {
+    return this.db.prepare<[string], { wa_id: string | null }>('SELECT wa_id FROM conversations WHERE id = ?').get(conversationId)?.wa_id ?? undefined;
+  }
+
+  /**
+   * Moves what the agent sent that the relay has not taken (queued or failed, with its outbox row) from one
+   * conversation to another, addressed to the new one: the relay merged the two.
+   */
+  moveConversation(from: string, to: string, changes: ChangeSet): void {
+    const rows = this.db
+      .prepare<[string], { message_id: string; request: string }>('SELECT message_id, request FROM outbox WHERE conversation_id = ?')
+      .all(from);
+    for (const row of rows) {
+      const request = StoredRequest.safeParse(row.request);
+      // A request that no longer parses is failed when it comes due (due()); it moves as it is.
+      const moved = request.success && request.data.conversationId !== undefined ? JSON.stringify({ ...request.data, conversationId: to }) : row.request;
+      this.db.prepare('UPDATE outbox SET conversation_id = ?, request = ? WHERE message_id = ?').run(to, moved, row.message_id);
+      this.db.prepare('UPDATE messages SET conversation_id = ? WHERE id = ?').run(to, row.message_id);
+      const message = this.writer.message(row.message_id);
+      if (message !== null) changes.messages.set(message.id, message);
+    }
+    if (rows.length > 0) changes.conversations.add(to);
   }
 
   isLocalOnly(conversationId: string): boolean {

@@ -122,7 +122,7 @@ export class LocalQueries {
     return { messages: [...newer, ...page], olderCursor: hasOlder && oldest !== undefined ? `${oldest.createdAt}:${oldest.id}` : null, hasOlder };
   }
 
-  /** Full-text search over names, numbers and message text; each word matches as a prefix. */
+  /** Full-text search over names, usernames, BSUIDs, numbers, group subjects and message text; each word matches as a prefix. */
   search(query: string, limit: number): SearchHit[] {
     const words = query.match(/[\p{L}\p{N}]+/gu) ?? [];
     if (words.length === 0) return [];
@@ -137,8 +137,8 @@ export class LocalQueries {
         hits.push({
           conversationId: conversation.id,
           messageId: null,
-          customerName: conversation.customer.name,
-          waId: conversation.customer.waId,
+          customer: conversation.customer,
+          group: conversation.group ?? null,
           snippet: hit.snippet.slice(0, 400),
           at: null,
         });
@@ -151,8 +151,8 @@ export class LocalQueries {
       hits.push({
         conversationId: conversation.id,
         messageId: message.id,
-        customerName: conversation.customer.name,
-        waId: conversation.customer.waId,
+        customer: conversation.customer,
+        group: conversation.group ?? null,
         snippet: hit.snippet.slice(0, 400),
         at: message.created_at,
       });

@@ -1,18 +1,25 @@
 // Rows of the console cache read back through schemas (src/node-shared/stored-row.ts): a row that does not parse is an
 // error naming its table and column, never a cast.
 import { z } from 'zod';
-import { Conversation, Message, MessageContent, MessageStatus, SendFailure } from '../../shared/domain';
+import { Conversation, Message, MessageContent, MessageStatus, Participant, SendFailure } from '../../shared/domain';
 import { jsonColumn, parseRow } from '../../node-shared/stored-row';
 
 /** The columns every read of a conversation selects. */
 export const CONVERSATION_COLUMNS =
-  'c.id, c.wa_id, c.customer_name, c.assigned_agent_id, c.last_inbound_at, c.case_id, c.read_up_to, c.last_message_at, c.created_at, c.updated_at';
+  'c.id, c.wa_id, c.bsuid, c.username, c.customer_name, c.group_id, c.group_subject, c.assigned_agent_id, c.last_inbound_at, c.case_id, c.read_up_to, ' +
+  'c.last_message_at, c.created_at, c.updated_at';
 
+// Optional parts of the model are left out when the column is NULL, so a conversation or message from before schema 3
+// reads back exactly as it was written.
 const ConversationRow = z
   .object({
     id: z.string(),
-    wa_id: z.string(),
+    wa_id: z.string().nullable(),
+    bsuid: z.string().nullable(),
+    username: z.string().nullable(),
     customer_name: z.string().nullable(),
+    group_id: z.string().nullable(),
+    group_subject: z.string().nullable(),
     assigned_agent_id: z.string().nullable(),
     last_inbound_at: z.number().int().nullable(),
     case_id: z.string().nullable(),
@@ -23,7 +30,13 @@ const ConversationRow = z
   })
   .transform((r): z.input<typeof Conversation> => ({
     id: r.id,
-    customer: { waId: r.wa_id, name: r.customer_name },
+    customer: {
+      waId: r.wa_id,
+      ...(r.bsuid !== null && { bsuid: r.bsuid }),
+      ...(r.username !== null && { username: r.username }),
+      name: r.customer_name,
+    },
+    ...(r.group_id !== null && { group: { id: r.group_id, subject: r.group_subject } }),
     assignedAgentId: r.assigned_agent_id,
     lastInboundAt: r.last_inbound_at,
     caseId: r.case_id,
@@ -40,7 +53,11 @@ export function conversationOf(row: unknown): Conversation {
 
 /** The columns every read of a message selects. */
 export const MESSAGE_COLUMNS =
-  'm.id, m.conversation_id, m.direction, m.content, m.status, m.failure_code, m.failure_message, m.failure_meta_code, m.reply_to_id, m.sender_agent_id, m.created_at, m.updated_at';
+  'm.id, m.conversation_id, m.direction, m.content, m.status, m.failure_code, m.failure_message, m.failure_meta_code, m.reply_to_id, m.sender_agent_id, ' +
+  'm.created_at, m.updated_at, m.edited, m.author';
+
+/** A message's earlier versions, as the edited column holds them. */
+const Edited = z.object({ at: z.number().int(), previous: z.array(MessageContent).max(100) });
 
 const MessageRow = z
   .object({
@@ -56,8 +73,10 @@ const MessageRow = z
     sender_agent_id: z.string().nullable(),
     created_at: z.number().int(),
     updated_at: z.number().int(),
+    edited: z.union([z.null(), jsonColumn(Edited)]),
+    author: z.union([z.null(), jsonColumn(Participant)]),
   })
-  .transform((r) => ({
+  .transform((r): z.input<typeof Message> => ({
     id: r.id,
     conversationId: r.conversation_id,
     direction: r.direction,
@@ -71,6 +90,8 @@ const MessageRow = z
     senderAgentId: r.sender_agent_id,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    ...(r.edited !== null && { edited: r.edited }),
+    ...(r.author !== null && { author: r.author }),
   }))
   .pipe(Message);
 
@@ -93,6 +114,8 @@ export function messageParams(message: Message, searchText: string): Record<stri
     senderAgentId: message.senderAgentId,
     createdAt: message.createdAt,
     updatedAt: message.updatedAt,
+    edited: message.edited === undefined || message.edited === null ? null : JSON.stringify(message.edited),
+    author: message.author === undefined || message.author === null ? null : JSON.stringify(message.author),
     searchText,
   };
 }

@@ -1,4 +1,4 @@
-// The console cache's schemas as SQL: schema 1 as it shipped in 0.1, and schema 2 (typed tables).
+// The console cache's schemas as SQL: schema 1 as it shipped in 0.1, schema 2 (typed tables), and the step to schema 3.
 
 /** Schema 1 (Branchline 0.1): key/value meta and settings, each message twice (columns and a JSON blob), media as BLOBs. */
 export const SCHEMA_1 = `
@@ -151,4 +151,63 @@ export const SCHEMA_2 = `
     INSERT INTO conversation_search (conversation_search, rowid, search_text) VALUES ('delete', old.pk, old.search_text);
     INSERT INTO conversation_search (rowid, search_text) VALUES (new.pk, new.search_text);
   END;
+`;
+
+/**
+ * Schema 3 (issue 13, WhatsApp as it is in 2026): a customer may have no phone number (a BSUID and perhaps a username
+ * instead), a conversation may be a WhatsApp group, and a message may have been edited (earlier versions kept) or
+ * written by one participant of a group. SQLite cannot drop NOT NULL in place, so the conversations table is rebuilt
+ * (keeping each row's pk, which the search index is keyed by) and the index rebuilt from it.
+ */
+export const SCHEMA_3 = `
+  CREATE TABLE conversations_v3 (
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    -- The customer's phone number; NULL when WhatsApp withholds it (then bsuid is set) or for a group.
+    wa_id TEXT,
+    -- The business-scoped user id, when WhatsApp gave one.
+    bsuid TEXT,
+    username TEXT,
+    customer_name TEXT,
+    -- A WhatsApp group: replies go to the group.
+    group_id TEXT,
+    group_subject TEXT,
+    assigned_agent_id TEXT,
+    last_inbound_at INTEGER,
+    case_id TEXT,
+    read_up_to INTEGER,
+    last_message_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    local_only INTEGER NOT NULL DEFAULT 0 CHECK (local_only IN (0, 1)),
+    search_text TEXT GENERATED ALWAYS AS (
+      coalesce(customer_name, '') || ' ' || coalesce(username, '') || ' ' || coalesce(bsuid, '') || ' ' || coalesce(wa_id, '') || ' ' ||
+      coalesce(group_subject, '')
+    ) VIRTUAL
+  ) STRICT;
+  INSERT INTO conversations_v3 (pk, id, wa_id, customer_name, assigned_agent_id, last_inbound_at, case_id, read_up_to, last_message_at,
+      created_at, updated_at, local_only)
+    SELECT pk, id, wa_id, customer_name, assigned_agent_id, last_inbound_at, case_id, read_up_to, last_message_at, created_at, updated_at, local_only
+    FROM conversations;
+  DROP TABLE conversations;
+  ALTER TABLE conversations_v3 RENAME TO conversations;
+  CREATE INDEX conversations_by_activity ON conversations (last_message_at DESC, id DESC);
+  CREATE INDEX conversations_by_wa_id ON conversations (wa_id, local_only);
+  CREATE INDEX conversations_by_bsuid ON conversations (bsuid);
+
+  CREATE TRIGGER conversations_indexed AFTER INSERT ON conversations BEGIN
+    INSERT INTO conversation_search (rowid, search_text) VALUES (new.pk, new.search_text);
+  END;
+  CREATE TRIGGER conversations_unindexed AFTER DELETE ON conversations BEGIN
+    INSERT INTO conversation_search (conversation_search, rowid, search_text) VALUES ('delete', old.pk, old.search_text);
+  END;
+  CREATE TRIGGER conversations_reindexed AFTER UPDATE OF customer_name, wa_id, bsuid, username, group_subject ON conversations BEGIN
+    INSERT INTO conversation_search (conversation_search, rowid, search_text) VALUES ('delete', old.pk, old.search_text);
+    INSERT INTO conversation_search (rowid, search_text) VALUES (new.pk, new.search_text);
+  END;
+  INSERT INTO conversation_search (conversation_search) VALUES ('rebuild');
+
+  -- Edited: {at, previous: MessageContent[]} as JSON (earlier versions, oldest first). Author: a Participant as JSON.
+  ALTER TABLE messages ADD COLUMN edited TEXT;
+  ALTER TABLE messages ADD COLUMN author TEXT;
 `;

@@ -148,4 +148,13 @@ export class SessionTable {
         )
         .run(conversationId, text, now);
   }
+
+  /** Moves a draft to another conversation; when both have one, the moved text follows the other's on a new line. */
+  moveDraft(from: string, to: string): void {
+    const moving = this.db.prepare<[string], { text: string; updated_at: number }>('SELECT text, updated_at FROM drafts WHERE conversation_id = ?').get(from);
+    if (moving === undefined) return;
+    const existing = this.draft(to);
+    this.saveDraft(to, existing === '' ? moving.text : `${existing}\n${moving.text}`, moving.updated_at);
+    this.db.prepare('DELETE FROM drafts WHERE conversation_id = ?').run(from);
+  }
 }

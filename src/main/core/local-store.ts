@@ -47,11 +47,17 @@ export class LocalStore {
   /** Applies a batch and advances the cursor in one transaction: after it returns, the batch may be acked. */
   applyEvents(events: readonly SequencedEvent[]): ChangeSet {
     const changes = emptyChanges();
+    const orphanedMedia: string[] = [];
     this.db.transaction(() => {
-      for (const { event } of events) this.applyEvent(event, changes);
+      for (const { event } of events) this.applyEvent(event, changes, orphanedMedia);
       const last = events.at(-1);
       if (last !== undefined) this.session.setCursor(last.seq);
     })();
+    // Files only after the commit: a rolled-back removal must not have lost bytes its rows still point to.
+    for (const mediaId of orphanedMedia) {
+      this.media.dropUpload(mediaId);
+      this.media.remove(mediaId);
+    }
     return changes;
   }
 
@@ -65,10 +71,17 @@ export class LocalStore {
     return changes;
   }
 
-  private applyEvent(event: RelayEvent, changes: ChangeSet): void {
+  private applyEvent(event: RelayEvent, changes: ChangeSet, orphanedMedia: string[]): void {
     switch (event.kind) {
       case 'message.created':
         this.writer.upsertMessage(event.message, changes, true);
+        return;
+      case 'message.updated':
+        // An edit or deletion replaces the stored copy; it is not a new message, so it never notifies.
+        this.writer.upsertMessage(event.message, changes, false);
+        return;
+      case 'conversation.removed':
+        orphanedMedia.push(...this.removeConversation(event.conversationId, event.mergedInto, changes));
         return;
       case 'message.status':
         this.writer.mergeStatus(event.messageId, event.status, event.failure, event.at, changes);
@@ -77,6 +90,22 @@ export class LocalStore {
         this.writer.upsertConversation(event.conversation, changes);
         return;
     }
+  }
+
+  /**
+   * Drops a conversation the relay removed. When it was merged into another, what the agent typed moves there first:
+   * messages not yet taken by the relay (with their outbox rows) and the draft. Returns the media ids to delete.
+   */
+  private removeConversation(conversationId: string, mergedInto: string | null, changes: ChangeSet): string[] {
+    if (mergedInto !== null && mergedInto !== conversationId) {
+      this.outbox.moveConversation(conversationId, mergedInto, changes);
+      this.session.moveDraft(conversationId, mergedInto);
+      changes.conversations.add(mergedInto);
+    }
+    const media = this.writer.deleteConversation(conversationId, changes);
+    changes.removedConversations.set(conversationId, mergedInto === conversationId ? null : mergedInto);
+    for (let i = changes.newInbound.length - 1; i >= 0; i--) if (changes.newInbound[i]!.conversationId === conversationId) changes.newInbound.splice(i, 1);
+    return media;
   }
 
   message(messageId: string): Message | null {

@@ -5,13 +5,14 @@ import type { ChangeSet } from './local-changes';
 import type { LocalDatabase } from './local-db';
 import { MESSAGE_COLUMNS, messageOf, messageParams } from './local-rows';
 import { searchTextOf } from './domain/message-text';
+import { newestRevision } from './domain/message-revision';
 
 type Params = Record<string, string | number | null>;
 
 const MESSAGE_SET =
   'conversation_id = @conversationId, direction = @direction, content = @content, status = @status, failure_code = @failureCode, ' +
   'failure_message = @failureMessage, failure_meta_code = @failureMetaCode, reply_to_id = @replyToId, sender_agent_id = @senderAgentId, ' +
-  'created_at = @createdAt, updated_at = @updatedAt, search_text = @searchText';
+  'created_at = @createdAt, updated_at = @updatedAt, search_text = @searchText, edited = @edited, author = @author';
 
 /** Columns as stored, to compare with what would be written. */
 const RAW_COLUMNS = {
@@ -27,6 +28,8 @@ const RAW_COLUMNS = {
   createdAt: 'created_at',
   updatedAt: 'updated_at',
   searchText: 'search_text',
+  edited: 'edited',
+  author: 'author',
 } as const;
 
 export class CacheWriter {
@@ -38,9 +41,9 @@ export class CacheWriter {
       message: db.prepare<[string], unknown>(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.id = ?`),
       insertMessage: db.prepare<Params>(
         `INSERT INTO messages (id, conversation_id, direction, content, status, failure_code, failure_message, failure_meta_code, reply_to_id,
-           sender_agent_id, created_at, updated_at, search_text)
+           sender_agent_id, created_at, updated_at, search_text, edited, author)
          VALUES (@id, @conversationId, @direction, @content, @status, @failureCode, @failureMessage, @failureMetaCode, @replyToId,
-           @senderAgentId, @createdAt, @updatedAt, @searchText)`,
+           @senderAgentId, @createdAt, @updatedAt, @searchText, @edited, @author)`,
       ),
       updateMessage: db.prepare<Params>(`UPDATE messages SET ${MESSAGE_SET} WHERE id = @id`),
       setStatus: db.prepare<[MessageStatus, string | null, string | null, number | null, number, string]>(
@@ -49,9 +52,13 @@ export class CacheWriter {
       touchConversation: db.prepare<[number, string]>('UPDATE conversations SET last_message_at = max(last_message_at, ?) WHERE id = ?'),
       conversationUpdatedAt: db.prepare<[string], { updated_at: number }>('SELECT updated_at FROM conversations WHERE id = ?'),
       upsertConversation: db.prepare<Params>(
-        `INSERT INTO conversations (id, wa_id, customer_name, assigned_agent_id, last_inbound_at, case_id, read_up_to, last_message_at, created_at, updated_at)
-         VALUES (@id, @waId, @name, @assigned, @lastInboundAt, @caseId, @readUpTo, @lastMessageAt, @createdAt, @updatedAt)
-         ON CONFLICT (id) DO UPDATE SET wa_id = excluded.wa_id, customer_name = excluded.customer_name, assigned_agent_id = excluded.assigned_agent_id,
+        `INSERT INTO conversations (id, wa_id, bsuid, username, customer_name, group_id, group_subject, assigned_agent_id, last_inbound_at, case_id,
+           read_up_to, last_message_at, created_at, updated_at)
+         VALUES (@id, @waId, @bsuid, @username, @name, @groupId, @groupSubject, @assigned, @lastInboundAt, @caseId, @readUpTo, @lastMessageAt,
+           @createdAt, @updatedAt)
+         ON CONFLICT (id) DO UPDATE SET wa_id = excluded.wa_id, bsuid = excluded.bsuid, username = excluded.username,
+           customer_name = excluded.customer_name, group_id = excluded.group_id, group_subject = excluded.group_subject,
+           assigned_agent_id = excluded.assigned_agent_id,
            last_inbound_at = excluded.last_inbound_at, case_id = excluded.case_id, read_up_to = excluded.read_up_to,
            last_message_at = max(conversations.last_message_at, excluded.last_message_at), created_at = excluded.created_at,
            updated_at = excluded.updated_at, local_only = 0`,
@@ -64,6 +71,9 @@ export class CacheWriter {
       ),
       deleteDraft: db.prepare<[string]>('DELETE FROM drafts WHERE conversation_id = ?'),
       deleteConversation: db.prepare<[string]>('DELETE FROM conversations WHERE id = ?'),
+      messagesOf: db.prepare<[string], unknown>(`SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.conversation_id = ?`),
+      deleteMessages: db.prepare<[string]>('DELETE FROM messages WHERE conversation_id = ?'),
+      deleteOutbox: db.prepare<[string]>('DELETE FROM outbox WHERE conversation_id = ?'),
     };
   }
 
@@ -80,7 +90,11 @@ export class CacheWriter {
     this.statements.upsertConversation.run({
       id: conversation.id,
       waId: conversation.customer.waId,
+      bsuid: conversation.customer.bsuid ?? null,
+      username: conversation.customer.username ?? null,
       name: conversation.customer.name,
+      groupId: conversation.group?.id ?? null,
+      groupSubject: conversation.group?.subject ?? null,
       assigned: conversation.assignedAgentId,
       lastInboundAt: conversation.lastInboundAt,
       caseId: conversation.caseId,
@@ -91,10 +105,13 @@ export class CacheWriter {
     });
     this.adoptLocalConversation(conversation, changes);
     changes.conversations.add(conversation.id);
+    changes.removedConversations.delete(conversation.id);
   }
 
   /** Messages sent to a WhatsApp id before the relay named its conversation move into the relay's conversation. */
   private adoptLocalConversation(conversation: Conversation, changes: ChangeSet): void {
+    // Only a phone number can have started one: the agent starts conversations by WhatsApp id.
+    if (conversation.customer.waId === null || (conversation.group ?? null) !== null) return;
     const local = this.statements.localConversation.get(conversation.customer.waId, conversation.id);
     if (local === undefined) return;
     this.statements.moveMessages.run(conversation.id, local.id);
@@ -112,7 +129,15 @@ export class CacheWriter {
       // Our own message coming back from the relay: keep the furthest status either side has seen.
       const localStatus = MessageStatus.parse(existing['status']);
       const status = mergeStatus(localStatus, message.status);
-      stored = { ...message, status, failure: status === message.status ? message.failure : (this.message(message.id)?.failure ?? null) };
+      const current = this.message(message.id);
+      const revision = current === null ? message : newestRevision(current, message);
+      stored = {
+        ...message,
+        content: revision.content,
+        edited: revision.edited ?? null,
+        status,
+        failure: status === message.status ? message.failure : (current?.failure ?? null),
+      };
       const params = messageParams(stored, searchTextOf(stored.content));
       if (Object.entries(RAW_COLUMNS).every(([key, column]) => params[key] === existing[column])) return;
       this.statements.updateMessage.run(params);
@@ -123,6 +148,26 @@ export class CacheWriter {
     this.statements.touchConversation.run(stored.createdAt, stored.conversationId);
     changes.messages.set(stored.id, stored);
     changes.conversations.add(stored.conversationId);
+  }
+
+  /**
+   * Drops a conversation the relay no longer has (merged into another, say) with its messages and the search entries
+   * they had. Messages still in the outbox and the draft were moved first (LocalStore). Returns the media ids its
+   * messages referenced, for the caller to delete once the transaction has committed.
+   */
+  deleteConversation(conversationId: string, changes: ChangeSet): string[] {
+    const media: string[] = [];
+    for (const row of this.statements.messagesOf.all(conversationId)) {
+      const message = messageOf(row);
+      if ('mediaId' in message.content) media.push(message.content.mediaId);
+      changes.messages.delete(message.id);
+    }
+    this.statements.deleteOutbox.run(conversationId);
+    this.statements.deleteMessages.run(conversationId);
+    this.statements.deleteDraft.run(conversationId);
+    this.statements.deleteConversation.run(conversationId);
+    changes.conversations.delete(conversationId);
+    return media;
   }
 
   mergeStatus(messageId: string, status: MessageStatus, failure: SendFailure | null, at: number, changes: ChangeSet): void {

@@ -1,5 +1,6 @@
 // RelayConnection reconnect policy on fake transports and a fake clock (no real time): backoff and close codes.
 import { describe, expect, it } from 'vitest';
+import { PROTOCOL_VERSION } from '../../shared/protocol';
 import { POLICY, refused, setup } from './test-support/fake-transports';
 
 describe('RelayConnection backoff (fake clock, fake transport)', () => {
@@ -139,7 +140,7 @@ describe('RelayConnection close codes', () => {
   it('a hello of another protocol version → unsupported_version', () => {
     const { net, conn } = setup();
     conn.start();
-    net.last.frame({ type: 'hello', protocol: 2 });
+    net.last.frame({ type: 'hello', protocol: PROTOCOL_VERSION + 1 });
     expect(conn.snapshot()).toMatchObject({ status: 'unsupported_version', transport: null });
     expect(net.last.closedHow).toBe('graceful');
   });

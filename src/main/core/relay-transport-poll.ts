@@ -1,7 +1,7 @@
 // The long-polling transport (/v1/poll): the same frames as the WebSocket, for proxies that refuse upgrades.
 import http from 'node:http';
 import https from 'node:https';
-import { LONG_POLL_HOLD_MS } from '../../shared/protocol';
+import { LONG_POLL_HOLD_MS, PROTOCOL_VERSION } from '../../shared/protocol';
 import { createRelayAgent, isSecureUrl, relayEndpoint } from './net-options';
 import type { RelayTransport, TransportEnd, TransportHandlers, TransportParams } from './relay-connection-types';
 
@@ -52,7 +52,8 @@ class PollTransport implements RelayTransport {
 
   private async run(): Promise<void> {
     const open = await this.call('POST', '/v1/poll', {
-      v: '1',
+      // The protocol version, as the WebSocket names it in its subprotocol.
+      v: String(PROTOCOL_VERSION),
       device: this.params.deviceId,
       since: this.params.since === null ? null : String(this.params.since),
     });

@@ -119,7 +119,7 @@ export class SendingService {
       now: this.deps.clock.wallNow(),
       ...(file !== undefined && { file }),
     });
-    this.deps.changed({ conversations: new Set([conversationId]), messages: new Map([[message.id, message]]), newInbound: [] }, false);
+    this.deps.changed({ ...emptyChanges(), conversations: new Set([conversationId]), messages: new Map([[message.id, message]]) }, false);
     this.deps.flush();
     this.deps.queuedChanged();
     this.drainer.kick();

@@ -1,7 +1,7 @@
 // Fake transports and a fake clock for RelayConnection unit tests: the tests play the relay frame by frame.
 import type { BackoffPolicy } from '../../../shared/backoff';
 import { createFakeClock } from '../../../shared/clock';
-import type { HelloFrame, SequencedEvent } from '../../../shared/protocol';
+import { PROTOCOL_VERSION, type HelloFrame, type SequencedEvent } from '../../../shared/protocol';
 import { RelayConnection } from '../relay-connection';
 import type {
   ConnectionSnapshot,
@@ -18,7 +18,7 @@ export const POLICY: BackoffPolicy = { baseMs: 100, capMs: 1_000, resetAfterMs: 
 
 export const HELLO: HelloFrame = {
   type: 'hello',
-  protocol: 1,
+  protocol: PROTOCOL_VERSION,
   sessionId: 's-1',
   agent: { id: 'ana', name: 'Ana Cohen' },
   deviceId: 'dev-1',
