@@ -1,12 +1,14 @@
-// Proves parseWebhook reads Meta's real payload shapes into the relay's items, refuses broken ones safely, and never throws.
+// Proves parseWebhook reads Meta's real payload shapes into the relay's items, skips broken items without losing the rest, and never throws.
 import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { MAX_INBOUND_TEXT_LENGTH, parseWebhook } from '../domain/parse-webhook';
-import type { InboundItem, StatusItem, WebhookBatch } from '../domain/webhook-types';
+import type { InboundItem, StatusItem, UserRef, WebhookBatch } from '../domain/webhook-types';
 
-const FIXTURES = new URL('../../../../shared/fixtures/whatsapp/', import.meta.url);
+const FIXTURES = new URL('../../../test/fixtures/whatsapp/', import.meta.url);
+/** When the deliveries arrive: after every fixture's timestamps, so none is clamped here. */
+const NOW = Date.UTC(2026, 5, 1);
 const PHONE_NUMBER_ID = '106540352242922';
 const DANA = '972541234567';
 const YOSSI = '972501112233';
@@ -18,13 +20,13 @@ function fixture(name: string): Record<string, unknown> {
 }
 
 function parsedOk(body: unknown): WebhookBatch {
-  const result = parseWebhook(body);
+  const result = parseWebhook(body, { now: NOW });
   if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
   return result.value;
 }
 
 function refusal(body: unknown): string {
-  const result = parseWebhook(body);
+  const result = parseWebhook(body, { now: NOW });
   if (result.ok) throw new Error('expected the delivery to be refused');
   expect(result.error.code).toBe('invalid_input');
   expect(result.error.retryable).toBe(false);
@@ -85,15 +87,30 @@ function onlyStatus(statusObject: Record<string, unknown>): StatusItem {
   return item;
 }
 
-const inbound = (item: Omit<InboundItem, 'phoneNumberId' | 'contextWamid'> & { contextWamid?: string }): InboundItem => ({
-  contextWamid: null,
-  phoneNumberId: PHONE_NUMBER_ID,
-  ...item,
+/** A customer known by phone number, as a delivery's `contacts` names them. */
+const user = (waId: string, profileName: string | null = null): UserRef => ({ waId, bsuid: null, username: null, profileName });
+
+/** A batch with only these messages and statuses: nothing skipped, no other kind of item. */
+const batchOf = (parts: Partial<WebhookBatch>): WebhookBatch => ({
+  messages: [],
+  revisions: [],
+  statuses: [],
+  accountEvents: [],
+  errors: [],
+  skipped: [],
+  ...parts,
 });
+
+const inbound = (
+  item: Omit<InboundItem, 'phoneNumberId' | 'contextWamid' | 'from' | 'groupId'> & { contextWamid?: string; from: string; profileName: string },
+): InboundItem => {
+  const { from, profileName, ...rest } = item;
+  return { contextWamid: null, phoneNumberId: PHONE_NUMBER_ID, groupId: null, ...rest, from: user(from, profileName) };
+};
 
 const outboundWamid = 'wamid.HBgMOTcyNTQxMjM0NTY3FQIAERgSMEM4QUZEQTZGNDYzQjA2NjE0AA==';
 const statusOf = (item: Omit<StatusItem, 'phoneNumberId' | 'bizOpaque' | 'failure' | 'recipient'> & Partial<Pick<StatusItem, 'failure'>>): StatusItem => ({
-  recipient: DANA,
+  recipient: user(DANA),
   failure: null,
   bizOpaque: null,
   phoneNumberId: PHONE_NUMBER_ID,
@@ -102,7 +119,7 @@ const statusOf = (item: Omit<StatusItem, 'phoneNumberId' | 'bizOpaque' | 'failur
 
 /** What every inbound-* and status-* fixture must parse to, item for item. */
 const EXPECTED: Record<string, WebhookBatch> = {
-  'inbound-text.json': {
+  'inbound-text.json': batchOf({
     messages: [
       inbound({
         wamid: 'wamid.HBgMOTcyNTQxMjM0NTY3FQIAEhggQjA1RTc4QjU0RjA3QjM0QjE4RTU3QjM2NDcxRjdBQTAA',
@@ -112,9 +129,8 @@ const EXPECTED: Record<string, WebhookBatch> = {
         content: { type: 'text', body: 'Hi, I need a copy of my loan statement for March.' },
       }),
     ],
-    statuses: [],
-  },
-  'inbound-document.json': {
+  }),
+  'inbound-document.json': batchOf({
     messages: [
       inbound({
         wamid: 'wamid.HBgMOTcyNTQxMjM0NTY3FQIAEhggRDdBMzQ1Rjk5QjJBNEM0RkI1ODMwNjk0QjE0RTcyRjAA',
@@ -131,9 +147,8 @@ const EXPECTED: Record<string, WebhookBatch> = {
         },
       }),
     ],
-    statuses: [],
-  },
-  'inbound-image-reply.json': {
+  }),
+  'inbound-image-reply.json': batchOf({
     messages: [
       inbound({
         wamid: 'wamid.HBgMOTcyNTI5ODc2NTQzFQIAEhggOTk1QjdGMjA2RjE0QjI3RkUzNzM4NUQ1RjZCQjE5QjEA',
@@ -150,9 +165,8 @@ const EXPECTED: Record<string, WebhookBatch> = {
         contextWamid: 'wamid.HBgMOTcyNTI5ODc2NTQzFQIAERgSQzNBQjU1RDY3QkI1OTk4RjQ2AA==',
       }),
     ],
-    statuses: [],
-  },
-  'inbound-batch-two-entries.json': {
+  }),
+  'inbound-batch-two-entries.json': batchOf({
     messages: [
       inbound({
         wamid: 'wamid.BATCH-A-1',
@@ -170,9 +184,8 @@ const EXPECTED: Record<string, WebhookBatch> = {
       }),
       inbound({ wamid: 'wamid.BATCH-A-2', from: DANA, profileName: 'Dana Levi', timestamp: 1_763_971_402_000, content: { type: 'text', body: 'Hello??' } }),
     ],
-    statuses: [],
-  },
-  'inbound-reaction.json': {
+  }),
+  'inbound-reaction.json': batchOf({
     messages: [
       inbound({
         wamid: 'wamid.HBgMOTcyNTQxMjM0NTY3FQIAEhggQ0E3NUQ0NkI2N0IxRDgzQkJGMDk3MzI2MkQ3REQ4RjIA',
@@ -182,9 +195,8 @@ const EXPECTED: Record<string, WebhookBatch> = {
         content: { type: 'reaction', emoji: '👍', targetWamid: outboundWamid },
       }),
     ],
-    statuses: [],
-  },
-  'inbound-button-reply.json': {
+  }),
+  'inbound-button-reply.json': batchOf({
     messages: [
       inbound({
         wamid: 'wamid.HBgMOTcyNTAxMTEyMjMzFQIAEhggNjg0RUE0QjVGQzQ3QkYwNzg4MDYzQjQ0RjA0ODZBQjcA',
@@ -195,13 +207,11 @@ const EXPECTED: Record<string, WebhookBatch> = {
         contextWamid: 'wamid.HBgMOTcyNTAxMTEyMjMzFQIAERgSNzE2QjBGNzY1RDk1MkY1QkU0AA==',
       }),
     ],
-    statuses: [],
-  },
-  'status-sent.json': { messages: [], statuses: [statusOf({ wamid: outboundWamid, status: 'sent', timestamp: 1_763_971_210_000 })] },
-  'status-delivered.json': { messages: [], statuses: [statusOf({ wamid: outboundWamid, status: 'delivered', timestamp: 1_763_971_212_000 })] },
-  'status-read.json': { messages: [], statuses: [statusOf({ wamid: outboundWamid, status: 'read', timestamp: 1_763_971_230_000 })] },
-  'status-failed-131047.json': {
-    messages: [],
+  }),
+  'status-sent.json': batchOf({ statuses: [statusOf({ wamid: outboundWamid, status: 'sent', timestamp: 1_763_971_210_000 })] }),
+  'status-delivered.json': batchOf({ statuses: [statusOf({ wamid: outboundWamid, status: 'delivered', timestamp: 1_763_971_212_000 })] }),
+  'status-read.json': batchOf({ statuses: [statusOf({ wamid: outboundWamid, status: 'read', timestamp: 1_763_971_230_000 })] }),
+  'status-failed-131047.json': batchOf({
     statuses: [
       statusOf({
         wamid: 'wamid.HBgMOTcyNTQxMjM0NTY3FQIAERgSOUFBMjU2RTA0QjU0NzEyRkI5AA==',
@@ -214,7 +224,7 @@ const EXPECTED: Record<string, WebhookBatch> = {
         },
       }),
     ],
-  },
+  }),
 };
 
 const WEBHOOK_FIXTURES = readdirSync(FIXTURES)
@@ -251,12 +261,12 @@ describe('parseWebhook: the fixtures', () => {
 
   it('keeps all three messages from both customers in the two-entry batch, in delivery order', () => {
     const batch = parsedOk(fixture('inbound-batch-two-entries.json'));
-    expect(batch.messages.map((m) => [m.from, m.wamid])).toEqual([
+    expect(batch.messages.map((m) => [m.from.waId, m.wamid])).toEqual([
       [DANA, 'wamid.BATCH-A-1'],
       [YOSSI, 'wamid.BATCH-B-1'],
       [DANA, 'wamid.BATCH-A-2'],
     ]);
-    expect(new Set(batch.messages.map((m) => m.from)).size).toBe(2);
+    expect(new Set(batch.messages.map((m) => m.from.waId)).size).toBe(2);
   });
 
   it('maps 131047 to template_required so the agent is told to send a template', () => {
@@ -285,19 +295,22 @@ describe('parseWebhook: envelopes', () => {
     expect(result.statuses.map((s) => s.status)).toEqual(['sent']);
   });
 
-  it('ignores changes for other fields, whatever their value holds', () => {
+  it('keeps the messages beside changes for other fields, whatever their value holds', () => {
     const body = fixture('inbound-text.json') as { entry: { changes: unknown[] }[] };
     body.entry[0]?.changes.unshift(
       { field: 'account_update', value: { event: 'VERIFIED_ACCOUNT', nonsense: [1, { deep: null }] } },
       { field: 'message_template_status_update', value: 'not even an object' },
       { value: { metadata: {} } },
     );
-    expect(parsedOk(body)).toStrictEqual(EXPECTED['inbound-text.json']);
+    const batch = parsedOk(body);
+    expect(batch.messages).toStrictEqual(EXPECTED['inbound-text.json']?.messages);
+    expect(batch.accountEvents).toStrictEqual([{ kind: 'account', event: 'VERIFIED_ACCOUNT' }]);
+    expect(batch.skipped.map((s) => s.path)).toEqual(['entry[0].changes[1].value', 'entry[0].changes[2].field']);
   });
 
   it('accepts a delivery with no entries, or a change with neither messages nor statuses', () => {
-    expect(parsedOk({ object: 'whatsapp_business_account', entry: [] })).toEqual({ messages: [], statuses: [] });
-    expect(parsedOk(delivery({}))).toEqual({ messages: [], statuses: [] });
+    expect(parsedOk({ object: 'whatsapp_business_account', entry: [] })).toEqual(batchOf({}));
+    expect(parsedOk(delivery({}))).toEqual(batchOf({}));
   });
 
   it('ignores fields it does not know, at every level', () => {
@@ -319,10 +332,10 @@ describe('parseWebhook: envelopes', () => {
 
   it('gives a null profile name when contacts are absent, malformed or about someone else', () => {
     const msg = message('text', { text: { body: 'hello' } });
-    expect(onlyMessage(delivery({ messages: [msg], contacts: [] })).profileName).toBeNull();
-    expect(onlyMessage(delivery({ messages: [msg], contacts: 'garbage' })).profileName).toBeNull();
-    expect(onlyMessage(delivery({ messages: [msg], contacts: [{ wa_id: DANA }, 7] })).profileName).toBeNull();
-    expect(onlyMessage(delivery({ messages: [msg], contacts: [{ wa_id: YOSSI, profile: { name: 'Yossi Cohen' } }] })).profileName).toBeNull();
+    expect(onlyMessage(delivery({ messages: [msg], contacts: [] })).from.profileName).toBeNull();
+    expect(onlyMessage(delivery({ messages: [msg], contacts: 'garbage' })).from.profileName).toBeNull();
+    expect(onlyMessage(delivery({ messages: [msg], contacts: [{ wa_id: DANA }, 7] })).from.profileName).toBeNull();
+    expect(onlyMessage(delivery({ messages: [msg], contacts: [{ wa_id: YOSSI, profile: { name: 'Yossi Cohen' } }] })).from.profileName).toBeNull();
   });
 
   it('accepts a timestamp sent as a number of seconds', () => {
@@ -398,9 +411,6 @@ describe('parseWebhook: content by type', () => {
   });
 
   it.each([
-    ['contacts', { contacts: [{ name: { formatted_name: 'Someone' }, phones: [{ phone: '+972 54 000 0000' }] }] }],
-    ['order', { order: { catalog_id: '1', product_items: [] } }],
-    ['system', { system: { body: 'changed number', type: 'user_changed_number' } }],
     ['unsupported', { errors: [{ code: 131051, title: 'Message type unknown' }] }],
     ['ephemeral', {}],
     ['brand_new_type_2031', { brand_new_type_2031: { anything: true } }],
@@ -431,7 +441,9 @@ describe('parseWebhook: content by type', () => {
     ['reaction', { reaction: { emoji: '👍' } }],
     ['reaction', { reaction: { message_id: outboundWamid, emoji: 5 } }],
     ['button', { button: { payload: 'X' } }],
-    ['interactive', { interactive: { type: 'nfm_reply', nfm_reply: { response_json: '{}' } } }],
+    ['interactive', { interactive: { type: 'nfm_reply', nfm_reply: { response_json: 'not json' } } }],
+    ['contacts', { contacts: 'not a list' }],
+    ['order', { order: { product_items: [] } }],
     ['interactive', { interactive: { type: 'button_reply', list_reply: { id: 'a', title: 'b' } } }],
   ])('keeps a malformed %s message as unsupported rather than dropping it', (type, content) => {
     const item = onlyMessage(delivery({ messages: [message(type, content)] }));
@@ -444,19 +456,18 @@ describe('parseWebhook: content by type', () => {
     expect(onlyMessage(delivery({ messages: [msg] })).contextWamid).toBeNull();
   });
 
-  it('accepts a text body of exactly the limit and refuses one beyond it', () => {
+  it('keeps a text body of exactly the limit, and cuts a longer one with a visible mark instead of refusing the batch', () => {
     const atLimit = 'a'.repeat(MAX_INBOUND_TEXT_LENGTH);
     expect(onlyContent('text', { text: { body: atLimit } })).toStrictEqual({ type: 'text', body: atLimit });
-
-    const tooLong = delivery({ messages: [message('text', { text: { body: `${atLimit}b` } })] });
-    const reason = refusal(tooLong);
-    expect(reason).toContain('entry[0].changes[0].value.messages[0].text.body');
-    expect(reason).not.toContain('aaaa');
+    expect(onlyContent('text', { text: { body: `${atLimit}b` } })).toStrictEqual({ type: 'text', body: `${'a'.repeat(MAX_INBOUND_TEXT_LENGTH - 1)}…` });
   });
 });
 
-describe('parseWebhook: refusals', () => {
-  it('names the exact path of a bad sender deep in the delivery, without its value or any text', () => {
+describe('parseWebhook: refusals and skips', () => {
+  /** The reasons a batch gives for what it skipped, for checks that they name paths and never values. */
+  const reasons = (batch: WebhookBatch): string => batch.skipped.map((s) => `${s.path}: ${s.reason}`).join('\n');
+
+  it('skips a bad sender deep in the delivery, naming its path without its value or any text, and keeps the others', () => {
     const body = {
       object: 'whatsapp_business_account',
       entry: [
@@ -469,9 +480,9 @@ describe('parseWebhook: refusals', () => {
                 metadata: { phone_number_id: PHONE_NUMBER_ID },
                 contacts: [{ wa_id: DANA, profile: { name: 'Dana Levi' } }],
                 messages: [
-                  message('text', { text: { body: 'My account number is 12-345-678901' } }),
-                  message('text', { text: { body: 'and my PIN hint is my birthday' } }),
-                  { ...message('text', { text: { body: 'please call me on 0541234567' } }), from: Number(DANA) },
+                  { ...message('text', { text: { body: 'My account number is 12-345-678901' } }), id: 'wamid.KEPT-1' },
+                  { ...message('text', { text: { body: 'and my PIN hint is my birthday' } }), id: 'wamid.KEPT-2' },
+                  { ...message('text', { text: { body: 'please call me on 0541234567' } }), from: `+${DANA}` },
                 ],
               },
             },
@@ -479,10 +490,12 @@ describe('parseWebhook: refusals', () => {
         },
       ],
     };
-    const reason = refusal(body);
-    expect(reason).toContain('entry[0].changes[1].value.messages[2].from');
-    expectNothingSensitive(reason, body);
-    expect(reason).not.toContain(DANA);
+    const batch = parsedOk(body);
+    expect(batch.messages.map((m) => m.wamid)).toEqual(['wamid.TEST-1', 'wamid.KEPT-1', 'wamid.KEPT-2']);
+    expect(batch.skipped).toHaveLength(1);
+    expect(batch.skipped[0]?.path).toBe('entry[0].changes[1].value.messages[2]');
+    expectNothingSensitive(reasons(batch), body);
+    expect(reasons(batch)).not.toContain(DANA);
   });
 
   /** The object at a path in a fixture, for tests that break one field of it. */
@@ -500,6 +513,15 @@ describe('parseWebhook: refusals', () => {
     ['a different object', (b) => (b['object'] = 'page'), 'object'],
     ['a missing object', (b) => delete b['object'], 'object'],
     ['entry not an array', (b) => (b['entry'] = { 0: {} }), 'entry'],
+  ])('refuses %s, naming the path', (_label, mutate, path) => {
+    const body = fixture('inbound-text.json');
+    mutate(body);
+    const reason = refusal(body);
+    expect(reason).toContain(`at ${path}:`);
+    expectNothingSensitive(reason, fixture('inbound-text.json'));
+  });
+
+  it.each<[string, (body: Record<string, unknown>) => void, string]>([
     ['an entry that is not an object', (b) => (b['entry'] = ['x']), 'entry[0]'],
     ['changes missing', (b) => delete at(b, ['entry', 0])['changes'], 'entry[0].changes'],
     ['a change that is not an object', (b) => (at(b, ['entry', 0])['changes'] = [null]), 'entry[0].changes[0]'],
@@ -510,39 +532,55 @@ describe('parseWebhook: refusals', () => {
     ['a message that is not an object', (b) => (at(b, VALUE)['messages'] = ['hello']), MESSAGE_PATH],
     ['a message without id', (b) => delete at(b, MESSAGE)['id'], `${MESSAGE_PATH}.id`],
     ['a numeric id', (b) => (at(b, MESSAGE)['id'] = 5), `${MESSAGE_PATH}.id`],
-    ['a message without from', (b) => delete at(b, MESSAGE)['from'], `${MESSAGE_PATH}.from`],
-    ['a from with a plus sign', (b) => (at(b, MESSAGE)['from'] = `+${DANA}`), `${MESSAGE_PATH}.from`],
+    ['a from with a plus sign', (b) => (at(b, MESSAGE)['from'] = `+${DANA}`), MESSAGE_PATH],
     ['a message without timestamp', (b) => delete at(b, MESSAGE)['timestamp'], `${MESSAGE_PATH}.timestamp`],
     ['a date-string timestamp', (b) => (at(b, MESSAGE)['timestamp'] = '2025-11-24T08:00:00Z'), `${MESSAGE_PATH}.timestamp`],
     ['a fractional timestamp', (b) => (at(b, MESSAGE)['timestamp'] = 1763971200.5), `${MESSAGE_PATH}.timestamp`],
     ['a negative timestamp', (b) => (at(b, MESSAGE)['timestamp'] = -1), `${MESSAGE_PATH}.timestamp`],
     ['a message without type', (b) => delete at(b, MESSAGE)['type'], `${MESSAGE_PATH}.type`],
     ['a numeric type', (b) => (at(b, MESSAGE)['type'] = 1), `${MESSAGE_PATH}.type`],
-  ])('refuses %s, naming the path', (_label, mutate, path) => {
+  ])('answers %s with a skipped item naming the path, not a refusal', (_label, mutate, path) => {
     const body = fixture('inbound-text.json');
     mutate(body);
-    const reason = refusal(body);
-    expect(reason).toContain(`at ${path}:`);
-    expectNothingSensitive(reason, fixture('inbound-text.json'));
+    const batch = parsedOk(body);
+    expect(batch.messages).toEqual([]);
+    expect(batch.skipped).toHaveLength(1);
+    expect(batch.skipped[0]?.path).toBe(path);
+    expectNothingSensitive(reasons(batch), fixture('inbound-text.json'));
   });
 
-  it('refuses the whole delivery when one message of many is broken, so Meta sends it again', () => {
+  it('keeps a message without from when its only contact names the sender (the BSUID-era shape)', () => {
+    const body = fixture('inbound-text.json');
+    delete at(body, MESSAGE)['from'];
+    expect(parsedOk(body)).toStrictEqual(EXPECTED['inbound-text.json']);
+  });
+
+  it("keeps every other message of the batch when one is broken, so no other customer waits for Meta's retries", () => {
     const body = fixture('inbound-batch-two-entries.json') as { entry: { changes: { value: { messages: Record<string, unknown>[] } }[] }[] };
     const last = body.entry[1]?.changes[0]?.value.messages[0];
     if (last === undefined) throw new Error('fixture shape changed');
-    delete last['from'];
-    const reason = refusal(body);
-    expect(reason).toContain('entry[1].changes[0].value.messages[0].from');
-    expectNothingSensitive(reason, fixture('inbound-batch-two-entries.json'));
+    delete last['id'];
+    const batch = parsedOk(body);
+    expect(batch.messages.map((m) => m.wamid)).toEqual(['wamid.BATCH-A-1', 'wamid.BATCH-B-1']);
+    expect(batch.skipped.map((s) => s.path)).toEqual(['entry[1].changes[0].value.messages[0].id']);
+    expectNothingSensitive(reasons(batch), fixture('inbound-batch-two-entries.json'));
   });
 
   it.each([null, undefined, 0, 'whatsapp_business_account', [], [fixture('inbound-text.json')], true])('refuses a body of %o', (body) => {
     expect(refusal(body)).toMatch(/^invalid webhook delivery at /);
   });
 
-  it('refuses a kept status missing its recipient', () => {
-    const reason = refusal(delivery({ statuses: [status({ recipient_id: undefined })] }));
-    expect(reason).toContain('entry[0].changes[0].value.statuses[0].recipient_id');
+  it('skips a kept status that names no recipient at all, and keeps one named only by its BSUID', () => {
+    const batch = parsedOk(
+      delivery({
+        contacts: [],
+        statuses: [status({ recipient_id: undefined }), status({ id: 'wamid.OUT-2', recipient_id: undefined, recipient_user_id: 'US.13491208655302741918' })],
+      }),
+    );
+    expect(batch.skipped.map((s) => s.path)).toEqual(['entry[0].changes[0].value.statuses[0]']);
+    expect(batch.statuses.map((s) => [s.wamid, s.recipient])).toEqual([
+      ['wamid.OUT-2', { waId: null, bsuid: 'US.13491208655302741918', username: null, profileName: null }],
+    ]);
   });
 });
 
@@ -620,7 +658,9 @@ describe('parseWebhook: never throws', () => {
     if (result.ok) {
       for (const m of result.value.messages) {
         expect(Number.isSafeInteger(m.timestamp)).toBe(true);
-        expect(m.from).toMatch(/^\d{6,20}$/);
+        expect(m.from.waId === null || /^\d{6,20}$/.test(m.from.waId)).toBe(true);
+        expect(m.from.waId !== null || m.from.bsuid !== null).toBe(true);
+        expect(m.timestamp).toBeLessThanOrEqual(NOW + 5 * 60 * 1000);
         if (m.content.type === 'unsupported') expect(m.content.waType.length).toBeLessThanOrEqual(64);
         if (m.content.type === 'text') expect(m.content.body.length).toBeLessThanOrEqual(MAX_INBOUND_TEXT_LENGTH);
       }
@@ -636,7 +676,7 @@ describe('parseWebhook: never throws', () => {
   it('for any JSON value', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
-        isWellFormed(parseWebhook(value));
+        isWellFormed(parseWebhook(value, { now: NOW }));
       }),
       { numRuns: 500 },
     );
@@ -656,9 +696,9 @@ describe('parseWebhook: never throws', () => {
     });
     fc.assert(
       fc.property(anything, (value) => {
-        isWellFormed(parseWebhook(value));
-        isWellFormed(parseWebhook({ object: 'whatsapp_business_account', entry: [{ changes: [{ field: 'messages', value }] }] }));
-        isWellFormed(parseWebhook(delivery({ messages: [value], statuses: [value], contacts: value })));
+        isWellFormed(parseWebhook(value, { now: NOW }));
+        isWellFormed(parseWebhook({ object: 'whatsapp_business_account', entry: [{ changes: [{ field: 'messages', value }] }] }, { now: NOW }));
+        isWellFormed(parseWebhook(delivery({ messages: [value], statuses: [value], contacts: value }), { now: NOW }));
       }),
       { numRuns: 500 },
     );
@@ -672,7 +712,7 @@ describe('parseWebhook: never throws', () => {
         slot,
         slot,
         (type, content, context) => {
-          isWellFormed(parseWebhook(delivery({ messages: [{ ...message(type, { [type]: content }), context }] })));
+          isWellFormed(parseWebhook(delivery({ messages: [{ ...message(type, { [type]: content }), context }] }), { now: NOW }));
         },
       ),
     );
@@ -681,7 +721,7 @@ describe('parseWebhook: never throws', () => {
   it('for deep nonsense and hostile objects', () => {
     let deep: unknown = 'bottom';
     for (let i = 0; i < 100_000; i += 1) deep = [deep];
-    isWellFormed(parseWebhook(deep));
+    isWellFormed(parseWebhook(deep, { now: NOW }));
     expect(onlyMessage(delivery({ messages: [message('image', { image: deep, context: deep })] })).content).toStrictEqual({
       type: 'unsupported',
       waType: 'image',
@@ -704,8 +744,11 @@ describe('parseWebhook: never throws', () => {
         },
       },
     );
-    expect(parseWebhook(hostile)).toEqual({ ok: false, error: expect.objectContaining({ code: 'invalid_input' }) });
-    expect(parseWebhook(delivery({ messages: [hostile] })).ok).toBe(false);
+    expect(parseWebhook(hostile, { now: NOW })).toEqual({ ok: false, error: expect.objectContaining({ code: 'invalid_input' }) });
+    // Inside a real envelope a hostile item costs only itself.
+    const inside = parsedOk(delivery({ messages: [hostile, message('text', { text: { body: 'still here' } })] }));
+    expect(inside.messages.map((m) => m.wamid)).toEqual(['wamid.TEST-1']);
+    expect(inside.skipped.map((s) => s.path)).toEqual(['entry[0].changes[0].value.messages[0]']);
   });
 
   describe('for fixtures with fields deleted or replaced at random', () => {
@@ -750,9 +793,10 @@ describe('parseWebhook: never throws', () => {
             const path = paths[pick % paths.length];
             if (path !== undefined) mutate(body, path, replacement);
           }
-          const result = parseWebhook(body);
+          const result = parseWebhook(body, { now: NOW });
           isWellFormed(result);
           if (!result.ok) expectNothingSensitive(result.error.message, original);
+          else for (const skipped of result.value.skipped) expectNothingSensitive(`${skipped.path} ${skipped.reason}`, original);
         }),
         { numRuns: 300 },
       );
