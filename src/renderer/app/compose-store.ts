@@ -2,6 +2,7 @@
 import { createStore } from 'zustand/vanilla';
 import { createComposerSlice } from '../composer/composer-slice';
 import { createConnectionSlice } from '../connection/connection-slice';
+import { createContactSlice } from '../conversation/contact-slice';
 import { createConversationSlice } from '../conversation/conversation-slice';
 import { createMediaSlice } from '../conversation/media-slice';
 import { createConversationsSlice } from '../conversations/conversations-slice';
@@ -21,6 +22,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createConversationsSlice(set, get, deps),
     ...createSearchSlice(set, get, deps),
     ...createConversationSlice(set, get, deps),
+    ...createContactSlice(set, get, deps),
     ...createMediaSlice(set, get, deps),
     ...createComposerSlice(set, get, deps),
     ...createCustomerSlice(set, get, deps),

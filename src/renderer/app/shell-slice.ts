@@ -42,6 +42,15 @@ export const createShellSlice: SliceCreator<ShellSlice> = (set, get, { api }) =>
     await get().loadThread(conversationId, options.around);
   },
 
+  conversationsRemoved(items) {
+    get().dropConversations(items.map((i) => i.conversationId));
+    const open = items.find((i) => i.conversationId === get().openId);
+    if (open === undefined) return;
+    // Not closeConversation(): its draft was moved by the core, and saving to a conversation that is gone would fail.
+    get().clearThread();
+    if (open.mergedInto !== null) void get().openConversation(open.mergedInto);
+  },
+
   closeConversation() {
     const previous = get().openId;
     if (previous !== null) get().flushDraft(previous);

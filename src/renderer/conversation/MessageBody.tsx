@@ -1,4 +1,5 @@
-// The inside of a bubble, by message type: text, media, location, template, button reply, or "not shown here".
+// The inside of a bubble, by message type: text, media, location, template, button reply, contact cards, order, form
+// answer, a deleted message, or "not shown here". System lines are not bubbles (MessageRow draws them).
 import type { MessageContent } from '../../shared/domain';
 import { strings } from '../ui/strings';
 import { textDirection } from '../ui/text-direction';
@@ -8,8 +9,12 @@ import { AudioClip } from './AudioClip';
 import { FileCard } from './FileCard';
 import { MediaImage } from './MediaImage';
 import { Icon } from '../ui/icons';
+import { ContactCards } from './ContactCards';
+import { systemText } from './message-label';
+import { OrderBody } from './OrderBody';
 
 const m = strings.message;
+const k = strings.kinds;
 
 export function MessageBody({ content }: { content: MessageContent }) {
   switch (content.type) {
@@ -49,9 +54,48 @@ export function MessageBody({ content }: { content: MessageContent }) {
       );
     case 'reaction':
       return <p className="text muted">{content.emoji === '' ? m.reactionRemoved : m.reactedToEarlier(content.emoji)}</p>;
+    case 'contacts':
+      return <ContactCards contacts={content.contacts} />;
+    case 'order':
+      return <OrderBody order={content} />;
+    case 'interactive_reply':
+      return <InteractiveReply content={content} />;
+    case 'system':
+      return <p className="text muted">{systemText(content)}</p>;
+    case 'deleted':
+      return <p className="text muted deleted">{k.deleted}</p>;
     case 'unsupported':
       return <p className="text muted unsupported">{m.unsupportedLong(content.waType)}</p>;
   }
+}
+
+/** A Flow's answers (or another interactive reply's fields) as label/value pairs. */
+function InteractiveReply({ content }: { content: Extract<MessageContent, { type: 'interactive_reply' }> }) {
+  return (
+    <div className="interactive-reply">
+      <span className="kind-label">
+        {k.interactive[content.kind]}
+        {content.title !== undefined && content.title !== '' && (
+          <>
+            {' · '}
+            <bdi>{content.title}</bdi>
+          </>
+        )}
+      </span>
+      {content.fields.length > 0 && (
+        <dl className="fields">
+          {content.fields.map((field, i) => (
+            <div key={i} className="field">
+              <dt>
+                <bdi>{field.label}</bdi>
+              </dt>
+              <dd dir="auto">{field.value}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+    </div>
+  );
 }
 
 function Text({ text }: { text: string }) {

@@ -5,6 +5,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { strings } from '../ui/strings';
 import { useAppStore } from '../store/use-app-store';
 import { useNow } from '../ui/use-now';
+import { customerLabel } from '../ui/customer-label';
 import { MessageRow, estimateRowHeight } from './MessageRow';
 import { buildTimeline, reuseRows, type TimelineRow } from './timeline';
 
@@ -17,7 +18,8 @@ export function MessageList() {
   const thread = useAppStore((s) => s.thread);
   const loadOlder = useAppStore((s) => s.loadOlder);
   const jumpToLatest = useAppStore((s) => s.jumpToLatest);
-  const customerName = useAppStore((s) => (s.thread === null ? null : (s.summaries[s.thread.conversationId]?.conversation.customer.name ?? null)));
+  const conversation = useAppStore((s) => (s.thread === null ? undefined : s.summaries[s.thread.conversationId]?.conversation));
+  const label = conversation === undefined ? null : customerLabel(conversation);
   const now = useNow(60_000);
   const scrollRef = useRef<HTMLDivElement>(null);
   const [atEnd, setAtEnd] = useState(true);
@@ -97,7 +99,8 @@ export function MessageList() {
                 index={item.index}
                 start={item.start}
                 measureRef={virtualizer.measureElement}
-                customerName={customerName}
+                customerName={label?.name ?? null}
+                group={label?.group === true}
                 focused={row.key === focusId}
                 now={now}
               />

@@ -1,13 +1,16 @@
-// One row of the message list: a day separator when the day changes, then the bubble with its time and state.
+// One row of the message list: a day separator when the day changes, then the bubble with its time and state (in a
+// group, who wrote it; for an edited message, its earlier versions behind a disclosure), or a system line.
 import { memo } from 'react';
 import { dayLabel, formatTime } from '../ui/format';
 import { strings } from '../ui/strings';
 import { useAppStore } from '../store/use-app-store';
 import { FailedActions } from './FailedActions';
 import { MessageBody } from './MessageBody';
-import { contentSummary, messageAccessibleName, statusLabel } from './message-label';
+import { contentSummary, messageAccessibleName, statusLabel, systemText } from './message-label';
 import type { TimelineRow } from './timeline';
 import { Icon } from '../ui/icons';
+import { authorName } from '../ui/customer-label';
+import type { Message } from '../../shared/domain';
 
 /** A first guess before the row is measured; close guesses keep the scrollbar steady. */
 export function estimateRowHeight(row: TimelineRow | undefined): number {
@@ -20,6 +23,10 @@ export function estimateRowHeight(row: TimelineRow | undefined): number {
   if (content.type === 'text') body = 36 + Math.ceil(content.body.length / 60) * 20;
   else if (content.type === 'image' || content.type === 'sticker') body = 220;
   else if (content.type === 'document' || content.type === 'video' || content.type === 'audio' || content.type === 'template') body = 96;
+  else if (content.type === 'contacts') body = 60 + content.contacts.reduce((h, c) => h + 40 + (c.phones.length + c.emails.length) * 30, 0);
+  else if (content.type === 'order') body = 110 + content.items.length * 26;
+  else if (content.type === 'interactive_reply') body = 40 + content.fields.length * 24;
+  else if (content.type === 'system') body = 28;
   return day + body + reactions + failed + 8;
 }
 
@@ -31,15 +38,18 @@ interface Props {
   start: number;
   measureRef: (element: HTMLDivElement | null) => void;
   customerName: string | null;
+  /** A group conversation: each inbound bubble names its author. */
+  group: boolean;
   focused: boolean;
   now: number;
 }
 
-export const MessageRow = memo(function MessageRow({ row, index, start, measureRef, customerName, focused, now }: Props) {
+export const MessageRow = memo(function MessageRow({ row, index, start, measureRef, customerName, group, focused, now }: Props) {
   const message = row.message;
   const outbound = message.direction === 'out';
   const time = formatTime(message.createdAt);
-  const who = outbound ? strings.message.you : (customerName ?? strings.message.customer);
+  const who = outbound ? strings.message.you : group ? authorName(message.author) : (customerName ?? strings.message.customer);
+  const system = message.content.type === 'system' ? message.content : null;
   const classes = ['bubble', outbound ? 'bubble-out' : 'bubble-in', focused ? 'bubble-focus' : '', message.status === 'failed' ? 'bubble-failed' : ''].join(
     ' ',
   );
@@ -58,30 +68,39 @@ export const MessageRow = memo(function MessageRow({ row, index, start, measureR
           <span>{dayLabel(message.createdAt, now)}</span>
         </div>
       )}
-      <div className={outbound ? 'bubble-line bubble-line-out' : 'bubble-line'}>
-        <div className={classes}>
-          {message.replyToId !== null && <QuotedMessage id={message.replyToId} customerName={customerName} />}
-          <MessageBody content={message.content} />
-          <div className="bubble-meta">
-            <time dateTime={new Date(message.createdAt).toISOString()}>{time}</time>
-            {outbound && (
-              <span className={`delivery delivery-${message.status}`}>
-                {STATUS_ICONS[message.status] === null ? <Icon name="clock" /> : <span aria-hidden="true">{STATUS_ICONS[message.status]}</span>}{' '}
-                {message.status === 'failed' ? strings.message.status.failedShort : statusLabel(message.status, null)}
-              </span>
+      {system !== null ? (
+        // Something that happened, not something said: a line across the thread, not a bubble.
+        <p className="system-line">
+          <span>{systemText(system)}</span> <time dateTime={new Date(message.createdAt).toISOString()}>{time}</time>
+        </p>
+      ) : (
+        <div className={outbound ? 'bubble-line bubble-line-out' : 'bubble-line'}>
+          <div className={classes}>
+            {group && !outbound && <bdi className="author">{who}</bdi>}
+            {message.replyToId !== null && <QuotedMessage id={message.replyToId} customerName={customerName} />}
+            <MessageBody content={message.content} />
+            <div className="bubble-meta">
+              {message.content.type !== 'deleted' && <EditedVersions edited={message.edited ?? null} />}
+              <time dateTime={new Date(message.createdAt).toISOString()}>{time}</time>
+              {outbound && (
+                <span className={`delivery delivery-${message.status}`}>
+                  {STATUS_ICONS[message.status] === null ? <Icon name="clock" /> : <span aria-hidden="true">{STATUS_ICONS[message.status]}</span>}{' '}
+                  {message.status === 'failed' ? strings.message.status.failedShort : statusLabel(message.status, null)}
+                </span>
+              )}
+            </div>
+            {row.reactions.length > 0 && (
+              <div className="reactions" aria-label={strings.message.reactions(row.reactions.map((r) => r.emoji).join(' '))}>
+                {row.reactions.map((r) => (
+                  <span key={r.direction} className="reaction" title={r.direction === 'in' ? who : strings.message.you}>
+                    {r.emoji}
+                  </span>
+                ))}
+              </div>
             )}
           </div>
-          {row.reactions.length > 0 && (
-            <div className="reactions" aria-label={strings.message.reactions(row.reactions.map((r) => r.emoji).join(' '))}>
-              {row.reactions.map((r) => (
-                <span key={r.direction} className="reaction" title={r.direction === 'in' ? who : strings.message.you}>
-                  {r.emoji}
-                </span>
-              ))}
-            </div>
-          )}
         </div>
-      </div>
+      )}
       {outbound && message.status === 'failed' && <FailedActions message={message} />}
     </div>
   );
@@ -96,5 +115,23 @@ function QuotedMessage({ id, customerName }: { id: string; customerName: string 
     <div className="quote" dir="auto">
       <strong>{who}</strong> {summary.length > 160 ? `${summary.slice(0, 159)}…` : summary}
     </div>
+  );
+}
+
+/** "edited", opening to the customer's earlier versions (kept so the agent sees what was corrected). */
+function EditedVersions({ edited }: { edited: Message['edited'] }) {
+  if (edited === null || edited === undefined) return null;
+  const k = strings.kinds;
+  return (
+    <details className="edited">
+      <summary aria-label={k.editedLabel(edited.previous.length)}>{k.edited}</summary>
+      <ol className="edited-versions">
+        {edited.previous.map((content, i) => (
+          <li key={i}>
+            <span className="muted">{k.previousVersion(i + 1)}:</span> <bdi>{contentSummary(content)}</bdi>
+          </li>
+        ))}
+      </ol>
+    </details>
   );
 }

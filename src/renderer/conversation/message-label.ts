@@ -1,8 +1,11 @@
 // What a message says in words: its delivery state, a one-line summary, and the bubble's accessible name.
 import type { Message, MessageContent, MessageStatus, SendFailure } from '../../shared/domain';
+import { formatPhone } from '../ui/format';
+import { formatTotals, itemCount } from '../ui/order-total';
 import { strings } from '../ui/strings';
 
 const m = strings.message;
+const k = strings.kinds;
 
 /**
  * The outbound states the agent sees. "queued": saved on this computer, the relay does not have it yet
@@ -57,9 +60,28 @@ export function contentSummary(content: MessageContent): string {
       return m.templateSummary(content.name, content.parameters);
     case 'button_reply':
       return content.text;
+    case 'contacts': {
+      const names = content.contacts.map((c) => c.name).join(', ');
+      return content.contacts.length === 1 ? k.contacts.summary(names) : k.contacts.summaryMany(names);
+    }
+    case 'order':
+      return k.order.summary(itemCount(content), content.items.length === 0 ? '' : formatTotals(content));
+    case 'interactive_reply':
+      return k.interactive.summary(k.interactive[content.kind], content.title ?? content.fields[0]?.value ?? null);
+    case 'system':
+      return systemText(content);
+    case 'deleted':
+      return k.deleted;
     case 'unsupported':
       return m.unsupported(content.waType);
   }
+}
+
+/** A system line in words: the customer opened the chat, changed their number (to which, when known), … */
+export function systemText(content: Extract<MessageContent, { type: 'system' }>): string {
+  if (content.event === 'number_changed' && content.newWaId !== undefined) return k.system.numberChangedTo(formatPhone(content.newWaId));
+  if (content.event === 'other' && content.text !== undefined && content.text !== '') return content.text;
+  return k.system[content.event];
 }
 
 function withCaption(label: string, caption: string | undefined): string {
@@ -70,6 +92,7 @@ function withCaption(label: string, caption: string | undefined): string {
 export function messageAccessibleName(message: Message, who: string, time: string): string {
   const summary = contentSummary(message.content);
   const short = summary.length > 300 ? `${summary.slice(0, 299)}…` : summary;
-  const base = `${who}, ${time}: ${short}`;
+  const edited = message.edited !== undefined && message.edited !== null && message.content.type !== 'deleted' ? ` (${k.edited})` : '';
+  const base = `${who}, ${time}: ${short}${edited}`;
   return message.direction === 'out' ? `${base} — ${statusLabel(message.status, message.failure)}` : base;
 }

@@ -1,6 +1,7 @@
 // One row of the conversation list: name, time, preview or draft, unread count, assignment and 24-hour window.
 import { memo } from 'react';
 import { listTime } from '../ui/format';
+import { strings } from '../ui/strings';
 import { textDirection } from '../ui/text-direction';
 import { useAppStore } from '../store/use-app-store';
 import { assignmentLabel, customerName, previewLine, rowAccessibleName, windowLabel } from './row-label';
@@ -62,6 +63,7 @@ export const ConversationRow = memo(function ConversationRow({ id, index, setSiz
       <div className="row-tags">
         <span className={c.assignedAgentId === null ? 'tag tag-unassigned' : c.assignedAgentId === me ? 'tag tag-mine' : 'tag'}>{assignment}</span>
         <span className={window.open ? 'tag tag-open' : 'tag tag-closed'}>{window.text}</span>
+        {(c.group ?? null) !== null && <span className="tag">{strings.kinds.identity.group}</span>}
       </div>
     </div>
   );

@@ -1,7 +1,8 @@
 // Search results: each hit opens its conversation at the matching message (messages.page with `around`).
 import { useState, type KeyboardEvent } from 'react';
 import type { SearchHit } from '../../shared/contract';
-import { formatPhone, listTime } from '../ui/format';
+import { customerLabel } from '../ui/customer-label';
+import { listTime } from '../ui/format';
 import { nextIndex } from '../ui/list-keys';
 import { strings } from '../ui/strings';
 import { textDirection } from '../ui/text-direction';
@@ -58,7 +59,7 @@ export function SearchResults() {
         onKeyDown={onKeyDown}
       >
         {hits.map((hit, index) => {
-          const name = hit.customerName ?? formatPhone(hit.waId);
+          const name = customerLabel(hit).name;
           const text = snippetText(hit.snippet);
           const time = hit.at === null ? null : listTime(hit.at, now);
           return (

@@ -24,6 +24,8 @@ export interface ConversationsSlice {
   loadMoreConversations(): Promise<void>;
   applySummaries(items: readonly ConversationSummary[]): void;
   fetchSummary(conversationId: string): Promise<void>;
+  /** Conversations gone from the console (merged into another, say): out of the list at once, no reload. */
+  dropConversations(conversationIds: readonly string[]): void;
   resetConversations(): void;
 }
 
@@ -104,6 +106,15 @@ export const createConversationsSlice: SliceCreator<ConversationsSlice> = (set, 
       } catch {
         // The header shows the number until the summary arrives with the next change event.
       }
+    },
+
+    dropConversations(conversationIds) {
+      const gone = new Set(conversationIds);
+      const state = get();
+      const summaries = { ...state.summaries };
+      for (const id of gone) delete summaries[id];
+      const ids = state.list.ids.filter((id) => !gone.has(id));
+      set({ summaries, list: { ...state.list, ids, total: Math.max(ids.length, state.list.total - (state.list.ids.length - ids.length)) } });
     },
 
     resetConversations() {

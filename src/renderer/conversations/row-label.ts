@@ -1,13 +1,13 @@
 // What a conversation row says: its accessible name starts with the customer's name, then the state an agent scans for.
 import type { ConversationSummary } from '../../shared/contract';
 import { isWindowOpen } from '../../shared/service-window';
-import { formatPhone } from '../ui/format';
+import { customerLabel } from '../ui/customer-label';
 import { strings } from '../ui/strings';
 
 const l = strings.list;
 
 export function customerName(summary: Pick<ConversationSummary, 'conversation'>): string {
-  return summary.conversation.customer.name ?? formatPhone(summary.conversation.customer.waId);
+  return customerLabel(summary.conversation).name;
 }
 
 export function assignmentLabel(assignedAgentId: string | null, me: string | null): string {

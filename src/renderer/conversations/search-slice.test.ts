@@ -5,7 +5,14 @@ import { settle } from '../test-support/fake-api';
 import { startedStore } from '../test-support/store-harness';
 import { SEARCH_DELAY_MS } from './search-slice';
 
-const hit = (snippet: string): SearchHit => ({ conversationId: 'c1', messageId: 'm1', customerName: 'Dana', waId: '972541234567', snippet, at: 1 });
+const hit = (snippet: string): SearchHit => ({
+  conversationId: 'c1',
+  messageId: 'm1',
+  customer: { waId: '972541234567', name: 'Dana' },
+  group: null,
+  snippet,
+  at: 1,
+});
 
 describe('search', () => {
   it('waits for typing to pause, then asks once with the latest query', async () => {

@@ -1,7 +1,6 @@
 // The right column: who the customer is, who handles them, the 24-hour window, the bank case, and "Mark as read".
-import { formatPhone } from '../ui/format';
+import { customerLabel } from '../ui/customer-label';
 import { strings } from '../ui/strings';
-import { textDirection } from '../ui/text-direction';
 import { useAppStore } from '../store/use-app-store';
 import { useNow } from '../ui/use-now';
 import { CaseLink } from './CaseLink';
@@ -20,7 +19,7 @@ export function CustomerPanel({ conversationId }: { conversationId: string }) {
   if (summary === undefined) return <aside className="customer-panel" aria-label={p.region} />;
 
   const c = summary.conversation;
-  const name = c.customer.name ?? formatPhone(c.customer.waId);
+  const label = customerLabel(c);
   const mine = me !== null && c.assignedAgentId === me;
   const window = windowView(c.lastInboundAt, now);
   const busy = action.busy && action.conversationId === conversationId;
@@ -28,10 +27,16 @@ export function CustomerPanel({ conversationId }: { conversationId: string }) {
 
   return (
     <aside className="customer-panel" aria-label={p.region}>
-      <h2 className="customer-name" dir={textDirection(name)}>
-        {name}
+      {/* dir="auto" isolates a profile name, so its script cannot reorder the text beside it. */}
+      <h2 className="customer-name" dir="auto">
+        {label.name}
       </h2>
-      <p className="muted">{formatPhone(c.customer.waId)}</p>
+      {label.detail !== null && (
+        <p className={label.numberHidden ? 'muted number-hidden' : 'muted'} dir="auto">
+          {label.detail}
+        </p>
+      )}
+      {label.group && <p className="group-note">{strings.kinds.identity.groupNote}</p>}
 
       <section className="panel-section" aria-label={p.assignment}>
         <h3>{p.assignment}</h3>

@@ -5,6 +5,7 @@ import type { Clock } from '../../shared/clock';
 import type { BranchlineApi } from '../../shared/contract';
 import type { ComposerSlice } from '../composer/composer-slice';
 import type { ConnectionSlice } from '../connection/connection-slice';
+import type { ContactSlice } from '../conversation/contact-slice';
 import type { ConversationSlice } from '../conversation/conversation-slice';
 import type { MediaSlice } from '../conversation/media-slice';
 import type { ConversationsSlice } from '../conversations/conversations-slice';
@@ -21,6 +22,7 @@ export type AppState = ShellSlice &
   ConversationsSlice &
   SearchSlice &
   ConversationSlice &
+  ContactSlice &
   MediaSlice &
   ComposerSlice &
   CustomerSlice &

@@ -12,5 +12,7 @@ export interface ShellSlice {
   /** A session.changed event, or the answer of a sign-in or sign-out. */
   sessionChanged(session: Session): void;
   openConversation(conversationId: string, options?: { around?: string }): Promise<void>;
+  /** A conversations.removed event: out of the list; if it was open, its merged successor opens instead. */
+  conversationsRemoved(items: readonly { conversationId: string; mergedInto: string | null }[]): void;
   closeConversation(): void;
 }

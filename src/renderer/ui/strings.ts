@@ -1,4 +1,5 @@
 // Every user-facing string, in one place, ready for translation.
+import { kindStrings } from './strings-kinds';
 import { statusStrings } from './strings-status';
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
@@ -18,6 +19,8 @@ export const strings = {
 
   /** The status bar. Each state says whether messages can leave, and what waits. */
   status: statusStrings,
+  /** Contact cards, orders, form answers, system lines, edits, deletions; customers without a number; groups. */
+  kinds: kindStrings,
   login: {
     region: 'Sign in',
     title: 'Sign in to Branchline',
