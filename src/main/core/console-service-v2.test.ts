@@ -200,7 +200,7 @@ describe('who a conversation is with', () => {
 
 describe('conversations.startWith (a number from a shared contact card)', () => {
   it('opens the conversation there is, or starts one here whose first message goes to the number', async () => {
-    const { deliver, call, store } = await signedIn();
+    const { deliver, call, store, clock, of } = await signedIn();
     await deliver([{ kind: 'conversation.upserted', conversation: conversation('c1') }]);
     expect(await call('conversations.findByWaId', { waId: '972541234567' })).toEqual({ conversationId: 'c1' });
     expect(await call('conversations.startWith', { waId: '972541234567' })).toEqual({ conversationId: 'c1', created: false });
@@ -208,6 +208,8 @@ describe('conversations.startWith (a number from a shared contact card)', () => 
     expect(await call('conversations.findByWaId', { waId: '447700900123' })).toEqual({ conversationId: null });
     const started = await call<{ conversationId: string; created: boolean }>('conversations.startWith', { waId: '447700900123' });
     expect(started.created).toBe(true);
+    clock.advance(60);
+    expect(of('conversations.changed').flatMap((e) => e.items.map((s) => s.conversation.id))).toContain(started.conversationId);
     expect(await call('conversations.startWith', { waId: '447700900123' })).toEqual({ conversationId: started.conversationId, created: false });
     // A customer who never wrote: WhatsApp allows a template only; the relay learns of the conversation with it.
     expect(await call('conversations.get', { conversationId: started.conversationId })).toMatchObject({ conversation: { lastInboundAt: null } });

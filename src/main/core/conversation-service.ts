@@ -4,7 +4,7 @@ import type { Clock } from '../../shared/clock';
 import type { MethodName, MethodParams } from '../../shared/protocol-methods';
 import type { HandlersOf } from './console-service';
 import type { LocalQueries } from './local-queries';
-import type { LocalStore } from './local-store';
+import { emptyChanges, type ChangeSet, type LocalStore } from './local-store';
 import type { RelayLink } from './relay-link';
 import { ServiceError } from './service-types';
 
@@ -23,6 +23,8 @@ export interface ConversationServiceDeps {
   clock: Clock;
   view: ViewState;
   agentId: () => string | null;
+  /** A conversation started here: the list hears of it like any other change. */
+  changed: (changes: ChangeSet, fromRelay: boolean) => void;
 }
 
 type Methods =
@@ -55,7 +57,11 @@ export class ConversationService {
       this.relayAction('Assigning', 'conversations.assign', { conversationId, agentId: mine ? this.deps.agentId() : null }),
     'conversations.findByWaId': async ({ waId }) => ({ conversationId: this.deps.store.outbox.conversationByWaId(waId) }),
     // Local until its first message: the relay creates the conversation when it sends to the number (messages.send by waId).
-    'conversations.startWith': async ({ waId }) => this.deps.store.outbox.conversationWith(waId, this.deps.clock.wallNow()),
+    'conversations.startWith': async ({ waId }) => {
+      const started = this.deps.store.outbox.conversationWith(waId, this.deps.clock.wallNow());
+      if (started.created) this.deps.changed({ ...emptyChanges(), conversations: new Set([started.conversationId]) }, false);
+      return started;
+    },
     'conversations.setOpen': async ({ conversationId, windowFocused }) => {
       this.deps.view.openConversationId = conversationId;
       this.deps.view.windowFocused = windowFocused;

@@ -177,7 +177,7 @@ export function createConsole(options: ConsoleOptions): Console {
     policy: { ...(policy.relay.url !== null && { relayUrl: policy.relay.url }), relayUrlLocked: policy.relay.url !== null && !policy.relay.allowUserOverride },
     ...(options.signInTimeoutMs !== undefined && { signInTimeoutMs: options.signInTimeoutMs }),
   });
-  const conversations = new ConversationService({ store, queries, link: links.link, clock, view, agentId });
+  const conversations = new ConversationService({ store, queries, link: links.link, clock, view, agentId, changed });
   const caches = new RelayCacheService({ store, link: links.link, media, clock, relay });
 
   const handlers: ConsoleHandlers = {
