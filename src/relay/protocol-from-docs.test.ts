@@ -625,5 +625,9 @@ function stateTouchedBy(event: RelayEvent): unknown {
       return store.messages.get(event.messageId);
     case 'conversation.upserted':
       return store.conversations.get(event.conversation.id);
+    case 'message.updated':
+      return store.messages.get(event.message.id);
+    case 'conversation.removed':
+      return store.conversations.get(event.conversationId) ?? null;
   }
 }

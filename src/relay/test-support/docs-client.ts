@@ -1,12 +1,14 @@
 // A small Branchline relay client written from docs/protocol.md alone (no relay code was read).
 //
 // It is meant to be read: it shows a newcomer every step of talking to the relay.
-//   - `connectWebSocket` opens the documented WebSocket (`GET /v1/agent`, subprotocol `branchline.v1`).
-//   - `openPollSession` opens the HTTP long-polling fallback (`/v1/poll`) carrying the same frames.
+//   - `connectWebSocket` opens the documented WebSocket (`GET /v1/agent`): subprotocol `branchline.v1` unless
+//     told otherwise (it was first written from the version 1 document; `protocols: [PROTOCOL_V2]` speaks version 2).
+//   - `openPollSession` opens the HTTP long-polling fallback (`/v1/poll`, `v=1` unless `version: 2`) carrying the same frames.
 //   - Both give a `Connection`: it keeps every frame received, answers the relay's pings, pings when
 //     idle, checks that events arrive gap-free, and can `request(...)` a method and `ack(...)` a seq.
 //   - `LocalStore` is the client's committed state: "apply, commit, then ack" (section "Events, seq
-//     and acks"). Applying is idempotent: keys are ids, statuses only move forward.
+//     and acks"). Applying is idempotent: keys are ids, statuses only move forward. Version 2's
+//     `message.updated` replaces a stored message; `conversation.removed` drops a conversation.
 //   - `uuidv7()` mints a `clientMessageId` with the RFC 9562 layout.
 //
 // Section names in comments refer to docs/protocol.md.
@@ -19,6 +21,8 @@ import { z } from 'zod';
 // ---------------------------------------------------------------------------------------------
 
 export const PROTOCOL = 'branchline.v1';
+/** Section "What changed from version 1". */
+export const PROTOCOL_V2 = 'branchline.v2';
 
 export interface ErrorBody {
   code: string;
@@ -59,6 +63,13 @@ export interface Failure {
   metaCode?: number;
 }
 
+/** In a group, who wrote a message (section "Message", `author`, version 2). */
+export interface Author {
+  waId: string | null;
+  bsuid: string | null;
+  name: string | null;
+}
+
 export interface Message {
   id: string;
   conversationId: string;
@@ -70,11 +81,18 @@ export interface Message {
   senderAgentId: string | null;
   createdAt: number;
   updatedAt: number;
+  /** Version 2; absent means null. */
+  edited?: { at: number; previous: Content[] } | null;
+  /** Version 2; absent means null. */
+  author?: Author | null;
 }
 
 export interface Conversation {
   id: string;
-  customer: { waId: string; name: string };
+  /** Version 1: `waId` is always a phone number. Version 2: `waId` may be null; `bsuid` and `username` may be absent (null). */
+  customer: { waId: string | null; bsuid?: string | null; username?: string | null; name: string | null };
+  /** Version 2: a WhatsApp group; absent means null. */
+  group?: { id: string; subject: string | null } | null;
   assignedAgentId: string | null;
   lastInboundAt: number | null;
   caseId: string | null;
@@ -94,7 +112,17 @@ export type RelayEvent =
       failure: Failure | null;
       at: number;
     }
-  | { kind: 'conversation.upserted'; conversation: Conversation };
+  | { kind: 'conversation.upserted'; conversation: Conversation }
+  /** Version 2: an edit or a deletion; replaces the stored copy. */
+  | { kind: 'message.updated'; message: Message }
+  /** Version 2: drop the conversation and its messages. */
+  | { kind: 'conversation.removed'; conversationId: string; mergedInto: string | null };
+
+/** Event kinds each version sends (section "Events"); anything else is a protocol error. */
+const KINDS: Record<number, readonly string[]> = {
+  1: ['message.created', 'message.status', 'conversation.upserted'],
+  2: ['message.created', 'message.status', 'conversation.upserted', 'message.updated', 'conversation.removed'],
+};
 
 export interface EventEnvelope {
   seq: number;
@@ -211,7 +239,21 @@ export class LocalStore {
       case 'conversation.upserted':
         this.putConversation(event.conversation);
         break;
+      case 'message.updated':
+        this.replaceMessage(event.message);
+        break;
+      case 'conversation.removed':
+        this.conversations.delete(event.conversationId);
+        for (const message of [...this.messages.values()]) if (message.conversationId === event.conversationId) this.messages.delete(message.id);
+        break;
     }
+  }
+
+  /** `message.updated`: the whole message as it now is replaces ours, keeping the furthest status either copy has. */
+  replaceMessage(message: Message): void {
+    const known = this.messages.get(message.id);
+    const status = known === undefined ? message.status : laterStatus(known.status, message.status);
+    this.messages.set(message.id, { ...message, status, failure: status === message.status ? message.failure : (known?.failure ?? null) });
   }
 
   /** Used by both events and paged snapshots (`messages.history`). Statuses never go backwards. */
@@ -365,6 +407,8 @@ export abstract class Connection {
       for (const envelope of typed.events) {
         if (this.expectedSeq === undefined) this.violations.push(`event ${envelope.seq} before hello`);
         else if (envelope.seq !== this.expectedSeq) this.violations.push(`expected seq ${this.expectedSeq}, got ${envelope.seq}`);
+        const kinds = KINDS[this.helloFrame?.protocol ?? 0] ?? [];
+        if (!kinds.includes(envelope.event.kind)) this.violations.push(`event ${envelope.seq}: kind ${envelope.event.kind} is not in this version`);
         this.expectedSeq = envelope.seq + 1;
         this.envelopes.push(envelope);
       }
@@ -483,6 +527,15 @@ export function connectWebSocket(options: ConnectOptions): WsConnection {
 // HTTP long polling (section "HTTP long-polling fallback")
 // ---------------------------------------------------------------------------------------------
 
+export interface PollOptions {
+  baseUrl: string;
+  token: string;
+  device: string;
+  since?: number;
+  /** The protocol version (section "HTTP long-polling fallback", `v`); default 1. */
+  version?: 1 | 2;
+}
+
 export class PollConnection extends Connection {
   private readonly abort = new AbortController();
 
@@ -495,10 +548,10 @@ export class PollConnection extends Connection {
     super(since);
   }
 
-  /** `POST /v1/poll?v=1&device=…&since=…` → `{"sessionId"}`; then keeps a `GET` outstanding. */
-  static async open(options: { baseUrl: string; token: string; device: string; since?: number }): Promise<PollConnection> {
+  /** `POST /v1/poll?v=1&device=…&since=…` (or `v=2`) → `{"sessionId"}`; then keeps a `GET` outstanding. */
+  static async open(options: PollOptions): Promise<PollConnection> {
     const url = new URL('/v1/poll', options.baseUrl);
-    url.searchParams.set('v', '1');
+    url.searchParams.set('v', String(options.version ?? 1));
     url.searchParams.set('device', options.device);
     if (options.since !== undefined) url.searchParams.set('since', String(options.since));
     const res = await fetch(url, { method: 'POST', headers: { Authorization: `Bearer ${options.token}` } });
@@ -567,7 +620,7 @@ export class PollConnection extends Connection {
   }
 }
 
-export function openPollSession(options: { baseUrl: string; token: string; device: string; since?: number }): Promise<PollConnection> {
+export function openPollSession(options: PollOptions): Promise<PollConnection> {
   return PollConnection.open(options);
 }
 

@@ -1,0 +1,131 @@
+// The relay's agent side on 127.0.0.1 over a log a test writes: the real WebSocket and long-poll transports, sessions
+// and v1 encoder, with chosen v2 contents (so each version's view is tested apart from how the store fills the log).
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { systemClock } from '../../shared/clock';
+import type { Conversation, Message } from '../../shared/domain';
+import { fail, ok, type Result } from '../../shared/errors';
+import { CloseCode } from '../../shared/protocol';
+import type { RelayEvent } from '../../shared/protocol-events';
+import { METHODS, isMethodName } from '../../shared/protocol-methods';
+import type { RequestHandler } from '../agent-session';
+import { generateAgentToken, hashAgentToken } from '../agent-tokens';
+import { silentLogger } from '../log';
+import { createLongPoll } from '../long-poll';
+import { createSessionFactory } from '../relay-sessions';
+import { SessionHub } from '../session-hub';
+import type { Agent, StoredEvent } from '../store/relay-store';
+import { createAgentSocketServer } from '../ws-transport';
+
+export interface MemoryRelay {
+  baseUrl: string;
+  /** Token of agent "ana". */
+  token: string;
+  /** Appends events to the log (as the store would after a commit) and wakes the sessions. */
+  append(events: readonly RelayEvent[]): void;
+  /** What the relay holds now, for methods and for the v1 encoder's lookups. */
+  hold(conversations: readonly Conversation[], messages: readonly Message[]): void;
+  close(): Promise<void>;
+}
+
+export async function startMemoryRelay(options: { eventWindow?: number } = {}): Promise<MemoryRelay> {
+  const token = generateAgentToken();
+  const ana: Agent = { id: 'ana', name: 'Ana Cohen' };
+  const log: StoredEvent[] = [];
+  let conversations: Conversation[] = [];
+  let messages: Message[] = [];
+
+  const page = (cursor: string | undefined, limit: number) => {
+    const start = cursor === undefined ? 0 : Number(cursor);
+    const next = start + limit < conversations.length ? String(start + limit) : null;
+    return { items: conversations.slice(start, start + limit), nextCursor: next, total: conversations.length, head: log.length };
+  };
+  const store = {
+    findAgentByTokenHash: async (hash: string) => (hash === hashAgentToken(token) ? ana : null),
+    isAgentActive: async () => true,
+    recordDeviceAck: async () => {},
+    head: async () => log.length,
+    oldest: async () => 1,
+    readEvents: async (afterSeq: number, limit: number) => log.slice(afterSeq, afterSeq + limit),
+    listConversations: async (cursor: string | undefined, limit: number) => ok(page(cursor, limit)),
+  };
+
+  /** The v2 methods over what the relay holds: enough to see what each version is answered. */
+  const handleRequest: RequestHandler = async (_agent, method, params): Promise<Result<unknown>> => {
+    if (!isMethodName(method)) return fail('unknown_method', `unknown method '${method}'`);
+    switch (method) {
+      case 'conversations.list': {
+        const p = METHODS[method].params.parse(params);
+        const { items, nextCursor, total, head } = page(p.cursor, p.limit ?? 100);
+        return ok({ conversations: items, nextCursor, total, head });
+      }
+      case 'messages.history': {
+        const p = METHODS[method].params.parse(params);
+        if (!conversations.some((c) => c.id === p.conversationId)) return fail('not_found', 'no such conversation');
+        const newestFirst = messages.filter((m) => m.conversationId === p.conversationId).sort((a, b) => b.createdAt - a.createdAt);
+        return ok({ messages: newestFirst, nextCursor: null });
+      }
+      case 'conversations.assign': {
+        const p = METHODS[method].params.parse(params);
+        const conversation = conversations.find((c) => c.id === p.conversationId);
+        return conversation === undefined ? fail('not_found', 'no such conversation') : ok({ conversation: { ...conversation, assignedAgentId: p.agentId } });
+      }
+      case 'templates.list':
+        return ok({ templates: [{ name: 'branch_follow_up', language: 'en_US', category: 'UTILITY', body: 'Hi {{1}}', parameterCount: 1 }] });
+      default:
+        return fail('unavailable', `${method} is not part of this test relay`);
+    }
+  };
+
+  const hub = new SessionHub();
+  const settings = {
+    heartbeatMs: 5_000,
+    deadAfterMs: 15_000,
+    maxFrameBytes: 256 * 1024,
+    eventWindow: options.eventWindow ?? 2_000,
+    requestsPerSecond: 100,
+    requestBurst: 200,
+    maxBufferedBytes: 4 * 1024 * 1024,
+  };
+  const sessions = createSessionFactory({ store, hub, handleRequest, clock: systemClock, settings, log: silentLogger });
+  const sockets = createAgentSocketServer({ store, sessions, log: silentLogger });
+  const poll = createLongPoll({ store, sessions, clock: systemClock, log: silentLogger, holdMs: 2_000 });
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const session = /^\/v1\/poll\/([A-Za-z0-9-]{1,64})$/.exec(url.pathname);
+    const done = (p: Promise<void>) => void p.catch(() => res.destroy());
+    if (url.pathname === '/v1/poll' && req.method === 'POST') return done(poll.open(req, res, url));
+    if (session !== null && req.method === 'GET') return done(poll.receive(req, res, session[1]!));
+    if (session !== null && req.method === 'POST') return done(poll.send(req, res, session[1]!));
+    res.writeHead(404).end();
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname === '/v1/agent') sockets.handleUpgrade(req, socket, head, url);
+    else socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    token,
+    append(events) {
+      for (const event of events) log.push({ seq: log.length + 1, json: JSON.stringify(event) });
+      hub.notify();
+    },
+    hold(c, m) {
+      conversations = [...c];
+      messages = [...m];
+    },
+    async close() {
+      poll.closeAll();
+      hub.closeAll(CloseCode.normal, 'test over');
+      sockets.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
