@@ -1,17 +1,21 @@
-// Protocol v1 request methods: parse the params with the shared schema, then one store operation each.
+// Protocol request methods: parse the params with the shared schema, then one store operation each.
 import { createHash } from 'node:crypto';
 import type { Clock } from '../shared/clock';
 import { fail, ok, type Result } from '../shared/errors';
 import { describeIssues } from '../shared/protocol';
 import { METHODS, isMethodName, type MethodName, type MethodParams } from '../shared/protocol-methods';
-import type { Template } from '../shared/domain';
 import type { Logger } from './log';
 import type { Agent, RelayStore } from './store/relay-store';
 import type { WhatsAppProvider } from './whatsapp/provider';
+import { needsPhoneNumber, type TemplateCache } from './whatsapp/template-cache';
 
 export interface MethodDeps {
   store: RelayStore;
   provider: WhatsAppProvider;
+  /** The approved templates, shared with the webhook route (which invalidates it when Meta reports a change). */
+  templates: TemplateCache;
+  /** Our business number: a conversation the agent starts by phone number starts from it. */
+  phoneNumberId: string;
   clock: Clock;
   log: Logger;
   /** Called after anything committed events or queued work. */
@@ -19,19 +23,26 @@ export interface MethodDeps {
   onQueued: () => void;
 }
 
-const TEMPLATE_CACHE_MS = 5 * 60_000;
 const DEFAULT_PAGE = 100;
 
 export function createMethodHandler(deps: MethodDeps): (agent: Agent, method: string, params: unknown) => Promise<Result<unknown>> {
-  let templates: { at: number; list: Template[] } | null = null;
-
   const handlers: { [M in MethodName]: (agent: Agent, params: MethodParams<M>) => Promise<Result<unknown>> } = {
     'messages.send': async (agent, params) => {
       // The fingerprint covers what would reach the customer: a retry must be the same message.
       const requestHash = createHash('sha256')
         .update(JSON.stringify([params.conversationId ?? null, params.waId ?? null, params.content, params.replyToId ?? null]))
         .digest('hex');
-      const result = await deps.store.acceptSend({ agentId: agent.id, params, requestHash, now: deps.clock.wallNow() });
+      const { content } = params;
+      // Checked against the templates the console chose from (already cached): a send never waits on Meta's list.
+      const phoneNumberOnly = content.type === 'template' && needsPhoneNumber(deps.templates.peek(), content.name, content.language);
+      const result = await deps.store.acceptSend({
+        agentId: agent.id,
+        params,
+        requestHash,
+        now: deps.clock.wallNow(),
+        phoneNumberId: deps.phoneNumberId,
+        phoneNumberOnly,
+      });
       if (result.ok) {
         deps.onCommitted();
         deps.onQueued();
@@ -75,13 +86,9 @@ export function createMethodHandler(deps: MethodDeps): (agent: Agent, method: st
       return ok({ conversation: result.value });
     },
     'templates.list': async () => {
-      const now = deps.clock.monotonicNow();
-      if (templates === null || now - templates.at > TEMPLATE_CACHE_MS) {
-        const fetched = await deps.provider.listTemplates();
-        if (!fetched.ok) return fail('unavailable', `could not load templates from WhatsApp: ${fetched.error.message}`, true);
-        templates = { at: now, list: fetched.value };
-      }
-      return ok({ templates: templates.list });
+      const fetched = await deps.templates.list();
+      if (!fetched.ok) return fail('unavailable', `could not load templates from WhatsApp: ${fetched.error.message}`, true);
+      return ok({ templates: fetched.value });
     },
   };
 

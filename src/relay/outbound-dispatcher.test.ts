@@ -12,12 +12,13 @@ import { OutboundDispatcher, type SendLimiter } from './outbound-dispatcher';
 import { openRelayDatabase } from './store/relay-db';
 import { SqliteRelayStore } from './store/sqlite-relay-store';
 import { RecordingProvider } from './test-support/relay-harness';
-import type { ProviderSend, SendOutcome } from './whatsapp/provider';
+import { recipientAddress, type ProviderSend, type SendOutcome } from './whatsapp/provider';
 
 const T0 = Date.UTC(2026, 10, 24, 9);
 const GRACE = 5_000;
 const ALICE = '972541234567';
 const BEN = '972541234568';
+const OUR_NUMBER = '106540352242922';
 
 /** Lets the store's and the dispatcher's promises run. */
 async function settle(): Promise<void> {
@@ -62,7 +63,14 @@ function setup(options: { limiter?: SendLimiter; provider?: RecordingProvider } 
   /** An agent sends a template (no 24-hour window needed) to `waId`. */
   const send = async (waId: string, name: string): Promise<Message> => {
     const content = { type: 'template' as const, name, language: 'en_US', parameters: [] };
-    const accepted = await store.acceptSend({ agentId: 'ana', params: { clientMessageId: uuidv7(), waId, content }, requestHash: name, now: clock.wallNow() });
+    const accepted = await store.acceptSend({
+      agentId: 'ana',
+      params: { clientMessageId: uuidv7(), waId, content },
+      requestHash: name,
+      now: clock.wallNow(),
+      phoneNumberId: OUR_NUMBER,
+      phoneNumberOnly: false,
+    });
     if (!accepted.ok) throw new Error(accepted.error.message);
     return accepted.value;
   };
@@ -75,7 +83,7 @@ function setup(options: { limiter?: SendLimiter; provider?: RecordingProvider } 
 }
 
 const templateNames = (sends: readonly ProviderSend[], to: string) =>
-  sends.filter((s) => s.to === to).map((s) => (s.content.type === 'template' ? s.content.name : '?'));
+  sends.filter((s) => recipientAddress(s.to) === to).map((s) => (s.content.type === 'template' ? s.content.name : '?'));
 
 describe('outbound dispatcher', () => {
   it('sends each conversation in the order the agent sent, conversations side by side', async () => {

@@ -7,9 +7,10 @@ import type { Logger } from './log';
 import type { MediaFiles } from './media-files';
 import { sendableContent, toProviderContent, type SendableContent } from './outbound-content';
 import type { OutboundJob, RelayStore } from './store/relay-store';
-import type { WhatsAppProvider } from './whatsapp/provider';
+import { recipientAddress, type Recipient, type WhatsAppProvider } from './whatsapp/provider';
 
 export interface SendLimiter {
+  /** `to` is the recipient's address (phone number, BSUID or group id): Meta's pair rate is per recipient. */
   reserve(to: string): { ok: true } | { ok: false; waitMs: number };
 }
 
@@ -35,17 +36,20 @@ export interface DispatcherDeps {
   onCommitted: () => void;
 }
 
-/** A due job, checked: either Meta already has it (a webhook told us its wamid) or its content can be sent. */
+/** A due job, checked: either Meta already has it (a webhook told us its wamid) or its content can be sent to someone. */
 type Send =
   | { readonly kind: 'reconciled'; readonly job: OutboundJob; readonly wamid: string }
-  | { readonly kind: 'send'; readonly job: OutboundJob; readonly content: SendableContent };
+  | { readonly kind: 'send'; readonly job: OutboundJob; readonly to: Recipient; readonly content: SendableContent };
 
 const DONE: JobOutcome = { kind: 'done' };
 
+export const NOBODY_TO_SEND_TO = 'the conversation names no phone number, business-scoped user id or group to send to';
+
 function parseJob(job: OutboundJob): ParseResult<Send> {
   if (job.wamid !== null) return { ok: true, value: { kind: 'reconciled', job, wamid: job.wamid } };
+  if (job.to === null) return { ok: false, reason: NOBODY_TO_SEND_TO };
   const content = sendableContent(job.content);
-  return content.ok ? { ok: true, value: { kind: 'send', job, content: content.value } } : content;
+  return content.ok ? { ok: true, value: { kind: 'send', job, to: job.to, content: content.value } } : content;
 }
 
 function describe(error: unknown): Error | string {
@@ -71,7 +75,7 @@ export class OutboundDispatcher {
       parse: parseJob,
       rejected: (stored, reason) => this.reject(stored.data, reason),
       // Over Meta's limits: the job stays queued and the scheduler comes back when a token is due.
-      admit: (job) => deps.limiter.reserve(job.payload.job.to),
+      admit: (job) => (job.payload.kind === 'send' ? deps.limiter.reserve(recipientAddress(job.payload.to)) : { ok: true }),
       run: (job) => this.send(job.payload),
       onError: (error, messageId) =>
         messageId === null
@@ -103,10 +107,11 @@ export class OutboundDispatcher {
     return this.deps.log.child({ messageId: job.messageId, conversationId: job.conversationId, attempt: job.attempts + 1 });
   }
 
-  /** Stored content no send can carry: fail it for good, with the reason, rather than retry it forever. */
+  /** A job no send can carry (its content, or nobody to send to): fail it for good, with the reason, rather than retry it forever. */
   private async reject(job: OutboundJob, reason: string): Promise<void> {
-    await this.deps.store.failSend(job.messageId, { code: 'media_type_unsupported', message: reason }, this.deps.clock.wallNow());
-    this.logFor(job).warn('outbound.media_failed', { reason });
+    const code = reason === NOBODY_TO_SEND_TO ? 'invalid_input' : 'media_type_unsupported';
+    await this.deps.store.failSend(job.messageId, { code, message: reason }, this.deps.clock.wallNow());
+    this.logFor(job).warn(code === 'invalid_input' ? 'outbound.no_recipient' : 'outbound.media_failed', { reason });
     this.deps.onCommitted();
   }
 
@@ -140,7 +145,7 @@ export class OutboundDispatcher {
       return DONE;
     }
     const outcome = await provider.sendMessage({
-      to: job.to,
+      to: send.to,
       content: content.value,
       bizOpaque: job.messageId,
       ...(job.replyToWamid !== null && { replyToWamid: job.replyToWamid }),

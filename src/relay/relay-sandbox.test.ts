@@ -34,6 +34,8 @@ async function queue(relay: TestRelay, body: string, waId = CUSTOMER): Promise<M
     params: { clientMessageId: uuidv7(), waId, content: { type: 'text', body } },
     requestHash: body,
     now: Date.now(),
+    phoneNumberId: relay.config.whatsapp.phoneNumberId,
+    phoneNumberOnly: false,
   });
   if (!result.ok) throw new Error(result.error.message);
   return result.value;

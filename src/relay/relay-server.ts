@@ -22,8 +22,10 @@ import { SessionHub } from './session-hub';
 import { openRelayDatabase } from './store/relay-db';
 import type { RelayStore } from './store/relay-store';
 import { SqliteRelayStore } from './store/sqlite-relay-store';
+import { createWebhookFigures, figuresSnapshot } from './webhook/webhook-figures';
 import { handleWebhookPost, handleWebhookVerify, type WebhookRouteDeps } from './webhook/webhook-route';
 import { createCloudApiProvider } from './whatsapp/cloud-api';
+import { createTemplateCache } from './whatsapp/template-cache';
 import type { WhatsAppProvider } from './whatsapp/provider';
 import { createSendRateLimiter } from './domain/send-rate-limit';
 import { createAgentSocketServer } from './ws-transport';
@@ -56,7 +58,7 @@ export interface RelayOverrides {
 export async function startRelay(config: RelayConfig, overrides: RelayOverrides = {}): Promise<Relay> {
   const clock = overrides.clock ?? systemClock;
   const random = overrides.random ?? Math.random;
-  const db = openRelayDatabase(config.dataDir);
+  const db = openRelayDatabase(config.dataDir, { phoneNumberId: config.whatsapp.phoneNumberId });
   const store = new SqliteRelayStore(db);
   const salt = await store.getOrCreateMeta('log_salt', () => randomBytes(16).toString('hex'));
   const log = createLogger({
@@ -109,9 +111,13 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
     settings: { concurrency: config.sendConcurrency, backoff, reconcileGraceMs: config.reconcileGraceMs, idlePollMs: 1_000 },
     onCommitted: () => hub.notify(),
   });
+  const templates = createTemplateCache(provider, clock);
+  const figures = createWebhookFigures();
   const handleRequest = createMethodHandler({
     store,
     provider,
+    templates,
+    phoneNumberId: config.whatsapp.phoneNumberId,
     clock,
     log,
     onCommitted: () => hub.notify(),
@@ -139,11 +145,20 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
   const webhookDeps: WebhookRouteDeps = {
     appSecret: config.whatsapp.appSecret,
     verifyToken: config.whatsapp.verifyToken,
+    phoneNumberId: config.whatsapp.phoneNumberId,
     store,
     log,
+    figures,
     now: () => clock.wallNow(),
     onCommitted: () => hub.notify(),
     onMedia: (media) => media.forEach((m) => void fetcher.fetch(m.mediaId, m.waMediaId)),
+    onTemplatesChanged: () => {
+      templates.invalidate();
+      // Fetched now, so the next console asking finds the new list waiting; a failure is retried by that request.
+      void templates.list().then((r) => {
+        if (!r.ok) log.warn('whatsapp.templates_refresh_failed', { reason: r.error.message });
+      });
+    },
   };
   const mediaDeps: MediaRouteDeps = { store, files, fetcher, clock, log };
 
@@ -153,7 +168,14 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
     const method = req.method ?? 'GET';
     if (sandbox !== null && pathname.startsWith('/sandbox/') && (await sandbox.handle(req, res, url))) return;
     if (pathname === '/healthz' && method === 'GET') {
-      sendJson(res, 200, { status: 'ok', version: RELAY_VERSION, devices: hub.size, pendingOutbound: await store.pendingJobCount(), head: await store.head() });
+      sendJson(res, 200, {
+        status: 'ok',
+        version: RELAY_VERSION,
+        devices: hub.size,
+        pendingOutbound: await store.pendingJobCount(),
+        head: await store.head(),
+        webhook: figuresSnapshot(figures),
+      });
       return;
     }
     if (pathname === '/webhook') {

@@ -20,7 +20,8 @@ async function storeWithOneSend(): Promise<{ store: SqliteRelayStore; messageId:
   store = new SqliteRelayStore(openRelayDatabase(mkdtempSync(path.join(tmpdir(), 'branchline-recover-'))));
   const messageId = uuidv7();
   const content = { type: 'template' as const, name: 'branch_follow_up', language: 'en_US', parameters: ['Dana', 'Herzl St.'] };
-  const accepted = await store.acceptSend({ agentId: 'ana', params: { clientMessageId: messageId, waId: '972541234567', content }, requestHash: 'h', now: T0 });
+  const params = { clientMessageId: messageId, waId: '972541234567', content };
+  const accepted = await store.acceptSend({ agentId: 'ana', params, requestHash: 'h', now: T0, phoneNumberId: '106540352242922', phoneNumberOnly: false });
   expect(accepted.ok).toBe(true);
   return { store, messageId };
 }

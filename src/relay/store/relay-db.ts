@@ -3,10 +3,11 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { migrate, type Migration } from '../../shared/migrations';
+import { claimUnnumberedConversations, MIGRATION_2 } from './migration-2-identities';
 
 export type RelayDatabase = Database.Database;
 
-export const RELAY_MIGRATIONS: readonly Migration[] = [
+export const RELAY_MIGRATIONS: readonly Migration<RelayDatabase>[] = [
   {
     version: 1,
     description: 'agents, conversations, messages, event log, outbound queue, media',
@@ -104,16 +105,25 @@ export const RELAY_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  MIGRATION_2,
 ];
 
-export function openRelayDatabase(dataDir: string): RelayDatabase {
+export interface OpenOptions {
+  /** The business number the relay serves: conversations stored before schema 2 recorded it are given it. */
+  readonly phoneNumberId?: string;
+}
+
+export function openRelayDatabase(dataDir: string, options: OpenOptions = {}): RelayDatabase {
   mkdirSync(dataDir, { recursive: true });
   const db = new Database(path.join(dataDir, 'relay.db'));
   db.pragma('journal_mode = WAL');
   // Anything the relay acknowledges (a webhook 200, a send result) must survive power loss.
   db.pragma('synchronous = FULL');
-  db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // Off while migrating: a migration that rebuilds a table others refer to checks foreign_key_check itself.
+  db.pragma('foreign_keys = OFF');
   migrate(db, RELAY_MIGRATIONS, 'the Branchline relay');
+  db.pragma('foreign_keys = ON');
+  if (options.phoneNumberId !== undefined) claimUnnumberedConversations(db, options.phoneNumberId);
   return db;
 }

@@ -3,6 +3,7 @@ import type { Conversation, Message, MessageContent, SendFailure } from '../../s
 import type { Result } from '../../shared/errors';
 import type { MethodParams } from '../../shared/protocol-methods';
 import type { WebhookBatch } from '../domain/webhook-types';
+import type { Recipient } from '../whatsapp/provider';
 
 export interface Agent {
   readonly id: string;
@@ -35,7 +36,8 @@ export interface MediaRecord {
 export interface OutboundJob {
   readonly messageId: string;
   readonly conversationId: string;
-  readonly to: string;
+  /** Whom WhatsApp is asked to deliver to; null when the conversation names nobody (the schema's checks prevent it). */
+  readonly to: Recipient | null;
   readonly content: MessageContent;
   readonly replyToWamid: string | null;
   readonly attempts: number;
@@ -48,6 +50,8 @@ export interface WebhookOutcome {
   readonly mediaToFetch: readonly { mediaId: string; waMediaId: string }[];
   /** Whether anything changed (false for a repeated delivery). */
   readonly changed: boolean;
+  /** Items the store could not file (e.g. a sender with no usable id): the route logs and counts them like skipped ones. */
+  readonly unfiled: readonly { readonly wamid: string; readonly reason: string }[];
 }
 
 export interface SendRequest {
@@ -56,6 +60,13 @@ export interface SendRequest {
   /** Fingerprint of the request's content: a repeat with another fingerprint is a conflict. */
   readonly requestHash: string;
   readonly now: number;
+  /** Our business number (`phone_number_id`) a new conversation is started from. */
+  readonly phoneNumberId: string;
+  /**
+   * The content can only go to a phone number (Meta: authentication templates): refused, with words, for a customer
+   * WhatsApp knows to us by BSUID only and for a group.
+   */
+  readonly phoneNumberOnly: boolean;
 }
 
 export interface Page<T> {
@@ -83,6 +94,7 @@ export interface RelayStore {
 
   // Agent requests.
   acceptSend(request: SendRequest): Promise<Result<Message>>;
+  /** `wamid` is what to mark read at WhatsApp: null when there is nothing to tell it (Meta has no read receipts in groups). */
   markRead(conversationId: string, upToMessageId: string, now: number): Promise<Result<{ conversation: Conversation; wamid: string | null }>>;
   linkCase(conversationId: string, caseId: string | null, now: number): Promise<Result<Conversation>>;
   assign(conversationId: string, agentId: string | null, now: number): Promise<Result<Conversation>>;

@@ -1,16 +1,21 @@
 // Conversations and their messages on SQLite: lookups, status merges, and the agent requests that change them.
 import type { Conversation, Message, MessageStatus, SendFailure } from '../../shared/domain';
+import { uuidv7 } from '../../shared/uuidv7';
 import { fail, ok, type Result } from '../../shared/errors';
 import { mergeStatus, statusAdvances } from '../../shared/status-merge';
 import type { RelayDatabase } from './relay-db';
 import type { Page } from './relay-store';
 import type { SqliteEventLog } from './sqlite-event-log';
 import { parseRow, parseRowIfAny, parseRows } from '../../node-shared/stored-row';
-import { ConversationRow, Count, decodeCursor, encodeCursor, MessageRow, toConversation, toMessage } from './sqlite-rows';
+import { CONVERSATION_SELECT, ConversationRow, Count, IdRow, decodeCursor, encodeCursor, MessageRow, toConversation, toMessage } from './sqlite-rows';
+
+/** Who a new conversation is with: a customer (by the customers table's id) or a WhatsApp group. */
+export type Counterpart = { readonly customerId: string } | { readonly groupId: string };
 
 export class SqliteConversations {
   private readonly byIdStmt;
-  private readonly byWaIdStmt;
+  private readonly forCustomerStmt;
+  private readonly forGroupStmt;
   private readonly messageByIdStmt;
   private readonly messageByWamidStmt;
 
@@ -18,8 +23,9 @@ export class SqliteConversations {
     private readonly db: RelayDatabase,
     private readonly events: SqliteEventLog,
   ) {
-    this.byIdStmt = db.prepare<[string]>('SELECT * FROM conversations WHERE id = ?');
-    this.byWaIdStmt = db.prepare<[string]>('SELECT * FROM conversations WHERE wa_id = ?');
+    this.byIdStmt = db.prepare<[string]>(`${CONVERSATION_SELECT} WHERE c.id = ?`);
+    this.forCustomerStmt = db.prepare<[string, string]>(`${CONVERSATION_SELECT} WHERE c.phone_number_id = ? AND c.customer_id = ?`);
+    this.forGroupStmt = db.prepare<[string, string]>(`${CONVERSATION_SELECT} WHERE c.phone_number_id = ? AND c.group_id = ?`);
     this.messageByIdStmt = db.prepare<[string]>('SELECT * FROM messages WHERE id = ?');
     this.messageByWamidStmt = db.prepare<[string]>('SELECT * FROM messages WHERE wamid = ?');
   }
@@ -28,8 +34,27 @@ export class SqliteConversations {
     return parseRowIfAny('conversations', ConversationRow, this.byIdStmt.get(id));
   }
 
-  byWaId(waId: string): ConversationRow | undefined {
-    return parseRowIfAny('conversations', ConversationRow, this.byWaIdStmt.get(waId));
+  /** The conversation between our number `phoneNumberId` and this customer or group, if there is one. */
+  find(phoneNumberId: string, counterpart: Counterpart): ConversationRow | undefined {
+    const row =
+      'customerId' in counterpart ? this.forCustomerStmt.get(phoneNumberId, counterpart.customerId) : this.forGroupStmt.get(phoneNumberId, counterpart.groupId);
+    return parseRowIfAny('conversations', ConversationRow, row);
+  }
+
+  /** The conversation, created (empty, nobody assigned) if there was none yet. */
+  findOrCreate(phoneNumberId: string, counterpart: Counterpart, at: number, now: number): ConversationRow {
+    const known = this.find(phoneNumberId, counterpart);
+    if (known !== undefined) return known;
+    const id = uuidv7();
+    this.db
+      .prepare('INSERT INTO conversations (id, phone_number_id, customer_id, group_id, last_message_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(id, phoneNumberId, 'customerId' in counterpart ? counterpart.customerId : null, 'groupId' in counterpart ? counterpart.groupId : null, at, now, now);
+    return this.existing(id);
+  }
+
+  /** Every conversation (on any of our numbers) with this customer. */
+  idsOfCustomer(customerId: string): string[] {
+    return parseRows('conversations', IdRow, this.db.prepare('SELECT id FROM conversations WHERE customer_id = ?').all(customerId)).map((row) => row.id);
   }
 
   /** A conversation the caller has just written: its absence is a bug, not a lookup miss. */
@@ -81,7 +106,9 @@ export class SqliteConversations {
       this.db
         .prepare('UPDATE conversations SET read_up_to = max(coalesce(read_up_to, 0), ?), updated_at = ? WHERE id = ?')
         .run(message.created_at, now, conversationId);
-      return ok({ conversation: this.emit(conversationId, now), wamid: message.wamid });
+      // Meta's Groups API has no read receipts: in a group the read pointer is ours alone.
+      const inGroup = this.existing(conversationId).group_id !== null;
+      return ok({ conversation: this.emit(conversationId, now), wamid: inGroup ? null : message.wamid });
     })();
   }
 
@@ -100,10 +127,10 @@ export class SqliteConversations {
       const head = this.events.head();
       const raw =
         after === null
-          ? this.db.prepare('SELECT * FROM conversations ORDER BY last_message_at DESC, id DESC LIMIT ?').all(limit + 1)
+          ? this.db.prepare(`${CONVERSATION_SELECT} ORDER BY c.last_message_at DESC, c.id DESC LIMIT ?`).all(limit + 1)
           : this.db
               .prepare(
-                'SELECT * FROM conversations WHERE last_message_at < ? OR (last_message_at = ? AND id < ?) ORDER BY last_message_at DESC, id DESC LIMIT ?',
+                `${CONVERSATION_SELECT} WHERE c.last_message_at < ? OR (c.last_message_at = ? AND c.id < ?) ORDER BY c.last_message_at DESC, c.id DESC LIMIT ?`,
               )
               .all(after.time, after.time, after.id, limit + 1);
       const rows = parseRows('conversations', ConversationRow, raw);

@@ -1,83 +1,129 @@
-// What a webhook delivery writes: inbound messages (once per wamid), their media, and merged statuses.
-import type { MessageContent } from '../../shared/domain';
+// What a webhook delivery writes: inbound messages (once per wamid) in the customer's or group's conversation, edits
+// and deletions, merged statuses, identity changes and marketing preferences.
+import type { MessageContent, Participant } from '../../shared/domain';
+import { Bsuid, WaId } from '../../shared/domain';
 import { uuidv7 } from '../../shared/uuidv7';
-import type { InboundContent, InboundItem, StatusItem, WebhookBatch } from '../domain/webhook-types';
+import type { AccountEvent, InboundContent, InboundItem, StatusItem, WebhookBatch } from '../domain/webhook-types';
 import type { RelayDatabase } from './relay-db';
 import type { WebhookOutcome } from './relay-store';
-import type { SqliteConversations } from './sqlite-conversations';
+import type { Counterpart, SqliteConversations } from './sqlite-conversations';
+import type { SqliteCustomers } from './sqlite-customers';
 import type { SqliteEventLog } from './sqlite-event-log';
 import type { SqliteMedia } from './sqlite-media';
+import type { SqliteRevisions } from './sqlite-revisions';
 import { toMessage } from './sqlite-rows';
 
 type MediaToFetch = { mediaId: string; waMediaId: string }[];
+
+/** What one delivery has touched so far: conversations and customers to announce once, at the end. */
+interface Progress {
+  readonly now: number;
+  readonly mediaToFetch: MediaToFetch;
+  readonly conversations: Set<string>;
+  readonly customers: Set<string>;
+}
+
+export const NO_USABLE_ID = 'names no valid phone number or BSUID';
 
 export class SqliteInbound {
   constructor(
     private readonly db: RelayDatabase,
     private readonly conversations: SqliteConversations,
+    private readonly customers: SqliteCustomers,
+    private readonly revisions: SqliteRevisions,
     private readonly media: SqliteMedia,
     private readonly events: SqliteEventLog,
   ) {}
 
   /** One transaction per delivery: Meta hears 200 only once all of it is stored. */
   record(batch: WebhookBatch, now: number): WebhookOutcome {
-    return this.db.transaction(() => {
-      const mediaToFetch: MediaToFetch = [];
-      const touched = new Set<string>();
+    return this.db.transaction((): WebhookOutcome => {
+      const progress: Progress = { now, mediaToFetch: [], conversations: new Set(), customers: new Set() };
+      const unfiled: { wamid: string; reason: string }[] = [];
       let changed = false;
       for (const item of batch.messages) {
         if (this.conversations.messageByWamid(item.wamid) !== undefined) continue; // Meta repeats deliveries
-        this.storeMessage(item, now, touched, mediaToFetch);
-        changed = true;
+        if (this.storeMessage(item, progress)) changed = true;
+        else unfiled.push({ wamid: item.wamid, reason: NO_USABLE_ID });
       }
-      for (const status of batch.statuses) changed = this.applyStatus(status, now) || changed;
-      for (const id of touched) this.conversations.emit(id, now);
-      return { mediaToFetch, changed };
+      // After the messages: an edit delivered together with its original applies to it at once.
+      for (const revision of batch.revisions) {
+        const content = revision.content === null ? null : this.content(revision.content, progress);
+        changed =
+          this.revisions.record({ wamid: revision.wamid, kind: revision.kind, targetWamid: revision.targetWamid, content, at: revision.timestamp }, now) ||
+          changed;
+      }
+      for (const status of batch.statuses) changed = this.applyStatus(status, progress) || changed;
+      for (const event of batch.accountEvents) changed = this.applyAccountEvent(event, progress) || changed;
+
+      for (const customerId of progress.customers) {
+        for (const id of this.conversations.idsOfCustomer(customerId)) progress.conversations.add(id);
+      }
+      // A conversation merged into another during this delivery is gone, and was announced as removed.
+      for (const id of progress.conversations) if (this.conversations.byId(id) !== undefined) this.conversations.emit(id, now);
+      return { mediaToFetch: progress.mediaToFetch, changed: changed || progress.conversations.size > 0, unfiled };
     })();
   }
 
-  private storeMessage(item: InboundItem, now: number, touched: Set<string>, mediaToFetch: MediaToFetch): void {
-    const profileName = item.profileName === null ? null : item.profileName.slice(0, 256);
-    const known = this.conversations.byWaId(item.from);
-    let conversationId: string;
-    if (known === undefined) {
-      conversationId = uuidv7();
-      this.db
-        .prepare('INSERT INTO conversations (id, wa_id, customer_name, last_inbound_at, last_message_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(conversationId, item.from, profileName, item.timestamp, item.timestamp, now, now);
+  /** Files one message in its conversation; false when it names nobody the relay can address. */
+  private storeMessage(item: InboundItem, progress: Progress): boolean {
+    const { now } = progress;
+    let counterpart: Counterpart;
+    let author: Participant | null = null;
+    if (item.groupId !== null) {
+      counterpart = { groupId: item.groupId };
+      author = { waId: valid(WaId, item.from.waId), bsuid: valid(Bsuid, item.from.bsuid), name: item.from.profileName?.slice(0, 256) ?? null };
     } else {
-      conversationId = known.id;
-      this.db
-        .prepare(
-          `UPDATE conversations SET customer_name = coalesce(?, customer_name), last_inbound_at = max(coalesce(last_inbound_at, 0), ?),
-           last_message_at = max(last_message_at, ?), updated_at = ? WHERE id = ?`,
-        )
-        .run(profileName, item.timestamp, item.timestamp, now, conversationId);
+      const customerId = this.customerOf(item, progress);
+      if (customerId === null) return false;
+      counterpart = { customerId };
     }
-    touched.add(conversationId);
+    const conversation = this.conversations.findOrCreate(item.phoneNumberId, counterpart, item.timestamp, now);
+    // The 24-hour window opens on what the customer says, not on a notice about them (a number change, say).
+    const opensWindow = item.content.type !== 'system';
+    this.db
+      .prepare(
+        `UPDATE conversations SET last_inbound_at = CASE WHEN ? THEN max(coalesce(last_inbound_at, 0), ?) ELSE last_inbound_at END,
+         last_message_at = max(last_message_at, ?), updated_at = ? WHERE id = ?`,
+      )
+      .run(opensWindow ? 1 : 0, item.timestamp, item.timestamp, now, conversation.id);
+    progress.conversations.add(conversation.id);
 
-    const content = this.content(item.content, now, mediaToFetch);
+    const content = this.content(item.content, progress);
     const replyToId = item.contextWamid === null ? null : (this.conversations.messageByWamid(item.contextWamid)?.id ?? null);
     const id = uuidv7();
     this.db
       .prepare(
-        `INSERT INTO messages (id, conversation_id, direction, wamid, content, status, reply_to_id, created_at, updated_at)
-         VALUES (?, ?, 'in', ?, ?, 'delivered', ?, ?, ?)`,
+        `INSERT INTO messages (id, conversation_id, direction, wamid, content, status, reply_to_id, author, created_at, updated_at)
+         VALUES (?, ?, 'in', ?, ?, 'delivered', ?, ?, ?, ?)`,
       )
-      .run(id, conversationId, item.wamid, JSON.stringify(content), replyToId, item.timestamp, now);
+      .run(id, conversation.id, item.wamid, JSON.stringify(content), replyToId, author === null ? null : JSON.stringify(author), item.timestamp, now);
+    // Edits or a deletion that raced ahead of the message: agents first see it as it now stands.
+    this.revisions.apply(id, now);
     this.events.append({ kind: 'message.created', message: toMessage(this.conversations.existingMessage(id)) }, now);
+    return true;
+  }
+
+  /** The sender's customer record; a notice that their number or BSUID changed moves the record along first. */
+  private customerOf(item: InboundItem, progress: Progress): string | null {
+    const { content } = item;
+    if (content.type === 'system' && (content.event === 'number_changed' || content.event === 'user_id_changed')) {
+      const next = { waId: content.newWaId ?? null, bsuid: content.newBsuid ?? null };
+      return this.customers.relink(content.event, item.from, next, progress.now, progress.customers);
+    }
+    return this.customers.resolve(item.from, progress.now, progress.customers);
   }
 
   /** WhatsApp's content in our terms: media by the relay's own id, reactions by our message id. */
-  private content(content: InboundContent, now: number, mediaToFetch: MediaToFetch): MessageContent {
+  private content(content: InboundContent, progress: Progress): MessageContent {
     switch (content.type) {
       case 'image':
       case 'document':
       case 'audio':
       case 'video':
       case 'sticker': {
-        const { mediaId, created } = this.media.inboundMediaId(content, now);
-        if (created) mediaToFetch.push({ mediaId, waMediaId: content.waMediaId });
+        const { mediaId, created } = this.media.inboundMediaId(content, progress.now);
+        if (created) progress.mediaToFetch.push({ mediaId, waMediaId: content.waMediaId });
         return {
           type: content.type,
           mediaId,
@@ -95,7 +141,8 @@ export class SqliteInbound {
   }
 
   /** Merges one status webhook; returns whether anything changed. */
-  private applyStatus(status: StatusItem, now: number): boolean {
+  private applyStatus(status: StatusItem, progress: Progress): boolean {
+    const { now } = progress;
     let message = this.conversations.messageByWamid(status.wamid);
     if (message === undefined && status.bizOpaque !== null) {
       // Meta accepted a send whose answer we never received (timeout, crash): adopt its wamid, stop resending.
@@ -113,6 +160,30 @@ export class SqliteInbound {
         .run(status.wamid, status.status, status.failure === null ? null : JSON.stringify(status.failure), status.bizOpaque, status.timestamp);
       return true;
     }
+    // A status naming both the number and the BSUID of a customer we know by one of them links the two.
+    const { recipient } = status;
+    if (recipient.waId !== null && recipient.bsuid !== null && this.conversations.existing(message.conversation_id).customer_id !== null) {
+      this.customers.resolve({ waId: recipient.waId, bsuid: recipient.bsuid }, now, progress.customers);
+    }
     return this.conversations.mergeMessageStatus(message.id, status.status, status.failure, now);
   }
+
+  /** The account events the store keeps; the rest (templates, quality, account) are the route's to log and act on. */
+  private applyAccountEvent(event: AccountEvent, progress: Progress): boolean {
+    switch (event.kind) {
+      case 'marketing_preference':
+        this.customers.recordMarketingPreference(event.user, event.value, event.timestamp, progress.now);
+        return true;
+      case 'user_id_changed': {
+        const previous = { waId: event.waId, bsuid: event.previousBsuid };
+        return this.customers.relink('user_id_changed', previous, { waId: event.waId, bsuid: event.bsuid }, progress.now, progress.customers) !== null;
+      }
+      default:
+        return false;
+    }
+  }
+}
+
+function valid(schema: typeof WaId | typeof Bsuid, value: string | null): string | null {
+  return value !== null && schema.safeParse(value).success ? value : null;
 }

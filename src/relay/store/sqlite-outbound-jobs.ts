@@ -2,25 +2,40 @@
 import type { Message, MessageContent, SendFailure } from '../../shared/domain';
 import { fail, ok, type Result } from '../../shared/errors';
 import { isWindowOpen } from '../../shared/service-window';
-import { uuidv7 } from '../../shared/uuidv7';
+import type { Recipient } from '../whatsapp/provider';
 import type { RelayDatabase } from './relay-db';
 import type { OutboundJob, SendRequest } from './relay-store';
 import type { SqliteConversations } from './sqlite-conversations';
+import type { SqliteCustomers } from './sqlite-customers';
 import type { SqliteEventLog } from './sqlite-event-log';
 import type { SqliteMedia } from './sqlite-media';
 import { parseRow, parseRows } from '../../node-shared/stored-row';
-import { Count, DueJobRow, OrphanStatusRow, toMessage } from './sqlite-rows';
+import { Count, DueJobRow, OrphanStatusRow, toMessage, type ConversationRow } from './sqlite-rows';
+
+/** Meta's rule, in words for the agent: the Graph API refuses authentication templates to anything but a phone number. */
+export const PHONE_NUMBER_ONLY_TO_GROUP = 'WhatsApp does not deliver authentication templates to groups: send it to the customer’s own number';
+export const PHONE_NUMBER_ONLY_NO_NUMBER =
+  'WhatsApp has not shared this customer’s phone number, and authentication templates can only be sent to a phone number';
+
+/** Whom WhatsApp delivers a conversation's messages to: the group, else the phone number when known, else the BSUID. */
+export function recipientOf(row: { group_id: string | null; wa_id: string | null; bsuid: string | null }): Recipient | null {
+  if (row.group_id !== null) return { kind: 'group', groupId: row.group_id };
+  if (row.wa_id !== null) return { kind: 'phone', waId: row.wa_id };
+  if (row.bsuid !== null) return { kind: 'bsuid', bsuid: row.bsuid };
+  return null;
+}
 
 export class SqliteOutboundJobs {
   constructor(
     private readonly db: RelayDatabase,
     private readonly conversations: SqliteConversations,
+    private readonly customers: SqliteCustomers,
     private readonly media: SqliteMedia,
     private readonly events: SqliteEventLog,
   ) {}
 
   /** Stores the message and its job together, or answers a repeat of the same clientMessageId with the first result. */
-  accept({ agentId, params, requestHash, now }: SendRequest): Result<Message> {
+  accept({ agentId, params, requestHash, now, phoneNumberId, phoneNumberOnly }: SendRequest): Result<Message> {
     return this.db.transaction((): Result<Message> => {
       const existing = this.conversations.messageById(params.clientMessageId);
       if (existing !== undefined) {
@@ -31,8 +46,10 @@ export class SqliteOutboundJobs {
       }
 
       const { conversationId: askedFor, waId } = params;
-      const known = askedFor !== undefined ? this.conversations.byId(askedFor) : waId !== undefined ? this.conversations.byWaId(waId) : undefined;
+      const known = askedFor !== undefined ? this.conversations.byId(askedFor) : this.byPhoneNumber(phoneNumberId, waId);
       if (known === undefined && askedFor !== undefined) return fail('not_found', 'conversation not found');
+      if (phoneNumberOnly && known !== undefined && known.group_id !== null) return fail('invalid_input', PHONE_NUMBER_ONLY_TO_GROUP);
+      if (phoneNumberOnly && known !== undefined && known.wa_id === null) return fail('invalid_input', PHONE_NUMBER_ONLY_NO_NUMBER);
       if (params.content.type !== 'template' && !isWindowOpen(known?.last_inbound_at ?? null, now)) {
         return fail('template_required', 'the 24-hour window is closed: only an approved template can be sent', false);
       }
@@ -57,10 +74,9 @@ export class SqliteOutboundJobs {
       if (conversationId === undefined) {
         // The params schema asks for a conversation id or a waId; without either there is no one to write to.
         if (waId === undefined) return fail('invalid_input', 'a send names its conversationId or the customer’s waId');
-        conversationId = uuidv7();
-        this.db
-          .prepare('INSERT INTO conversations (id, wa_id, assigned_agent_id, last_message_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
-          .run(conversationId, waId, agentId, now, now, now);
+        const customerId = this.customers.resolve({ waId, bsuid: null }, now, new Set());
+        if (customerId === null) return fail('invalid_input', 'waId is not a phone number WhatsApp accepts');
+        conversationId = this.conversations.findOrCreate(phoneNumberId, { customerId }, now, now).id;
       }
       let replyToId: string | null = null;
       if (params.replyToId !== undefined) {
@@ -91,12 +107,19 @@ export class SqliteOutboundJobs {
     })();
   }
 
+  /** The conversation with the customer who has this phone number, on our number `phoneNumberId`. */
+  private byPhoneNumber(phoneNumberId: string, waId: string | undefined): ConversationRow | undefined {
+    const customer = waId === undefined ? undefined : this.customers.byWaId(waId);
+    return customer === undefined ? undefined : this.conversations.find(phoneNumberId, { customerId: customer.id });
+  }
+
   due(now: number, limit: number): OutboundJob[] {
     // Only the oldest job of each conversation may go: per-conversation order is a promise to the agent.
     const raw = this.db
       .prepare(
-        `SELECT j.message_id, j.conversation_id, j.attempts, c.wa_id, m.content, m.reply_to_id, m.wamid
+        `SELECT j.message_id, j.conversation_id, j.attempts, cu.wa_id, cu.bsuid, c.group_id, m.content, m.reply_to_id, m.wamid
          FROM outbound_jobs j JOIN messages m ON m.id = j.message_id JOIN conversations c ON c.id = j.conversation_id
+         LEFT JOIN customers cu ON cu.id = c.customer_id
          WHERE j.in_flight_since IS NULL AND j.next_attempt_at <= ?
            AND j.queued_seq = (SELECT min(queued_seq) FROM outbound_jobs k WHERE k.conversation_id = j.conversation_id)
          ORDER BY j.queued_seq LIMIT ?`,
@@ -105,7 +128,7 @@ export class SqliteOutboundJobs {
     return parseRows('outbound_jobs', DueJobRow, raw).map((r) => ({
       messageId: r.message_id,
       conversationId: r.conversation_id,
-      to: r.wa_id,
+      to: recipientOf(r),
       content: r.content,
       replyToWamid: r.reply_to_id === null ? null : (this.conversations.messageById(r.reply_to_id)?.wamid ?? null),
       attempts: r.attempts,

@@ -6,10 +6,12 @@ import type { RelayDatabase } from './relay-db';
 import type { Agent, AgentRecord, MediaRecord, OutboundJob, Page, RelayStore, SendRequest, StoredEvent, WebhookOutcome } from './relay-store';
 import { SqliteAgents } from './sqlite-agents';
 import { SqliteConversations } from './sqlite-conversations';
+import { SqliteCustomers } from './sqlite-customers';
 import { SqliteEventLog } from './sqlite-event-log';
 import { SqliteInbound } from './sqlite-inbound';
 import { SqliteMedia, type UploadedMedia } from './sqlite-media';
 import { SqliteOutboundJobs } from './sqlite-outbound-jobs';
+import { SqliteRevisions } from './sqlite-revisions';
 
 /**
  * better-sqlite3 is synchronous; the port is async so that a networked store (PostgreSQL) can stand
@@ -28,8 +30,10 @@ export class SqliteRelayStore implements RelayStore {
     this.agents = new SqliteAgents(db);
     this.media = new SqliteMedia(db);
     this.conversations = new SqliteConversations(db, this.events);
-    this.inbound = new SqliteInbound(db, this.conversations, this.media, this.events);
-    this.jobs = new SqliteOutboundJobs(db, this.conversations, this.media, this.events);
+    const customers = new SqliteCustomers(db, this.conversations, this.events);
+    const revisions = new SqliteRevisions(db, this.conversations, this.events);
+    this.inbound = new SqliteInbound(db, this.conversations, customers, revisions, this.media, this.events);
+    this.jobs = new SqliteOutboundJobs(db, this.conversations, customers, this.media, this.events);
   }
 
   // Agents and devices.

@@ -26,15 +26,19 @@ async function storeWithOneMessage(): Promise<{ store: SqliteRelayStore; db: Rel
     messages: [
       {
         wamid: 'wamid.ROW1',
-        from: '972541234567',
-        profileName: 'Dana',
+        from: { waId: '972541234567', bsuid: null, username: null, profileName: 'Dana' },
         timestamp: T0,
         content: { type: 'text' as const, body: 'hello' },
         contextWamid: null,
         phoneNumberId: '106540352242922',
+        groupId: null,
       },
     ],
+    revisions: [],
     statuses: [],
+    accountEvents: [],
+    errors: [],
+    skipped: [],
   };
   await store.recordWebhook(batch, T0);
   const listed = await store.listConversations(undefined, 10);
@@ -70,7 +74,8 @@ describe('reading stored rows', () => {
     t.db.exec('CREATE TABLE c2 AS SELECT * FROM conversations');
     t.db.exec('DROP TABLE conversations');
     t.db.exec(
-      "CREATE TABLE conversations AS SELECT id, wa_id, customer_name, assigned_agent_id, 'soon' AS last_inbound_at, case_id, read_up_to, last_message_at, created_at, updated_at FROM c2",
+      `CREATE TABLE conversations AS SELECT id, phone_number_id, customer_id, group_id, group_subject, assigned_agent_id, 'soon' AS last_inbound_at,
+       case_id, read_up_to, last_message_at, created_at, updated_at FROM c2`,
     );
     await expect(t.store.listConversations(undefined, 10)).rejects.toMatchObject({ table: 'conversations', column: 'last_inbound_at' });
   });
@@ -89,7 +94,7 @@ describe('reading stored rows', () => {
       object: 'whatsapp_business_account',
       entry: [{ changes: [{ field: 'messages', value: { metadata: { phone_number_id: '106540352242922' }, messages: [message] } }] }],
     };
-    const batch = parseWebhook(delivery);
+    const batch = parseWebhook(delivery, { now: T0 });
     if (!batch.ok) throw new Error(batch.error.message);
     await store.recordWebhook(batch.value, T0);
     const listed = await store.listConversations(undefined, 10);

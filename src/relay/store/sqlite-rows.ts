@@ -1,16 +1,23 @@
 // Rows of the relay database, parsed (never cast) into the shared domain types: one schema per table read.
 import { z } from 'zod';
-import { MessageContent, MessageStatus, SendFailure, type Conversation, type Message } from '../../shared/domain';
+import { MessageContent, MessageStatus, Participant, SendFailure, type Conversation, type Message } from '../../shared/domain';
 import { jsonColumn } from '../../node-shared/stored-row';
 import type { AgentRecord, MediaRecord } from './relay-store';
 
 const Id = z.string().min(1);
 const Time = z.number().int();
 
+/** Every read of a conversation joins its customer (none for a group): see CONVERSATION_SELECT. */
 export const ConversationRow = z.object({
   id: Id,
-  wa_id: z.string(),
-  customer_name: z.string().nullable(),
+  phone_number_id: z.string(),
+  customer_id: z.string().nullable(),
+  group_id: z.string().nullable(),
+  group_subject: z.string().nullable(),
+  wa_id: z.string().nullable(),
+  bsuid: z.string().nullable(),
+  username: z.string().nullable(),
+  profile_name: z.string().nullable(),
   assigned_agent_id: z.string().nullable(),
   last_inbound_at: Time.nullable(),
   case_id: z.string().nullable(),
@@ -20,6 +27,26 @@ export const ConversationRow = z.object({
   updated_at: Time,
 });
 export type ConversationRow = z.infer<typeof ConversationRow>;
+
+/** `… WHERE c.<column> = ?` etc.: a conversation with its customer's ids and names. */
+export const CONVERSATION_SELECT =
+  'SELECT c.*, cu.wa_id, cu.bsuid, cu.username, cu.profile_name FROM conversations c LEFT JOIN customers cu ON cu.id = c.customer_id';
+
+export const CustomerRow = z.object({
+  id: Id,
+  wa_id: z.string().nullable(),
+  bsuid: z.string().nullable(),
+  username: z.string().nullable(),
+  profile_name: z.string().nullable(),
+  marketing_opt_out_at: Time.nullable(),
+  marketing_changed_at: Time.nullable(),
+  created_at: Time,
+});
+export type CustomerRow = z.infer<typeof CustomerRow>;
+
+/** The customer's edits: `content` holds the newest version, these the earlier ones, oldest first. */
+export const Edited = z.object({ at: Time, previous: z.array(MessageContent).max(100) });
+export type Edited = z.infer<typeof Edited>;
 
 export const MessageRow = z.object({
   id: Id,
@@ -34,6 +61,9 @@ export const MessageRow = z.object({
   request_hash: z.string().nullable(),
   created_at: Time,
   updated_at: Time,
+  author: jsonColumn(Participant).nullable(),
+  edited: jsonColumn(Edited).nullable(),
+  deleted_at: Time.nullable(),
 });
 export type MessageRow = z.infer<typeof MessageRow>;
 
@@ -56,23 +86,47 @@ export const DueJobRow = z.object({
   message_id: Id,
   conversation_id: Id,
   attempts: z.number().int().nonnegative(),
-  wa_id: z.string(),
+  wa_id: z.string().nullable(),
+  bsuid: z.string().nullable(),
+  group_id: z.string().nullable(),
   content: jsonColumn(MessageContent),
   reply_to_id: z.string().nullable(),
   wamid: z.string().nullable(),
 });
 
+export const RevisionRow = z.object({
+  wamid: z.string(),
+  kind: z.enum(['edit', 'delete']),
+  content: jsonColumn(MessageContent).nullable(),
+  at: Time,
+});
+export type RevisionRow = z.infer<typeof RevisionRow>;
+
 export const OrphanStatusRow = z.object({ status: MessageStatus, failure: jsonColumn(SendFailure).nullable() });
+
+/** `SELECT id`. */
+export const IdRow = z.object({ id: Id });
 
 /** `SELECT count(*) AS n`. */
 export const Count = z.object({ n: z.number().int().nonnegative() });
 
 export const EventRow = z.object({ seq: z.number().int().positive(), payload: z.string() });
 
+/**
+ * The v2 shape. Fields v2 added are left out when empty (consumers read undefined as null), so a conversation with a
+ * phone-number customer looks exactly as it did in v1. A group's "customer" has no id: the group is the addressee.
+ */
 export function toConversation(row: ConversationRow): Conversation {
+  const customer = {
+    waId: row.wa_id,
+    ...(row.bsuid !== null && { bsuid: row.bsuid }),
+    ...(row.username !== null && { username: row.username }),
+    name: row.profile_name,
+  };
   return {
     id: row.id,
-    customer: { waId: row.wa_id, name: row.customer_name },
+    customer,
+    ...(row.group_id !== null && { group: { id: row.group_id, subject: row.group_subject } }),
     assignedAgentId: row.assigned_agent_id,
     lastInboundAt: row.last_inbound_at,
     caseId: row.case_id,
@@ -83,12 +137,19 @@ export function toConversation(row: ConversationRow): Conversation {
   };
 }
 
+/**
+ * The message as agents may see it: a deleted one shows `{type: 'deleted'}` and none of its versions (the stored
+ * content stays in the row for the archive). Empty v2 fields are left out, as in toConversation.
+ */
 export function toMessage(row: MessageRow): Message {
+  const deleted = row.deleted_at !== null;
   return {
     id: row.id,
     conversationId: row.conversation_id,
     direction: row.direction,
-    content: row.content,
+    content: deleted ? { type: 'deleted' } : row.content,
+    ...(!deleted && row.edited !== null && { edited: row.edited }),
+    ...(row.author !== null && { author: row.author }),
     status: row.status,
     failure: row.failure,
     replyToId: row.reply_to_id,

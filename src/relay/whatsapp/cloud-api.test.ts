@@ -16,6 +16,7 @@ const FIXTURES = new URL('../../../../shared/fixtures/whatsapp/', import.meta.ur
 const TOKEN = 'EAAGtestTOKENdo-not-leak-7f3a';
 const PHONE_NUMBER_ID = '106540352242922';
 const CUSTOMER = '972541234567';
+const TO_CUSTOMER = { kind: 'phone', waId: CUSTOMER } as const;
 
 async function fixture(name: string): Promise<Record<string, unknown>> {
   return JsonObject.parse(JSON.parse(await readFile(new URL(name, FIXTURES), 'utf8')));
@@ -76,7 +77,7 @@ function provider(overrides: Partial<CloudApiOptions> = {}) {
 }
 
 function textSend(body = 'Hello Dana, your March statement is attached in the next message.'): ProviderSend {
-  return { to: CUSTOMER, content: { type: 'text', body }, bizOpaque: 'out-0193-abc' };
+  return { to: TO_CUSTOMER, content: { type: 'text', body }, bizOpaque: 'out-0193-abc' };
 }
 
 function graphError(code: number, message = `(#${code}) Something`, details?: string) {
@@ -118,7 +119,7 @@ describe('sendMessage: requests', () => {
   it('posts a template exactly as the fixture', async () => {
     handler = (_req, res) => reply(res, 200, { messages: [{ id: 'wamid.T' }] });
     await provider().sendMessage({
-      to: CUSTOMER,
+      to: TO_CUSTOMER,
       content: { type: 'template', name: 'branch_follow_up', language: 'en_US', parameters: ['Dana', 'Herzl St. branch'] },
       bizOpaque: 'out-2',
     });
@@ -130,23 +131,23 @@ describe('sendMessage: requests', () => {
   it.each<[string, ProviderSend, Record<string, unknown>]>([
     [
       'a template without parameters has no components',
-      { to: CUSTOMER, content: { type: 'template', name: 'hello', language: 'he', parameters: [] }, bizOpaque: 'o' },
+      { to: TO_CUSTOMER, content: { type: 'template', name: 'hello', language: 'he', parameters: [] }, bizOpaque: 'o' },
       { type: 'template', template: { name: 'hello', language: { code: 'he' } } },
     ],
     [
       'an image with a caption',
-      { to: CUSTOMER, content: { type: 'image', waMediaId: 'M1', caption: 'Your card' }, bizOpaque: 'o' },
+      { to: TO_CUSTOMER, content: { type: 'image', waMediaId: 'M1', caption: 'Your card' }, bizOpaque: 'o' },
       { type: 'image', image: { id: 'M1', caption: 'Your card' } },
     ],
-    ['an image without a caption', { to: CUSTOMER, content: { type: 'image', waMediaId: 'M1' }, bizOpaque: 'o' }, { type: 'image', image: { id: 'M1' } }],
+    ['an image without a caption', { to: TO_CUSTOMER, content: { type: 'image', waMediaId: 'M1' }, bizOpaque: 'o' }, { type: 'image', image: { id: 'M1' } }],
     [
       'a document with its file name, quoting a message',
-      { to: CUSTOMER, content: { type: 'document', waMediaId: 'M2', fileName: 'statement.pdf', caption: 'March' }, bizOpaque: 'o', replyToWamid: 'wamid.Q' },
+      { to: TO_CUSTOMER, content: { type: 'document', waMediaId: 'M2', fileName: 'statement.pdf', caption: 'March' }, bizOpaque: 'o', replyToWamid: 'wamid.Q' },
       { type: 'document', document: { id: 'M2', filename: 'statement.pdf', caption: 'March' }, context: { message_id: 'wamid.Q' } },
     ],
     [
       'a text asking for a link preview',
-      { to: CUSTOMER, content: { type: 'text', body: 'See https://bank.example', previewUrl: true }, bizOpaque: 'o' },
+      { to: TO_CUSTOMER, content: { type: 'text', body: 'See https://bank.example', previewUrl: true }, bizOpaque: 'o' },
       { type: 'text', text: { body: 'See https://bank.example', preview_url: true } },
     ],
   ])('%s', async (_name, send, expected) => {
@@ -156,6 +157,32 @@ describe('sendMessage: requests', () => {
       messaging_product: 'whatsapp',
       recipient_type: 'individual',
       to: CUSTOMER,
+      biz_opaque_callback_data: 'o',
+      ...expected,
+    });
+  });
+
+  it.each<[string, ProviderSend['to'], Record<string, unknown>]>([
+    // Meta's business-scoped user ids page: a BSUID goes in `recipient` (were `to` there too, it would win).
+    [
+      'a customer known only by BSUID, in recipient',
+      { kind: 'bsuid', bsuid: 'US.13491208655302741918' },
+      { recipient_type: 'individual', recipient: 'US.13491208655302741918' },
+    ],
+    // Meta's group messaging page: the group id goes in `to`, with recipient_type group.
+    [
+      'a WhatsApp group, by its id in to',
+      { kind: 'group', groupId: 'Y2FwaV9ncm91cDoxNzA1NTU1MDEzOToxMjAzNjM0MDQ2OTQyMzM4MjAZD' },
+      { recipient_type: 'group', to: 'Y2FwaV9ncm91cDoxNzA1NTU1MDEzOToxMjAzNjM0MDQ2OTQyMzM4MjAZD' },
+    ],
+  ])('addresses %s', async (_name, to, expected) => {
+    handler = (_req, res) => reply(res, 200, { messages: [{ id: 'wamid.X' }] });
+    await provider().sendMessage({ to, content: { type: 'text', body: 'Your card is ready.' }, bizOpaque: 'o' });
+    const body = JsonObject.parse(JSON.parse(only().body.toString('utf8')));
+    expect(body).toEqual({
+      messaging_product: 'whatsapp',
+      type: 'text',
+      text: { body: 'Your card is ready.', preview_url: false },
       biz_opaque_callback_data: 'o',
       ...expected,
     });

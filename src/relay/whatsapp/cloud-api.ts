@@ -5,7 +5,7 @@ import { makeRedactor } from '../domain/graph-redact';
 import { createExchange, isSuccess, problem, unexpected } from './graph-http';
 import { createGraphMedia } from './graph-media';
 import { listTemplates } from './graph-templates';
-import type { ProviderResult, ProviderSend, SendOutcome, WhatsAppProvider } from './provider';
+import { recipientAddress, type ProviderResult, type ProviderSend, type SendOutcome, type WhatsAppProvider } from './provider';
 import { contentStrings, messagePayload } from './send-payload';
 
 export interface CloudApiOptions {
@@ -47,7 +47,7 @@ export function createCloudApiProvider(options: CloudApiOptions): WhatsAppProvid
 
   return {
     async sendMessage(send: ProviderSend): Promise<SendOutcome> {
-      const redact = makeRedactor(token, [send.to, ...contentStrings(send.content)]);
+      const redact = makeRedactor(token, [recipientAddress(send.to), ...contentStrings(send.content)]);
       const result = await postJson(messagesUrl, messagePayload(send));
       if (result.kind === 'lost') return { kind: 'retry', reason: result.reason, ambiguous: result.ambiguous };
       if (isSuccess(result.status)) {

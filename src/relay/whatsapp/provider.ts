@@ -10,8 +10,27 @@ export type ProviderContent =
   | { type: 'document'; waMediaId: string; fileName?: string; caption?: string }
   | { type: 'template'; name: string; language: string; parameters: readonly string[] };
 
+/**
+ * Whom a message goes to, as the Graph API names them: a phone number (`to`), a business-scoped user id
+ * (`recipient`, for a customer whose number WhatsApp withholds), or a WhatsApp group (`recipient_type: group`).
+ */
+export type Recipient =
+  { readonly kind: 'phone'; readonly waId: string } | { readonly kind: 'bsuid'; readonly bsuid: string } | { readonly kind: 'group'; readonly groupId: string };
+
+/** The recipient's id as one string: for rate limits per recipient, and for redacting it from Meta's error texts. */
+export function recipientAddress(recipient: Recipient): string {
+  switch (recipient.kind) {
+    case 'phone':
+      return recipient.waId;
+    case 'bsuid':
+      return recipient.bsuid;
+    case 'group':
+      return recipient.groupId;
+  }
+}
+
 export interface ProviderSend {
-  readonly to: string;
+  readonly to: Recipient;
   readonly content: ProviderContent;
   /** Echoed back by Meta in status webhooks: lets the relay recognise a send whose answer it never got. */
   readonly bizOpaque: string;

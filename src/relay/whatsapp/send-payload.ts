@@ -1,16 +1,30 @@
 // A send as the Cloud API's messages endpoint wants it, and the customer-visible strings that must stay out of logs.
-import type { ProviderContent, ProviderSend } from './provider';
+import type { ProviderContent, ProviderSend, Recipient } from './provider';
 
 export function messagePayload(send: ProviderSend): Record<string, unknown> {
   return {
     messaging_product: 'whatsapp',
-    recipient_type: 'individual',
-    to: send.to,
+    ...recipientFields(send.to),
     type: send.content.type,
     ...contentFields(send.content),
     ...(send.replyToWamid !== undefined && { context: { message_id: send.replyToWamid } }),
     biz_opaque_callback_data: send.bizOpaque,
   };
+}
+
+/**
+ * Meta's Messages API: a phone number goes in `to`; a BSUID goes in `recipient` (were both sent, `to` would win, so
+ * only one is); a group's id goes in `to` with `recipient_type: group` (the Groups API's group messaging page).
+ */
+function recipientFields(recipient: Recipient): Record<string, string> {
+  switch (recipient.kind) {
+    case 'phone':
+      return { recipient_type: 'individual', to: recipient.waId };
+    case 'bsuid':
+      return { recipient_type: 'individual', recipient: recipient.bsuid };
+    case 'group':
+      return { recipient_type: 'group', to: recipient.groupId };
+  }
 }
 
 function contentFields(content: ProviderContent): Record<string, unknown> {
