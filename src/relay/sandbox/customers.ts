@@ -1,6 +1,6 @@
-// The simulated customers: who they are, what they type, and when they answer back.
+// The simulated customers: who they are (phone number, BSUID or both), what they type, and when they answer back.
 import { z } from 'zod';
-import { fail, ok, type Result } from '../../shared/errors';
+import { Bsuid, WaId } from '../../shared/domain';
 import { parseRow } from '../../node-shared/stored-row';
 import type { SandboxDatabase } from './sandbox-db';
 
@@ -11,46 +11,61 @@ export function customerReplyTo(text: string): string | null {
   return text.includes('?') ? CUSTOMER_REPLY_TEXT : null;
 }
 
-export function defaultProfileName(waId: string): string {
-  return `Customer ${waId.slice(-4)}`;
+export function defaultProfileName(address: string): string {
+  return `Customer ${address.slice(-4)}`;
 }
 
-export interface InboundInput {
-  readonly from: string;
+/**
+ * A WhatsApp user as the sandbox plays them. Since 2026 a user who took a username may reach a business by BSUID
+ * alone: their webhooks then carry no phone number at all.
+ */
+export interface SandboxPerson {
+  readonly waId: string | null;
+  readonly bsuid: string | null;
+  readonly username: string | null;
   readonly name: string;
-  readonly text: string;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isPhoneNumber = (value: string): boolean => WaId.safeParse(value).success;
+export const isBsuid = (value: string): boolean => Bsuid.safeParse(value).success;
 
-/** Validates POST /sandbox/inbound (and injectInbound); messages name the field, never echo its value. */
-export function checkInboundInput(input: unknown): Result<InboundInput> {
-  if (!isObject(input)) return fail('invalid_input', 'expected a JSON object {from, name, text}');
-  const { from, name, text } = input;
-  if (typeof from !== 'string' || !/^\d{6,20}$/.test(from)) return fail('invalid_input', '"from" must be a WhatsApp id of 6 to 20 digits');
-  if (typeof name !== 'string' || name.length < 1 || name.length > 256) return fail('invalid_input', '"name" must be 1 to 256 characters');
-  if (typeof text !== 'string' || text.length < 1 || text.length > 4096) return fail('invalid_input', '"text" must be 1 to 4096 characters');
-  return ok({ from, name, text });
-}
-
-const CustomerRow = z.object({ name: z.string() });
+const IdentityRow = z.object({ wa_id: z.string().nullable(), bsuid: z.string().nullable(), username: z.string().nullable(), name: z.string() });
 
 export interface CustomerDirectory {
-  remember(waId: string, name: string): void;
-  /** The profile name WhatsApp would report for this customer. */
-  profileName(waId: string): string;
+  /** Keeps who they are, under each id they can be sent to. */
+  remember(person: SandboxPerson): void;
+  /** The person a send to `address` (phone number or BSUID) reaches: as remembered, or a stranger with a default name. */
+  person(address: string): SandboxPerson;
+  /** A customer wrote in this group: the business number takes part in it. */
+  rememberGroup(groupId: string, now: number): void;
+  knowsGroup(groupId: string): boolean;
 }
 
 export function createCustomerDirectory(db: SandboxDatabase): CustomerDirectory {
-  const upsert = db.prepare('INSERT INTO customers (wa_id, name) VALUES (?, ?) ON CONFLICT (wa_id) DO UPDATE SET name = excluded.name');
-  const select = db.prepare<[string]>('SELECT name FROM customers WHERE wa_id = ?');
+  const upsert = db.prepare(
+    `INSERT INTO identities (address, wa_id, bsuid, username, name) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (address) DO UPDATE SET wa_id = excluded.wa_id, bsuid = excluded.bsuid, username = excluded.username, name = excluded.name`,
+  );
+  const select = db.prepare<[string]>('SELECT wa_id, bsuid, username, name FROM identities WHERE address = ?');
+  const insertGroup = db.prepare('INSERT OR IGNORE INTO groups (id, created_at) VALUES (?, ?)');
+  const selectGroup = db.prepare<[string]>('SELECT 1 FROM groups WHERE id = ?');
   return {
-    remember(waId, name) {
-      upsert.run(waId, name);
+    rememberGroup(groupId, now) {
+      insertGroup.run(groupId, now);
     },
-    profileName(waId) {
-      const row = select.get(waId);
-      return row === undefined ? defaultProfileName(waId) : parseRow('customers', CustomerRow, row).name;
+    knowsGroup: (groupId) => selectGroup.get(groupId) !== undefined,
+    remember(person) {
+      for (const address of [person.waId, person.bsuid]) {
+        if (address !== null) upsert.run(address, person.waId, person.bsuid, person.username, person.name);
+      }
+    },
+    person(address) {
+      const row = select.get(address);
+      if (row === undefined) {
+        return { waId: isPhoneNumber(address) ? address : null, bsuid: isBsuid(address) ? address : null, username: null, name: defaultProfileName(address) };
+      }
+      const known = parseRow('identities', IdentityRow, row);
+      return { waId: known.wa_id, bsuid: known.bsuid, username: known.username, name: known.name };
     },
   };
 }

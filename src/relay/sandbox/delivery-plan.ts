@@ -1,7 +1,7 @@
 // What "WhatsApp" does after accepting a send: status webhooks, and a customer's answer to a question.
-import { customerReplyTo } from './customers';
+import { customerReplyTo, type SandboxPerson } from './customers';
 import type { LedgerEntry } from './ledger';
-import { inboundTextWebhookBody, statusWebhookBody, type BusinessIdentity, type DeliveryStatus } from './webhook-payloads';
+import { inboundWebhookBody, statusWebhookBody, type BusinessIdentity, type DeliveryStatus, type StatusEvent } from './webhook-payloads';
 import type { NewDelivery } from './webhook-outbox';
 
 export interface PlanInput {
@@ -12,7 +12,8 @@ export interface PlanInput {
   readonly conversationId: string;
   /** "utility", "marketing"… for templates; "service" for free-form messages inside the window. */
   readonly pricingCategory: string;
-  readonly customerName: string;
+  /** Who received it (for a phone number or BSUID; a group has no one person): names the statuses and the reply. */
+  readonly customer: SandboxPerson | null;
   /** The wamid the customer's reply (if any) gets. */
   readonly replyWamid: string;
 }
@@ -36,7 +37,7 @@ export function planDeliveries(input: PlanInput): NewDelivery[] {
         wamid: entry.wamid,
         status,
         timestampMs: entry.acceptedAt + delayMs,
-        recipient: entry.to,
+        ...recipientOf(entry, input.customer),
         bizOpaque: entry.bizOpaque,
         conversation: { id: input.conversationId, expiresAtMs: entry.acceptedAt + DAY_MS, origin: input.pricingCategory },
         pricingCategory: input.pricingCategory,
@@ -46,20 +47,29 @@ export function planDeliveries(input: PlanInput): NewDelivery[] {
   });
 
   const reply = entry.type === 'text' && entry.text !== undefined ? customerReplyTo(entry.text) : null;
-  if (reply !== null) {
+  if (reply !== null && input.customer !== null) {
     plan.push({
       kind: 'inbound',
       chain: entry.wamid,
       delayMs: input.replyDelayMs,
-      body: inboundTextWebhookBody(identity, {
+      body: inboundWebhookBody(identity, {
         wamid: input.replyWamid,
-        from: entry.to,
-        profileName: input.customerName,
+        sender: input.customer,
         timestampMs: entry.acceptedAt + input.replyDelayMs,
-        body: reply,
+        message: { type: 'text', text: { body: reply } },
         contextWamid: entry.wamid,
       }),
     });
   }
   return plan;
+}
+
+/**
+ * How Meta names the recipient in a status: `recipient_id` (the phone number, or the group id with
+ * `recipient_type: group`); for a send to a BSUID, `recipient_user_id`, and `recipient_id` only if the number is shared.
+ */
+function recipientOf(entry: LedgerEntry, customer: SandboxPerson | null): Pick<StatusEvent, 'recipient' | 'recipientUserId' | 'recipientType'> {
+  if (entry.toKind === 'group') return { recipient: entry.to, recipientType: 'group' };
+  if (entry.toKind === 'bsuid') return { recipient: customer?.waId ?? null, recipientUserId: entry.to };
+  return { recipient: entry.to, recipientUserId: customer?.bsuid ?? null };
 }

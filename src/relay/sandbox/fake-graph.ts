@@ -61,7 +61,11 @@ export function createFakeGraph(deps: FakeGraphDeps): { handle(req: IncomingMess
     if (bytes === undefined) return;
     const json = parseJson(bytes);
     if (!json.ok) return problem(res, errors.INVALID_JSON);
-    const parsed = parseGraphMessage(json.value, (id) => deps.media.info(id) !== undefined);
+    const parsed = parseGraphMessage(
+      json.value,
+      (id) => deps.media.info(id) !== undefined,
+      (id) => deps.customers.knowsGroup(id),
+    );
     if (!parsed.ok) return problem(res, parsed.problem);
     if (parsed.value.kind === 'mark_read') {
       deps.ledger.markRead(parsed.value.messageId, deps.clock.wallNow());
@@ -76,7 +80,9 @@ export function createFakeGraph(deps: FakeGraphDeps): { handle(req: IncomingMess
     const send = parsed.value.send;
     const wamid = accept(send);
     if (fault === 'accept_then_hang') return deps.holdForever(req, res);
-    sendJson(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: send.input, wa_id: send.to }], messages: [{ id: wamid }] });
+    // Meta answers with wa_id for a phone number and user_id for a BSUID (the business-scoped user ids page).
+    const contact = send.toKind === 'phone' ? { wa_id: send.to } : send.toKind === 'bsuid' ? { user_id: send.to } : {};
+    sendJson(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: send.input, ...contact }], messages: [{ id: wamid }] });
   };
 
   /** Records the send and its consequences in one transaction, then lets the outbox run them. */
@@ -94,7 +100,7 @@ export function createFakeGraph(deps: FakeGraphDeps): { handle(req: IncomingMess
           replyDelayMs: deps.replyDelayMs,
           conversationId: newConversationId(),
           pricingCategory: template === undefined ? 'service' : template.category.toLowerCase(),
-          customerName: deps.customers.profileName(send.to),
+          customer: send.toKind === 'group' ? null : deps.customers.person(send.to),
           replyWamid: newWamid(),
         }),
       );

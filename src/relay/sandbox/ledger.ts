@@ -7,7 +7,10 @@ import type { ValidSend } from './send-request';
 /** One accepted send, as stored in the ledger's `entry` column and served by GET /sandbox/outbound. */
 export const LedgerEntry = z.object({
   wamid: z.string(),
+  /** The phone number, BSUID or group id it was sent to. */
   to: z.string(),
+  /** Omitted for a phone number (as before BSUIDs). */
+  toKind: z.enum(['bsuid', 'group']).optional(),
   type: z.enum(['text', 'template', 'image', 'document']),
   text: z.string().optional(),
   template: z
@@ -36,6 +39,7 @@ export function ledgerEntryFor(send: ValidSend, wamid: string, acceptedAt: numbe
   const common = {
     wamid,
     to: send.to,
+    ...(send.toKind !== 'phone' && { toKind: send.toKind }),
     type: content.type,
     bizOpaque: send.bizOpaque,
     acceptedAt,
@@ -60,15 +64,15 @@ export function ledgerEntryFor(send: ValidSend, wamid: string, acceptedAt: numbe
 
 export interface Ledger {
   append(entry: LedgerEntry): void;
-  /** Every accepted send to one recipient, oldest first, duplicates included. */
+  /** Every accepted send to one recipient (phone number, BSUID or group id), oldest first, duplicates included. */
   sentTo(to: string): LedgerEntry[];
   markRead(wamid: string, markedAt: number): void;
   readReceipts(): ReadReceipt[];
 }
 
 export function createLedger(db: SandboxDatabase): Ledger {
-  const insert = db.prepare('INSERT INTO ledger (wamid, to_wa_id, entry, accepted_at) VALUES (?, ?, ?, ?)');
-  const byRecipient = db.prepare<[string]>('SELECT entry FROM ledger WHERE to_wa_id = ? ORDER BY seq');
+  const insert = db.prepare('INSERT INTO ledger (wamid, to_address, entry, accepted_at) VALUES (?, ?, ?, ?)');
+  const byRecipient = db.prepare<[string]>('SELECT entry FROM ledger WHERE to_address = ? ORDER BY seq');
   const insertRead = db.prepare('INSERT INTO read_receipts (wamid, marked_at) VALUES (?, ?)');
   const reads = db.prepare('SELECT wamid, marked_at FROM read_receipts ORDER BY seq');
   return {

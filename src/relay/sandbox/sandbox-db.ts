@@ -57,6 +57,29 @@ export const SANDBOX_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    description: 'customers by address (phone number or BSUID) with both ids and a username; the ledger keyed by address; groups',
+    up: (db) => {
+      db.exec(`
+        -- How a send names a customer: their phone number, or their BSUID when WhatsApp withholds the number
+        -- (a customer known by both has a row for each). wa_id and bsuid are what their webhooks carry.
+        CREATE TABLE identities (
+          address TEXT PRIMARY KEY,
+          wa_id TEXT,
+          bsuid TEXT,
+          username TEXT,
+          name TEXT NOT NULL
+        ) STRICT;
+        INSERT INTO identities (address, wa_id, name) SELECT wa_id, wa_id, name FROM customers;
+        DROP TABLE customers;
+        -- A send goes to a phone number, a BSUID or a group id.
+        ALTER TABLE ledger RENAME COLUMN to_wa_id TO to_address;
+        -- Groups a customer has written in: the business number takes part in these, so it may send to them.
+        CREATE TABLE groups (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL) STRICT;
+      `);
+    },
+  },
 ];
 
 export function openSandboxDatabase(dataDir: string): SandboxDatabase {

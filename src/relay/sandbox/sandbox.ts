@@ -1,7 +1,7 @@
 // The relay's --sandbox mode: a fake Meta (Graph API + simulated customers) mounted on the relay's own HTTP server.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { systemClock, type Clock } from '../../shared/clock';
-import { checkInboundInput, createCustomerDirectory } from './customers';
+import { createCustomerDirectory } from './customers';
 import { createFakeGraph, GRAPH_PATH_PREFIX } from './fake-graph';
 import { NO_FAULT, parseFaultRequest, takeFault, type GraphFault } from './faults';
 import { BodyTooLargeError, readBody } from '../../node-shared/http-body';
@@ -10,11 +10,31 @@ import { createLedger, type LedgerEntry, type ReadReceipt } from './ledger';
 import { createMediaStore } from './media-store';
 import { openSandboxDatabase } from './sandbox-db';
 import { newWamid } from './sandbox-ids';
-import { inboundTextWebhookBody, type BusinessIdentity } from './webhook-payloads';
+import { checkInboundInput, type InboundKind } from './inbound-input';
+import { inboundWebhookBody, type BusinessIdentity } from './webhook-payloads';
 import { createWebhookOutbox, type AttemptResult } from './webhook-outbox';
 
 export type { LedgerEntry, ReadReceipt } from './ledger';
 export type { GraphFault, FaultMode } from './faults';
+
+/**
+ * A customer writes in (POST /sandbox/inbound takes the same JSON). `from` is their phone number, `bsuid` their
+ * business-scoped user id: give either or both (a BSUID alone plays a user whose number WhatsApp withholds). What they
+ * send: `text`; or a `kind` (Meta's documented examples; `edit` and `delete` change `targetWamid`, an edit to `text`);
+ * or a raw Meta `message` object (`type` and its payload). `groupId` makes it a message in that WhatsApp group.
+ */
+export interface SandboxInboundInput {
+  readonly from?: string;
+  readonly bsuid?: string;
+  readonly username?: string;
+  readonly name: string;
+  readonly text?: string;
+  readonly kind?: InboundKind;
+  readonly message?: Readonly<Record<string, unknown>>;
+  readonly targetWamid?: string;
+  readonly contextWamid?: string;
+  readonly groupId?: string;
+}
 
 export interface SandboxOptions {
   /** The sandbox keeps dataDir/sandbox.db (ledger, media, pending webhooks). */
@@ -46,8 +66,8 @@ export interface Sandbox {
   /** Serves the sandbox routes; resolves false if the request is not a sandbox route (so the relay can route it elsewhere). */
   handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
   /** Same as POST /sandbox/inbound: resolves once the relay answered 2xx; rejects with SandboxInboundError otherwise. */
-  injectInbound(input: { from: string; name: string; text: string }): Promise<{ wamid: string }>;
-  /** Same as GET /sandbox/outbound: every accepted send to `to`, in arrival order, duplicates included. */
+  injectInbound(input: SandboxInboundInput): Promise<{ wamid: string }>;
+  /** Same as GET /sandbox/outbound: every accepted send to `to` (phone number, BSUID or group id), in arrival order, duplicates included. */
   outbound(to: string): LedgerEntry[];
   /** Mark-read requests the fake Graph API received, oldest first. */
   readReceipts(): ReadReceipt[];
@@ -136,15 +156,17 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     },
   });
 
-  const injectInbound = async (input: { from: string; name: string; text: string }): Promise<{ wamid: string }> => {
+  const injectInbound = async (input: unknown): Promise<{ wamid: string }> => {
     if (closed) throw new SandboxInboundError('closed', 'the sandbox is closed');
     const checked = checkInboundInput(input);
     if (!checked.ok) throw new SandboxInboundError('invalid_input', checked.error.message);
-    const { from, name, text } = checked.value;
+    const { sender, message, contextWamid, groupId } = checked.value;
     const wamid = newWamid();
-    const body = inboundTextWebhookBody(identity, { wamid, from, profileName: name, timestampMs: clock.wallNow(), body: text, contextWamid: null });
+    const now = clock.wallNow();
+    const body = inboundWebhookBody(identity, { wamid, sender, timestampMs: now, message, contextWamid, groupId });
     const queued = db.transaction(() => {
-      customers.remember(from, name);
+      customers.remember(sender);
+      if (groupId !== null) customers.rememberGroup(groupId, now);
       return outbox.insert([{ kind: 'inbound', chain: null, delayMs: 0, body }]);
     })();
     const first = queued[0];
@@ -159,7 +181,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     const json = await readJson(req, res);
     if (json === undefined) return;
     try {
-      sendJson(res, 200, await injectInbound(json as { from: string; name: string; text: string }));
+      sendJson(res, 200, await injectInbound(json));
     } catch (error) {
       if (!(error instanceof SandboxInboundError)) throw error;
       const status = error.code === 'invalid_input' ? 400 : error.code === 'closed' ? 503 : 502;
@@ -185,8 +207,8 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     if (url.pathname === '/sandbox/faults' && (method === 'POST' || method === 'GET')) return handleFaults(req, res);
     if (url.pathname === '/sandbox/outbound' && method === 'GET') {
       const to = url.searchParams.get('to');
-      if (to === null || !/^\d{6,20}$/.test(to)) {
-        return sendJson(res, 400, { error: { code: 'invalid_input', message: '"to" must be a WhatsApp id of 6 to 20 digits' } });
+      if (to === null || to.length === 0 || to.length > 256) {
+        return sendJson(res, 400, { error: { code: 'invalid_input', message: '"to" must be a phone number, a BSUID or a group id' } });
       }
       return sendJson(res, 200, { messages: ledger.sentTo(to) });
     }

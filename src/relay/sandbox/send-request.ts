@@ -1,4 +1,5 @@
 // Checks a POST /{phone-number-id}/messages body the way the Cloud API does, before anything is recorded.
+import { isBsuid } from './customers';
 import { invalidParameter, type GraphProblem } from './graph-errors';
 import { findTemplate, parameterCount } from './templates';
 
@@ -11,8 +12,9 @@ export type SendContent =
 export interface ValidSend {
   /** The recipient as the caller wrote it (echoed in `contacts[].input`). */
   readonly input: string;
-  /** The recipient's wa_id: digits only. */
+  /** Whom it goes to: a phone number (digits only), a BSUID (`recipient`), or a group id (`recipient_type: group`). */
   readonly to: string;
+  readonly toKind: 'phone' | 'bsuid' | 'group';
   readonly content: SendContent;
   readonly bizOpaque: string | null;
   readonly replyToWamid: string | null;
@@ -26,14 +28,22 @@ export const TEXT_BODY_MAX = 4096;
 export const CAPTION_MAX = 1024;
 export const BIZ_OPAQUE_MAX = 512;
 const WA_ID = /^\d{6,20}$/;
+const GROUP_ID_MAX = 256;
 
 type Json = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const fail = (details: string): Parsed<never> => ({ ok: false, problem: invalidParameter(details) });
 
-/** `mediaExists` tells whether an id was uploaded to this sandbox (ids from elsewhere cannot be sent). */
-export function parseGraphMessage(body: unknown, mediaExists: (id: string) => boolean): Parsed<GraphMessageRequest> {
+/**
+ * `mediaExists` tells whether an id was uploaded to this sandbox (ids from elsewhere cannot be sent); `groupExists`
+ * whether a customer has written in that group (the business number takes part in no other).
+ */
+export function parseGraphMessage(
+  body: unknown,
+  mediaExists: (id: string) => boolean,
+  groupExists: (id: string) => boolean = () => false,
+): Parsed<GraphMessageRequest> {
   if (!isObject(body)) return fail('The request body must be a JSON object.');
   if (body['messaging_product'] !== 'whatsapp') return fail("The parameter messaging_product is required and must be 'whatsapp'.");
 
@@ -44,14 +54,9 @@ export function parseGraphMessage(body: unknown, mediaExists: (id: string) => bo
     return { ok: true, value: { kind: 'mark_read', messageId } };
   }
 
-  const input = body['to'];
-  if (typeof input !== 'string') return fail('The parameter to is required.');
-  // Meta tolerates a leading "+" and normalises it away in contacts[].wa_id.
-  const to = input.startsWith('+') ? input.slice(1) : input;
-  if (!WA_ID.test(to)) return fail('The parameter to must be a phone number of 6 to 20 digits.');
-
-  const recipientType = body['recipient_type'];
-  if (recipientType !== undefined && recipientType !== 'individual') return fail("The parameter recipient_type must be 'individual'.");
+  const recipient = parseRecipient(body, groupExists);
+  if (!recipient.ok) return recipient;
+  const { input, to, toKind } = recipient.value;
 
   const bizOpaque = body['biz_opaque_callback_data'];
   if (bizOpaque !== undefined && (typeof bizOpaque !== 'string' || bizOpaque.length > BIZ_OPAQUE_MAX)) {
@@ -71,8 +76,35 @@ export function parseGraphMessage(body: unknown, mediaExists: (id: string) => bo
   if (!content.ok) return content;
   return {
     ok: true,
-    value: { kind: 'send', send: { input, to, content: content.value, bizOpaque: typeof bizOpaque === 'string' ? bizOpaque : null, replyToWamid } },
+    value: { kind: 'send', send: { input, to, toKind, content: content.value, bizOpaque: typeof bizOpaque === 'string' ? bizOpaque : null, replyToWamid } },
   };
+}
+
+/**
+ * Meta's Messages API: `to` takes a phone number (or, with `recipient_type: group`, a group id); `recipient` takes a
+ * BSUID; when both are given, `to` wins.
+ */
+function parseRecipient(body: Json, groupExists: (id: string) => boolean): Parsed<Pick<ValidSend, 'input' | 'to' | 'toKind'>> {
+  const recipientType = body['recipient_type'] ?? 'individual';
+  if (recipientType !== 'individual' && recipientType !== 'group') return fail("The parameter recipient_type must be 'individual' or 'group'.");
+  const to = body['to'];
+  if (recipientType === 'group') {
+    if (typeof to !== 'string' || to.length === 0 || to.length > GROUP_ID_MAX || !groupExists(to)) {
+      return fail('The parameter to must be the id of a group this number takes part in.');
+    }
+    return { ok: true, value: { input: to, to, toKind: 'group' } };
+  }
+  if (to !== undefined) {
+    if (typeof to !== 'string') return fail('The parameter to must be a phone number.');
+    // Meta tolerates a leading "+" and normalises it away in contacts[].wa_id.
+    const digits = to.startsWith('+') ? to.slice(1) : to;
+    if (!WA_ID.test(digits)) return fail('The parameter to must be a phone number of 6 to 20 digits.');
+    return { ok: true, value: { input: to, to: digits, toKind: 'phone' } };
+  }
+  const bsuid = body['recipient'];
+  if (bsuid === undefined) return fail('The parameter to (a phone number) or recipient (a business-scoped user id) is required.');
+  if (typeof bsuid !== 'string' || !isBsuid(bsuid)) return fail('The parameter recipient must be a business-scoped user id such as US.13491208655302741918.');
+  return { ok: true, value: { input: bsuid, to: bsuid, toKind: 'bsuid' } };
 }
 
 function parseContent(body: Json, mediaExists: (id: string) => boolean): Parsed<SendContent> {

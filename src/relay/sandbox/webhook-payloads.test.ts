@@ -13,7 +13,7 @@ const StatusBody = z.looseObject({
   entry: z.array(z.looseObject({ changes: z.array(z.looseObject({ value: z.looseObject({ statuses: z.array(z.looseObject({ status: z.string() })) }) })) })),
 });
 
-const FIXTURES = new URL('../../../../shared/fixtures/whatsapp/', import.meta.url);
+const FIXTURES = new URL('../../../test/fixtures/whatsapp/', import.meta.url);
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'));
 
 const IDENTITY: BusinessIdentity = { businessAccountId: '102290129340398', phoneNumberId: '106540352242922', displayPhoneNumber: '15550783881' };
@@ -53,7 +53,7 @@ describe('status webhooks', () => {
   });
 
   it("carries biz_opaque_callback_data, and the relay's parser reads it back", () => {
-    const parsed = parseWebhook(JSON.parse(statusWebhookBody(IDENTITY, statusEvent('delivered', 'relay-message-7'))));
+    const parsed = parseWebhook(JSON.parse(statusWebhookBody(IDENTITY, statusEvent('delivered', 'relay-message-7'))), { now: AT });
     expect(parsed).toMatchObject({ ok: true, value: { statuses: [{ wamid: WAMID, status: 'delivered', bizOpaque: 'relay-message-7', timestamp: AT }] } });
   });
 });
@@ -76,7 +76,10 @@ describe('inbound webhooks', () => {
     const body: unknown = JSON.parse(inboundTextWebhookBody(IDENTITY, { ...event, contextWamid: WAMID }));
     const message = (body as { entry: { changes: { value: { messages: { context: unknown }[] } }[] }[] }).entry[0]!.changes[0]!.value.messages[0]!;
     expect(message.context).toEqual({ from: '15550783881', id: WAMID });
-    expect(parseWebhook(body)).toMatchObject({ ok: true, value: { messages: [{ wamid: event.wamid, contextWamid: WAMID, profileName: 'Dana Levi' }] } });
+    expect(parseWebhook(body, { now: AT })).toMatchObject({
+      ok: true,
+      value: { messages: [{ wamid: event.wamid, contextWamid: WAMID, from: { waId: '972541234567', profileName: 'Dana Levi' } }] },
+    });
   });
 });
 
@@ -90,7 +93,7 @@ describe('planDeliveries', () => {
       replyDelayMs: 1500,
       conversationId: 'c',
       pricingCategory: 'service',
-      customerName: 'Customer 4567',
+      customer: { waId: '972541234567', bsuid: null, username: null, name: 'Customer 4567' },
       replyWamid: 'wamid.REPLY',
     });
 
@@ -109,14 +112,13 @@ describe('planDeliveries', () => {
     expect(deliveries).toHaveLength(4);
     const reply = deliveries[3]!;
     expect([reply.kind, reply.chain, reply.delayMs]).toEqual(['inbound', WAMID, 1500]);
-    expect(parseWebhook(JSON.parse(reply.body))).toMatchObject({
+    expect(parseWebhook(JSON.parse(reply.body), { now: AT + 1500 })).toMatchObject({
       ok: true,
       value: {
         messages: [
           {
             wamid: 'wamid.REPLY',
-            from: '972541234567',
-            profileName: 'Customer 4567',
+            from: { waId: '972541234567', profileName: 'Customer 4567' },
             contextWamid: WAMID,
             content: { type: 'text', body: CUSTOMER_REPLY_TEXT },
           },
