@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { LocalStore, commitAndAck, connectWebSocket, openPollSession, resync, uuidv7 } from './test-support/docs-client';
+import { LocalStore, PROTOCOL_V2, commitAndAck, connectWebSocket, openPollSession, resync, uuidv7 } from './test-support/docs-client';
 import type { CloseInfo, Connection, EventEnvelope, Hello, Message, RelayEvent, SendResult, Template, WsConnection } from './test-support/docs-client';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -120,10 +120,15 @@ async function addAgent(dataDir: string, id: string, name: string): Promise<stri
 }
 
 async function customerWrites(customer: { waId: string; name: string }, text: string): Promise<string> {
+  return sandboxInbound({ from: customer.waId, name: customer.name, text });
+}
+
+/** The sandbox's fake customer: a phone number or BSUID, a text, an edit or a deletion of an earlier wamid. */
+async function sandboxInbound(input: Record<string, string>): Promise<string> {
   const res = await fetch(`${relay.baseUrl}/sandbox/inbound`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ from: customer.waId, name: customer.name, text }),
+    body: JSON.stringify(input),
   });
   const body = await res.text();
   if (res.status !== 200) throw new Error(`sandbox inbound: HTTP ${res.status} ${body}`);
@@ -612,6 +617,52 @@ describe('protocol.md, implemented from the document alone', () => {
     // `waId` started a conversation: it reaches the store through events.
     await syncUntil(live, 'the new conversation in the store', (s) => [...s.conversations.values()].some((c) => c.customer.waId === stranger));
     expect(store.messages.get(message.id)?.content).toMatchObject(content);
+    expect(live.violations).toEqual([]);
+  });
+});
+
+describe('protocol.md version 2, implemented from the document alone', () => {
+  it('10. a v2 connection gets a customer without a phone number, an edit and a deletion; the v1 device keeps a gap-free stream', async () => {
+    const v2store = new LocalStore();
+    const v2 = connectWebSocket({ baseUrl: relay.baseUrl, token: relay.token, device: `desk-v2-${uuidv7()}`, protocols: [PROTOCOL_V2] });
+    extraConnections.push(v2);
+    const hello = await v2.hello();
+    expect(hello).toMatchObject({ protocol: 2, mode: 'resync' });
+    await resync(v2, v2store, hello);
+    const v1From = live.envelopes.length;
+
+    const noa = { bsuid: 'US.13491208655302741918', username: 'noa.k', name: 'Noa' };
+    await sandboxInbound({ ...noa, text: 'Hi, my number is hidden' });
+    const original = await customerWrites(DANA, 'My account is 12-345-678');
+    await sandboxInbound({ from: DANA.waId, name: DANA.name, kind: 'edit', targetWamid: original, text: 'My account is 12-345-679' });
+    const mistaken = await customerWrites(DANA, 'Sent by mistake');
+    await sandboxInbound({ from: DANA.waId, name: DANA.name, kind: 'delete', targetWamid: mistaken });
+
+    // Section "Events": message.updated replaces the stored copy; section "Conversation": waId may be null.
+    const edited = (s: LocalStore) => [...s.messages.values()].find((m) => m.content.body === 'My account is 12-345-679');
+    const deleted = (s: LocalStore) => [...s.messages.values()].find((m) => m.content.type === 'deleted');
+    const hidden = (s: LocalStore) => [...s.conversations.values()].find((c) => c.customer.bsuid === noa.bsuid);
+    await until('the v2 store to hold the edit, the deletion and the customer without a number', async () => {
+      await commitAndAck(v2, v2store);
+      return edited(v2store) !== undefined && deleted(v2store) !== undefined && hidden(v2store) !== undefined;
+    });
+    expect(kindsOf(v2.envelopes)).toContain('message.updated');
+    expect(hidden(v2store)?.customer).toMatchObject({ waId: null, username: noa.username });
+    expect(edited(v2store)?.edited?.previous).toEqual([{ type: 'text', body: 'My account is 12-345-678' }]);
+    expect(v2store.messagesWithBody('My account is 12-345-678'), 'the edit replaced the copy').toEqual([]);
+    expect(v2store.messagesWithBody('Sent by mistake'), 'the deletion replaced the copy').toEqual([]);
+    expect(v2.violations).toEqual([]);
+
+    // The v1 device sees the edit as a new copy of the same message, the deletion as unsupported, and nothing of Noa.
+    await syncUntil(
+      live,
+      'the v1 device to hold the edit and the deletion',
+      (s) => edited(s) !== undefined && s.messagesWithBody('Sent by mistake').length === 0,
+    );
+    expect(edited(store)?.id).toBe(edited(v2store)?.id);
+    expect(store.messages.get(deleted(v2store)!.id)?.content).toEqual({ type: 'unsupported', waType: 'deleted' });
+    expect(hidden(store)).toBeUndefined();
+    expect(JSON.stringify(live.envelopes.slice(v1From))).not.toContain(noa.bsuid);
     expect(live.violations).toEqual([]);
   });
 });
