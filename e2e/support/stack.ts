@@ -85,6 +85,11 @@ export interface Stack {
   customerWrites(from: string, name: string, text: string): Promise<void>;
   /** Customers' messages with chosen timestamps, as one webhook signed with the relay's app secret. */
   deliverWebhook(messages: readonly InboundMessage[]): Promise<void>;
+  /**
+   * One `messages` change exactly as Meta words it (`contacts`, `messages`, …: see e2e/support/meta-messages.ts), wrapped
+   * in the delivery envelope for the sandbox's number and signed with the relay's app secret.
+   */
+  deliverMeta(value: Record<string, unknown>): Promise<void>;
   /** What fake WhatsApp accepted for this number, in arrival order. */
   outbound(to: string): Promise<OutboundEntry[]>;
   stopRelay(): Promise<void>;
@@ -162,6 +167,11 @@ export async function startStack(options: { previewToken?: string; previewArgs?:
         const signature = `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}`;
         await post('/webhook', body, { 'x-hub-signature-256': signature });
       },
+      async deliverMeta(value) {
+        const body = JSON.stringify(envelope(value));
+        const signature = `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}`;
+        await post('/webhook', body, { 'x-hub-signature-256': signature });
+      },
       async outbound(to) {
         const response = await fetch(`${relayUrl}/sandbox/outbound?to=${to}`, { signal: AbortSignal.timeout(10_000) });
         return ((await response.json()) as { messages: OutboundEntry[] }).messages;
@@ -206,6 +216,19 @@ async function consoleSignedIn(consoleUrl: string): Promise<boolean> {
 /** Customers' messages in Meta's webhook shape (fixtures/whatsapp/inbound-text.json). */
 function webhookBody(messages: readonly InboundMessage[]): unknown {
   const contacts = [...new Map(messages.map((m) => [m.from, { profile: { name: m.name }, wa_id: m.from }])).values()];
+  return envelope({
+    contacts,
+    messages: messages.map((m) => ({
+      from: m.from,
+      id: `wamid.e2e.${randomBytes(12).toString('hex')}`,
+      timestamp: String(Math.floor(m.at / 1000)),
+      ...('text' in m ? { type: 'text', text: { body: m.text } } : { type: 'reaction', reaction: { message_id: m.reactTo, emoji: m.emoji } }),
+    })),
+  });
+}
+
+/** One `messages` change for the sandbox's number, in Meta's delivery envelope. */
+function envelope(value: Record<string, unknown>): unknown {
   return {
     object: 'whatsapp_business_account',
     entry: [
@@ -214,17 +237,7 @@ function webhookBody(messages: readonly InboundMessage[]): unknown {
         changes: [
           {
             field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
-              contacts,
-              messages: messages.map((m) => ({
-                from: m.from,
-                id: `wamid.e2e.${randomBytes(12).toString('hex')}`,
-                timestamp: String(Math.floor(m.at / 1000)),
-                ...('text' in m ? { type: 'text', text: { body: m.text } } : { type: 'reaction', reaction: { message_id: m.reactTo, emoji: m.emoji } }),
-              })),
-            },
+            value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID }, ...value },
           },
         ],
       },

@@ -32,7 +32,7 @@ function Card({ card }: { card: ContactCard }) {
         {card.phones.map((p, i) => (
           <li key={`p${i}`}>
             <span className="contact-line">
-              <span className="muted">{p.label ?? c.phone}</span> <bdi dir="ltr">{p.phone}</bdi>
+              <span className="muted">{labelText(p.label) ?? c.phone}</span> <bdi dir="ltr">{p.phone}</bdi>
               {p.waId !== undefined && <span className="wa-badge">{c.onWhatsApp}</span>}
               <CopyButton text={p.phone} what={p.phone} />
             </span>
@@ -42,7 +42,7 @@ function Card({ card }: { card: ContactCard }) {
         {card.emails.map((e, i) => (
           <li key={`e${i}`}>
             <span className="contact-line">
-              <span className="muted">{e.label ?? c.email}</span> <bdi dir="ltr">{e.email}</bdi>
+              <span className="muted">{labelText(e.label) ?? c.email}</span> <bdi dir="ltr">{e.email}</bdi>
               <CopyButton text={e.email} what={e.email} />
             </span>
           </li>
@@ -99,4 +99,10 @@ function WhatsAppAction({ waId }: { waId: string }) {
       )}
     </span>
   );
+}
+
+/** WhatsApp's label for a phone or e-mail ("CELL", "WORK") as a word ("Cell", "Work"); the customer's own labels as typed. */
+function labelText(label: string | undefined): string | null {
+  if (label === undefined || label === '') return null;
+  return label === label.toUpperCase() ? `${label.charAt(0)}${label.slice(1).toLowerCase()}` : label;
 }

@@ -1,6 +1,6 @@
 // One row of the message list: a day separator when the day changes, then the bubble with its time and state (in a
 // group, who wrote it; for an edited message, its earlier versions behind a disclosure), or a system line.
-import { memo } from 'react';
+import { memo, useId, useState } from 'react';
 import { dayLabel, formatTime } from '../ui/format';
 import { strings } from '../ui/strings';
 import { useAppStore } from '../store/use-app-store';
@@ -10,7 +10,7 @@ import { contentSummary, messageAccessibleName, statusLabel, systemText } from '
 import type { TimelineRow } from './timeline';
 import { Icon } from '../ui/icons';
 import { authorName } from '../ui/customer-label';
-import type { Message } from '../../shared/domain';
+import type { MessageContent } from '../../shared/domain';
 
 /** A first guess before the row is measured; close guesses keep the scrollbar steady. */
 export function estimateRowHeight(row: TimelineRow | undefined): number {
@@ -50,6 +50,9 @@ export const MessageRow = memo(function MessageRow({ row, index, start, measureR
   const time = formatTime(message.createdAt);
   const who = outbound ? strings.message.you : group ? authorName(message.author) : (customerName ?? strings.message.customer);
   const system = message.content.type === 'system' ? message.content : null;
+  const earlier = message.content.type === 'deleted' ? null : (message.edited ?? null);
+  const [showEarlier, setShowEarlier] = useState(false);
+  const earlierId = useId();
   const classes = ['bubble', outbound ? 'bubble-out' : 'bubble-in', focused ? 'bubble-focus' : '', message.status === 'failed' ? 'bubble-failed' : ''].join(
     ' ',
   );
@@ -80,7 +83,19 @@ export const MessageRow = memo(function MessageRow({ row, index, start, measureR
             {message.replyToId !== null && <QuotedMessage id={message.replyToId} customerName={customerName} />}
             <MessageBody content={message.content} />
             <div className="bubble-meta">
-              {message.content.type !== 'deleted' && <EditedVersions edited={message.edited ?? null} />}
+              {earlier !== null && (
+                // A disclosure: "edited" beside the time opens the customer's earlier versions under the bubble's text.
+                <button
+                  type="button"
+                  className="edited-toggle"
+                  aria-expanded={showEarlier}
+                  aria-controls={earlierId}
+                  aria-label={strings.kinds.editedLabel(earlier.previous.length)}
+                  onClick={() => setShowEarlier(!showEarlier)}
+                >
+                  {strings.kinds.edited}
+                </button>
+              )}
               <time dateTime={new Date(message.createdAt).toISOString()}>{time}</time>
               {outbound && (
                 <span className={`delivery delivery-${message.status}`}>
@@ -89,6 +104,7 @@ export const MessageRow = memo(function MessageRow({ row, index, start, measureR
                 </span>
               )}
             </div>
+            {earlier !== null && showEarlier && <EarlierVersions id={earlierId} previous={earlier.previous} />}
             {row.reactions.length > 0 && (
               <div className="reactions" aria-label={strings.message.reactions(row.reactions.map((r) => r.emoji).join(' '))}>
                 {row.reactions.map((r) => (
@@ -118,20 +134,16 @@ function QuotedMessage({ id, customerName }: { id: string; customerName: string 
   );
 }
 
-/** "edited", opening to the customer's earlier versions (kept so the agent sees what was corrected). */
-function EditedVersions({ edited }: { edited: Message['edited'] }) {
-  if (edited === null || edited === undefined) return null;
+/** The customer's earlier versions of an edited message, oldest first (kept so the agent sees what was corrected). */
+function EarlierVersions({ id, previous }: { id: string; previous: readonly MessageContent[] }) {
   const k = strings.kinds;
   return (
-    <details className="edited">
-      <summary aria-label={k.editedLabel(edited.previous.length)}>{k.edited}</summary>
-      <ol className="edited-versions">
-        {edited.previous.map((content, i) => (
-          <li key={i}>
-            <span className="muted">{k.previousVersion(i + 1)}:</span> <bdi>{contentSummary(content)}</bdi>
-          </li>
-        ))}
-      </ol>
-    </details>
+    <ol id={id} className="edited-versions">
+      {previous.map((content, i) => (
+        <li key={i}>
+          <span className="muted">{k.previousVersion(i + 1)}:</span> <bdi>{contentSummary(content)}</bdi>
+        </li>
+      ))}
+    </ol>
   );
 }
