@@ -213,6 +213,24 @@ describe('the v1 request handler', () => {
     }
   });
 
+  it('looks up a conversation only once it has not handed it over already (a first sync pages the list, then each history)', async () => {
+    const looked: string[] = [];
+    const counting = v1RequestHandler(
+      async (_agent, method) => ok(v2Results[method]),
+      async (ids) => {
+        looked.push(...ids);
+        return HELD_CONVERSATIONS.filter((c) => ids.includes(c.id));
+      },
+    );
+    await counting(ana, 'conversations.list', {});
+    await counting(ana, 'messages.history', { conversationId: IDS.dana });
+    await counting(ana, 'messages.history', { conversationId: IDS.both });
+    expect(looked).toEqual([]);
+    const refused = await counting(ana, 'messages.history', { conversationId: IDS.group });
+    expect(refused.ok === false && refused.error.code).toBe('not_found');
+    expect(looked).toEqual([IDS.group]);
+  });
+
   it('refuses a method v1 never had', async () => {
     const result = await handle(ana, 'conversations.remove', {});
     expect(result.ok === false && result.error.code).toBe('unknown_method');

@@ -51,20 +51,38 @@ const AboutConversation = z.looseObject({ conversationId: EntityId });
 
 /**
  * Requests of a v1 device: v1's methods only; one about a conversation v1 cannot express answers `not_found` before
- * anything is done; results in v1's shapes; error codes in v1's set.
+ * anything is done; results in v1's shapes; error codes in v1's set. One handler per session.
  */
 export function v1RequestHandler(handle: RequestHandler, lookup: ConversationLookup): RequestHandler {
+  // Conversations this session was already given: a customer with a phone number keeps it (a merge removes the
+  // conversation instead, and the store then answers not_found), so they need no second lookup — a first sync's
+  // history requests would otherwise each cost one.
+  const given = new Set<string>();
   return async (agent, method, params) => {
     if (!Object.hasOwn(METHOD_RESULTS_V1, method) || !isMethodName(method)) return fail('unknown_method', `unknown method '${method.slice(0, 64)}'`);
     const about = AboutConversation.safeParse(params);
-    if (about.success) {
+    if (about.success && !given.has(about.data.conversationId)) {
       const [conversation] = await lookup([about.data.conversationId]);
       if (conversation !== undefined && !isExpressibleInV1(conversation)) return notFoundInV1();
     }
     const result = await handle(agent, method, params);
     if (!result.ok) return err(errorToV1(result.error));
-    return resultToV1(method, result.value);
+    const v1 = resultToV1(method, result.value);
+    if (v1.ok) for (const id of conversationIdsIn(v1.value)) given.add(id);
+    return v1;
   };
+}
+
+const GivenConversations = z.looseObject({
+  conversations: z.array(z.looseObject({ id: z.string() })).optional(),
+  conversation: z.looseObject({ id: z.string() }).optional(),
+});
+
+/** The conversations a v1 result handed over (each one v1 can express). */
+function conversationIdsIn(value: unknown): string[] {
+  const parsed = GivenConversations.safeParse(value);
+  if (!parsed.success) return [];
+  return [...(parsed.data.conversations ?? []), ...(parsed.data.conversation === undefined ? [] : [parsed.data.conversation])].map((c) => c.id);
 }
 
 function notFoundInV1(): Result<never> {

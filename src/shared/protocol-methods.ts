@@ -1,4 +1,4 @@
-// Request methods of protocol v1: one entry per method, params and result schemas.
+// Request methods of protocol v2 (v1 has the same parameters; its results are frozen in protocol-v1.ts): params and result schemas.
 import { z } from 'zod';
 import { CaseId, Conversation, EntityId, Message, OutboundContent, Template, WaId } from './domain';
 import { isUuidV7 } from './uuidv7';
