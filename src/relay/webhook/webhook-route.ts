@@ -158,10 +158,10 @@ function actOnAccountEvents(events: readonly AccountEvent[], deps: WebhookRouteD
         deps.log.info('whatsapp.template_status', { template: event.templateName, language: event.language, status: event.status, reason: event.reason });
         break;
       case 'quality':
-        deps.log.warn('whatsapp.quality_update', { event: event.event, limit: event.limit });
+        deps.log.warn('whatsapp.quality_update', { change: event.event, limit: event.limit });
         break;
       case 'account':
-        deps.log.warn('whatsapp.account_update', { event: event.event });
+        deps.log.warn('whatsapp.account_update', { change: event.event });
         break;
       default:
         break; // marketing preferences and BSUID changes are the store's
