@@ -26,6 +26,10 @@ interface Progress {
 export const NO_USABLE_ID = 'names no valid phone number or BSUID';
 
 export class SqliteInbound {
+  // Run for every message of a delivery (up to 1,000): prepared once.
+  private readonly touchStmt;
+  private readonly insertStmt;
+
   constructor(
     private readonly db: RelayDatabase,
     private readonly conversations: SqliteConversations,
@@ -33,7 +37,16 @@ export class SqliteInbound {
     private readonly revisions: SqliteRevisions,
     private readonly media: SqliteMedia,
     private readonly events: SqliteEventLog,
-  ) {}
+  ) {
+    this.touchStmt = db.prepare(
+      `UPDATE conversations SET last_inbound_at = CASE WHEN ? THEN max(coalesce(last_inbound_at, 0), ?) ELSE last_inbound_at END,
+       last_message_at = max(last_message_at, ?), updated_at = ? WHERE id = ?`,
+    );
+    this.insertStmt = db.prepare(
+      `INSERT INTO messages (id, conversation_id, direction, wamid, content, status, reply_to_id, author, created_at, updated_at)
+       VALUES (?, ?, 'in', ?, ?, 'delivered', ?, ?, ?, ?)`,
+    );
+  }
 
   /** One transaction per delivery: Meta hears 200 only once all of it is stored. */
   record(batch: WebhookBatch, now: number): WebhookOutcome {
@@ -81,23 +94,22 @@ export class SqliteInbound {
     const conversation = this.conversations.findOrCreate(item.phoneNumberId, counterpart, item.timestamp, now);
     // The 24-hour window opens on what the customer says, not on a notice about them (a number change, say).
     const opensWindow = item.content.type !== 'system';
-    this.db
-      .prepare(
-        `UPDATE conversations SET last_inbound_at = CASE WHEN ? THEN max(coalesce(last_inbound_at, 0), ?) ELSE last_inbound_at END,
-         last_message_at = max(last_message_at, ?), updated_at = ? WHERE id = ?`,
-      )
-      .run(opensWindow ? 1 : 0, item.timestamp, item.timestamp, now, conversation.id);
+    this.touchStmt.run(opensWindow ? 1 : 0, item.timestamp, item.timestamp, now, conversation.id);
     progress.conversations.add(conversation.id);
 
     const content = this.content(item.content, progress);
     const replyToId = item.contextWamid === null ? null : (this.conversations.messageByWamid(item.contextWamid)?.id ?? null);
     const id = uuidv7();
-    this.db
-      .prepare(
-        `INSERT INTO messages (id, conversation_id, direction, wamid, content, status, reply_to_id, author, created_at, updated_at)
-         VALUES (?, ?, 'in', ?, ?, 'delivered', ?, ?, ?, ?)`,
-      )
-      .run(id, conversation.id, item.wamid, JSON.stringify(content), replyToId, author === null ? null : JSON.stringify(author), item.timestamp, now);
+    this.insertStmt.run(
+      id,
+      conversation.id,
+      item.wamid,
+      JSON.stringify(content),
+      replyToId,
+      author === null ? null : JSON.stringify(author),
+      item.timestamp,
+      now,
+    );
     // Edits or a deletion that raced ahead of the message: agents first see it as it now stands.
     this.revisions.apply(id, now);
     this.events.append({ kind: 'message.created', message: toMessage(this.conversations.existingMessage(id)) }, now);

@@ -21,11 +21,16 @@ export interface Revision {
 const MAX_PREVIOUS = 100;
 
 export class SqliteRevisions {
+  private readonly forTargetStmt;
+
   constructor(
     private readonly db: RelayDatabase,
     private readonly conversations: SqliteConversations,
     private readonly events: SqliteEventLog,
-  ) {}
+  ) {
+    // Asked for every message stored (a revision may have come first): prepared once.
+    this.forTargetStmt = db.prepare<[string]>('SELECT wamid, kind, content, at FROM message_revisions WHERE target_wamid = ? ORDER BY at, wamid');
+  }
 
   /** Keeps the revision and, if its message is already here, applies it and tells devices. Returns whether it was new. */
   record(revision: Revision, now: number): boolean {
@@ -47,11 +52,7 @@ export class SqliteRevisions {
   apply(messageId: string, now: number): boolean {
     const row = this.conversations.existingMessage(messageId);
     if (row.wamid === null || row.direction !== 'in') return false;
-    const revisions = parseRows(
-      'message_revisions',
-      RevisionRow,
-      this.db.prepare('SELECT wamid, kind, content, at FROM message_revisions WHERE target_wamid = ? ORDER BY at, wamid').all(row.wamid),
-    );
+    const revisions = parseRows('message_revisions', RevisionRow, this.forTargetStmt.all(row.wamid));
     if (revisions.length === 0) return false;
 
     const original = row.edited?.previous[0] ?? row.content;
