@@ -4,6 +4,26 @@ import { z } from 'zod';
 /** A WhatsApp id: the customer's phone number in international form, digits only. */
 export const WaId = z.string().regex(/^\d{6,20}$/, 'a WhatsApp id is 6 to 20 digits');
 
+/**
+ * A business-scoped user id (BSUID): WhatsApp's id for one user within one business portfolio, e.g.
+ * `US.13491208655302741918`, or `US.ENT.11815799212886844830` for a parent BSUID. Since 2026 a user who takes a
+ * username may reach the business by BSUID alone; it changes when the user changes their phone number.
+ */
+export const Bsuid = z.string().regex(/^[A-Z]{2}(\.ENT)?\.[A-Za-z0-9]{1,128}$/, 'a BSUID is a country code, a dot and up to 128 letters or digits');
+
+/**
+ * Who a conversation is with. WhatsApp gives the phone number, the BSUID, or both (and a username when the user took
+ * one); at least one of `waId` and `bsuid` is present for a person. A group conversation has neither (see `group`).
+ * `name` is the profile name, already neutralised for display by the relay (no bidi overrides or invisible characters).
+ */
+export const Customer = z.object({
+  waId: WaId.nullable(),
+  bsuid: Bsuid.nullable().optional(),
+  username: z.string().max(100).nullable().optional(),
+  name: z.string().max(256).nullable(),
+});
+export type Customer = z.infer<typeof Customer>;
+
 /** Ids we mint (UUIDv7) or accept from a client; never path-like, never huge. */
 export const EntityId = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'ids are 1 to 128 letters, digits or . _ : -');
 
@@ -35,6 +55,22 @@ export const TemplateFields = {
   parameters: z.array(z.string().min(1).max(1_024)).max(20),
 };
 const TemplateContent = z.object({ type: z.literal('template'), ...TemplateFields });
+
+/** Who wrote a message in a group conversation. */
+export const Participant = z.object({ waId: WaId.nullable(), bsuid: Bsuid.nullable(), name: z.string().max(256).nullable() });
+export type Participant = z.infer<typeof Participant>;
+
+/** One shared contact card, as WhatsApp describes it (every part optional but the name). */
+export const ContactCard = z.object({
+  name: z.string().max(1_024),
+  organization: z.string().max(1_024).optional(),
+  phones: z.array(z.object({ phone: z.string().max(64), waId: WaId.optional(), label: z.string().max(64).optional() })).max(50),
+  emails: z.array(z.object({ email: z.string().max(512), label: z.string().max(64).optional() })).max(50),
+  urls: z.array(z.object({ url: z.string().max(2_048), label: z.string().max(64).optional() })).max(50),
+  addresses: z.array(z.object({ text: z.string().max(2_048), label: z.string().max(64).optional() })).max(50),
+  birthday: z.string().max(32).optional(),
+});
+export type ContactCard = z.infer<typeof ContactCard>;
 
 const MediaFields = {
   /** The relay's media id: fetch bytes from GET /v1/media/{mediaId}. */
@@ -68,6 +104,40 @@ export const MessageContent = z.discriminatedUnion('type', [
   TemplateContent,
   /** A tap on a template's quick-reply button, or on an interactive list/button. */
   z.object({ type: z.literal('button_reply'), text: z.string().max(1_024), payload: z.string().max(1_024).optional() }),
+  /** Contact cards the customer shared (names, phones, e-mails …). */
+  z.object({ type: z.literal('contacts'), contacts: z.array(ContactCard).min(1).max(100) }),
+  /** An order from the business's catalog: items with quantities and unit prices (the total is derived). */
+  z.object({
+    type: z.literal('order'),
+    catalogId: z.string().max(256),
+    text: z.string().max(MAX_INBOUND_TEXT_LENGTH).optional(),
+    items: z
+      .array(z.object({ productId: z.string().max(256), quantity: z.number().nonnegative(), unitPrice: z.number(), currency: z.string().max(8) }))
+      .max(1_000),
+  }),
+  /**
+   * An answer to an interactive message other than a button: a WhatsApp Flow (`nfm_reply`, its answers as label/value
+   * pairs), a call-permission reply, or another kind, kept with whatever fields it carried.
+   */
+  z.object({
+    type: z.literal('interactive_reply'),
+    kind: z.enum(['flow', 'call_permission', 'other']),
+    title: z.string().max(1_024).optional(),
+    fields: z.array(z.object({ label: z.string().max(256), value: z.string().max(MAX_INBOUND_TEXT_LENGTH) })).max(200),
+  }),
+  /**
+   * Something that happened rather than something said: the customer opened the chat (`request_welcome`), changed
+   * their number (`newWaId`), their BSUID changed (`newBsuid`), or their security identity changed.
+   */
+  z.object({
+    type: z.literal('system'),
+    event: z.enum(['chat_opened', 'number_changed', 'user_id_changed', 'identity_changed', 'other']),
+    text: z.string().max(4_096).optional(),
+    newWaId: WaId.optional(),
+    newBsuid: Bsuid.optional(),
+  }),
+  /** The customer deleted this message: its content is kept for the archive only, never shown to agents. */
+  z.object({ type: z.literal('deleted') }),
   /** Anything WhatsApp sends that we do not render: kept, never dropped. */
   z.object({ type: z.literal('unsupported'), waType: z.string().max(64) }),
 ]);
@@ -98,12 +168,24 @@ export const Message = z.object({
   createdAt: z.number().int(),
   /** Last status change. */
   updatedAt: z.number().int(),
+  /** The customer edited it: `content` is the newest version, `previous` the earlier ones, oldest first. */
+  edited: z
+    .object({ at: z.number().int(), previous: z.array(MessageContent).max(100) })
+    .nullable()
+    .optional(),
+  /** In a group conversation: who wrote it. */
+  author: Participant.nullable().optional(),
 });
 export type Message = z.infer<typeof Message>;
 
 export const Conversation = z.object({
   id: EntityId,
-  customer: z.object({ waId: WaId, name: z.string().max(256).nullable() }),
+  customer: Customer,
+  /** A WhatsApp group the business takes part in: replies go to the group, never to one participant privately. */
+  group: z
+    .object({ id: z.string().min(1).max(256), subject: z.string().max(256).nullable() })
+    .nullable()
+    .optional(),
   assignedAgentId: EntityId.nullable(),
   /** When the customer last wrote: the 24-hour window runs from here. */
   lastInboundAt: z.number().int().nullable(),
