@@ -125,16 +125,20 @@ export class SqliteCustomers {
     return kept.id;
   }
 
-  /** A marketing opt-out (`stop`) or its end (`resume`); an older notice arriving late never undoes a newer one. */
-  recordMarketingPreference(ref: PersonRef, value: 'stop' | 'resume', at: number, now: number): void {
-    const id = this.resolve(ref, now, new Set());
-    if (id === null) return;
-    this.db
+  /**
+   * A marketing opt-out (`stop`) or its end (`resume`); an older notice arriving late never undoes a newer one.
+   * Returns whether it was recorded (false for a repeat, or a user with no valid id).
+   */
+  recordMarketingPreference(ref: PersonRef, value: 'stop' | 'resume', at: number, now: number, changed: Set<string>): boolean {
+    const id = this.resolve(ref, now, changed);
+    if (id === null) return false;
+    const recorded = this.db
       .prepare(
         `UPDATE customers SET marketing_opt_out_at = ?, marketing_changed_at = ?, updated_at = ?
-         WHERE id = ? AND (marketing_changed_at IS NULL OR marketing_changed_at <= ?)`,
+         WHERE id = ? AND (marketing_changed_at IS NULL OR marketing_changed_at < ? OR (marketing_changed_at = ? AND marketing_opt_out_at IS NOT ?))`,
       )
-      .run(value === 'stop' ? at : null, at, now, id, at);
+      .run(value === 'stop' ? at : null, at, now, id, at, at, value === 'stop' ? at : null).changes;
+    return recorded > 0;
   }
 
   /** Writes the record's ids and names (a name not given keeps the stored one). */

@@ -180,15 +180,16 @@ export class SqliteInbound {
     return this.conversations.mergeMessageStatus(message.id, status.status, status.failure, now);
   }
 
-  /** The account events the store keeps; the rest (templates, quality, account) are the route's to log and act on. */
+  /** The account events the store keeps (the rest are the route's to log and act on); returns whether anything changed. */
   private applyAccountEvent(event: AccountEvent, progress: Progress): boolean {
     switch (event.kind) {
       case 'marketing_preference':
-        this.customers.recordMarketingPreference(event.user, event.value, event.timestamp, progress.now);
-        return true;
+        return this.customers.recordMarketingPreference(event.user, event.value, event.timestamp, progress.now, progress.customers);
       case 'user_id_changed': {
+        const before = progress.customers.size;
         const previous = { waId: event.waId, bsuid: event.previousBsuid };
-        return this.customers.relink('user_id_changed', previous, { waId: event.waId, bsuid: event.bsuid }, progress.now, progress.customers) !== null;
+        this.customers.relink('user_id_changed', previous, { waId: event.waId, bsuid: event.bsuid }, progress.now, progress.customers);
+        return progress.customers.size > before;
       }
       default:
         return false;
