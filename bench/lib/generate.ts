@@ -2,6 +2,9 @@
 import type { RelayStore } from '../../src/relay/store/relay-store';
 import type { InboundItem, WebhookBatch } from '../../src/relay/domain/webhook-types';
 
+/** A delivery with nothing but messages in it. */
+const EMPTY_BATCH: WebhookBatch = { messages: [], revisions: [], statuses: [], accountEvents: [], errors: [], skipped: [] };
+
 export const PHONE_NUMBER_ID = '106540352242922';
 
 export interface GenerateOptions {
@@ -39,15 +42,15 @@ export function* batches(options: GenerateOptions): Generator<WebhookBatch> {
       const customer = (first + (i % options.customersPerBatch)) % options.customers;
       messages.push({
         wamid: `wamid.bench.${options.tag}.${n}`,
-        from: customerWaId(customer),
-        profileName: `Customer ${customer}`,
+        from: { waId: customerWaId(customer), bsuid: null, username: null, profileName: `Customer ${customer}` },
         timestamp: seconds,
         content: { type: 'text', body: messageText(n) },
         contextWamid: null,
         phoneNumberId: PHONE_NUMBER_ID,
+        groupId: null,
       });
     }
-    yield { messages, statuses: [] };
+    yield { ...EMPTY_BATCH, messages };
     written += size;
     batchIndex += 1;
   }

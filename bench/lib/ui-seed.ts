@@ -3,8 +3,11 @@
 import { writeFileSync } from 'node:fs';
 import type { Conversation, Message } from '../../src/shared/domain';
 import type { RelayStore } from '../../src/relay/store/relay-store';
-import type { InboundItem } from '../../src/relay/domain/webhook-types';
+import type { InboundItem, WebhookBatch } from '../../src/relay/domain/webhook-types';
 import { PHONE_NUMBER_ID, customerWaId, messageText } from './generate';
+
+/** A delivery with nothing but messages in it. */
+const EMPTY_BATCH: WebhookBatch = { messages: [], revisions: [], statuses: [], accountEvents: [], errors: [], skipped: [] };
 
 export const BIG_CUSTOMER_INDEX = 0;
 
@@ -17,12 +20,12 @@ export interface UiSnapshot {
 function item(n: number, customer: number, name: string, at: number): InboundItem {
   return {
     wamid: `wamid.ui.${n}`,
-    from: customerWaId(customer),
-    profileName: name,
+    from: { waId: customerWaId(customer), bsuid: null, username: null, profileName: name },
     timestamp: at,
     content: { type: 'text', body: messageText(n) },
     contextWamid: null,
     phoneNumberId: PHONE_NUMBER_ID,
+    groupId: null,
   };
 }
 
@@ -38,13 +41,13 @@ export async function seedForUi(
     const items: InboundItem[] = [];
     for (let c = first; c < Math.min(first + 500, options.conversations); c++)
       items.push(item(n++, c, `Customer ${String(c).padStart(4, '0')}`, base + c * 1000));
-    await store.recordWebhook({ messages: items, statuses: [] }, Date.now());
+    await store.recordWebhook({ ...EMPTY_BATCH, messages: items }, Date.now());
   }
   for (let written = 0; written < options.bigMessages; written += 1000) {
     const items: InboundItem[] = [];
     for (let i = written; i < Math.min(written + 1000, options.bigMessages); i++)
       items.push(item(n++, BIG_CUSTOMER_INDEX, options.bigName, base + options.conversations * 1000 + i * 1000));
-    await store.recordWebhook({ messages: items, statuses: [] }, Date.now());
+    await store.recordWebhook({ ...EMPTY_BATCH, messages: items }, Date.now());
   }
 
   const snapshot: UiSnapshot = { conversations: [], messages: [], head: await store.head() };

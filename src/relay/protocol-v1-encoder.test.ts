@@ -15,7 +15,7 @@ import {
   v1Placeholder,
 } from './domain/v1-encoding';
 import { silentLogger } from './log';
-import { pagedConversationLookup, v1EventReader, v1RequestHandler, type ConversationLookup } from './protocol-v1-encoder';
+import { v1EventReader, v1RequestHandler, type ConversationLookup } from './protocol-v1-encoder';
 import type { StoredEvent } from './store/relay-store';
 import { CONVERSATIONS, EVENTS, HELD_CONVERSATIONS, HELD_MESSAGES, IDS, MESSAGES } from './test-support/v2-fixtures';
 
@@ -234,25 +234,6 @@ describe('the v1 request handler', () => {
   it('refuses a method v1 never had', async () => {
     const result = await handle(ana, 'conversations.remove', {});
     expect(result.ok === false && result.error.code).toBe('unknown_method');
-  });
-});
-
-describe('the paged lookup (until the store looks conversations up by id)', () => {
-  it('pages until every id is found, and leaves out ids the relay does not hold', async () => {
-    const pages: (string | undefined)[] = [];
-    const store = {
-      listConversations: async (cursor: string | undefined, limit: number) => {
-        pages.push(cursor);
-        const start = cursor === undefined ? 0 : Number(cursor);
-        const items = HELD_CONVERSATIONS.slice(start, start + Math.min(limit, 1));
-        const next = start + 1 < HELD_CONVERSATIONS.length ? String(start + 1) : null;
-        return ok({ items, nextCursor: next, total: HELD_CONVERSATIONS.length, head: 0 });
-      },
-    };
-    const found = await pagedConversationLookup(store)([IDS.bsuidOnly]);
-    expect(found.map((c) => c.id)).toEqual([IDS.bsuidOnly]);
-    expect(pages, 'stops once found').toEqual([undefined, '1']);
-    expect(await pagedConversationLookup(store)([IDS.merged])).toEqual([]);
   });
 });
 

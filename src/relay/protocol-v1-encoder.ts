@@ -9,7 +9,7 @@ import { METHOD_RESULTS_V1 } from '../shared/protocol-v1';
 import type { RequestHandler } from './agent-session';
 import { conversationIdsToLookUp, conversationToV1, errorToV1, eventToV1, isExpressibleInV1, messageToV1, v1Placeholder } from './domain/v1-encoding';
 import type { Logger } from './log';
-import type { RelayStore, StoredEvent } from './store/relay-store';
+import type { StoredEvent } from './store/relay-store';
 
 /** Reads committed events after a seq, as a session sends them (JSON per event). */
 export type EventReader = (afterSeq: number, limit: number) => Promise<StoredEvent[]>;
@@ -123,23 +123,4 @@ function resultToV1(method: keyof typeof METHODS, value: unknown): Result<unknow
     case 'templates.list':
       return ok(value);
   }
-}
-
-/**
- * Stop-gap until the store port offers a lookup by id (`RelayStore.conversationsById`): pages the conversation list
- * until every id is found. It costs a scan of the conversations per v1 batch, and only v1 sessions pay it.
- */
-export function pagedConversationLookup(store: Pick<RelayStore, 'listConversations'>): ConversationLookup {
-  return async (ids) => {
-    const wanted = new Set(ids);
-    const found: Conversation[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await store.listConversations(cursor, 500);
-      if (!page.ok) throw new Error(`listing conversations for a v1 session failed: ${page.error.code}`);
-      for (const conversation of page.value.items) if (wanted.has(conversation.id)) found.push(conversation);
-      cursor = found.length === wanted.size ? undefined : (page.value.nextCursor ?? undefined);
-    } while (cursor !== undefined);
-    return found;
-  };
 }

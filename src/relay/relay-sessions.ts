@@ -4,7 +4,7 @@ import type { ProtocolVersion } from '../shared/protocol';
 import { uuidv7 } from '../shared/uuidv7';
 import { AgentSession, type RequestHandler, type SessionSettings, type SessionTransport } from './agent-session';
 import type { Logger } from './log';
-import { pagedConversationLookup, v1EventReader, v1RequestHandler, type ConversationLookup } from './protocol-v1-encoder';
+import { v1EventReader, v1RequestHandler, type ConversationLookup } from './protocol-v1-encoder';
 import type { SessionHub } from './session-hub';
 import type { Agent, RelayStore } from './store/relay-store';
 
@@ -20,7 +20,7 @@ export interface SessionFactory {
 }
 
 /** What sessions read and ask of the store. */
-export type SessionStore = Pick<RelayStore, 'head' | 'oldest' | 'readEvents' | 'isAgentActive' | 'recordDeviceAck' | 'listConversations'>;
+export type SessionStore = Pick<RelayStore, 'head' | 'oldest' | 'readEvents' | 'isAgentActive' | 'recordDeviceAck' | 'conversationsById'>;
 
 export function createSessionFactory(deps: {
   store: SessionStore;
@@ -29,12 +29,12 @@ export function createSessionFactory(deps: {
   clock: Clock;
   settings: SessionSettings;
   log: Logger;
-  /** Conversations by id, for serving v1 devices (defaults to paging the store's list: see pagedConversationLookup). */
+  /** Conversations by id, for serving v1 devices (default: the store's conversationsById). */
   conversations?: ConversationLookup;
 }): SessionFactory {
   const { store } = deps;
   const readEvents = (afterSeq: number, limit: number) => store.readEvents(afterSeq, limit);
-  const conversations = deps.conversations ?? pagedConversationLookup(store);
+  const conversations = deps.conversations ?? ((ids: readonly string[]) => store.conversationsById(ids));
   return {
     create({ agent, deviceId, since, transport, transportName, protocol }) {
       const sessionId = uuidv7();

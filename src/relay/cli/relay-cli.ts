@@ -96,7 +96,7 @@ async function serve(config: RelayConfig, out: (line: string) => void): Promise<
     const store = relay.store as SqliteRelayStore;
     await store.setAgentToken('demo', 'Demo Agent', hashAgentToken(token), Date.now());
     out(`sandbox: demo agent "demo", token ${token}`);
-    out(`sandbox: customers write in with POST ${relay.url}/sandbox/inbound {"from":"<wa_id>","name":"…","text":"…"}`);
+    out(`sandbox: customers write in with POST ${relay.url}/sandbox/inbound {"from":"<wa_id>","name":"…","text":"…"} (or "bsuid", "kind": see docs/relay.md)`);
   }
   await stopRequested;
   await relay.close();

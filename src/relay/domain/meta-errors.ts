@@ -15,6 +15,7 @@ const FAILURE_BY_META_CODE: ReadonlyMap<number, SendFailure['code']> = new Map<n
   [132005, 'invalid_input'],
   [132007, 'invalid_input'],
   [132012, 'invalid_input'],
+  [131062, 'invalid_input'], // this message cannot go to a business-scoped user id (e.g. an authentication template)
 ]);
 
 /** The failure code for a known permanent Meta error, or undefined (callers treat those as 'rejected', showing Meta's title). */

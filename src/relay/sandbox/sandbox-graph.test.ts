@@ -13,7 +13,7 @@ import {
   type SandboxServer,
 } from './sandbox-test-harness';
 
-const FIXTURES = new URL('../../../../shared/fixtures/whatsapp/', import.meta.url);
+const FIXTURES = new URL('../../../test/fixtures/whatsapp/', import.meta.url);
 const fixture = (name: string): string => readFileSync(new URL(name, FIXTURES), 'utf8');
 const CUSTOMER = '972541234567';
 

@@ -98,6 +98,8 @@ export interface RelayStore {
   markRead(conversationId: string, upToMessageId: string, now: number): Promise<Result<{ conversation: Conversation; wamid: string | null }>>;
   linkCase(conversationId: string, caseId: string | null, now: number): Promise<Result<Conversation>>;
   assign(conversationId: string, agentId: string | null, now: number): Promise<Result<Conversation>>;
+  /** The conversations with these ids as they are now; unknown ids are left out. */
+  conversationsById(ids: readonly string[]): Promise<Conversation[]>;
   listConversations(cursor: string | undefined, limit: number): Promise<Result<Page<Conversation> & { total: number; head: number }>>;
   history(conversationId: string, cursor: string | undefined, limit: number): Promise<Result<Page<Message>>>;
 

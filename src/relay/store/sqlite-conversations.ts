@@ -30,6 +30,13 @@ export class SqliteConversations {
     this.messageByWamidStmt = db.prepare<[string]>('SELECT * FROM messages WHERE wamid = ?');
   }
 
+  /** The conversations with these ids as they are now (unknown ids left out), in one query. */
+  many(ids: readonly string[]): Conversation[] {
+    if (ids.length === 0) return [];
+    const rows = this.db.prepare(`${CONVERSATION_SELECT} WHERE c.id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids));
+    return parseRows('conversations', ConversationRow, rows).map(toConversation);
+  }
+
   byId(id: string): ConversationRow | undefined {
     return parseRowIfAny('conversations', ConversationRow, this.byIdStmt.get(id));
   }

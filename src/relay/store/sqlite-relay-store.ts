@@ -93,6 +93,9 @@ export class SqliteRelayStore implements RelayStore {
     if (agentId !== null && !this.agents.isActive(agentId)) return fail('not_found', 'agent not found');
     return this.conversations.update(conversationId, 'assigned_agent_id', agentId, now);
   }
+  async conversationsById(ids: readonly string[]): Promise<Conversation[]> {
+    return this.conversations.many(ids);
+  }
   async listConversations(cursor: string | undefined, limit: number): Promise<Result<Page<Conversation> & { total: number; head: number }>> {
     return this.conversations.list(cursor, limit);
   }

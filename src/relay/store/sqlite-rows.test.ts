@@ -47,6 +47,13 @@ async function storeWithOneMessage(): Promise<{ store: SqliteRelayStore; db: Rel
 }
 
 describe('reading stored rows', () => {
+  it('looks conversations up by id as they are now, leaving out ids it does not hold (v1 sessions use this)', async () => {
+    const t = await storeWithOneMessage();
+    await t.store.linkCase(t.conversationId, 'CASE-7', T0 + 1);
+    expect((await t.store.conversationsById([t.conversationId, 'no-such-conversation'])).map((c) => [c.id, c.caseId])).toEqual([[t.conversationId, 'CASE-7']]);
+    expect(await t.store.conversationsById([])).toEqual([]);
+  });
+
   it('reads back what it wrote', async () => {
     const t = await storeWithOneMessage();
     const page = await t.store.history(t.conversationId, undefined, 10);

@@ -49,6 +49,7 @@ export async function startMemoryRelay(options: { eventWindow?: number } = {}): 
     oldest: async () => 1,
     readEvents: async (afterSeq: number, limit: number) => log.slice(afterSeq, afterSeq + limit),
     listConversations: async (cursor: string | undefined, limit: number) => ok(page(cursor, limit)),
+    conversationsById: async (ids: readonly string[]) => conversations.filter((c) => ids.includes(c.id)),
   };
 
   /** The v2 methods over what the relay holds: enough to see what each version is answered. */

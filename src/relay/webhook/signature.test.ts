@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { verifySignature } from './signature';
 
-const FIXTURES = new URL('../../../../shared/fixtures/whatsapp/', import.meta.url);
+const FIXTURES = new URL('../../../test/fixtures/whatsapp/', import.meta.url);
 const SECRET = 'a3f1c0ffee-app-secret';
 const FIXTURE_NAMES = readdirSync(FIXTURES).filter((name) => name.endsWith('.json'));
 

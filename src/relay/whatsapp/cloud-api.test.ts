@@ -12,7 +12,7 @@ import type { ProviderSend } from './provider';
 
 const JsonObject = z.record(z.string(), z.unknown());
 
-const FIXTURES = new URL('../../../../shared/fixtures/whatsapp/', import.meta.url);
+const FIXTURES = new URL('../../../test/fixtures/whatsapp/', import.meta.url);
 const TOKEN = 'EAAGtestTOKENdo-not-leak-7f3a';
 const PHONE_NUMBER_ID = '106540352242922';
 const CUSTOMER = '972541234567';

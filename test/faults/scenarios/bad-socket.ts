@@ -26,7 +26,10 @@ export const badSocket: Scenario = {
     const figures = emptyFigures();
     const relay = await startRelayProcess(ctx);
     await customersSayHello(() => relay.url, CUSTOMERS, 'bs');
-    const conversationId = relay.query<{ id: string }>('SELECT id FROM conversations WHERE wa_id = ?', CUSTOMERS[0])[0]!.id;
+    const conversationId = relay.query<{ id: string }>(
+      'SELECT c.id FROM conversations c JOIN customers u ON u.id = c.customer_id WHERE u.wa_id = ?',
+      CUSTOMERS[0],
+    )[0]!.id;
     // A real message first, so a repeat of its clientMessageId with other content is a conflict.
     const socket = await openAgentSocket(relay.url, { token: relay.token, since: '0' });
     const firstId = uuidv7();
@@ -108,7 +111,11 @@ async function badCredentials(relay: RelayProcess, figures: Figures): Promise<vo
   tried(figures, 'no token', (await closeCode({ token: null })) === 4001);
   tried(figures, 'a made-up token', (await closeCode({ token: `blt_${randomBytes(32).toString('base64url')}` })) === 4001);
   tried(figures, 'a token with a bad prefix', (await closeCode({ token: relay.token.replace('blt_', 'xyz_') })) === 4001);
-  tried(figures, 'protocol branchline.v2', (await closeCode({ token: relay.token, protocol: 'branchline.v2' })) === 4002);
+  tried(
+    figures,
+    'protocol branchline.v99 (a version this relay does not serve)',
+    (await closeCode({ token: relay.token, protocol: 'branchline.v99' })) === 4002,
+  );
   tried(figures, 'no device id', (await closeCode({ token: relay.token, device: null })) === 1008);
   tried(figures, 'a path as device id', (await closeCode({ token: relay.token, device: '../../etc' })) === 1008);
   tried(figures, 'since=abc', (await closeCode({ token: relay.token, since: 'abc' })) === 1008);

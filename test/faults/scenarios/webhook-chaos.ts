@@ -104,7 +104,10 @@ export const webhookChaos: Scenario = {
     // A delivery from minutes ago must not move the 24-hour window back.
     for (const to of CUSTOMERS) {
       const newest = Math.max(...messages.filter((m) => m.to === to).map((m) => m.atMs), 0);
-      const row = relay.query<{ at: number }>('SELECT last_inbound_at AS at FROM conversations WHERE wa_id = ?', to)[0];
+      const row = relay.query<{ at: number }>(
+        'SELECT c.last_inbound_at AS at FROM conversations c JOIN customers u ON u.id = c.customer_id WHERE u.wa_id = ?',
+        to,
+      )[0];
       if (newest > 0 && row !== undefined && row.at < newest) checked.violations.push(`a late delivery moved …${to.slice(-3)}'s 24-hour window back`);
     }
     await agent.stop();
