@@ -86,6 +86,42 @@ describe('npm run agent', () => {
     expect(ledger.messages.map((m) => m.text)).toEqual(['Path check from branch 12']);
   });
 
+  it('prints what a customer without a phone number sends, whatever its kind', async () => {
+    const relayData = fresh('agent-2026');
+    const added = spawnSync('npm', ['run', '--silent', 'relay', '--', 'agents', 'add', 'it-check', '--name', 'IT path check', '--data', relayData], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
+    const token = added.stdout.trim().split('\n').at(-1)!;
+    const url = await startRelay(relayData, await freePort());
+    const customer = { bsuid: 'US.13491208655302741918', username: 'noa.katz', name: 'Noa Katz' };
+    for (const body of [
+      { ...customer, text: 'Hello from a username' },
+      { ...customer, kind: 'contacts' },
+    ]) {
+      expect((await fetch(`${url}/sandbox/inbound`, { method: 'POST', body: JSON.stringify(body) })).status).toBe(200);
+    }
+    const agent = spawn('npm', ['run', '--silent', 'agent', '--', '--relay', url, '--data', fresh('agent-2026-data')], {
+      cwd: repoRoot,
+      env: { ...process.env, BRANCHLINE_TOKEN: token },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    running.push(agent);
+    const messages: Record<string, unknown>[] = [];
+    createInterface({ input: agent.stdout! }).on('line', (line) => {
+      const record = JSON.parse(line) as Record<string, unknown>;
+      if (record['type'] === 'message') messages.push(record);
+    });
+    const deadline = Date.now() + 30_000;
+    while (messages.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    // A first sync brings history newest first: compare by kind.
+    const byKind = new Map(messages.map((m) => [m['kind'], m]));
+    expect([...byKind.keys()].sort()).toEqual(['contacts', 'text']);
+    for (const m of messages) expect([m['from'], m['bsuid'], m['username']]).toEqual([null, customer.bsuid, customer.username]);
+    expect(byKind.get('text')!['text']).toBe('Hello from a username');
+    expect(String(byKind.get('contacts')!['preview'])).toMatch(/contact/i);
+  });
+
   it('refuses bad arguments with a message that says what is wrong', () => {
     const result = spawnSync('npm', ['run', '--silent', 'agent', '--', '--relay', 'ftp://x', '--data', fresh('bad'), '--send', '+972', ''], {
       cwd: repoRoot,

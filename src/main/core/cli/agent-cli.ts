@@ -7,6 +7,7 @@ import { WaId, MAX_TEXT_LENGTH } from '../../../shared/domain';
 import { DatabaseTooNewError } from '../../../shared/migrations';
 import type { EventPayload } from '../../../shared/contract';
 import { createConsole, type Console } from '../create-console';
+import { previewOf } from '../domain/message-text';
 import { fixedNetwork } from '../relay-network';
 import { memoryTokenStore } from '../session-service';
 
@@ -119,9 +120,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, out: Out, err
             messageId: m.id,
             conversationId: m.conversationId,
             from: conversation?.customer.waId ?? null,
+            bsuid: conversation?.customer.bsuid ?? null,
+            username: conversation?.customer.username ?? null,
             name: conversation?.customer.name ?? null,
+            group: conversation?.group?.id ?? null,
             kind: m.content.type,
             text: m.content.type === 'text' ? m.content.body : null,
+            // Every other kind in one line, as the conversation list previews it (a contact card, an order, a Flow answer…).
+            preview: previewOf(m.content),
           });
         }
         if (m.id === sentId && m.status !== 'queued') {
