@@ -1,9 +1,24 @@
 // The relay's storage port: domain operations, each atomic, so another database can stand behind it.
-import type { Conversation, Message, MessageContent, SendFailure } from '../../shared/domain';
+import type { Conversation, Message, MessageContent, Role, SendFailure } from '../../shared/domain';
 import type { Result } from '../../shared/errors';
 import type { MethodParams } from '../../shared/protocol-methods';
 import type { WebhookBatch } from '../domain/webhook-types';
 import type { Recipient } from '../whatsapp/provider';
+import type {
+  Actor,
+  AgentAccess,
+  ChangedBy,
+  AuditEntry,
+  AuditQuery,
+  AuditRecord,
+  ConversationAccess,
+  Directory,
+  MediaAccess,
+  NumberRecord,
+  TeamRecord,
+} from './access-types';
+
+export type * from './access-types';
 
 export interface Agent {
   readonly id: string;
@@ -13,12 +28,25 @@ export interface Agent {
 export interface AgentRecord extends Agent {
   readonly createdAt: number;
   readonly revokedAt: number | null;
+  readonly role: Role;
+  readonly teamIds: readonly string[];
+  readonly accessVersion: number;
 }
 
 export interface StoredEvent {
   readonly seq: number;
   /** The event as JSON, exactly as stored: sent on the wire without re-serialising. */
   readonly json: string;
+}
+
+/** Events one audience may see, and how far the log was read for it. */
+export interface AudienceRead {
+  readonly events: StoredEvent[];
+  /**
+   * Every seq up to this one was considered: the ones missing from `events` are for other teams (a device is told
+   * `events.skipped` for them). Equals the head when fewer than `limit` events were found.
+   */
+  readonly throughSeq: number;
 }
 
 export interface MediaRecord {
@@ -36,6 +64,8 @@ export interface MediaRecord {
 export interface OutboundJob {
   readonly messageId: string;
   readonly conversationId: string;
+  /** Our business number the conversation is with: the message leaves from it (POST /{phoneNumberId}/messages). */
+  readonly phoneNumberId: string;
   /** Whom WhatsApp is asked to deliver to; null when the conversation names nobody (the schema's checks prevent it). */
   readonly to: Recipient | null;
   readonly content: MessageContent;
@@ -67,6 +97,23 @@ export interface SendRequest {
    * WhatsApp knows to us by BSUID only and for a group.
    */
   readonly phoneNumberOnly: boolean;
+  /** Where the request came from, for the audit trail. */
+  readonly source?: string | null;
+}
+
+export interface AssignOptions {
+  /** Given: the store checks the actor's rights (need-to-know, ownership) and audits the change. */
+  readonly actor?: Actor;
+  /** The agent confirmed taking a conversation assigned to someone else; without it that is a `conflict` naming them. */
+  readonly takeOver?: boolean;
+}
+
+export interface NewAgentOptions {
+  /** Default ['main']. Each must exist: `not_found` naming the first that does not. */
+  readonly teams?: readonly string[];
+  /** Default 'agent'. */
+  readonly role?: Role;
+  readonly by?: ChangedBy;
 }
 
 export interface Page<T> {
@@ -75,32 +122,87 @@ export interface Page<T> {
 }
 
 export interface RelayStore {
-  // Agents and devices.
-  addAgent(id: string, name: string, tokenHash: string, now: number): Promise<Result<AgentRecord>>;
+  // Agents and devices. A new agent is in team `main` with role `agent` unless told otherwise.
+  addAgent(id: string, name: string, tokenHash: string, now: number, options?: NewAgentOptions): Promise<Result<AgentRecord>>;
   listAgents(): Promise<AgentRecord[]>;
-  revokeAgent(id: string, now: number): Promise<boolean>;
+  /**
+   * Revokes the token, bumps access_version (live sessions close), and returns the agent's conversations to their
+   * teams' queues (unassigned; each announced). `not_found` when there is no active agent with this id.
+   */
+  revokeAgent(id: string, now: number, by?: ChangedBy): Promise<Result<{ released: readonly string[] }>>;
+  /** A new token for the agent (re-activating a revoked one); the old token stops working; conversations are kept. */
+  rotateAgentToken(id: string, tokenHash: string, now: number, by?: ChangedBy): Promise<Result<AgentAccess>>;
+  /**
+   * Changes an agent's teams and/or role (teams must exist: `not_found` naming the first that does not). Bumps
+   * access_version when anything changed; conversations of teams the agent left (all, for an admin) are released.
+   */
+  setAgentAccess(id: string, change: { teams?: readonly string[]; role?: Role }, now: number, by?: ChangedBy): Promise<Result<AgentAccess>>;
   findAgentByTokenHash(tokenHash: string): Promise<Agent | null>;
   isAgentActive(id: string): Promise<boolean>;
+  /** Role, teams and access_version of an agent (revoked ones too); null when there is no such agent. */
+  agentAccess(id: string): Promise<AgentAccess | null>;
+  /** access_version of each of these agents, in one read (unknown ids left out): what live sessions watch. */
+  accessVersions(ids: readonly string[]): Promise<ReadonlyMap<string, number>>;
   recordDeviceAck(agentId: string, deviceId: string, seq: number, now: number): Promise<void>;
+  /** The agent's access_version when this device last connected; null for a device never seen (or seen before schema 3). */
+  deviceAccessVersion(agentId: string, deviceId: string): Promise<number | null>;
+  recordDeviceAccess(agentId: string, deviceId: string, accessVersion: number, now: number): Promise<void>;
+  /** Me, my colleagues and every team (directory.get); null for an unknown or revoked agent. */
+  directory(agentId: string): Promise<Directory | null>;
+
+  // Teams and numbers (the CLI; each change is audited).
+  addTeam(id: string, name: string, now: number, by?: ChangedBy): Promise<Result<TeamRecord>>;
+  listTeams(): Promise<TeamRecord[]>;
+  /** Registers one of our business numbers in a team (`not_found` naming a team that does not exist, `conflict` if known). */
+  addNumber(number: { phoneNumberId: string; teamId: string; display: string | null }, now: number, by?: ChangedBy): Promise<Result<NumberRecord>>;
+  listNumbers(): Promise<NumberRecord[]>;
+  /** The team answering this business number; null when the relay does not serve it (its deliveries are dropped). */
+  teamOfNumber(phoneNumberId: string): Promise<string | null>;
+  /** Every number the relay serves (what the webhook keeps). */
+  servedNumbers(): Promise<ReadonlySet<string>>;
 
   // The event log.
   head(): Promise<number>;
   oldest(): Promise<number>;
+  /** Every event, whatever its audience (tests, tools). Devices read through readEventsFor. */
   readEvents(afterSeq: number, limit: number): Promise<StoredEvent[]>;
+  /**
+   * The events after `afterSeq` whose audience includes one of these teams (and not, by `unless`, one of them), oldest
+   * first, at most `limit`: one index range per team (events by team_id, seq), never a scan of other teams' events.
+   */
+  readEventsFor(teamIds: readonly string[], afterSeq: number, limit: number): Promise<AudienceRead>;
   pruneEvents(keepLast: number): Promise<number>;
 
   // WhatsApp → relay.
   recordWebhook(batch: WebhookBatch, now: number): Promise<WebhookOutcome>;
 
-  // Agent requests.
+  // Agent requests. Sends always check the sender's rights; the others do when given an actor (and then audit).
   acceptSend(request: SendRequest): Promise<Result<Message>>;
   /** `wamid` is what to mark read at WhatsApp: null when there is nothing to tell it (Meta has no read receipts in groups). */
-  markRead(conversationId: string, upToMessageId: string, now: number): Promise<Result<{ conversation: Conversation; wamid: string | null }>>;
-  linkCase(conversationId: string, caseId: string | null, now: number): Promise<Result<Conversation>>;
-  assign(conversationId: string, agentId: string | null, now: number): Promise<Result<Conversation>>;
+  markRead(
+    conversationId: string,
+    upToMessageId: string,
+    now: number,
+    actor?: Actor,
+  ): Promise<Result<{ conversation: Conversation; wamid: string | null; phoneNumberId: string }>>;
+  linkCase(conversationId: string, caseId: string | null, now: number, actor?: Actor): Promise<Result<Conversation>>;
+  /** agentId null releases the conversation to its team's queue. */
+  assign(conversationId: string, agentId: string | null, now: number, options?: AssignOptions): Promise<Result<Conversation>>;
+  /**
+   * Moves a conversation to another team (a supervisor of its team, when an actor is given), unassigned: the old team
+   * is told `conversation.removed` (unless also in the new one), the new team `conversation.upserted`.
+   */
+  transfer(conversationId: string, teamId: string, now: number, actor?: Actor): Promise<Result<Conversation>>;
+  /** The conversation's team, assignee and number; null when there is no such conversation. */
+  conversationAccess(conversationId: string): Promise<ConversationAccess | null>;
   /** The conversations with these ids as they are now; unknown ids are left out. */
   conversationsById(ids: readonly string[]): Promise<Conversation[]>;
-  listConversations(cursor: string | undefined, limit: number): Promise<Result<Page<Conversation> & { total: number; head: number }>>;
+  /** `teamIds` given: only those teams' conversations (and `total` counts only them). */
+  listConversations(
+    cursor: string | undefined,
+    limit: number,
+    teamIds?: readonly string[],
+  ): Promise<Result<Page<Conversation> & { total: number; head: number }>>;
   history(conversationId: string, cursor: string | undefined, limit: number): Promise<Result<Page<Message>>>;
 
   // The outbound queue.
@@ -119,6 +221,13 @@ export interface RelayStore {
   setMediaState(id: string, state: 'ready' | 'failed', details?: { size: number; sha256: string; mimeType: string }): Promise<void>;
   setMediaWaId(id: string, waMediaId: string): Promise<void>;
   pendingInboundMedia(limit: number): Promise<{ mediaId: string; waMediaId: string }[]>;
+  /** Who may download this media; null when there is no such media. */
+  mediaAccess(mediaId: string): Promise<MediaAccess | null>;
+
+  // The audit trail: append-only (the database refuses UPDATE and DELETE).
+  appendAudit(entry: AuditEntry): Promise<void>;
+  /** Oldest first. */
+  readAudit(query: AuditQuery): Promise<AuditRecord[]>;
 
   /** A value kept with the data (e.g. the salt for pseudonymising phone numbers in logs). */
   getOrCreateMeta(key: string, create: () => string): Promise<string>;
