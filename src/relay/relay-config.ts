@@ -1,6 +1,7 @@
 // The relay's settings: defaults < config file < environment < command line; a bad setting stops startup by name.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_DEAD_AFTER_MS, DEFAULT_EVENT_WINDOW, DEFAULT_HEARTBEAT_MS, MAX_FRAME_BYTES } from '../shared/protocol';
@@ -37,6 +38,11 @@ export interface RelayConfig {
   /** How long one Graph API request may take before its outcome counts as unknown. */
   graphTimeoutMs: number;
   rateLimit: { perSecond: number; pairBurst: number; pairIntervalMs: number };
+  /**
+   * Proxies in front of the relay (addresses or CIDR ranges) whose X-Forwarded-For is believed for the audit trail's
+   * source address; none by default, so a client cannot name its own address. RELAY_TRUSTED_PROXIES, comma-separated.
+   */
+  trustedProxies: string[];
 }
 
 export interface ConfigSources {
@@ -65,6 +71,7 @@ const FileConfig = z
     heartbeatMs: z.number().int(),
     deadAfterMs: z.number().int(),
     reconcileGraceMs: z.number().int(),
+    trustedProxies: z.array(z.string()),
     whatsapp: z
       .object({
         appSecret: z.string(),
@@ -154,7 +161,23 @@ export function loadRelayConfig({ flags, env }: ConfigSources): RelayConfig {
     retryBaseMs: integer('retryBaseMs', env['RELAY_RETRY_BASE_MS'] ?? '1000', 1, 60_000),
     graphTimeoutMs: integer('graphTimeoutMs', env['RELAY_GRAPH_TIMEOUT_MS'] ?? '15000', 100, 600_000),
     rateLimit: sandbox ? { perSecond: 1_000, pairBurst: 1_000, pairIntervalMs: 10 } : { perSecond: 80, pairBurst: 10, pairIntervalMs: 6_000 },
+    trustedProxies: proxyList(env['RELAY_TRUSTED_PROXIES']?.split(',') ?? file.trustedProxies ?? []),
   };
+}
+
+/** Addresses or CIDR ranges (IPv4 or IPv6); a typo stops startup rather than trusting nobody (or everybody) silently. */
+function proxyList(entries: readonly string[]): string[] {
+  const list = entries.map((e) => e.trim()).filter((e) => e !== '');
+  for (const entry of list) {
+    const [address = '', bits, extra] = entry.split('/');
+    const family = isIP(address);
+    const maxBits = family === 6 ? 128 : 32;
+    const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
+    if (family === 0 || !bitsOk || extra !== undefined) {
+      throw new ConfigError(`RELAY_TRUSTED_PROXIES: "${entry.slice(0, 60)}" is not an IP address or CIDR range (e.g. 10.0.0.5 or 10.0.0.0/8)`);
+    }
+  }
+  return list;
 }
 
 function integer(name: string, text: string, min: number, max: number): number {
