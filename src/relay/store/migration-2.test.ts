@@ -28,6 +28,7 @@ function schema1Folder(): string {
   const db = new Database(path.join(dir, 'relay.db'));
   RELAY_MIGRATIONS[0]!.up(db);
   db.pragma('user_version = 1');
+  db.prepare('INSERT INTO agents (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)').run('ana', 'Ana Cohen', 'hash-of-ana', T0);
   const conversation = db.prepare(
     `INSERT INTO conversations (id, wa_id, customer_name, assigned_agent_id, last_inbound_at, case_id, read_up_to, last_message_at, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -99,6 +100,9 @@ describe('relay schema 2 over a schema-1 database', () => {
         id: 'conv-dana',
         customer: { waId: DANA, name: 'Dana Levi' },
         assignedAgentId: 'ana',
+        // Schema 3 names the assignee and the team (main, where everything from before teams lands).
+        assignedAgent: { id: 'ana', name: 'Ana Cohen' },
+        team: { id: 'main', name: 'Main' },
         lastInboundAt: T0 + HOUR,
         caseId: 'CASE-7',
         readUpTo: T0,
@@ -178,7 +182,7 @@ describe('relay schema 2 over a schema-1 database', () => {
 
   it('enforces foreign keys again afterwards, with nothing orphaned', () => {
     const { db } = open(schema1Folder());
-    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(RELAY_MIGRATIONS.length);
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('foreign_key_check')).toEqual([]);
     expect(() => db.prepare("UPDATE messages SET conversation_id = 'nowhere' WHERE id = 'm-1'").run()).toThrow(/FOREIGN KEY/);

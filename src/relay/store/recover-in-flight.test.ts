@@ -18,6 +18,7 @@ afterEach(async () => {
 
 async function storeWithOneSend(): Promise<{ store: SqliteRelayStore; messageId: string }> {
   store = new SqliteRelayStore(openRelayDatabase(mkdtempSync(path.join(tmpdir(), 'branchline-recover-'))));
+  await store.setAgentToken('ana', 'Ana Cohen', 'hash-of-ana', T0);
   const messageId = uuidv7();
   const content = { type: 'template' as const, name: 'branch_follow_up', language: 'en_US', parameters: ['Dana', 'Herzl St.'] };
   const params = { clientMessageId: messageId, waId: '972541234567', content };

@@ -1,9 +1,11 @@
 // Opens the relay's SQLite database (WAL, foreign keys, durable commits) and brings its schema up to date.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { migrate, type Migration } from '../../shared/migrations';
 import { claimUnnumberedConversations, MIGRATION_2 } from './migration-2-identities';
+import { MIGRATION_3, registerConfiguredNumber } from './migration-3-teams';
+import { SqliteAudit } from './sqlite-audit';
 
 export type RelayDatabase = Database.Database;
 
@@ -106,16 +108,39 @@ export const RELAY_MIGRATIONS: readonly Migration<RelayDatabase>[] = [
     },
   },
   MIGRATION_2,
+  MIGRATION_3,
 ];
 
 export interface OpenOptions {
-  /** The business number the relay serves: conversations stored before schema 2 recorded it are given it. */
+  /**
+   * The business number the relay is configured with: conversations stored before schema 2 recorded it are given it,
+   * and it is registered in team `main` if no team serves it yet.
+   */
   readonly phoneNumberId?: string;
+  /** Refuse a folder with no relay.db rather than create one (commands that only read). */
+  readonly mustExist?: boolean;
+}
+
+/** The data folder cannot be used: a file where the folder should be, or no relay data where some was expected. */
+export class RelayDataError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RelayDataError';
+  }
+}
+
+export function relayDatabaseFile(dataDir: string): string {
+  return path.join(dataDir, 'relay.db');
 }
 
 export function openRelayDatabase(dataDir: string, options: OpenOptions = {}): RelayDatabase {
+  if (existsSync(dataDir) && !statSync(dataDir).isDirectory()) throw new RelayDataError(`the data folder ${dataDir} is a file, not a folder`);
+  const file = relayDatabaseFile(dataDir);
+  if (options.mustExist === true && !existsSync(file)) {
+    throw new RelayDataError(`there is no relay data in ${dataDir} (no relay.db): check --data, or start the relay there first`);
+  }
   mkdirSync(dataDir, { recursive: true });
-  const db = new Database(path.join(dataDir, 'relay.db'));
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
   // Anything the relay acknowledges (a webhook 200, a send result) must survive power loss.
   db.pragma('synchronous = FULL');
@@ -124,6 +149,15 @@ export function openRelayDatabase(dataDir: string, options: OpenOptions = {}): R
   db.pragma('foreign_keys = OFF');
   migrate(db, RELAY_MIGRATIONS, 'the Branchline relay');
   db.pragma('foreign_keys = ON');
-  if (options.phoneNumberId !== undefined) claimUnnumberedConversations(db, options.phoneNumberId);
+  if (options.phoneNumberId !== undefined) {
+    const { phoneNumberId } = options;
+    claimUnnumberedConversations(db, phoneNumberId);
+    db.transaction(() => {
+      const now = Date.now();
+      if (registerConfiguredNumber(db, phoneNumberId, now)) {
+        new SqliteAudit(db).appendChange('number.add', phoneNumberId, { actorId: null, source: 'config' }, now, { teamId: 'main' });
+      }
+    })();
+  }
   return db;
 }

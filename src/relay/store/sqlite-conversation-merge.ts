@@ -3,7 +3,7 @@ import type { RelayDatabase } from './relay-db';
 import type { SqliteConversations } from './sqlite-conversations';
 import type { SqliteEventLog } from './sqlite-event-log';
 import { parseRows } from '../../node-shared/stored-row';
-import { MessageRow, toMessage } from './sqlite-rows';
+import { MESSAGE_SELECT, MessageRow, toMessage } from './sqlite-rows';
 
 const later = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.max(a, b));
 
@@ -23,7 +23,7 @@ export function mergeConversation(
   if (keepId === dropId) return;
   const keep = conversations.existing(keepId);
   const drop = conversations.existing(dropId);
-  const moved = parseRows('messages', MessageRow, db.prepare('SELECT * FROM messages WHERE conversation_id = ? ORDER BY created_at, id').all(dropId));
+  const moved = parseRows('messages', MessageRow, db.prepare(`${MESSAGE_SELECT} WHERE m.conversation_id = ? ORDER BY m.created_at, m.id`).all(dropId));
   db.prepare('UPDATE messages SET conversation_id = ? WHERE conversation_id = ?').run(keepId, dropId);
   // Queued sends keep their queued_seq, so the merged queue still drains in the order agents pressed Send.
   db.prepare('UPDATE outbound_jobs SET conversation_id = ? WHERE conversation_id = ?').run(keepId, dropId);
@@ -43,5 +43,6 @@ export function mergeConversation(
   db.prepare('DELETE FROM conversations WHERE id = ?').run(dropId);
   conversations.emit(keepId, now);
   for (const row of moved) events.append({ kind: 'message.updated', message: toMessage({ ...row, conversation_id: keepId }) }, now);
-  events.append({ kind: 'conversation.removed', conversationId: dropId, mergedInto: keepId }, now);
+  // The dropped row is gone: its team, read before, is told (a merge never changes the kept one's team).
+  events.append({ kind: 'conversation.removed', conversationId: dropId, mergedInto: keepId }, now, { teamId: drop.team_id });
 }

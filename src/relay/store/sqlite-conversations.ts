@@ -7,7 +7,19 @@ import type { RelayDatabase } from './relay-db';
 import type { Page } from './relay-store';
 import type { SqliteEventLog } from './sqlite-event-log';
 import { parseRow, parseRowIfAny, parseRows } from '../../node-shared/stored-row';
-import { CONVERSATION_SELECT, ConversationRow, Count, IdRow, decodeCursor, encodeCursor, MessageRow, toConversation, toMessage } from './sqlite-rows';
+import {
+  CONVERSATION_SELECT,
+  ConversationRow,
+  Count,
+  IdRow,
+  decodeCursor,
+  encodeCursor,
+  MESSAGE_SELECT,
+  MessageRow,
+  toConversation,
+  toMessage,
+} from './sqlite-rows';
+import { MAIN_TEAM } from './migration-3-teams';
 
 /** Who a new conversation is with: a customer (by the customers table's id) or a WhatsApp group. */
 export type Counterpart = { readonly customerId: string } | { readonly groupId: string };
@@ -26,8 +38,8 @@ export class SqliteConversations {
     this.byIdStmt = db.prepare<[string]>(`${CONVERSATION_SELECT} WHERE c.id = ?`);
     this.forCustomerStmt = db.prepare<[string, string]>(`${CONVERSATION_SELECT} WHERE c.phone_number_id = ? AND c.customer_id = ?`);
     this.forGroupStmt = db.prepare<[string, string]>(`${CONVERSATION_SELECT} WHERE c.phone_number_id = ? AND c.group_id = ?`);
-    this.messageByIdStmt = db.prepare<[string]>('SELECT * FROM messages WHERE id = ?');
-    this.messageByWamidStmt = db.prepare<[string]>('SELECT * FROM messages WHERE wamid = ?');
+    this.messageByIdStmt = db.prepare<[string]>(`${MESSAGE_SELECT} WHERE m.id = ?`);
+    this.messageByWamidStmt = db.prepare<[string]>(`${MESSAGE_SELECT} WHERE m.wamid = ?`);
   }
 
   /** The conversations with these ids as they are now (unknown ids left out), in one query. */
@@ -48,14 +60,28 @@ export class SqliteConversations {
     return parseRowIfAny('conversations', ConversationRow, row);
   }
 
-  /** The conversation, created (empty, nobody assigned) if there was none yet. */
+  /** The conversation, created (empty, nobody assigned, in its number's team) if there was none yet. */
   findOrCreate(phoneNumberId: string, counterpart: Counterpart, at: number, now: number): ConversationRow {
     const known = this.find(phoneNumberId, counterpart);
     if (known !== undefined) return known;
     const id = uuidv7();
+    // A number no team answers (the webhook keeps none, but a send may name one) is main's, as before teams.
     this.db
-      .prepare('INSERT INTO conversations (id, phone_number_id, customer_id, group_id, last_message_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(id, phoneNumberId, 'customerId' in counterpart ? counterpart.customerId : null, 'groupId' in counterpart ? counterpart.groupId : null, at, now, now);
+      .prepare(
+        `INSERT INTO conversations (id, phone_number_id, customer_id, group_id, last_message_at, created_at, updated_at, team_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, coalesce((SELECT team_id FROM numbers WHERE phone_number_id = ?), ?))`,
+      )
+      .run(
+        id,
+        phoneNumberId,
+        'customerId' in counterpart ? counterpart.customerId : null,
+        'groupId' in counterpart ? counterpart.groupId : null,
+        at,
+        now,
+        now,
+        phoneNumberId,
+        MAIN_TEAM.id,
+      );
     return this.existing(id);
   }
 
@@ -105,8 +131,8 @@ export class SqliteConversations {
     return true;
   }
 
-  markRead(conversationId: string, upToMessageId: string, now: number): Result<{ conversation: Conversation; wamid: string | null }> {
-    return this.db.transaction((): Result<{ conversation: Conversation; wamid: string | null }> => {
+  markRead(conversationId: string, upToMessageId: string, now: number): Result<{ conversation: Conversation; wamid: string | null; phoneNumberId: string }> {
+    return this.db.transaction((): Result<{ conversation: Conversation; wamid: string | null; phoneNumberId: string }> => {
       const message = this.messageById(upToMessageId);
       if (message === undefined || message.conversation_id !== conversationId) return fail('not_found', 'message not found in this conversation');
       if (message.direction !== 'in') return fail('invalid_input', 'only inbound messages can be marked read');
@@ -114,8 +140,8 @@ export class SqliteConversations {
         .prepare('UPDATE conversations SET read_up_to = max(coalesce(read_up_to, 0), ?), updated_at = ? WHERE id = ?')
         .run(message.created_at, now, conversationId);
       // Meta's Groups API has no read receipts: in a group the read pointer is ours alone.
-      const inGroup = this.existing(conversationId).group_id !== null;
-      return ok({ conversation: this.emit(conversationId, now), wamid: inGroup ? null : message.wamid });
+      const row = this.existing(conversationId);
+      return ok({ conversation: this.emit(conversationId, now), wamid: row.group_id !== null ? null : message.wamid, phoneNumberId: row.phone_number_id });
     })();
   }
 
@@ -127,21 +153,20 @@ export class SqliteConversations {
     })();
   }
 
-  list(cursor: string | undefined, limit: number): Result<Page<Conversation> & { total: number; head: number }> {
+  /** Newest activity first; `teamIds` given, only those teams' conversations (each team an index range of its own). */
+  list(cursor: string | undefined, limit: number, teamIds?: readonly string[]): Result<Page<Conversation> & { total: number; head: number }> {
     const after = cursor === undefined ? null : decodeCursor(cursor);
     if (cursor !== undefined && after === null) return fail('invalid_input', 'cursor is not one this relay issued');
+    const teams = teamIds === undefined ? null : JSON.stringify([...new Set(teamIds)]);
+    const inTeams = teams === null ? '1' : 'c.team_id IN (SELECT value FROM json_each(@teams))';
+    const afterCursor = after === null ? '1' : '(c.last_message_at < @time OR (c.last_message_at = @time AND c.id < @id))';
     return this.db.transaction(() => {
       const head = this.events.head();
-      const raw =
-        after === null
-          ? this.db.prepare(`${CONVERSATION_SELECT} ORDER BY c.last_message_at DESC, c.id DESC LIMIT ?`).all(limit + 1)
-          : this.db
-              .prepare(
-                `${CONVERSATION_SELECT} WHERE c.last_message_at < ? OR (c.last_message_at = ? AND c.id < ?) ORDER BY c.last_message_at DESC, c.id DESC LIMIT ?`,
-              )
-              .all(after.time, after.time, after.id, limit + 1);
+      const raw = this.db
+        .prepare(`${CONVERSATION_SELECT} WHERE ${inTeams} AND ${afterCursor} ORDER BY c.last_message_at DESC, c.id DESC LIMIT @limit`)
+        .all({ teams, time: after?.time ?? null, id: after?.id ?? null, limit: limit + 1 });
       const rows = parseRows('conversations', ConversationRow, raw);
-      const total = parseRow('conversations', Count, this.db.prepare('SELECT count(*) AS n FROM conversations').get()).n;
+      const total = parseRow('conversations', Count, this.db.prepare(`SELECT count(*) AS n FROM conversations c WHERE ${inTeams}`).get({ teams })).n;
       const page = rows.slice(0, limit);
       const last = page.at(-1);
       const nextCursor = rows.length > limit && last !== undefined ? encodeCursor(last.last_message_at, last.id) : null;
@@ -155,11 +180,11 @@ export class SqliteConversations {
     if (cursor !== undefined && before === null) return fail('invalid_input', 'cursor is not one this relay issued');
     const raw =
       before === null
-        ? this.db.prepare('SELECT * FROM messages WHERE conversation_id = ? ORDER BY created_at DESC, id DESC LIMIT ?').all(conversationId, limit + 1)
+        ? this.db.prepare(`${MESSAGE_SELECT} WHERE m.conversation_id = ? ORDER BY m.created_at DESC, m.id DESC LIMIT ?`).all(conversationId, limit + 1)
         : this.db
             .prepare(
-              `SELECT * FROM messages WHERE conversation_id = ? AND (created_at < ? OR (created_at = ? AND id < ?))
-               ORDER BY created_at DESC, id DESC LIMIT ?`,
+              `${MESSAGE_SELECT} WHERE m.conversation_id = ? AND (m.created_at < ? OR (m.created_at = ? AND m.id < ?))
+               ORDER BY m.created_at DESC, m.id DESC LIMIT ?`,
             )
             .all(conversationId, before.time, before.time, before.id, limit + 1);
     const rows = parseRows('messages', MessageRow, raw);

@@ -2,12 +2,15 @@
 import { z } from 'zod';
 import { uuidv7 } from '../../shared/uuidv7';
 import type { RelayDatabase } from './relay-db';
-import type { MediaRecord } from './relay-store';
+import type { MediaAccess, MediaRecord } from './relay-store';
 import { parseRow, parseRows } from '../../node-shared/stored-row';
 import { MediaRow, toMediaRecord } from './sqlite-rows';
+import { MEDIA_ID_OF_CONTENT } from './migration-3-teams';
 
 const PendingMedia = z.object({ mediaId: z.string().min(1), waMediaId: z.string().min(1) });
 const MediaId = z.object({ id: z.string().min(1) });
+const Uploader = z.object({ uploaded_by: z.string().nullable() });
+const Shown = z.object({ conversation_id: z.string().min(1), team_id: z.string().min(1) });
 
 export interface UploadedMedia {
   id: string;
@@ -57,6 +60,27 @@ export class SqliteMedia {
 
   setWaId(id: string, waMediaId: string): void {
     this.db.prepare('UPDATE media SET wa_media_id = ? WHERE id = ?').run(waMediaId, id);
+  }
+
+  /** Its uploader and the conversations (with their teams) whose messages show it: through messages_by_media, no scan. */
+  access(id: string): MediaAccess | null {
+    const media = this.db.prepare('SELECT uploaded_by FROM media WHERE id = ?').get(id);
+    if (media === undefined) return null;
+    const shown = parseRows(
+      'messages',
+      Shown,
+      this.db
+        .prepare(
+          `SELECT DISTINCT m.conversation_id, c.team_id FROM messages m JOIN conversations c ON c.id = m.conversation_id
+           WHERE ${MEDIA_ID_OF_CONTENT} = ? ORDER BY m.conversation_id`,
+        )
+        .all(id),
+    );
+    return {
+      uploadedBy: parseRow('media', Uploader, media).uploaded_by,
+      conversationIds: [...new Set(shown.map((s) => s.conversation_id))],
+      teamIds: [...new Set(shown.map((s) => s.team_id))],
+    };
   }
 
   pendingInbound(limit: number): { mediaId: string; waMediaId: string }[] {

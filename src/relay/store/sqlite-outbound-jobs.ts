@@ -1,6 +1,6 @@
 // The durable queue to WhatsApp on SQLite: a send is accepted with its job in one transaction, then drained in order.
 import type { Message, MessageContent, SendFailure } from '../../shared/domain';
-import { fail, ok, type Result } from '../../shared/errors';
+import { fail, ok, type AppError, type Result } from '../../shared/errors';
 import { isWindowOpen } from '../../shared/service-window';
 import type { Recipient } from '../whatsapp/provider';
 import type { RelayDatabase } from './relay-db';
@@ -9,6 +9,11 @@ import type { SqliteConversations } from './sqlite-conversations';
 import type { SqliteCustomers } from './sqlite-customers';
 import type { SqliteEventLog } from './sqlite-event-log';
 import type { SqliteMedia } from './sqlite-media';
+import type { SqliteAudit } from './sqlite-audit';
+import type { SqliteMemberships } from './sqlite-memberships';
+import { readRefusal, teamWords, workRefusal } from './sqlite-ownership';
+import type { SqliteTeams } from './sqlite-teams';
+import { MAIN_TEAM } from './migration-3-teams';
 import { parseRow, parseRows } from '../../node-shared/stored-row';
 import { Count, DueJobRow, OrphanStatusRow, toMessage, type ConversationRow } from './sqlite-rows';
 
@@ -32,10 +37,11 @@ export class SqliteOutboundJobs {
     private readonly customers: SqliteCustomers,
     private readonly media: SqliteMedia,
     private readonly events: SqliteEventLog,
+    private readonly access: { memberships: SqliteMemberships; teams: SqliteTeams; audit: SqliteAudit },
   ) {}
 
   /** Stores the message and its job together, or answers a repeat of the same clientMessageId with the first result. */
-  accept({ agentId, params, requestHash, now, phoneNumberId, phoneNumberOnly }: SendRequest): Result<Message> {
+  accept({ agentId, params, requestHash, now, phoneNumberId, phoneNumberOnly, source = null }: SendRequest): Result<Message> {
     return this.db.transaction((): Result<Message> => {
       const existing = this.conversations.messageById(params.clientMessageId);
       if (existing !== undefined) {
@@ -48,6 +54,9 @@ export class SqliteOutboundJobs {
       const { conversationId: askedFor, waId } = params;
       const known = askedFor !== undefined ? this.conversations.byId(askedFor) : this.byPhoneNumber(phoneNumberId, waId);
       if (known === undefined && askedFor !== undefined) return fail('not_found', 'conversation not found');
+      // Checked here, in the send's own transaction: a take-over or revocation just before cannot slip through.
+      const refused = this.refusal(agentId, known, phoneNumberId);
+      if (refused !== null) return { ok: false, error: refused };
       if (phoneNumberOnly && known !== undefined && known.group_id !== null) return fail('invalid_input', PHONE_NUMBER_ONLY_TO_GROUP);
       if (phoneNumberOnly && known !== undefined && known.wa_id === null) return fail('invalid_input', PHONE_NUMBER_ONLY_NO_NUMBER);
       if (params.content.type !== 'template' && !isWindowOpen(known?.last_inbound_at ?? null, now)) {
@@ -103,8 +112,29 @@ export class SqliteOutboundJobs {
         )
         .run(agentId, now, now, conversationId);
       this.conversations.emit(conversationId, now);
+      this.access.audit.append({
+        at: now,
+        action: 'message.send',
+        actorId: agentId,
+        source,
+        conversationId,
+        detail: { messageId: message.id, type: content.type, ...(content.type === 'template' && { template: content.name }) },
+      });
       return ok(message);
     })();
+  }
+
+  /** The sender may reply in this conversation, or start one from this number (it must be their team's). */
+  private refusal(agentId: string, known: ConversationRow | undefined, phoneNumberId: string): AppError | null {
+    const agent = this.access.memberships.access(agentId);
+    if (known !== undefined) return workRefusal(agent, known, 'send');
+    // A number no team serves yet is main's, as findOrCreate files the conversation.
+    const team = this.access.teams.team(this.access.teams.teamOfNumber(phoneNumberId) ?? MAIN_TEAM.id);
+    if (team === undefined) throw new Error('team main is missing: the relay database is damaged');
+    // As if the conversation existed, unassigned, in the number's team.
+    const refused = readRefusal(agent, { team_id: team.id, team_name: team.name });
+    const outsider = refused !== null && agent !== null && agent.revokedAt === null && agent.role !== 'admin';
+    return outsider ? { code: 'forbidden', message: `Conversations on this number are handled by ${teamWords(team)}`, retryable: false } : refused;
   }
 
   /** The conversation with the customer who has this phone number, on our number `phoneNumberId`. */
@@ -117,7 +147,7 @@ export class SqliteOutboundJobs {
     // Only the oldest job of each conversation may go: per-conversation order is a promise to the agent.
     const raw = this.db
       .prepare(
-        `SELECT j.message_id, j.conversation_id, j.attempts, cu.wa_id, cu.bsuid, c.group_id, m.content, m.reply_to_id, m.wamid
+        `SELECT j.message_id, j.conversation_id, c.phone_number_id, j.attempts, cu.wa_id, cu.bsuid, c.group_id, m.content, m.reply_to_id, m.wamid
          FROM outbound_jobs j JOIN messages m ON m.id = j.message_id JOIN conversations c ON c.id = j.conversation_id
          LEFT JOIN customers cu ON cu.id = c.customer_id
          WHERE j.in_flight_since IS NULL AND j.next_attempt_at <= ?
@@ -128,6 +158,7 @@ export class SqliteOutboundJobs {
     return parseRows('outbound_jobs', DueJobRow, raw).map((r) => ({
       messageId: r.message_id,
       conversationId: r.conversation_id,
+      phoneNumberId: r.phone_number_id,
       to: recipientOf(r),
       content: r.content,
       replyToWamid: r.reply_to_id === null ? null : (this.conversations.messageById(r.reply_to_id)?.wamid ?? null),

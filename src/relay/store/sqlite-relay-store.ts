@@ -1,63 +1,120 @@
 // The relay store on SQLite: the RelayStore port, kept by one module per aggregate; every change appends its event.
-import type { Conversation, Message, SendFailure } from '../../shared/domain';
-import { fail, type Result } from '../../shared/errors';
+import type { Conversation, Message, Role, SendFailure } from '../../shared/domain';
+import type { Result } from '../../shared/errors';
 import type { WebhookBatch } from '../domain/webhook-types';
 import type { RelayDatabase } from './relay-db';
-import type { Agent, AgentRecord, MediaRecord, OutboundJob, Page, RelayStore, SendRequest, StoredEvent, WebhookOutcome } from './relay-store';
+import type * as Port from './relay-store';
 import { SqliteAgents } from './sqlite-agents';
+import { SqliteAudit } from './sqlite-audit';
 import { SqliteConversations } from './sqlite-conversations';
 import { SqliteCustomers } from './sqlite-customers';
 import { SqliteEventLog } from './sqlite-event-log';
 import { SqliteInbound } from './sqlite-inbound';
 import { SqliteMedia, type UploadedMedia } from './sqlite-media';
+import { SqliteMemberships } from './sqlite-memberships';
 import { SqliteOutboundJobs } from './sqlite-outbound-jobs';
+import { SqliteOwnership } from './sqlite-ownership';
 import { SqliteRevisions } from './sqlite-revisions';
+import { SqliteTeams } from './sqlite-teams';
+import { ageConversation } from './sqlite-sandbox-tools';
+
+type Ok<T> = Promise<Result<T>>;
 
 /**
  * better-sqlite3 is synchronous; the port is async so that a networked store (PostgreSQL) can stand
  * behind it unchanged. Each method is one transaction in the module that owns its tables.
  */
-export class SqliteRelayStore implements RelayStore {
+export class SqliteRelayStore implements Port.RelayStore {
   private readonly events: SqliteEventLog;
+  private readonly audit: SqliteAudit;
+  private readonly teams: SqliteTeams;
+  private readonly memberships: SqliteMemberships;
   private readonly agents: SqliteAgents;
   private readonly media: SqliteMedia;
   private readonly conversations: SqliteConversations;
+  private readonly ownership: SqliteOwnership;
   private readonly inbound: SqliteInbound;
   private readonly jobs: SqliteOutboundJobs;
 
   constructor(private readonly db: RelayDatabase) {
     this.events = new SqliteEventLog(db);
-    this.agents = new SqliteAgents(db);
+    this.audit = new SqliteAudit(db);
+    this.teams = new SqliteTeams(db, this.audit);
+    this.memberships = new SqliteMemberships(db);
     this.media = new SqliteMedia(db);
     this.conversations = new SqliteConversations(db, this.events);
+    this.ownership = new SqliteOwnership(db, this.conversations, this.memberships, this.teams, this.events, this.audit);
+    this.agents = new SqliteAgents(db, this.memberships, this.teams, this.ownership, this.audit);
     const customers = new SqliteCustomers(db, this.conversations, this.events);
     const revisions = new SqliteRevisions(db, this.conversations, this.events);
     this.inbound = new SqliteInbound(db, this.conversations, customers, revisions, this.media, this.events);
-    this.jobs = new SqliteOutboundJobs(db, this.conversations, customers, this.media, this.events);
+    const access = { memberships: this.memberships, teams: this.teams, audit: this.audit };
+    this.jobs = new SqliteOutboundJobs(db, this.conversations, customers, this.media, this.events, access);
   }
 
   // Agents and devices.
-  async addAgent(id: string, name: string, tokenHash: string, now: number): Promise<Result<AgentRecord>> {
-    return this.agents.add(id, name, tokenHash, now);
+  async addAgent(id: string, name: string, tokenHash: string, now: number, options?: Port.NewAgentOptions): Ok<Port.AgentRecord> {
+    return this.agents.add(id, name, tokenHash, now, options);
   }
-  /** Creates or re-keys an agent (the sandbox's demo agent gets a fresh token each start). */
-  async setAgentToken(id: string, name: string, tokenHash: string, now: number): Promise<void> {
-    this.agents.setToken(id, name, tokenHash, now);
+  /** Creates or re-keys an agent, unaudited (tests, the sandbox's demo agents); a new one joins `teams` with `role`. */
+  async setAgentToken(id: string, name: string, tokenHash: string, now: number, teams?: readonly string[], role?: Role): Promise<void> {
+    this.agents.setToken(id, name, tokenHash, now, teams, role);
   }
-  async listAgents(): Promise<AgentRecord[]> {
+  async listAgents(): Promise<Port.AgentRecord[]> {
     return this.agents.list();
   }
-  async revokeAgent(id: string, now: number): Promise<boolean> {
-    return this.agents.revoke(id, now);
+  async revokeAgent(id: string, now: number, by?: Port.ChangedBy): Ok<{ released: readonly string[] }> {
+    return this.agents.revoke(id, now, by);
   }
-  async findAgentByTokenHash(tokenHash: string): Promise<Agent | null> {
+  async rotateAgentToken(id: string, tokenHash: string, now: number, by?: Port.ChangedBy): Ok<Port.AgentAccess> {
+    return this.agents.rotate(id, tokenHash, now, by);
+  }
+  async setAgentAccess(id: string, change: { teams?: readonly string[]; role?: Role }, now: number, by?: Port.ChangedBy): Ok<Port.AgentAccess> {
+    return this.agents.setAccess(id, change, now, by);
+  }
+  async findAgentByTokenHash(tokenHash: string): Promise<Port.Agent | null> {
     return this.agents.findByTokenHash(tokenHash);
   }
   async isAgentActive(id: string): Promise<boolean> {
     return this.agents.isActive(id);
   }
+  async agentAccess(id: string): Promise<Port.AgentAccess | null> {
+    return this.memberships.access(id);
+  }
+  async accessVersions(ids: readonly string[]): Promise<ReadonlyMap<string, number>> {
+    return this.memberships.versions(ids);
+  }
   async recordDeviceAck(agentId: string, deviceId: string, seq: number, now: number): Promise<void> {
     this.agents.recordDeviceAck(agentId, deviceId, seq, now);
+  }
+  async deviceAccessVersion(agentId: string, deviceId: string): Promise<number | null> {
+    return this.agents.deviceAccessVersion(agentId, deviceId);
+  }
+  async recordDeviceAccess(agentId: string, deviceId: string, accessVersion: number, now: number): Promise<void> {
+    this.agents.recordDeviceAccess(agentId, deviceId, accessVersion, now);
+  }
+  async directory(agentId: string): Promise<Port.Directory | null> {
+    return this.memberships.directory(agentId);
+  }
+
+  // Teams and numbers.
+  async addTeam(id: string, name: string, now: number, by?: Port.ChangedBy): Ok<Port.TeamRecord> {
+    return this.teams.add(id, name, now, by);
+  }
+  async listTeams(): Promise<Port.TeamRecord[]> {
+    return this.teams.list();
+  }
+  async addNumber(number: { phoneNumberId: string; teamId: string; display: string | null }, now: number, by?: Port.ChangedBy): Ok<Port.NumberRecord> {
+    return this.teams.addNumber(number, now, by);
+  }
+  async listNumbers(): Promise<Port.NumberRecord[]> {
+    return this.teams.listNumbers();
+  }
+  async teamOfNumber(phoneNumberId: string): Promise<string | null> {
+    return this.teams.teamOfNumber(phoneNumberId);
+  }
+  async servedNumbers(): Promise<ReadonlySet<string>> {
+    return this.teams.served();
   }
 
   // The event log.
@@ -67,44 +124,62 @@ export class SqliteRelayStore implements RelayStore {
   async oldest(): Promise<number> {
     return this.events.oldest();
   }
-  async readEvents(afterSeq: number, limit: number): Promise<StoredEvent[]> {
+  async readEvents(afterSeq: number, limit: number): Promise<Port.StoredEvent[]> {
     return this.events.read(afterSeq, limit);
+  }
+  async readEventsFor(teamIds: readonly string[], afterSeq: number, limit: number): Promise<Port.AudienceRead> {
+    return this.events.readFor(teamIds, afterSeq, limit);
   }
   async pruneEvents(keepLast: number): Promise<number> {
     return this.events.prune(keepLast);
   }
 
   // WhatsApp → relay.
-  async recordWebhook(batch: WebhookBatch, now: number): Promise<WebhookOutcome> {
+  async recordWebhook(batch: WebhookBatch, now: number): Promise<Port.WebhookOutcome> {
     return this.inbound.record(batch, now);
   }
 
   // Agent requests.
-  async acceptSend(request: SendRequest): Promise<Result<Message>> {
+  async acceptSend(request: Port.SendRequest): Ok<Message> {
     return this.jobs.accept(request);
   }
-  async markRead(conversationId: string, upToMessageId: string, now: number): Promise<Result<{ conversation: Conversation; wamid: string | null }>> {
-    return this.conversations.markRead(conversationId, upToMessageId, now);
+  async markRead(conversationId: string, upToMessageId: string, now: number, actor?: Port.Actor) {
+    return this.ownership.markRead(conversationId, upToMessageId, now, actor);
   }
-  async linkCase(conversationId: string, caseId: string | null, now: number): Promise<Result<Conversation>> {
-    return this.conversations.update(conversationId, 'case_id', caseId, now);
+  async linkCase(conversationId: string, caseId: string | null, now: number, actor?: Port.Actor): Ok<Conversation> {
+    return this.ownership.linkCase(conversationId, caseId, now, actor);
   }
-  async assign(conversationId: string, agentId: string | null, now: number): Promise<Result<Conversation>> {
-    if (agentId !== null && !this.agents.isActive(agentId)) return fail('not_found', 'agent not found');
-    return this.conversations.update(conversationId, 'assigned_agent_id', agentId, now);
+  async assign(conversationId: string, agentId: string | null, now: number, options?: Port.AssignOptions): Ok<Conversation> {
+    return this.ownership.assign(conversationId, agentId, now, options);
+  }
+  async transfer(conversationId: string, teamId: string, now: number, actor?: Port.Actor): Ok<Conversation> {
+    return this.ownership.transfer(conversationId, teamId, now, actor);
+  }
+  async conversationAccess(conversationId: string): Promise<Port.ConversationAccess | null> {
+    const row = this.conversations.byId(conversationId);
+    if (row === undefined) return null;
+    return { id: row.id, team: { id: row.team_id, name: row.team_name }, assignedAgentId: row.assigned_agent_id, phoneNumberId: row.phone_number_id };
   }
   async conversationsById(ids: readonly string[]): Promise<Conversation[]> {
     return this.conversations.many(ids);
   }
-  async listConversations(cursor: string | undefined, limit: number): Promise<Result<Page<Conversation> & { total: number; head: number }>> {
-    return this.conversations.list(cursor, limit);
+  async listConversations(
+    cursor: string | undefined,
+    limit: number,
+    teamIds?: readonly string[],
+  ): Ok<Port.Page<Conversation> & { total: number; head: number }> {
+    return this.conversations.list(cursor, limit, teamIds);
   }
-  async history(conversationId: string, cursor: string | undefined, limit: number): Promise<Result<Page<Message>>> {
+  async history(conversationId: string, cursor: string | undefined, limit: number): Ok<Port.Page<Message>> {
     return this.conversations.history(conversationId, cursor, limit);
+  }
+  /** The sandbox only: the customer last wrote `hours` ago (their 24-hour window closes), announced to the team. */
+  async ageConversation(conversationId: string, hours: number, now: number): Ok<Conversation> {
+    return ageConversation(this.db, this.conversations, conversationId, hours, now);
   }
 
   // The outbound queue.
-  async dueJobs(now: number, limit: number): Promise<OutboundJob[]> {
+  async dueJobs(now: number, limit: number): Promise<Port.OutboundJob[]> {
     return this.jobs.due(now, limit);
   }
   async recoverInFlight(now: number, graceMs: number): Promise<number> {
@@ -130,7 +205,7 @@ export class SqliteRelayStore implements RelayStore {
   async createUploadedMedia(media: UploadedMedia): Promise<void> {
     this.media.createUploaded(media);
   }
-  async getMedia(id: string): Promise<MediaRecord | null> {
+  async getMedia(id: string): Promise<Port.MediaRecord | null> {
     return this.media.get(id);
   }
   async setMediaState(id: string, state: 'ready' | 'failed', details?: { size: number; sha256: string; mimeType: string }): Promise<void> {
@@ -141,6 +216,17 @@ export class SqliteRelayStore implements RelayStore {
   }
   async pendingInboundMedia(limit: number): Promise<{ mediaId: string; waMediaId: string }[]> {
     return this.media.pendingInbound(limit);
+  }
+  async mediaAccess(mediaId: string): Promise<Port.MediaAccess | null> {
+    return this.media.access(mediaId);
+  }
+
+  // The audit trail.
+  async appendAudit(entry: Port.AuditEntry): Promise<void> {
+    this.audit.append(entry);
+  }
+  async readAudit(query: Port.AuditQuery): Promise<Port.AuditRecord[]> {
+    return this.audit.read(query);
   }
 
   async getOrCreateMeta(key: string, create: () => string): Promise<string> {

@@ -82,7 +82,7 @@ describe('reading stored rows', () => {
     t.db.exec('DROP TABLE conversations');
     t.db.exec(
       `CREATE TABLE conversations AS SELECT id, phone_number_id, customer_id, group_id, group_subject, assigned_agent_id, 'soon' AS last_inbound_at,
-       case_id, read_up_to, last_message_at, created_at, updated_at FROM c2`,
+       case_id, read_up_to, last_message_at, created_at, updated_at, team_id FROM c2`,
     );
     await expect(t.store.listConversations(undefined, 10)).rejects.toMatchObject({ table: 'conversations', column: 'last_inbound_at' });
   });

@@ -1,6 +1,6 @@
 // Rows of the relay database, parsed (never cast) into the shared domain types: one schema per table read.
 import { z } from 'zod';
-import { MessageContent, MessageStatus, Participant, SendFailure, type Conversation, type Message } from '../../shared/domain';
+import { MessageContent, MessageStatus, Participant, Role, SendFailure, type Conversation, type Message } from '../../shared/domain';
 import { jsonColumn } from '../../node-shared/stored-row';
 import type { AgentRecord, MediaRecord } from './relay-store';
 
@@ -19,6 +19,9 @@ export const ConversationRow = z.object({
   username: z.string().nullable(),
   profile_name: z.string().nullable(),
   assigned_agent_id: z.string().nullable(),
+  assignee_name: z.string().nullable(),
+  team_id: Id,
+  team_name: z.string(),
   last_inbound_at: Time.nullable(),
   case_id: z.string().nullable(),
   read_up_to: Time.nullable(),
@@ -28,9 +31,12 @@ export const ConversationRow = z.object({
 });
 export type ConversationRow = z.infer<typeof ConversationRow>;
 
-/** `… WHERE c.<column> = ?` etc.: a conversation with its customer's ids and names. */
-export const CONVERSATION_SELECT =
-  'SELECT c.*, cu.wa_id, cu.bsuid, cu.username, cu.profile_name FROM conversations c LEFT JOIN customers cu ON cu.id = c.customer_id';
+/** `… WHERE c.<column> = ?` etc.: a conversation with its customer's ids and names, its team's and its assignee's names. */
+export const CONVERSATION_SELECT = `SELECT c.*, cu.wa_id, cu.bsuid, cu.username, cu.profile_name, t.name AS team_name, a.name AS assignee_name
+  FROM conversations c LEFT JOIN customers cu ON cu.id = c.customer_id JOIN teams t ON t.id = c.team_id LEFT JOIN agents a ON a.id = c.assigned_agent_id`;
+
+/** `… WHERE m.<column> = ?` etc.: a message with its sender's name. */
+export const MESSAGE_SELECT = 'SELECT m.*, a.name AS sender_name FROM messages m LEFT JOIN agents a ON a.id = m.sender_agent_id';
 
 export const CustomerRow = z.object({
   id: Id,
@@ -64,10 +70,21 @@ export const MessageRow = z.object({
   author: jsonColumn(Participant).nullable(),
   edited: jsonColumn(Edited).nullable(),
   deleted_at: Time.nullable(),
+  /** Joined by MESSAGE_SELECT; absent where a row is read without it. */
+  sender_name: z.string().nullable().optional(),
 });
 export type MessageRow = z.infer<typeof MessageRow>;
 
-export const AgentRow = z.object({ id: Id, name: z.string(), created_at: Time, revoked_at: Time.nullable() });
+export const AgentRow = z.object({
+  id: Id,
+  name: z.string(),
+  created_at: Time,
+  revoked_at: Time.nullable(),
+  role: Role,
+  access_version: z.number().int(),
+  /** Comma-separated by the query (ids cannot hold commas: EntityId). */
+  team_ids: z.string().nullable(),
+});
 
 export const MediaRow = z.object({
   id: Id,
@@ -85,6 +102,7 @@ export type MediaRow = z.infer<typeof MediaRow>;
 export const DueJobRow = z.object({
   message_id: Id,
   conversation_id: Id,
+  phone_number_id: z.string(),
   attempts: z.number().int().nonnegative(),
   wa_id: z.string().nullable(),
   bsuid: z.string().nullable(),
@@ -128,6 +146,8 @@ export function toConversation(row: ConversationRow): Conversation {
     customer,
     ...(row.group_id !== null && { group: { id: row.group_id, subject: row.group_subject } }),
     assignedAgentId: row.assigned_agent_id,
+    ...(row.assigned_agent_id !== null && { assignedAgent: { id: row.assigned_agent_id, name: row.assignee_name ?? row.assigned_agent_id } }),
+    team: { id: row.team_id, name: row.team_name },
     lastInboundAt: row.last_inbound_at,
     caseId: row.case_id,
     readUpTo: row.read_up_to,
@@ -154,13 +174,22 @@ export function toMessage(row: MessageRow): Message {
     failure: row.failure,
     replyToId: row.reply_to_id,
     senderAgentId: row.sender_agent_id,
+    ...(row.sender_agent_id !== null && { sender: { id: row.sender_agent_id, name: row.sender_name ?? row.sender_agent_id } }),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
 }
 
 export function toAgentRecord(row: z.infer<typeof AgentRow>): AgentRecord {
-  return { id: row.id, name: row.name, createdAt: row.created_at, revokedAt: row.revoked_at };
+  return {
+    id: row.id,
+    name: row.name,
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+    role: row.role,
+    teamIds: row.team_ids === null || row.team_ids === '' ? [] : row.team_ids.split(',').sort(),
+    accessVersion: row.access_version,
+  };
 }
 
 export function toMediaRecord(row: MediaRow): MediaRecord {

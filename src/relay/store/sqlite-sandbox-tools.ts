@@ -1,0 +1,22 @@
+// What the sandbox may do to the relay's data that WhatsApp never would: age a conversation past its 24-hour window.
+import type { Conversation } from '../../shared/domain';
+import { fail, ok, type Result } from '../../shared/errors';
+import type { RelayDatabase } from './relay-db';
+import type { SqliteConversations } from './sqlite-conversations';
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * The customer's last message now dates from `hours` ago (never later than it was): with 25 the window is closed and
+ * only a template can be sent. Devices hear the conversation as it now stands.
+ */
+export function ageConversation(db: RelayDatabase, conversations: SqliteConversations, id: string, hours: number, now: number): Result<Conversation> {
+  return db.transaction((): Result<Conversation> => {
+    const row = conversations.byId(id);
+    if (row === undefined) return fail('not_found', 'conversation not found');
+    if (row.last_inbound_at === null) return fail('invalid_input', 'the customer has not written in this conversation: there is no window to age');
+    const at = Math.min(row.last_inbound_at, now - Math.round(hours * HOUR_MS));
+    db.prepare('UPDATE conversations SET last_inbound_at = ?, updated_at = ? WHERE id = ?').run(at, now, id);
+    return ok(conversations.emit(id, now));
+  })();
+}
