@@ -21,7 +21,7 @@ const SKIPPED_LOGGED = 10;
 export interface WebhookRouteDeps {
   appSecret: string;
   verifyToken: string;
-  /** The business number this relay serves (WHATSAPP_PHONE_NUMBER_ID); items for any other are dropped. */
+  /** The configured business number (WHATSAPP_PHONE_NUMBER_ID), named in the warning; what is served is the store's numbers table. */
   phoneNumberId: string;
   store: RelayStore;
   log: Logger;
@@ -87,7 +87,7 @@ export async function handleWebhookPost(req: IncomingMessage, res: ServerRespons
     sendError(res, 400, 'invalid_input', parsed.error.message);
     return;
   }
-  const batch = ourItems(parsed.value, deps);
+  const batch = ourItems(parsed.value, await deps.store.servedNumbers(), deps);
   reportProblems(batch, deps);
   const outcome = await deps.store.recordWebhook(batch, now);
   // Only now, with the delivery committed, does Meta hear 200: anything earlier could lose it.
@@ -110,16 +110,16 @@ export async function handleWebhookPost(req: IncomingMessage, res: ServerRespons
 }
 
 /**
- * The delivery without the items for another business number of the same WhatsApp account (Meta sends every
- * number's webhooks to the app's callback): stored as ours, a reply would leave from a number the customer never wrote
- * to. Each such number is logged once, as a warning.
+ * The delivery without the items for a business number no team serves (Meta sends every number's webhooks of the
+ * account to the app's callback; `numbers add` makes one ours): stored, a reply would leave from a number nobody
+ * answers. Each such number is logged once, as a warning.
  */
-function ourItems(batch: WebhookBatch, deps: WebhookRouteDeps): WebhookBatch {
+function ourItems(batch: WebhookBatch, served: ReadonlySet<string>, deps: WebhookRouteDeps): WebhookBatch {
   let dropped = 0;
   const ours = <T>(items: readonly T[], numberOf: (item: T) => string | null): T[] =>
     items.filter((item) => {
       const number = numberOf(item);
-      if (number === null || number === deps.phoneNumberId) return true;
+      if (number === null || served.has(number)) return true;
       dropped++;
       if (!deps.figures.otherNumbers.has(number)) {
         deps.figures.otherNumbers.add(number);
