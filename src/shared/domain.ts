@@ -56,6 +56,17 @@ export const TemplateFields = {
 };
 const TemplateContent = z.object({ type: z.literal('template'), ...TemplateFields });
 
+/** What an agent may do (need-to-know): agents work their teams' conversations; supervisors also transfer and reassign
+ * them; admins manage teams, numbers and agents and see no customer content by default. */
+export const Role = z.enum(['agent', 'supervisor', 'admin']);
+export type Role = z.infer<typeof Role>;
+
+/** A team (a branch, a back-office queue) or an agent, by id and the name people know it by. */
+export const TeamRef = z.object({ id: EntityId, name: z.string().max(200) });
+export type TeamRef = z.infer<typeof TeamRef>;
+export const AgentRef = z.object({ id: EntityId, name: z.string().max(200) });
+export type AgentRef = z.infer<typeof AgentRef>;
+
 /** Who wrote a message in a group conversation. */
 export const Participant = z.object({ waId: WaId.nullable(), bsuid: Bsuid.nullable(), name: z.string().max(256).nullable() });
 export type Participant = z.infer<typeof Participant>;
@@ -164,6 +175,8 @@ export const Message = z.object({
   replyToId: EntityId.nullable(),
   /** The agent who sent it (outbound only). */
   senderAgentId: EntityId.nullable(),
+  /** The same agent with their name, so every console can say "You" or the colleague's name. */
+  sender: AgentRef.nullable().optional(),
   /** Milliseconds since the epoch: when the customer sent it, or when the agent pressed Send. */
   createdAt: z.number().int(),
   /** Last status change. */
@@ -187,6 +200,10 @@ export const Conversation = z.object({
     .nullable()
     .optional(),
   assignedAgentId: EntityId.nullable(),
+  /** The assignee with their name (v2 with need-to-know; absent from older producers). */
+  assignedAgent: AgentRef.nullable().optional(),
+  /** The team that owns the conversation: its number's team until a supervisor transfers it. */
+  team: TeamRef.optional(),
   /** When the customer last wrote: the 24-hour window runs from here. */
   lastInboundAt: z.number().int().nullable(),
   /** Bank case this conversation is linked to. */
