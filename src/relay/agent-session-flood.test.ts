@@ -4,20 +4,27 @@ import { createFakeClock } from '../shared/clock';
 import { CloseCode } from '../shared/protocol';
 import { AgentSession, type SessionDeps } from './agent-session';
 import { silentLogger } from './log';
+import type { AgentAccess } from './store/relay-store';
 
 function session() {
   const clock = createFakeClock(Date.UTC(2026, 10, 24), 0);
   const closed: number[] = [];
+  const agent: AgentAccess = { id: 'ana', name: 'Ana', role: 'agent', teams: [{ id: 'main', name: 'Main' }], accessVersion: 1, revokedAt: null };
   const store: SessionDeps['store'] = {
     head: async () => 0,
     oldest: async () => 1,
-    isAgentActive: async () => true,
+    agentAccess: async () => agent,
     recordDeviceAck: async () => {},
+    deviceAccessVersion: async () => 1,
+    recordDeviceAccess: async () => {},
+    appendAudit: async () => {},
   };
   const s = new AgentSession({
-    agent: { id: 'ana', name: 'Ana' },
+    agent,
     deviceId: 'dev-1',
     sessionId: 's-1',
+    source: '127.0.0.1',
+    transportName: 'ws',
     protocol: 2,
     since: 0,
     transport: { send: () => {}, bufferedBytes: () => 0, close: (code) => void closed.push(code) },

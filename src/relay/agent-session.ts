@@ -5,8 +5,8 @@ import { appError, err, fail, type Result } from '../shared/errors';
 import { ClientFrame, CloseCode, parseFrame, type ProtocolVersion, type WireError } from '../shared/protocol';
 import { TokenBucket } from '../shared/token-bucket';
 import type { Logger } from './log';
-import { eventsFrame, helloFrame, requestIdOf, toWire } from './session-wire';
-import type { Agent, RelayStore, StoredEvent } from './store/relay-store';
+import { eventsFrame, openStream, requestIdOf, toWire } from './session-wire';
+import type { AgentAccess, RelayStore, StoredEvent } from './store/relay-store';
 
 export interface SessionTransport {
   send(text: string): void;
@@ -15,7 +15,15 @@ export interface SessionTransport {
   close(code: number, reason: string): void;
 }
 
-export type RequestHandler = (agent: Agent, method: string, params: unknown) => Promise<Result<unknown>>;
+/** Who is asking, from where: the signed-in agent with the access the session started under. */
+export interface RequestContext {
+  readonly agent: AgentAccess;
+  readonly deviceId: string;
+  /** The client's address (X-Forwarded-For only from trusted proxies): for the audit trail. */
+  readonly source: string;
+}
+
+export type RequestHandler = (context: RequestContext, method: string, params: unknown) => Promise<Result<unknown>>;
 
 export interface SessionSettings {
   heartbeatMs: number;
@@ -29,16 +37,22 @@ export interface SessionSettings {
 }
 
 export interface SessionDeps {
-  agent: Agent;
+  /** The agent with their role, teams and access_version when the session started: what it may see. */
+  agent: AgentAccess;
   deviceId: string;
   sessionId: string;
+  source: string;
+  transportName: 'ws' | 'poll';
   /** The version this device speaks: its hello says it; `readEvents` and `handleRequest` answer in its shapes. */
   protocol: ProtocolVersion;
   /** The device's last committed seq, or null for a device with nothing (needs a first sync). */
   since: number | null;
   transport: SessionTransport;
-  store: Pick<RelayStore, 'head' | 'oldest' | 'isAgentActive' | 'recordDeviceAck'>;
-  /** Committed events after a seq, encoded for this device's version (JSON per event). */
+  store: Pick<RelayStore, 'head' | 'oldest' | 'agentAccess' | 'recordDeviceAck' | 'deviceAccessVersion' | 'recordDeviceAccess' | 'appendAudit'>;
+  /**
+   * The next at most `limit` entries of this device's stream after a seq: consecutive seqs, the events its agent may
+   * see and fillers for the rest, encoded for its version (JSON per entry).
+   */
   readEvents: (afterSeq: number, limit: number) => Promise<StoredEvent[]>;
   handleRequest: RequestHandler;
   clock: Clock;
@@ -54,6 +68,10 @@ const BACKPRESSURE_RETRY_MS = 25;
 export class AgentSession {
   private sentUpTo = 0;
   private ackedUpTo = 0;
+  /** Seqs of the entries sent and not yet acked, ascending: the window counts entries (a skip spans many seqs). */
+  private unacked: number[] = [];
+  /** Set while this device's rebuilt cache still has to be remembered as made under the agent's current access. */
+  private recordAccessAt: number | null = null;
   private pumping = false;
   private pumpAgain = false;
   private closed = false;
@@ -68,9 +86,12 @@ export class AgentSession {
   readonly agentId: string;
   readonly deviceId: string;
   readonly sessionId: string;
+  /** The agent's access_version this session serves: another one in the store means it must end. */
+  readonly accessVersion: number;
 
   constructor(private readonly deps: SessionDeps) {
     this.agentId = deps.agent.id;
+    this.accessVersion = deps.agent.accessVersion;
     this.deviceId = deps.deviceId;
     this.sessionId = deps.sessionId;
     this.lastReceivedAt = deps.clock.monotonicNow();
@@ -84,29 +105,22 @@ export class AgentSession {
 
   /** Sends the hello and starts streaming from the device's cursor (or from head after a resync). */
   async start(): Promise<void> {
-    const { store, settings, since } = this.deps;
-    const head = await store.head();
-    const oldest = await store.oldest();
-    // Resume only when every event after `since` is still kept; a cursor ahead of head means the relay lost data.
-    const canResume = since !== null && since + 1 >= oldest && since <= head;
-    this.sentUpTo = canResume ? since : head;
-    this.ackedUpTo = this.sentUpTo;
-    const hello = helloFrame(this.deps.protocol, {
-      sessionId: this.deps.sessionId,
-      agent: { id: this.deps.agent.id, name: this.deps.agent.name },
-      deviceId: this.deps.deviceId,
-      head,
-      oldest,
-      mode: canResume ? 'resume' : 'resync',
-      heartbeatMs: settings.heartbeatMs,
-      deadAfterMs: settings.deadAfterMs,
-      maxFrameBytes: settings.maxFrameBytes,
-      eventWindow: settings.eventWindow,
-    });
-    this.write(JSON.stringify(hello));
-    this.deps.log.info('session.started', { protocol: hello.protocol, mode: hello.mode, since, head });
+    const opened = await openStream(this.deps);
+    this.sentUpTo = opened.cursor;
+    this.ackedUpTo = opened.cursor;
+    this.recordAccessAt = opened.recordAccessAt;
+    this.write(opened.hello);
     this.scheduleHeartbeat();
     this.pump();
+  }
+
+  /**
+   * The store says the agent's access is not what this session serves: a revoked agent's devices must ask for
+   * credentials (4001); one whose teams or role changed reconnects at once and rebuilds from what it may see (4011).
+   */
+  endForAccess(revoked: boolean): void {
+    if (revoked) this.close(CloseCode.unauthorized, 'token revoked');
+    else this.close(CloseCode.accessChanged, "the agent's teams or role changed");
   }
 
   /** New events were committed: stream them if the window allows. */
@@ -161,8 +175,16 @@ export class AgentSession {
       this.sendError(appError('invalid_input', `ack ${seq} is beyond the last event sent (${this.sentUpTo})`, false));
       return;
     }
+    if (this.recordAccessAt !== null && seq >= this.recordAccessAt) {
+      this.recordAccessAt = null;
+      const { agent, deviceId } = this.deps;
+      void this.deps.store.recordDeviceAccess(agent.id, deviceId, agent.accessVersion, this.deps.clock.wallNow()).catch(() => {});
+    }
     if (seq <= this.ackedUpTo) return; // cumulative: an old ack changes nothing
     this.ackedUpTo = seq;
+    let acked = 0;
+    while (acked < this.unacked.length && this.unacked[acked]! <= seq) acked++;
+    this.unacked = this.unacked.slice(acked);
     this.pump();
   }
 
@@ -175,8 +197,10 @@ export class AgentSession {
     }
     // Not back to zero: a steady flood gets one request through whenever a token refills, and was never closed.
     this.floodScore = Math.max(0, this.floodScore - 1);
-    if (!(await this.deps.store.isAgentActive(this.deps.agent.id))) {
-      this.close(CloseCode.unauthorized, 'token revoked');
+    // The watcher ends a session within a second of an access change; a request in that second is refused too.
+    const access = await this.deps.store.agentAccess(this.deps.agent.id);
+    if (access === null || access.revokedAt !== null || access.accessVersion !== this.accessVersion) {
+      this.endForAccess(access === null || access.revokedAt !== null);
       return;
     }
     let cancelDeadline = () => {};
@@ -190,7 +214,8 @@ export class AgentSession {
           });
     let result: Result<unknown>;
     try {
-      result = await Promise.race([this.deps.handleRequest(this.deps.agent, method, params), deadline]);
+      const context: RequestContext = { agent: this.deps.agent, deviceId: this.deps.deviceId, source: this.deps.source };
+      result = await Promise.race([this.deps.handleRequest(context, method, params), deadline]);
     } catch (error) {
       this.deps.log.error('request.failed', { method, error: error instanceof Error ? error : String(error) });
       result = fail('internal', `the relay failed while handling ${method}`, true);
@@ -235,7 +260,7 @@ export class AgentSession {
   private async pumpLoop(): Promise<void> {
     const { settings, transport } = this.deps;
     while (!this.closed) {
-      const room = settings.eventWindow - (this.sentUpTo - this.ackedUpTo);
+      const room = settings.eventWindow - this.unacked.length;
       if (room <= 0) return; // the next ack resumes the stream
       if (transport.bufferedBytes() > settings.maxBufferedBytes) {
         // A slow reader: hold events in the database, not in memory, and look again shortly.
@@ -246,6 +271,7 @@ export class AgentSession {
       if (events.length === 0 || this.closed) return;
       const frame = eventsFrame(events, settings.maxFrameBytes);
       this.write(frame.text);
+      for (let i = 0; i < frame.count; i++) this.unacked.push(events[i]!.seq);
       this.sentUpTo = frame.lastSeq;
     }
   }

@@ -7,13 +7,13 @@ import { z } from 'zod';
 import type { Clock } from '../shared/clock';
 import { CloseCode, LONG_POLL_HOLD_MS, MAX_FRAME_BYTES, SUPPORTED_PROTOCOL_VERSIONS, pollProtocolVersion } from '../shared/protocol';
 import type { AgentSession, SessionTransport } from './agent-session';
-import { authenticate, parseHandshake } from './agent-handshake';
-import { bearerToken } from './agent-tokens';
+import { parseHandshake, signIn, type RefusedTokens, type SignInStore } from './agent-handshake';
+import { bearerToken, hashAgentToken } from './agent-tokens';
 import { BodyTooLargeError, readBody } from '../node-shared/http-body';
+import { secretsEqual } from '../node-shared/secret-compare';
 import { refuseRest, sendError, sendJson } from './http-util';
 import type { Logger } from './log';
 import type { SessionFactory } from './relay-sessions';
-import type { RelayStore } from './store/relay-store';
 
 const MAX_FRAMES_PER_POST = 64;
 const PollPost = z.looseObject({ frames: z.array(z.unknown()).max(MAX_FRAMES_PER_POST) });
@@ -70,13 +70,18 @@ interface PollEntry {
   session: AgentSession;
   transport: PollTransport;
   agentId: string;
+  /** The hash of the token that opened the session. */
+  tokenHash: string;
 }
 
 export function createLongPoll(deps: {
-  store: Pick<RelayStore, 'findAgentByTokenHash'>;
+  store: SignInStore;
   sessions: SessionFactory;
   clock: Clock;
   log: Logger;
+  refused: RefusedTokens;
+  /** The client's address for the audit trail (X-Forwarded-For only from trusted proxies). */
+  sourceOf: (req: IncomingMessage) => string;
   holdMs?: number;
 }) {
   const entries = new Map<string, PollEntry>();
@@ -85,12 +90,15 @@ export function createLongPoll(deps: {
   /** The session, if the caller's token belongs to the agent who opened it: a session id alone grants nothing. */
   async function entryFor(req: IncomingMessage, res: ServerResponse, sessionId: string): Promise<PollEntry | null> {
     const token = bearerToken(req.headers.authorization);
-    const agent = token === null ? null : await authenticate(deps.store, token);
+    const entry = entries.get(sessionId);
+    // The token that opened the session may always hear how it ended: a revoked agent's poll gets its 4001 (the hub
+    // closes the session within a second of the revocation), not a bare 401.
+    if (entry !== undefined && token !== null && secretsEqual(hashAgentToken(token), entry.tokenHash)) return entry;
+    const agent = await signIn(deps.store, deps.refused, token, deps.sourceOf(req), 'poll');
     if (agent === null) {
       sendError(res, 401, 'unauthorized', 'unknown or revoked token');
       return null;
     }
-    const entry = entries.get(sessionId);
     if (entry === undefined) {
       sendError(res, 404, 'not_found', 'no such poll session; open a new one');
       return null;
@@ -110,14 +118,15 @@ export function createLongPoll(deps: {
         sendError(res, 400, 'unsupported_version', `this relay speaks protocol ${SUPPORTED_PROTOCOL_VERSIONS.join(' and ')}`);
         return;
       }
+      const source = deps.sourceOf(req);
       const handshake = parseHandshake(url, req.headers);
       if (!handshake.ok) {
+        if (handshake.error.code === 'unauthorized') await deps.refused.record(source, 'poll', 'missing');
         sendError(res, handshake.error.code === 'unauthorized' ? 401 : 400, handshake.error.code, handshake.error.message);
         return;
       }
-      const agent = await authenticate(deps.store, handshake.value.token);
+      const agent = await signIn(deps.store, deps.refused, handshake.value.token, source, 'poll');
       if (agent === null) {
-        deps.log.warn('agent.auth_refused', { transport: 'poll' });
         sendError(res, 401, 'unauthorized', 'unknown or revoked token');
         return;
       }
@@ -129,8 +138,9 @@ export function createLongPoll(deps: {
         transport,
         transportName: 'poll',
         protocol,
+        source,
       });
-      entries.set(session.sessionId, { session, transport, agentId: agent.id });
+      entries.set(session.sessionId, { session, transport, agentId: agent.id, tokenHash: hashAgentToken(handshake.value.token) });
       await session.start();
       sendJson(res, 200, { sessionId: session.sessionId });
     },

@@ -1,4 +1,5 @@
-// HTTP media for agents, with the same bearer token as the socket: upload before sending, fetch to display.
+// HTTP media for agents, with the same bearer token as the socket: upload before sending, fetch to display — a file
+// only for an agent who may see it (their own upload, or a file of their teams' conversations), each download audited.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { MEDIA_RULES, checkOutboundMedia } from '../shared/media-limits';
@@ -6,11 +7,14 @@ import type { MediaUploadResult } from '../shared/protocol-methods';
 import { isUuidV7, uuidv7 } from '../shared/uuidv7';
 import type { Clock } from '../shared/clock';
 import { BodyTooLargeError } from '../node-shared/http-body';
+import { signIn, type RefusedTokens } from './agent-handshake';
+import { bearerToken } from './agent-tokens';
+import { decideMedia, decideUpload } from './domain/access';
 import { refuseRest, sendError, sendJson } from './http-util';
 import type { Logger } from './log';
 import type { MediaFetcher } from './media-fetcher';
 import type { MediaFiles } from './media-files';
-import type { Agent, RelayStore } from './store/relay-store';
+import type { AgentAccess, RelayStore } from './store/relay-store';
 
 export interface MediaRouteDeps {
   store: RelayStore;
@@ -18,6 +22,28 @@ export interface MediaRouteDeps {
   fetcher: MediaFetcher;
   clock: Clock;
   log: Logger;
+  refused: RefusedTokens;
+  sourceOf: (req: IncomingMessage) => string;
+}
+
+/** `POST /v1/media` and `GET /v1/media/{id}` with the agent's token; false when the path is not one of them. */
+export async function routeMedia(req: IncomingMessage, res: ServerResponse, pathname: string, deps: MediaRouteDeps): Promise<boolean> {
+  if (pathname !== '/v1/media' && !pathname.startsWith('/v1/media/')) return false;
+  const source = deps.sourceOf(req);
+  const agent = await signIn(deps.store, deps.refused, bearerToken(req.headers.authorization), source, 'media');
+  if (agent === null) {
+    req.resume();
+    sendError(res, 401, 'unauthorized', 'unknown or revoked token');
+    return true;
+  }
+  if (pathname === '/v1/media' && req.method === 'POST') {
+    await handleMediaUpload(req, res, agent, deps);
+    return true;
+  }
+  const id = /^\/v1\/media\/([^/]{1,128})$/.exec(pathname)?.[1];
+  if (id === undefined || req.method !== 'GET') return false;
+  await handleMediaDownload(res, id, { agent, source }, deps);
+  return true;
 }
 
 /** A file name safe to store and to echo in Content-Disposition: no paths, no control characters. */
@@ -38,7 +64,13 @@ export function cleanFileName(raw: string | undefined): string {
   return name === '' ? 'file' : name;
 }
 
-export async function handleMediaUpload(req: IncomingMessage, res: ServerResponse, agent: Agent, deps: MediaRouteDeps): Promise<void> {
+export async function handleMediaUpload(req: IncomingMessage, res: ServerResponse, agent: AgentAccess, deps: MediaRouteDeps): Promise<void> {
+  const allowed = decideUpload(agent);
+  if (!allowed.ok) {
+    refuseRest(req, res);
+    sendError(res, 403, allowed.error.code, allowed.error.message);
+    return;
+  }
   const mimeType = (req.headers['content-type'] ?? '').toLowerCase().split(';')[0]!.trim();
   const declared = Number(req.headers['content-length'] ?? 0);
   const check = checkOutboundMedia(mimeType, Number.isFinite(declared) ? declared : 0);
@@ -66,10 +98,23 @@ export async function handleMediaUpload(req: IncomingMessage, res: ServerRespons
   sendJson(res, 201, result);
 }
 
-export async function handleMediaDownload(res: ServerResponse, mediaId: string, deps: MediaRouteDeps): Promise<void> {
+/** Who downloads, from where: the audit's actor and source. */
+export interface MediaCaller {
+  readonly agent: AgentAccess;
+  readonly source: string;
+}
+
+export async function handleMediaDownload(res: ServerResponse, mediaId: string, caller: MediaCaller, deps: MediaRouteDeps): Promise<void> {
   const media = isUuidV7(mediaId) ? await deps.store.getMedia(mediaId) : null;
-  if (media === null) {
+  const access = media === null ? null : await deps.store.mediaAccess(media.id);
+  if (media === null || access === null) {
     sendError(res, 404, 'not_found', 'no such media');
+    return;
+  }
+  const allowed = decideMedia(caller.agent, access);
+  if (!allowed.ok) {
+    deps.log.info('media.refused', { mediaId: media.id, code: allowed.error.code });
+    sendError(res, 403, allowed.error.code, allowed.error.message);
     return;
   }
   if (media.state === 'pending' && media.waMediaId !== null) await deps.fetcher.fetch(media.id, media.waMediaId);
@@ -78,6 +123,14 @@ export async function handleMediaDownload(res: ServerResponse, mediaId: string, 
     sendError(res, 502, 'unavailable', 'the file could not be fetched from WhatsApp yet; try again shortly');
     return;
   }
+  await deps.store.appendAudit({
+    at: deps.clock.wallNow(),
+    action: 'media.download',
+    actorId: caller.agent.id,
+    source: caller.source,
+    conversationId: access.conversationIds[0] ?? null,
+    detail: { mediaId: media.id, origin: media.origin, bytes: file.size },
+  });
   const fileName = media.fileName ?? 'file';
   res.writeHead(200, {
     'content-type': media.mimeType,

@@ -14,6 +14,8 @@ import {
   V1_PLACEHOLDER_PREFIX,
   v1Placeholder,
 } from './domain/v1-encoding';
+import type { RequestContext } from './agent-session';
+import { placeholderGap } from './domain/visible-stream';
 import { silentLogger } from './log';
 import { v1EventReader, v1RequestHandler, type ConversationLookup } from './protocol-v1-encoder';
 import type { StoredEvent } from './store/relay-store';
@@ -146,7 +148,15 @@ describe('the v1 event reader', () => {
     lookups.push([...ids]);
     return HELD_CONVERSATIONS.filter((c) => ids.includes(c.id));
   };
-  const read = v1EventReader(async (after, limit) => log.filter((e) => e.seq > after).slice(0, limit), lookup, silentLogger);
+  const read = v1EventReader(
+    async (after, limit) =>
+      log
+        .filter((e) => e.seq > after)
+        .slice(0, limit)
+        .map((e) => ({ ...e, filler: false })),
+    lookup,
+    silentLogger,
+  );
 
   it('gives one v1 event per stored event, same seqs, looking conversations up once per batch', async () => {
     lookups.length = 0;
@@ -164,13 +174,20 @@ describe('the v1 event reader', () => {
   it('turns a stored event it cannot read into a placeholder, not a gap', async () => {
     const broken = v1EventReader(
       async () => [
-        { seq: 1, json: '{"kind":"message.forwarded","id":"x"}' },
-        { seq: 2, json: 'not json' },
+        { seq: 1, json: '{"kind":"message.forwarded","id":"x"}', filler: false },
+        { seq: 2, json: 'not json', filler: false },
       ],
       lookup,
       silentLogger,
     );
     expect((await broken(0, 10)).map((e) => JSON.parse(e.json))).toEqual([v1Placeholder(1), v1Placeholder(2)]);
+  });
+
+  it('sends the fillers for seqs the device may not see as they are, looking nothing up for them', async () => {
+    lookups.length = 0;
+    const seen = v1EventReader(async () => placeholderGap(1, 3, 10), lookup, silentLogger);
+    expect((await seen(0, 10)).map((e) => JSON.parse(e.json))).toEqual([v1Placeholder(1), v1Placeholder(2), v1Placeholder(3)]);
+    expect(lookups).toEqual([]);
   });
 });
 
@@ -188,7 +205,11 @@ describe('the v1 request handler', () => {
     asked.push(method);
     return ok(v2Results[method]);
   }, lookup);
-  const ana = { id: 'ana', name: 'Ana' };
+  const ana: RequestContext = {
+    agent: { id: 'ana', name: 'Ana', role: 'agent', teams: [{ id: 'main', name: 'Main' }], accessVersion: 1, revokedAt: null },
+    deviceId: 'dev-1',
+    source: '127.0.0.1',
+  };
 
   it.each(Object.keys(v2Results))('answers %s in v1 shapes', async (method) => {
     const result = await handle(ana, method, { conversationId: IDS.dana });

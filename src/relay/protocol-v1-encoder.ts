@@ -8,23 +8,28 @@ import { METHODS, isMethodName } from '../shared/protocol-methods';
 import { METHOD_RESULTS_V1 } from '../shared/protocol-v1';
 import type { RequestHandler } from './agent-session';
 import { conversationIdsToLookUp, conversationToV1, errorToV1, eventToV1, isExpressibleInV1, messageToV1, v1Placeholder } from './domain/v1-encoding';
+import type { StreamEntry } from './domain/visible-stream';
 import type { Logger } from './log';
 import type { StoredEvent } from './store/relay-store';
 
-/** Reads committed events after a seq, as a session sends them (JSON per event). */
-export type EventReader = (afterSeq: number, limit: number) => Promise<StoredEvent[]>;
+/** Reads a device's stream after a seq: the events its agent may see (v2 JSON) and fillers for the seqs between. */
+export type EntryReader = (afterSeq: number, limit: number) => Promise<StreamEntry[]>;
 
 /** The conversations with these ids, as they stand now; ids the relay does not hold are left out. */
 export type ConversationLookup = (ids: readonly string[]) => Promise<readonly Conversation[]>;
 
-/** Events re-encoded for v1: one v1 event (or placeholder) per stored event, same seqs, so the stream stays gap-free. */
-export function v1EventReader(read: EventReader, lookup: ConversationLookup, log: Logger): EventReader {
+/**
+ * Events re-encoded for v1: one v1 event (or placeholder) per seq, so the stream stays gap-free. Fillers (seqs the
+ * device may not see) are v1 placeholders already and go out as they are.
+ */
+export function v1EventReader(read: EntryReader, lookup: ConversationLookup, log: Logger): (afterSeq: number, limit: number) => Promise<StoredEvent[]> {
   return async (afterSeq, limit) => {
-    const stored = await read(afterSeq, limit);
-    const parsed = stored.map((e) => readStoredEvent(e, log));
+    const entries = await read(afterSeq, limit);
+    const parsed = entries.map((e) => (e.filler ? null : readStoredEvent(e, log)));
     const ids = conversationIdsToLookUp(parsed.filter((e) => e !== null));
     const conversations = new Map((ids.length === 0 ? [] : await lookup(ids)).map((c) => [c.id, c]));
-    return stored.map((e, i) => {
+    return entries.map((e, i) => {
+      if (e.filler) return { seq: e.seq, json: e.json };
       const event = parsed[i];
       const v1 = event === null || event === undefined ? v1Placeholder(e.seq) : eventToV1(e.seq, event, (id) => conversations.get(id));
       return { seq: e.seq, json: JSON.stringify(v1) };
@@ -58,14 +63,14 @@ export function v1RequestHandler(handle: RequestHandler, lookup: ConversationLoo
   // conversation instead, and the store then answers not_found), so they need no second lookup — a first sync's
   // history requests would otherwise each cost one.
   const given = new Set<string>();
-  return async (agent, method, params) => {
+  return async (context, method, params) => {
     if (!Object.hasOwn(METHOD_RESULTS_V1, method) || !isMethodName(method)) return fail('unknown_method', `unknown method '${method.slice(0, 64)}'`);
     const about = AboutConversation.safeParse(params);
     if (about.success && !given.has(about.data.conversationId)) {
       const [conversation] = await lookup([about.data.conversationId]);
       if (conversation !== undefined && !isExpressibleInV1(conversation)) return notFoundInV1();
     }
-    const result = await handle(agent, method, params);
+    const result = await handle(context, method, params);
     if (!result.ok) return err(errorToV1(result.error));
     const v1 = resultToV1(method, result.value);
     if (v1.ok) for (const id of conversationIdsIn(v1.value)) given.add(id);
@@ -122,5 +127,9 @@ function resultToV1(method: keyof typeof METHODS, value: unknown): Result<unknow
     }
     case 'templates.list':
       return ok(value);
+    case 'conversations.transfer':
+    case 'directory.get':
+      // Refused before they run (v1 had no such methods): here only so every method has its answer.
+      return fail('unknown_method', `unknown method '${method}'`);
   }
 }

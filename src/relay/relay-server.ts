@@ -6,14 +6,13 @@ import path from 'node:path';
 import { systemClock, type Clock } from '../shared/clock';
 import { CloseCode } from '../shared/protocol';
 import { createMethodHandler } from './agent-methods';
-import { authenticate } from './agent-handshake';
-import { bearerToken } from './agent-tokens';
+import { RefusedTokens, sourceOf } from './agent-handshake';
 import { sendError, sendJson } from './http-util';
 import { createLogger, phonePseudonymizer, type Logger } from './log';
 import { createLongPoll } from './long-poll';
 import { MediaFetcher } from './media-fetcher';
 import { MediaFiles } from './media-files';
-import { handleMediaDownload, handleMediaUpload, type MediaRouteDeps } from './media-routes';
+import { routeMedia, type MediaRouteDeps } from './media-routes';
 import { OutboundDispatcher } from './outbound-dispatcher';
 import type { RelayConfig } from './relay-config';
 import { createSessionFactory } from './relay-sessions';
@@ -31,6 +30,9 @@ import { createSendRateLimiter } from './domain/send-rate-limit';
 import { createAgentSocketServer } from './ws-transport';
 
 export const RELAY_VERSION = '0.1.0';
+
+/** How often each process reads the access_version of the agents it serves: a revoked agent is cut off within this. */
+const ACCESS_WATCH_MS = 1_000;
 
 export interface Relay {
   /** http://host:port — the base for /webhook, /v1/agent, /v1/media … */
@@ -139,8 +141,18 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
       maxBufferedBytes: 4 * 1024 * 1024,
     },
   });
-  const sockets = createAgentSocketServer({ store, sessions, log });
-  const poll = createLongPoll({ store, sessions, clock, log, ...(overrides.pollHoldMs !== undefined && { holdMs: overrides.pollHoldMs }) });
+  const refused = new RefusedTokens({ store, clock, log });
+  const source = sourceOf(config.trustedProxies);
+  const sockets = createAgentSocketServer({ store, sessions, log, refused, sourceOf: source });
+  const poll = createLongPoll({
+    store,
+    sessions,
+    clock,
+    log,
+    refused,
+    sourceOf: source,
+    ...(overrides.pollHoldMs !== undefined && { holdMs: overrides.pollHoldMs }),
+  });
 
   const webhookDeps: WebhookRouteDeps = {
     appSecret: config.whatsapp.appSecret,
@@ -160,7 +172,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
       });
     },
   };
-  const mediaDeps: MediaRouteDeps = { store, files, fetcher, clock, log };
+  const mediaDeps: MediaRouteDeps = { store, files, fetcher, clock, log, refused, sourceOf: source };
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = requestUrl(req);
@@ -188,18 +200,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
       if (method === 'GET') return poll.receive(req, res, pollSession[1]!);
       if (method === 'POST') return poll.send(req, res, pollSession[1]!);
     }
-    if (pathname === '/v1/media' || pathname.startsWith('/v1/media/')) {
-      const token = bearerToken(req.headers.authorization);
-      const agent = token === null ? null : await authenticate(store, token);
-      if (agent === null) {
-        req.resume();
-        sendError(res, 401, 'unauthorized', 'unknown or revoked token');
-        return;
-      }
-      if (pathname === '/v1/media' && method === 'POST') return handleMediaUpload(req, res, agent, mediaDeps);
-      const id = /^\/v1\/media\/([^/]{1,128})$/.exec(pathname)?.[1];
-      if (id !== undefined && method === 'GET') return handleMediaDownload(res, id, mediaDeps);
-    }
+    if (await routeMedia(req, res, pathname, mediaDeps)) return;
     sendError(res, 404, 'not_found', `no route for ${method} ${pathname.slice(0, 100)}`);
   }
 
@@ -238,6 +239,8 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
     poll.sweep();
   }, 60_000);
   pruneTimer.unref();
+  // `agents revoke` (the CLI) or another relay process changes access in the same data: each process watches it.
+  const stopAccessWatch = hub.watchAccess(store, { clock, log, intervalMs: ACCESS_WATCH_MS });
   log.info('relay.started', { port, sandbox: config.sandbox, version: RELAY_VERSION });
 
   let closing: Promise<void> | null = null;
@@ -250,6 +253,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
     close: () => {
       closing ??= (async () => {
         clearInterval(pruneTimer);
+        stopAccessWatch();
         hub.closeAll(CloseCode.relayRestarting, 'relay restarting');
         poll.closeAll();
         sockets.close();

@@ -1,26 +1,36 @@
-// Creates AgentSessions with the relay's settings, in the device's protocol version, and registers them with the hub.
+// Creates AgentSessions with the relay's settings, in the device's protocol version, reading only what its agent may see.
 import type { Clock } from '../shared/clock';
 import type { ProtocolVersion } from '../shared/protocol';
 import { uuidv7 } from '../shared/uuidv7';
 import { AgentSession, type RequestHandler, type SessionSettings, type SessionTransport } from './agent-session';
+import { audienceOf } from './domain/access';
+import { placeholderGap, skippedGap, streamEntries } from './domain/visible-stream';
 import type { Logger } from './log';
-import { v1EventReader, v1RequestHandler, type ConversationLookup } from './protocol-v1-encoder';
+import { v1EventReader, v1RequestHandler, type ConversationLookup, type EntryReader } from './protocol-v1-encoder';
 import type { SessionHub } from './session-hub';
-import type { Agent, RelayStore } from './store/relay-store';
+import type { AgentAccess, RelayStore } from './store/relay-store';
 
 export interface SessionFactory {
   create(input: {
-    agent: Agent;
+    agent: AgentAccess;
     deviceId: string;
     since: number | null;
     transport: SessionTransport;
     transportName: 'ws' | 'poll';
     protocol: ProtocolVersion;
+    /** The client's address, for the audit trail. */
+    source: string;
   }): AgentSession;
 }
 
 /** What sessions read and ask of the store. */
-export type SessionStore = Pick<RelayStore, 'head' | 'oldest' | 'readEvents' | 'isAgentActive' | 'recordDeviceAck' | 'conversationsById'>;
+export type SessionStore = Pick<
+  RelayStore,
+  'head' | 'oldest' | 'readEventsFor' | 'agentAccess' | 'recordDeviceAck' | 'deviceAccessVersion' | 'recordDeviceAccess' | 'appendAudit' | 'conversationsById'
+>;
+
+/** A device reads at most this many of its audience's events per store read. */
+const READ_BATCH = 500;
 
 export function createSessionFactory(deps: {
   store: SessionStore;
@@ -33,22 +43,29 @@ export function createSessionFactory(deps: {
   conversations?: ConversationLookup;
 }): SessionFactory {
   const { store } = deps;
-  const readEvents = (afterSeq: number, limit: number) => store.readEvents(afterSeq, limit);
   const conversations = deps.conversations ?? ((ids: readonly string[]) => store.conversationsById(ids));
   return {
-    create({ agent, deviceId, since, transport, transportName, protocol }) {
+    create({ agent, deviceId, since, transport, transportName, protocol, source }) {
       const sessionId = uuidv7();
       const log = deps.log.child({ agentId: agent.id, deviceId, sessionId, transport: transportName });
+      // The audience is fixed for the session: an access change ends it (the hub's watcher), and the next one reads anew.
+      const audience = audienceOf(agent);
+      const entries =
+        (writeGap: typeof skippedGap): EntryReader =>
+        async (afterSeq, limit) =>
+          streamEntries(afterSeq, await store.readEventsFor(audience, afterSeq, Math.min(limit, READ_BATCH)), limit, writeGap);
       const session = new AgentSession({
         agent,
         deviceId,
         sessionId,
+        source,
+        transportName,
         protocol,
         since,
         transport,
         store,
-        // v2 devices get the log and the methods' results as they are; v1 devices get them through one encoder.
-        readEvents: protocol === 1 ? v1EventReader(readEvents, conversations, log) : readEvents,
+        // v2 devices get the log's events as they are, a skip for the rest; v1 devices one v1 event or placeholder per seq.
+        readEvents: protocol === 1 ? v1EventReader(entries(placeholderGap), conversations, log) : entries(skippedGap),
         handleRequest: protocol === 1 ? v1RequestHandler(deps.handleRequest, conversations) : deps.handleRequest,
         clock: deps.clock,
         settings: deps.settings,

@@ -1,6 +1,12 @@
-// Every connected device: told when events are committed; one live connection per (agent, device).
+// Every connected device: told when events are committed; one live connection per (agent, device); ended within a
+// second when its agent's access changes, whichever relay process (or the CLI) changed it.
+import type { Clock } from '../shared/clock';
 import { CloseCode } from '../shared/protocol';
 import type { AgentSession } from './agent-session';
+import type { Logger } from './log';
+import type { RelayStore } from './store/relay-store';
+
+export type AccessWatchStore = Pick<RelayStore, 'accessVersions' | 'agentAccess' | 'head'>;
 
 export class SessionHub {
   private readonly byDevice = new Map<string, AgentSession>();
@@ -37,6 +43,48 @@ export class SessionHub {
   /** Closes an agent's sessions (token revoked). */
   closeAgent(agentId: string, code: number, reason: string): void {
     for (const s of [...this.byDevice.values()]) if (s.agentId === agentId) s.close(code, reason);
+  }
+
+  /**
+   * Every `intervalMs`, one read of the access_version of each agent with a session here: a session serving another
+   * version ends (4001 revoked, 4011 teams or role changed). The CLI and other relay processes change the same data,
+   * so this is the only way they reach this process's sockets. The same tick wakes sessions when the log's head moved
+   * without a commit of ours (another process took a webhook or a send). Returns the stop function.
+   */
+  watchAccess(store: AccessWatchStore, options: { clock: Clock; log: Logger; intervalMs: number }): () => void {
+    let stopped = false;
+    let cancel = () => {};
+    let lastHead: number | null = null;
+    const tick = async () => {
+      const sessions = [...this.byDevice.values()];
+      if (sessions.length > 0) {
+        const versions = await store.accessVersions([...new Set(sessions.map((s) => s.agentId))]);
+        const stale = sessions.filter((s) => versions.get(s.agentId) !== s.accessVersion);
+        const revoked = new Map<string, boolean>();
+        for (const agentId of new Set(stale.map((s) => s.agentId))) {
+          const access = await store.agentAccess(agentId);
+          revoked.set(agentId, access === null || access.revokedAt !== null);
+        }
+        for (const s of stale) s.endForAccess(revoked.get(s.agentId) ?? true);
+      }
+      const head = await store.head();
+      if (lastHead !== null && head !== lastHead) this.notify();
+      lastHead = head;
+    };
+    const schedule = () => {
+      cancel = options.clock.setTimer(options.intervalMs, () => {
+        void tick()
+          .catch((error: unknown) => options.log.error('access.watch_failed', { error: error instanceof Error ? error : String(error) }))
+          .finally(() => {
+            if (!stopped) schedule();
+          });
+      });
+    };
+    schedule();
+    return () => {
+      stopped = true;
+      cancel();
+    };
   }
 
   closeAll(code: number, reason: string): void {

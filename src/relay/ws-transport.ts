@@ -3,14 +3,20 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, MAX_FRAME_BYTES, SUPPORTED_PROTOCOL_VERSIONS, negotiateSubprotocol, subprotocolOf } from '../shared/protocol';
-import { authenticate, parseHandshake } from './agent-handshake';
+import { parseHandshake, signIn, type RefusedTokens, type SignInStore } from './agent-handshake';
 import type { SessionFactory } from './relay-sessions';
 import type { Logger } from './log';
-import type { RelayStore } from './store/relay-store';
 
 const SPOKEN = SUPPORTED_PROTOCOL_VERSIONS.map(subprotocolOf).join(' and ');
 
-export function createAgentSocketServer(deps: { store: Pick<RelayStore, 'findAgentByTokenHash'>; sessions: SessionFactory; log: Logger }) {
+export function createAgentSocketServer(deps: {
+  store: SignInStore;
+  sessions: SessionFactory;
+  log: Logger;
+  refused: RefusedTokens;
+  /** The client's address for the audit trail (X-Forwarded-For only from trusted proxies). */
+  sourceOf: (req: IncomingMessage) => string;
+}) {
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_FRAME_BYTES,
@@ -33,14 +39,15 @@ export function createAgentSocketServer(deps: { store: Pick<RelayStore, 'findAge
       ws.close(CloseCode.unsupportedVersion, `this relay speaks ${SPOKEN}`);
       return;
     }
+    const source = deps.sourceOf(req);
     const handshake = parseHandshake(url, req.headers);
     if (!handshake.ok) {
+      if (handshake.error.code === 'unauthorized') await deps.refused.record(source, 'ws', 'missing');
       ws.close(handshake.error.code === 'unauthorized' ? CloseCode.unauthorized : CloseCode.policyViolation, handshake.error.message.slice(0, 120));
       return;
     }
-    const agent = await authenticate(deps.store, handshake.value.token);
+    const agent = await signIn(deps.store, deps.refused, handshake.value.token, source, 'ws');
     if (agent === null) {
-      deps.log.warn('agent.auth_refused', { transport: 'ws' });
       ws.close(CloseCode.unauthorized, 'unknown or revoked token');
       return;
     }
@@ -58,6 +65,7 @@ export function createAgentSocketServer(deps: { store: Pick<RelayStore, 'findAge
       },
       transportName: 'ws',
       protocol,
+      source,
     });
     ws.on('message', (data, isBinary) => {
       if (isBinary) session.receive('\u0000binary');

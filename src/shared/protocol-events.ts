@@ -26,6 +26,11 @@ export const RelayEvent = z.discriminatedUnion('kind', [
    * brought two identities together), and later for other reasons. Drop it and its messages from the cache. (v2)
    */
   z.object({ kind: z.literal('conversation.removed'), conversationId: EntityId, mergedInto: EntityId.nullable() }),
+  /**
+   * Nothing for this device from `fromSeq` up to this event's own `seq`: events about conversations its agent may not
+   * see. Keeps the per-device stream gap-free without telling it anything about them. The next event is `seq + 1`. (v2)
+   */
+  z.object({ kind: z.literal('events.skipped'), fromSeq: z.number().int().nonnegative() }),
 ]);
 export type RelayEvent = z.infer<typeof RelayEvent>;
 export type RelayEventKind = RelayEvent['kind'];

@@ -1,6 +1,6 @@
 // Request methods of protocol v2 (v1 has the same parameters; its results are frozen in protocol-v1.ts): params and result schemas.
 import { z } from 'zod';
-import { CaseId, Conversation, EntityId, Message, OutboundContent, Template, WaId } from './domain';
+import { CaseId, Conversation, EntityId, Message, OutboundContent, Role, TeamRef, Template, WaId } from './domain';
 import { isUuidV7 } from './uuidv7';
 
 const PageLimit = z.number().int().min(1).max(500);
@@ -41,10 +41,27 @@ export const METHODS = {
     params: z.object({ conversationId: EntityId, caseId: CaseId.nullable() }),
     result: z.object({ conversation: Conversation }),
   },
-  /** agentId null releases the conversation to the unassigned pool. */
+  /**
+   * agentId null releases the conversation to its team. Taking a conversation assigned to someone else needs
+   * `takeOver: true` (the agent confirmed): without it the answer is `conflict`, naming the assignee.
+   */
   'conversations.assign': {
-    params: z.object({ conversationId: EntityId, agentId: EntityId.nullable() }),
+    params: z.object({ conversationId: EntityId, agentId: EntityId.nullable(), takeOver: z.boolean().optional() }),
     result: z.object({ conversation: Conversation }),
+  },
+  /** A supervisor of the conversation's team moves it to another team: the old team's devices drop it. (v2) */
+  'conversations.transfer': {
+    params: z.object({ conversationId: EntityId, teamId: EntityId }),
+    result: z.object({ conversation: Conversation }),
+  },
+  /** Who is who for this agent: their own role and teams, the colleagues in those teams, and every team (for transfers). (v2) */
+  'directory.get': {
+    params: z.object({}).optional(),
+    result: z.object({
+      me: z.object({ id: EntityId, name: z.string(), role: Role, teams: z.array(TeamRef) }),
+      agents: z.array(z.object({ id: EntityId, name: z.string(), role: Role, teamIds: z.array(EntityId) })),
+      teams: z.array(TeamRef),
+    }),
   },
   'templates.list': { params: z.object({}).optional(), result: z.object({ templates: z.array(Template) }) },
 } as const;

@@ -1,6 +1,7 @@
 // Relay protocol v2: the frames console and relay exchange (spec: docs/protocol.md). The relay also serves v1.
 import { z } from 'zod';
 import { ERROR_CODES } from './errors';
+import { Role, TeamRef } from './domain';
 import { RelayEvent } from './protocol-events';
 
 export const PROTOCOL_VERSION = 2;
@@ -63,6 +64,11 @@ export const CloseCode = {
   superseded: 4009,
   /** No frame for longer than the dead-link timeout. */
   deadLink: 4010,
+  /**
+   * The agent's teams or role changed (need-to-know): reconnect at once; the next hello is a resync, so the cache is
+   * rebuilt from what the agent may see now. (A revoked agent gets 4001.)
+   */
+  accessChanged: 4011,
 } as const;
 
 /** Close codes after which reconnecting would only fail the same way. */
@@ -106,7 +112,8 @@ export const HelloFrame = z.object({
   protocol: z.literal(PROTOCOL_VERSION),
   /** Identifies this connection (and the long-poll session); bound to the agent and device. */
   sessionId: z.string(),
-  agent: z.object({ id: z.string(), name: z.string() }),
+  /** Who signed in, with their role and teams: what the relay will let this device see and do. */
+  agent: z.object({ id: z.string(), name: z.string(), role: Role, teams: z.array(TeamRef) }),
   deviceId: z.string(),
   /** Newest event in the relay's log when this connection started. */
   head: Seq,
@@ -114,7 +121,8 @@ export const HelloFrame = z.object({
   oldest: Seq,
   /**
    * "resume": events after the client's `since` follow. "resync": the client's cursor is older
-   * than the relay keeps (or it has none): page the state with sync methods; events after `head` follow.
+   * than the relay keeps (or it has none), or the agent's teams or role changed since this device last connected:
+   * page the state with sync methods (it replaces the cache); events after `head` follow.
    */
   mode: z.enum(['resume', 'resync']),
   heartbeatMs: z.number().int().positive(),

@@ -102,6 +102,9 @@ export function eventToV1(seq: number, event: RelayEvent, conversationOf: Conver
     case 'conversation.removed':
       // v1 cannot drop a conversation: its console keeps showing it until its next resync.
       return v1Placeholder(seq);
+    case 'events.skipped':
+      // Never stored (a v2 device's filler); v1 devices get a placeholder per seq instead.
+      return v1Placeholder(seq);
   }
 }
 

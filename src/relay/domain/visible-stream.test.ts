@@ -1,6 +1,6 @@
 // A device's stream from the events it may see: gap-free seqs, fillers for the rest, never an event twice or out of range.
 import { describe, expect, it } from 'vitest';
-import { placeholderGap, skippedGap, streamEntries, type AudienceSlice, type StreamEntry } from './visible-stream';
+import { placeholderGap, skippedGap, startingPoint, streamEntries, type AudienceSlice, type StreamEntry } from './visible-stream';
 
 const ev = (seq: number) => ({ seq, json: `{"kind":"message.created","n":${seq}}` });
 const slice = (seqs: number[], throughSeq: number): AudienceSlice => ({ events: seqs.map(ev), throughSeq });
@@ -61,5 +61,33 @@ describe('v1: a placeholder per seq', () => {
 
   it('a placeholder depends on its seq alone, so a replay sends the same', () => {
     expect(placeholderGap(7, 7, 1)).toEqual(placeholderGap(7, 9, 1));
+  });
+});
+
+describe('where a device starts', () => {
+  const base = { head: 100, oldest: 1, accessVersion: 3, deviceAccessVersion: 3 };
+  it.each<[string, Partial<Parameters<typeof startingPoint>[0]> & { since: number | null }, ReturnType<typeof startingPoint>]>([
+    ['a device with a kept cursor resumes', { since: 40 }, { mode: 'resume', cursor: 40, recordAccess: 'no' }],
+    ['a device at head resumes with nothing to send', { since: 100 }, { mode: 'resume', cursor: 100, recordAccess: 'no' }],
+    [
+      'a new device resyncs, remembered once caught up',
+      { since: null, deviceAccessVersion: null },
+      { mode: 'resync', cursor: 100, recordAccess: 'on_catch_up' },
+    ],
+    ['a cursor older than the log keeps resyncs', { since: 10, oldest: 50 }, { mode: 'resync', cursor: 100, recordAccess: 'no' }],
+    ['a cursor just before the oldest kept event resumes', { since: 49, oldest: 50 }, { mode: 'resume', cursor: 49, recordAccess: 'no' }],
+    ['a cursor ahead of head (the relay lost data) resyncs', { since: 120 }, { mode: 'resync', cursor: 100, recordAccess: 'no' }],
+    [
+      'teams or role changed since the device caught up: resync',
+      { since: 40, deviceAccessVersion: 2 },
+      { mode: 'resync', cursor: 100, recordAccess: 'on_catch_up' },
+    ],
+    [
+      'a device from before need-to-know resumes, remembered now',
+      { since: 40, deviceAccessVersion: null },
+      { mode: 'resume', cursor: 40, recordAccess: 'now' },
+    ],
+  ])('%s', (_what, facts, expected) => {
+    expect(startingPoint({ ...base, ...facts })).toEqual(expected);
   });
 });

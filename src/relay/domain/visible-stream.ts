@@ -64,3 +64,41 @@ export function streamEntries(afterSeq: number, slice: AudienceSlice, limit: num
   fill(slice.throughSeq);
   return entries;
 }
+
+/** What decides where a device's stream starts. */
+export interface StartFacts {
+  /** The device's last committed seq; null for a device with nothing. */
+  readonly since: number | null;
+  readonly head: number;
+  readonly oldest: number;
+  /** The agent's access_version now, and when this device last caught up (null: never, or before need-to-know). */
+  readonly accessVersion: number;
+  readonly deviceAccessVersion: number | null;
+}
+
+export interface StartingPoint {
+  readonly mode: 'resume' | 'resync';
+  /** The seq the stream continues after: `since` on a resume, `head` on a resync. */
+  readonly cursor: number;
+  /**
+   * When to remember that this device works under the current access: at once, once it has caught up (acked the
+   * hello's head: its cache was rebuilt under this access, so a resync cut short is asked for again), or not at all.
+   */
+  readonly recordAccess: 'now' | 'on_catch_up' | 'no';
+}
+
+/**
+ * Resume only when every event after `since` is still kept, nothing is ahead of head (the relay lost data), and the
+ * agent's teams and role are those the device's cache was built under: otherwise the device rebuilds from what the
+ * agent may see now.
+ */
+export function startingPoint(f: StartFacts): StartingPoint {
+  const accessChanged = f.deviceAccessVersion !== null && f.deviceAccessVersion !== f.accessVersion;
+  const canResume = !accessChanged && f.since !== null && f.since + 1 >= f.oldest && f.since <= f.head;
+  const known = f.deviceAccessVersion === f.accessVersion;
+  return {
+    mode: canResume ? 'resume' : 'resync',
+    cursor: canResume && f.since !== null ? f.since : f.head,
+    recordAccess: known ? 'no' : canResume ? 'now' : 'on_catch_up',
+  };
+}

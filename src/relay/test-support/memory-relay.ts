@@ -10,12 +10,13 @@ import { CloseCode } from '../../shared/protocol';
 import type { RelayEvent } from '../../shared/protocol-events';
 import { METHODS, isMethodName } from '../../shared/protocol-methods';
 import type { RequestHandler } from '../agent-session';
+import { RefusedTokens } from '../agent-handshake';
 import { generateAgentToken, hashAgentToken } from '../agent-tokens';
 import { silentLogger } from '../log';
 import { createLongPoll } from '../long-poll';
 import { createSessionFactory } from '../relay-sessions';
 import { SessionHub } from '../session-hub';
-import type { Agent, StoredEvent } from '../store/relay-store';
+import type { AgentAccess, AudienceRead, StoredEvent } from '../store/relay-store';
 import { createAgentSocketServer } from '../ws-transport';
 
 export interface MemoryRelay {
@@ -31,7 +32,7 @@ export interface MemoryRelay {
 
 export async function startMemoryRelay(options: { eventWindow?: number } = {}): Promise<MemoryRelay> {
   const token = generateAgentToken();
-  const ana: Agent = { id: 'ana', name: 'Ana Cohen' };
+  const ana: AgentAccess = { id: 'ana', name: 'Ana Cohen', role: 'agent', teams: [{ id: 'main', name: 'Main' }], accessVersion: 1, revokedAt: null };
   const log: StoredEvent[] = [];
   let conversations: Conversation[] = [];
   let messages: Message[] = [];
@@ -43,11 +44,18 @@ export async function startMemoryRelay(options: { eventWindow?: number } = {}): 
   };
   const store = {
     findAgentByTokenHash: async (hash: string) => (hash === hashAgentToken(token) ? ana : null),
-    isAgentActive: async () => true,
+    agentAccess: async (id: string) => (id === ana.id ? ana : null),
     recordDeviceAck: async () => {},
+    deviceAccessVersion: async () => ana.accessVersion,
+    recordDeviceAccess: async () => {},
+    appendAudit: async () => {},
     head: async () => log.length,
     oldest: async () => 1,
-    readEvents: async (afterSeq: number, limit: number) => log.slice(afterSeq, afterSeq + limit),
+    // Every event is for ana's team here: what each version makes of the same log is what these tests look at.
+    readEventsFor: async (_teams: readonly string[], afterSeq: number, limit: number): Promise<AudienceRead> => {
+      const events = log.slice(afterSeq, afterSeq + limit);
+      return { events, throughSeq: events.length === limit ? events.at(-1)!.seq : log.length };
+    },
     listConversations: async (cursor: string | undefined, limit: number) => ok(page(cursor, limit)),
     conversationsById: async (ids: readonly string[]) => conversations.filter((c) => ids.includes(c.id)),
   };
@@ -90,8 +98,10 @@ export async function startMemoryRelay(options: { eventWindow?: number } = {}): 
     maxBufferedBytes: 4 * 1024 * 1024,
   };
   const sessions = createSessionFactory({ store, hub, handleRequest, clock: systemClock, settings, log: silentLogger });
-  const sockets = createAgentSocketServer({ store, sessions, log: silentLogger });
-  const poll = createLongPoll({ store, sessions, clock: systemClock, log: silentLogger, holdMs: 2_000 });
+  const refused = new RefusedTokens({ store, clock: systemClock, log: silentLogger });
+  const sourceOf = () => '127.0.0.1';
+  const sockets = createAgentSocketServer({ store, sessions, log: silentLogger, refused, sourceOf });
+  const poll = createLongPoll({ store, sessions, clock: systemClock, log: silentLogger, refused, sourceOf, holdMs: 2_000 });
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
