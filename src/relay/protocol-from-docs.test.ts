@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { openRelayDatabase } from './store/relay-db';
 import { LocalStore, PROTOCOL_V2, commitAndAck, connectWebSocket, openPollSession, resync, uuidv7 } from './test-support/docs-client';
 import type { CloseInfo, Connection, EventEnvelope, Hello, Message, RelayEvent, SendResult, Template, WsConnection } from './test-support/docs-client';
 
@@ -57,9 +58,10 @@ async function startRelay(dataDir: string, deadlineMs = 30_000): Promise<Relay> 
     createInterface({ input: child.stdout! }).on('line', (line) => {
       stdout.push(line);
       const listening = /^relay listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(stdout[0] ?? '');
-      const sandbox = /^sandbox: demo agent "demo", token (\S+)$/.exec(stdout[1] ?? '');
-      if (stdout.length === 2) {
-        if (listening?.[1] === undefined || sandbox?.[1] === undefined) return fail('unexpected first lines');
+      if (listening?.[1] === undefined) return fail('unexpected first line');
+      // The sandbox names its demo agents (the first is "demo", an agent of team main) with their tokens, then more.
+      const sandbox = /^sandbox: demo agent "demo" .*, token (\S+)$/.exec(line);
+      if (sandbox?.[1] !== undefined) {
         clearTimeout(timer);
         child.removeAllListeners('exit');
         resolve({ baseUrl: listening[1], token: sandbox[1], dataDir, process: child, logTail });
@@ -225,6 +227,8 @@ function conversationOf(waId: string): string {
 
 beforeAll(async () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'branchline-docs-'));
+  // A data folder already in use: the sandbox then leaves out its demo customers, and the log holds only this test's.
+  openRelayDatabase(dataDir).close();
   relay = await startRelay(dataDir);
   // Agents are added through the CLI while the relay runs (same SQLite file).
   [colleagueToken, revokeeToken] = await Promise.all([addAgent(dataDir, 'colleague', 'Colleague Agent'), addAgent(dataDir, 'revokee', 'Revokee Agent')]);

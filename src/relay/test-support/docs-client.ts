@@ -8,7 +8,9 @@
 //     idle, checks that events arrive gap-free, and can `request(...)` a method and `ack(...)` a seq.
 //   - `LocalStore` is the client's committed state: "apply, commit, then ack" (section "Events, seq
 //     and acks"). Applying is idempotent: keys are ids, statuses only move forward. Version 2's
-//     `message.updated` replaces a stored message; `conversation.removed` drops a conversation.
+//     `message.updated` replaces a stored message; `conversation.removed` drops a conversation;
+//     `events.skipped` changes nothing but the cursor (section "Who receives what").
+//   - `fetchArrivals` pages the history of conversations that arrived by event (a transfer to our team).
 //   - `uuidv7()` mints a `clientMessageId` with the RFC 9562 layout.
 //
 // Section names in comments refer to docs/protocol.md.
@@ -30,11 +32,17 @@ export interface ErrorBody {
   retryable: boolean;
 }
 
+export interface TeamRef {
+  id: string;
+  name: string;
+}
+
 export interface Hello {
   type: 'hello';
   protocol: number;
   sessionId: string;
-  agent: { id: string; name: string };
+  /** Version 2 adds `role` and `teams` (section "Connecting: the handshake"). */
+  agent: { id: string; name: string; role?: 'agent' | 'supervisor' | 'admin'; teams?: TeamRef[] };
   deviceId: string;
   head: number;
   oldest: number;
@@ -94,6 +102,10 @@ export interface Conversation {
   /** Version 2: a WhatsApp group; absent means null. */
   group?: { id: string; subject: string | null } | null;
   assignedAgentId: string | null;
+  /** Version 2: the assignee with their name (absent when unassigned or from an older relay). */
+  assignedAgent?: { id: string; name: string } | null;
+  /** Version 2: the team that handles the conversation. */
+  team?: TeamRef;
   lastInboundAt: number | null;
   caseId: string | null;
   readUpTo: string | null;
@@ -116,17 +128,24 @@ export type RelayEvent =
   /** Version 2: an edit or a deletion; replaces the stored copy. */
   | { kind: 'message.updated'; message: Message }
   /** Version 2: drop the conversation and its messages. */
-  | { kind: 'conversation.removed'; conversationId: string; mergedInto: string | null };
+  | { kind: 'conversation.removed'; conversationId: string; mergedInto: string | null }
+  /** Version 2: nothing for this device from `fromSeq` up to this event's own seq. */
+  | { kind: 'events.skipped'; fromSeq: number };
 
 /** Event kinds each version sends (section "Events"); anything else is a protocol error. */
 const KINDS: Record<number, readonly string[]> = {
   1: ['message.created', 'message.status', 'conversation.upserted'],
-  2: ['message.created', 'message.status', 'conversation.upserted', 'message.updated', 'conversation.removed'],
+  2: ['message.created', 'message.status', 'conversation.upserted', 'message.updated', 'conversation.removed', 'events.skipped'],
 };
 
 export interface EventEnvelope {
   seq: number;
   event: RelayEvent;
+}
+
+/** The first seq an event accounts for: its own, or for `events.skipped` its `fromSeq`. */
+export function firstSeqOf(envelope: EventEnvelope): number {
+  return envelope.event.kind === 'events.skipped' ? envelope.event.fromSeq : envelope.seq;
 }
 
 export type ResFrame = { type: 'res'; id: string; ok: true; result: unknown } | { type: 'res'; id: string; ok: false; error: ErrorBody };
@@ -204,6 +223,8 @@ export function laterStatus(a: MessageStatus, b: MessageStatus): MessageStatus {
 export class LocalStore {
   readonly conversations = new Map<string, Conversation>();
   readonly messages = new Map<string, Message>();
+  /** Conversations that arrived by `conversation.upserted` while we did not hold them: their history is to be paged. */
+  readonly arrivals = new Set<string>();
   /** The last `seq` committed here: what to send as `since` when reconnecting. */
   committedSeq: number | undefined = undefined;
 
@@ -211,8 +232,8 @@ export class LocalStore {
   commit(envelopes: readonly EventEnvelope[]): number | undefined {
     for (const envelope of envelopes) {
       if (this.committedSeq !== undefined && envelope.seq <= this.committedSeq) continue;
-      if (this.committedSeq !== undefined && envelope.seq !== this.committedSeq + 1) {
-        throw new Error(`gap: committed ${this.committedSeq}, next event is ${envelope.seq}`);
+      if (this.committedSeq !== undefined && firstSeqOf(envelope) !== this.committedSeq + 1) {
+        throw new Error(`gap: committed ${this.committedSeq}, next event is ${firstSeqOf(envelope)}`);
       }
       this.apply(envelope.event);
       this.committedSeq = envelope.seq;
@@ -237,6 +258,9 @@ export class LocalStore {
         break;
       }
       case 'conversation.upserted':
+        // Section "Who receives what": a conversation we do not hold (e.g. transferred to our team) comes with no
+        // history on the stream; page it with messages.history.
+        if (!this.conversations.has(event.conversation.id)) this.arrivals.add(event.conversation.id);
         this.putConversation(event.conversation);
         break;
       case 'message.updated':
@@ -244,7 +268,11 @@ export class LocalStore {
         break;
       case 'conversation.removed':
         this.conversations.delete(event.conversationId);
+        this.arrivals.delete(event.conversationId);
         for (const message of [...this.messages.values()]) if (message.conversationId === event.conversationId) this.messages.delete(message.id);
+        break;
+      case 'events.skipped':
+        // Nothing we may see happened in fromSeq..seq: only the cursor moves (commit() does that).
         break;
     }
   }
@@ -405,8 +433,11 @@ export abstract class Connection {
       this.onHello(typed);
     } else if (typed.type === 'events') {
       for (const envelope of typed.events) {
+        // An `events.skipped` stands for every seq from its `fromSeq` to its own (section "Who receives what").
+        const first = firstSeqOf(envelope);
         if (this.expectedSeq === undefined) this.violations.push(`event ${envelope.seq} before hello`);
-        else if (envelope.seq !== this.expectedSeq) this.violations.push(`expected seq ${this.expectedSeq}, got ${envelope.seq}`);
+        else if (first !== this.expectedSeq) this.violations.push(`expected seq ${this.expectedSeq}, got ${first}`);
+        else if (first > envelope.seq) this.violations.push(`events.skipped at ${envelope.seq} starts after it (${first})`);
         const kinds = KINDS[this.helloFrame?.protocol ?? 0] ?? [];
         if (!kinds.includes(envelope.event.kind)) this.violations.push(`event ${envelope.seq}: kind ${envelope.event.kind} is not in this version`);
         this.expectedSeq = envelope.seq + 1;
@@ -630,7 +661,9 @@ export function openPollSession(options: PollOptions): Promise<PollConnection> {
 
 /**
  * After a `hello` with `mode: "resync"`: page the current state into `store` and take `head` as the
- * cursor (section "Connecting", field `mode`). Returns what was paged, for progress reporting.
+ * cursor (section "Connecting", field `mode`). What the list no longer includes is dropped (section
+ * "Who receives what": after a change of teams the list is what the agent may see now). Returns what
+ * was paged, for progress reporting. Ack `head` afterwards (section "Events, seq and acks").
  */
 export async function resync(
   connection: Connection,
@@ -669,9 +702,35 @@ export async function resync(
       historyCursor = page.nextCursor;
     } while (historyCursor !== null);
   }
+  const listed = new Set(conversationIds);
+  for (const id of [...store.conversations.keys()]) {
+    if (listed.has(id)) continue;
+    store.conversations.delete(id);
+    for (const message of [...store.messages.values()]) if (message.conversationId === id) store.messages.delete(message.id);
+  }
+  store.arrivals.clear();
   // The pages are at least as new as `head`; events after `head` follow on the connection.
   store.committedSeq = hello.head;
   return { conversationPages, historyPages, total };
+}
+
+/** Pages the history of every conversation that arrived by event (section "Who receives what"). */
+export async function fetchArrivals(connection: Connection, store: LocalStore, pageSize = 100): Promise<number> {
+  let pages = 0;
+  for (const conversationId of [...store.arrivals]) {
+    let cursor: string | null = null;
+    do {
+      const page: HistoryPage = await connection.call<HistoryPage>(
+        'messages.history',
+        cursor === null ? { conversationId, limit: pageSize } : { conversationId, cursor, limit: pageSize },
+      );
+      pages++;
+      for (const message of page.messages) store.putMessage(message);
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    store.arrivals.delete(conversationId);
+  }
+  return pages;
 }
 
 /** Applies and commits every event received so far, then acks the committed seq (if it moved). */
