@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { openRelayDatabase } from './store/relay-db';
-import { LocalStore, PROTOCOL_V2, commitAndAck, connectWebSocket, openPollSession, resync, uuidv7 } from './test-support/docs-client';
+import { LocalStore, PROTOCOL_V2, commitAndAck, connectWebSocket, fetchArrivals, openPollSession, resync, uuidv7 } from './test-support/docs-client';
 import type { CloseInfo, Connection, EventEnvelope, Hello, Message, RelayEvent, SendResult, Template, WsConnection } from './test-support/docs-client';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -24,6 +24,8 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 interface Relay {
   baseUrl: string;
   token: string;
+  /** Every demo agent's token by id ("demo", "demo-north", "demo-lead"): the sandbox's teams main and north. */
+  demoTokens: Record<string, string>;
   dataDir: string;
   process: ChildProcess;
   logTail: string[];
@@ -47,6 +49,7 @@ async function startRelay(dataDir: string, deadlineMs = 30_000): Promise<Relay> 
     if (logTail.length > 50) logTail.shift();
   });
   const stdout: string[] = [];
+  const demoTokens: Record<string, string> = {};
   return new Promise<Relay>((resolve, reject) => {
     const fail = (why: string): void => {
       clearTimeout(timer);
@@ -59,12 +62,14 @@ async function startRelay(dataDir: string, deadlineMs = 30_000): Promise<Relay> 
       stdout.push(line);
       const listening = /^relay listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(stdout[0] ?? '');
       if (listening?.[1] === undefined) return fail('unexpected first line');
-      // The sandbox names its demo agents (the first is "demo", an agent of team main) with their tokens, then more.
-      const sandbox = /^sandbox: demo agent "demo" .*, token (\S+)$/.exec(line);
-      if (sandbox?.[1] !== undefined) {
+      // The sandbox names its demo agents with their tokens ("demo" is an agent of team main), then its data folder.
+      const agent = /^sandbox: demo \w+ "([^"]+)" .*, token (\S+)$/.exec(line);
+      if (agent !== null) demoTokens[agent[1]!] = agent[2]!;
+      if (line.startsWith('sandbox: data in ')) {
+        if (demoTokens['demo'] === undefined) return fail('no token for the demo agent');
         clearTimeout(timer);
         child.removeAllListeners('exit');
-        resolve({ baseUrl: listening[1], token: sandbox[1], dataDir, process: child, logTail });
+        resolve({ baseUrl: listening[1], token: demoTokens['demo'], demoTokens, dataDir, process: child, logTail });
       }
     });
   });
@@ -669,6 +674,46 @@ describe('protocol.md version 2, implemented from the document alone', () => {
     expect(JSON.stringify(live.envelopes.slice(v1From))).not.toContain(noa.bsuid);
     expect(live.violations).toEqual([]);
   });
+
+  it("11. need-to-know: another team sees a customer only as events.skipped and is refused in words; a supervisor's transfer brings it with its history", async () => {
+    // Section "Who receives what": the sandbox's demo has team main ("demo") and team north ("demo-north"), and
+    // "demo-lead", a supervisor of both.
+    const northStore = new LocalStore();
+    const north = connectWebSocket({ baseUrl: relay.baseUrl, token: relay.demoTokens['demo-north']!, device: `north-${uuidv7()}`, protocols: [PROTOCOL_V2] });
+    const lead = connectWebSocket({ baseUrl: relay.baseUrl, token: relay.demoTokens['demo-lead']!, device: `lead-${uuidv7()}`, protocols: [PROTOCOL_V2] });
+    extraConnections.push(north, lead);
+    const northHello = await north.hello();
+    expect(northHello.agent).toMatchObject({ id: 'demo-north', role: 'agent', teams: [{ id: 'north' }] });
+    expect((await lead.hello()).agent).toMatchObject({ role: 'supervisor' });
+    await resync(north, northStore, northHello);
+    expect(northStore.conversations.has(conversationOf(DANA.waId))).toBe(false);
+
+    const from = live.frames.length;
+    await customerWrites(DANA, 'Is my statement ready?');
+    // The main team's device gets the message; the north device gets the same seqs as a skip, never the message.
+    const created = await live.waitFor((f) => f.type === 'events' && f.events.some((e) => e.event.kind === 'message.created'), 'the message on main', { from });
+    const seq = created.type === 'events' ? created.events.find((e) => e.event.kind === 'message.created')!.seq : 0;
+    await north.waitFor((f) => f.type === 'events' && f.events.some((e) => e.seq >= seq), 'the north device to pass that seq');
+    expect(north.envelopes.some((e) => e.event.kind === 'events.skipped')).toBe(true);
+    expect(JSON.stringify(north.envelopes)).not.toContain('Is my statement ready?');
+    expect(north.violations).toEqual([]);
+    await commitAndAck(north, northStore);
+
+    const dana = conversationOf(DANA.waId);
+    const refused = await north.request('messages.history', { conversationId: dana });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringMatching(/handled by the Main team/) } });
+
+    // The supervisor moves the conversation to north: the north device is told it exists, and pages its history.
+    await lead.call('conversations.transfer', { conversationId: dana, teamId: 'north' });
+    await north.waitFor((f) => f.type === 'events' && f.events.some((e) => e.event.kind === 'conversation.upserted'), 'the conversation arriving in north');
+    await commitAndAck(north, northStore);
+    expect(northStore.arrivals.has(dana)).toBe(true);
+    await fetchArrivals(north, northStore);
+    expect(northStore.messagesWithBody('Is my statement ready?')).toHaveLength(1);
+    expect(northStore.messagesWithBody('Hello, I need my March statement')).toHaveLength(1);
+    expect(north.violations).toEqual([]);
+    expect(live.violations).toEqual([]);
+  });
 });
 
 /** The part of the store an event writes to (for checking that applying it again changes nothing). */
@@ -684,5 +729,7 @@ function stateTouchedBy(event: RelayEvent): unknown {
       return store.messages.get(event.message.id);
     case 'conversation.removed':
       return store.conversations.get(event.conversationId) ?? null;
+    case 'events.skipped':
+      return null; // writes nothing but the cursor
   }
 }
