@@ -96,7 +96,7 @@ describe('who may write where', () => {
     expect((await send('sara', northConversation)).ok).toBe(true);
     expect(await send('ido', northConversation)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     const sent = await store.readAudit({ conversationId: northConversation, limit: 10 });
-    expect(sent.filter((e) => e.action === 'message.send').map((e) => [e.actorId, e.source, e.detail['type']])).toEqual([
+    expect(sent.filter((e) => e.action === 'message.send').map((e) => [e.actorId, e.source, e.detail?.['type']])).toEqual([
       ['noa', '10.0.0.7', 'text'],
       ['sara', '10.0.0.7', 'text'],
     ]);

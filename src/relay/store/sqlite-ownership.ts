@@ -69,8 +69,23 @@ export class SqliteOwnership {
     })();
   }
 
-  private record(action: AuditAction, actor: Actor | undefined, conversationId: string, now: number, detail: Record<string, string | null>): void {
-    this.audit.append({ at: now, action, actorId: actor?.agentId ?? null, source: actor?.source ?? null, conversationId, detail });
+  private record(
+    action: AuditAction,
+    actor: Actor | undefined,
+    conversationId: string,
+    now: number,
+    detail: Record<string, string | null>,
+    subjectId?: string | null,
+  ): void {
+    this.audit.append({
+      at: now,
+      action,
+      actorId: actor?.agentId ?? null,
+      source: actor?.source ?? null,
+      conversationId,
+      subjectId: subjectId ?? null,
+      detail,
+    });
   }
 
   markRead(conversationId: string, upToMessageId: string, now: number, actor?: Actor) {
@@ -112,7 +127,9 @@ export class SqliteOwnership {
         if (previous === agentId) return ok(this.conversations.emit(conversationId, now));
         const result = this.conversations.update(conversationId, 'assigned_agent_id', agentId, now);
         const action = agentId === null ? 'conversation.release' : previous !== null ? 'conversation.take_over' : 'conversation.assign';
-        if (result.ok) this.record(action, actor, conversationId, now, { from: previous, to: agentId });
+        // The audit's subject is the other agent concerned: the one it went to, or the one it was taken from.
+        const subject = agentId !== null && agentId !== actor?.agentId ? agentId : previous;
+        if (result.ok) this.record(action, actor, conversationId, now, { from: previous, to: agentId }, subject);
         return result;
       },
     );

@@ -16,7 +16,7 @@ import { SqliteOutboundJobs } from './sqlite-outbound-jobs';
 import { SqliteOwnership } from './sqlite-ownership';
 import { SqliteRevisions } from './sqlite-revisions';
 import { SqliteTeams } from './sqlite-teams';
-import { ageConversation } from './sqlite-sandbox-tools';
+import { ageConversation, conversationWith } from './sqlite-sandbox-tools';
 
 type Ok<T> = Promise<Result<T>>;
 
@@ -176,6 +176,10 @@ export class SqliteRelayStore implements Port.RelayStore {
   /** The sandbox only: the customer last wrote `hours` ago (their 24-hour window closes), announced to the team. */
   async ageConversation(conversationId: string, hours: number, now: number): Ok<Conversation> {
     return ageConversation(this.db, this.conversations, conversationId, hours, now);
+  }
+  /** The sandbox only: the conversation of our number with this customer (phone number or BSUID). */
+  async conversationWith(phoneNumberId: string, address: string): Promise<string | null> {
+    return conversationWith(this.db, phoneNumberId, address);
   }
 
   // The outbound queue.

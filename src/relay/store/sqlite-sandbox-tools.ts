@@ -3,6 +3,8 @@ import type { Conversation } from '../../shared/domain';
 import { fail, ok, type Result } from '../../shared/errors';
 import type { RelayDatabase } from './relay-db';
 import type { SqliteConversations } from './sqlite-conversations';
+import { parseRowIfAny } from '../../node-shared/stored-row';
+import { IdRow } from './sqlite-rows';
 
 const HOUR_MS = 3_600_000;
 
@@ -19,4 +21,15 @@ export function ageConversation(db: RelayDatabase, conversations: SqliteConversa
     db.prepare('UPDATE conversations SET last_inbound_at = ?, updated_at = ? WHERE id = ?').run(at, now, id);
     return ok(conversations.emit(id, now));
   })();
+}
+
+/** The conversation between our number and the customer with this phone number or BSUID (not a group's), if any. */
+export function conversationWith(db: RelayDatabase, phoneNumberId: string, address: string): string | null {
+  const row = db
+    .prepare(
+      `SELECT c.id FROM conversations c JOIN customers cu ON cu.id = c.customer_id
+       WHERE c.phone_number_id = ? AND (cu.wa_id = ? OR cu.bsuid = ?)`,
+    )
+    .get(phoneNumberId, address, address);
+  return parseRowIfAny('conversations', IdRow, row)?.id ?? null;
 }
