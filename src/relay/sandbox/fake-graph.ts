@@ -15,6 +15,7 @@ import { newConversationId, newWamid } from './sandbox-ids';
 import { parseGraphMessage, type ValidSend } from './send-request';
 import { findTemplate, templateListResponse } from './templates';
 import type { BusinessIdentity } from './webhook-payloads';
+import type { BusinessNumbers } from './business-numbers';
 import type { WebhookOutbox } from './webhook-outbox';
 
 export const GRAPH_PATH_PREFIX = '/sandbox/graph';
@@ -29,7 +30,8 @@ export interface FakeGraphDeps {
   readonly outbox: WebhookOutbox;
   readonly customers: CustomerDirectory;
   readonly clock: Clock;
-  readonly identity: BusinessIdentity;
+  /** Our numbers: a send to /{phone-number-id}/messages leaves from that one, and its statuses and replies name it. */
+  readonly numbers: BusinessNumbers;
   readonly accessToken: string;
   readonly statusDelayMs: number;
   readonly replyDelayMs: number;
@@ -56,7 +58,7 @@ export function createFakeGraph(deps: FakeGraphDeps): { handle(req: IncomingMess
     }
   };
 
-  const postMessage = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const postMessage = async (req: IncomingMessage, res: ServerResponse, identity: BusinessIdentity): Promise<void> => {
     const bytes = await body(req, res, JSON_BODY_LIMIT);
     if (bytes === undefined) return;
     const json = parseJson(bytes);
@@ -78,7 +80,7 @@ export function createFakeGraph(deps: FakeGraphDeps): { handle(req: IncomingMess
     if (fault === 'hang') return deps.holdForever(req, res);
 
     const send = parsed.value.send;
-    const wamid = accept(send);
+    const wamid = accept(send, identity);
     if (fault === 'accept_then_hang') return deps.holdForever(req, res);
     // Meta answers with wa_id for a phone number and user_id for a BSUID (the business-scoped user ids page).
     const contact = send.toKind === 'phone' ? { wa_id: send.to } : send.toKind === 'bsuid' ? { user_id: send.to } : {};
@@ -86,15 +88,15 @@ export function createFakeGraph(deps: FakeGraphDeps): { handle(req: IncomingMess
   };
 
   /** Records the send and its consequences in one transaction, then lets the outbox run them. */
-  const accept = (send: ValidSend): string => {
+  const accept = (send: ValidSend, identity: BusinessIdentity): string => {
     const wamid = newWamid();
-    const entry = ledgerEntryFor(send, wamid, deps.clock.wallNow());
+    const entry = ledgerEntryFor(send, wamid, deps.clock.wallNow(), identity.phoneNumberId);
     const template = send.content.type === 'template' ? findTemplate(send.content.name, send.content.language) : undefined;
     const queued = deps.db.transaction(() => {
       deps.ledger.append(entry);
       return deps.outbox.insert(
         planDeliveries({
-          identity: deps.identity,
+          identity,
           entry,
           statusDelayMs: deps.statusDelayMs,
           replyDelayMs: deps.replyDelayMs,
@@ -180,16 +182,17 @@ export function createFakeGraph(deps: FakeGraphDeps): { handle(req: IncomingMess
         if (method !== 'GET') return problem(res, errors.unknownObject(id, 'post'));
         return mediaInfo(req, res, id);
       }
+      const number = deps.numbers.get(id);
       if (edge === 'messages' && method === 'POST') {
-        if (id !== deps.identity.phoneNumberId) return problem(res, errors.unknownObject(id, 'post'));
-        return postMessage(req, res);
+        if (number === undefined) return problem(res, errors.unknownObject(id, 'post'));
+        return postMessage(req, res, number);
       }
       if (edge === 'media' && method === 'POST') {
-        if (id !== deps.identity.phoneNumberId) return problem(res, errors.unknownObject(id, 'post'));
+        if (number === undefined) return problem(res, errors.unknownObject(id, 'post'));
         return uploadMedia(req, res);
       }
       if (edge === 'message_templates' && method === 'GET') {
-        if (id !== deps.identity.businessAccountId) return problem(res, errors.unknownObject(id, 'get'));
+        if (id !== deps.numbers.primary.businessAccountId) return problem(res, errors.unknownObject(id, 'get'));
         return sendJson(res, 200, templateListResponse());
       }
       return problem(res, errors.UNKNOWN_PATH);

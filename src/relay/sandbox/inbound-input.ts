@@ -17,6 +17,8 @@ export interface InboundRequest {
   readonly message: Readonly<Record<string, unknown>>;
   readonly contextWamid: string | null;
   readonly groupId: string | null;
+  /** Which of our numbers they write to (phone_number_id); null for the configured one. */
+  readonly to: string | null;
 }
 
 const Input = z
@@ -34,6 +36,10 @@ const Input = z
     targetWamid: z.string().min(1).max(512, '"targetWamid" must be the wamid of the message edited or deleted').optional(),
     contextWamid: z.string().min(1).max(512, '"contextWamid" must be the wamid of the message quoted').optional(),
     groupId: z.string().min(1).max(256, '"groupId" must be 1 to 256 characters').optional(),
+    to: z
+      .string()
+      .regex(/^\d{1,32}$/, '"to" must be the phone number id of one of our numbers')
+      .optional(),
   })
   .refine((i) => i.from !== undefined || i.bsuid !== undefined, '"from" (a phone number) or "bsuid" is needed: who is writing?')
   .refine((i) => i.message === undefined || i.kind === undefined, 'give "kind" or "message", not both')
@@ -57,6 +63,7 @@ export function checkInboundInput(body: unknown): Result<InboundRequest> {
     message: input.message ?? messageOf(input.kind ?? 'text', input),
     contextWamid: input.contextWamid ?? null,
     groupId: input.groupId ?? null,
+    to: input.to ?? null,
   });
 }
 

@@ -7,6 +7,8 @@ import type { ValidSend } from './send-request';
 /** One accepted send, as stored in the ledger's `entry` column and served by GET /sandbox/outbound. */
 export const LedgerEntry = z.object({
   wamid: z.string(),
+  /** Our number it left from (phone_number_id); absent in entries written before the sandbox served several. */
+  from: z.string().optional(),
   /** The phone number, BSUID or group id it was sent to. */
   to: z.string(),
   /** Omitted for a phone number (as before BSUIDs). */
@@ -34,10 +36,11 @@ export interface ReadReceipt {
   readonly markedAt: number;
 }
 
-export function ledgerEntryFor(send: ValidSend, wamid: string, acceptedAt: number): LedgerEntry {
+export function ledgerEntryFor(send: ValidSend, wamid: string, acceptedAt: number, from: string): LedgerEntry {
   const { content } = send;
   const common = {
     wamid,
+    from,
     to: send.to,
     ...(send.toKind !== 'phone' && { toKind: send.toKind }),
     type: content.type,

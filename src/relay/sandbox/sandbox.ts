@@ -4,14 +4,15 @@ import { systemClock, type Clock } from '../../shared/clock';
 import { createCustomerDirectory } from './customers';
 import { createFakeGraph, GRAPH_PATH_PREFIX } from './fake-graph';
 import { NO_FAULT, parseFaultRequest, takeFault, type GraphFault } from './faults';
-import { BodyTooLargeError, readBody } from '../../node-shared/http-body';
-import { JSON_BODY_LIMIT, parseJson, sendJson, sendJsonAndClose } from './http-io';
+import { readJson, sendJson } from './http-io';
 import { createLedger, type LedgerEntry, type ReadReceipt } from './ledger';
 import { createMediaStore } from './media-store';
 import { openSandboxDatabase } from './sandbox-db';
 import { newWamid } from './sandbox-ids';
 import { checkInboundInput, type InboundKind } from './inbound-input';
-import { inboundWebhookBody, type BusinessIdentity } from './webhook-payloads';
+import { inboundWebhookBody } from './webhook-payloads';
+import { createAger } from './age-route';
+import { businessNumbers, DEFAULT_DISPLAY_PHONE_NUMBER, DEMO_NORTH_NUMBER } from './business-numbers';
 import { createWebhookOutbox, type AttemptResult } from './webhook-outbox';
 
 export type { LedgerEntry, ReadReceipt } from './ledger';
@@ -34,6 +35,8 @@ export interface SandboxInboundInput {
   readonly targetWamid?: string;
   readonly contextWamid?: string;
   readonly groupId?: string;
+  /** Which of our numbers they write to (phone_number_id); the configured one when absent. */
+  readonly to?: string;
 }
 
 export interface SandboxOptions {
@@ -46,6 +49,10 @@ export interface SandboxOptions {
   phoneNumberId: string;
   businessAccountId: string;
   displayPhoneNumber?: string;
+  /** Further business numbers fake WhatsApp serves; by default the demo's second number (team North branch). */
+  moreNumbers?: readonly { phoneNumberId: string; displayPhoneNumber: string }[];
+  /** Called after the sandbox changed the relay's data itself (POST /sandbox/age): the relay wakes its devices. */
+  onRelayDataChanged?: () => void;
   /** The relay's /webhook, resolved lazily (the port is known only after listen); null until then. Must be a loopback URL. */
   webhookUrl: () => string | null;
   clock?: Clock;
@@ -67,8 +74,13 @@ export interface Sandbox {
   handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
   /** Same as POST /sandbox/inbound: resolves once the relay answered 2xx; rejects with SandboxInboundError otherwise. */
   injectInbound(input: SandboxInboundInput): Promise<{ wamid: string }>;
-  /** Same as GET /sandbox/outbound: every accepted send to `to` (phone number, BSUID or group id), in arrival order, duplicates included. */
-  outbound(to: string): LedgerEntry[];
+  /**
+   * Same as GET /sandbox/outbound: every accepted send to `to` (phone number, BSUID or group id), in arrival order,
+   * duplicates included; `from` keeps only those that left from that number of ours.
+   */
+  outbound(to: string, from?: string): LedgerEntry[];
+  /** The business numbers fake WhatsApp serves (phone_number_id), the configured one first. */
+  readonly numbers: readonly string[];
   /** Mark-read requests the fake Graph API received, oldest first. */
   readReceipts(): ReadReceipt[];
   /** Webhooks written but not yet acknowledged by the relay (scheduled or being retried). */
@@ -90,7 +102,6 @@ export class SandboxInboundError extends Error {
   }
 }
 
-const DEFAULT_DISPLAY_PHONE_NUMBER = '15550783881';
 const MAX_WEBHOOKS_IN_FLIGHT = 4;
 const WEBHOOK_RETRY_CAP_MS = 30_000;
 
@@ -109,11 +120,12 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   for (const key of ['appSecret', 'accessToken', 'phoneNumberId', 'businessAccountId'] as const) {
     if (options[key].length === 0) throw new RangeError(`sandbox option ${key} must not be empty`);
   }
-  const identity: BusinessIdentity = {
-    businessAccountId: options.businessAccountId,
-    phoneNumberId: options.phoneNumberId,
-    displayPhoneNumber: options.displayPhoneNumber ?? DEFAULT_DISPLAY_PHONE_NUMBER,
-  };
+  const numbers = businessNumbers(
+    options.businessAccountId,
+    { phoneNumberId: options.phoneNumberId, displayPhoneNumber: options.displayPhoneNumber ?? DEFAULT_DISPLAY_PHONE_NUMBER },
+    options.moreNumbers ?? [DEMO_NORTH_NUMBER],
+  );
+  const ager = createAger(options.dataDir, numbers, () => options.onRelayDataChanged?.());
 
   const db = openSandboxDatabase(options.dataDir);
   const ledger = createLedger(db);
@@ -141,7 +153,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     outbox,
     customers,
     clock,
-    identity,
+    numbers,
     accessToken: options.accessToken,
     statusDelayMs,
     replyDelayMs,
@@ -160,7 +172,9 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     if (closed) throw new SandboxInboundError('closed', 'the sandbox is closed');
     const checked = checkInboundInput(input);
     if (!checked.ok) throw new SandboxInboundError('invalid_input', checked.error.message);
-    const { sender, message, contextWamid, groupId } = checked.value;
+    const { sender, message, contextWamid, groupId, to } = checked.value;
+    const identity = to === null ? numbers.primary : numbers.get(to);
+    if (identity === undefined) throw new SandboxInboundError('invalid_input', `"to" must be one of the sandbox's numbers: ${numbers.ids.join(', ')}`);
     const wamid = newWamid();
     const now = clock.wallNow();
     const body = inboundWebhookBody(identity, { wamid, sender, timestampMs: now, message, contextWamid, groupId });
@@ -199,24 +213,36 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     sendJson(res, 200, { graph: fault });
   };
 
+  const handleAge = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const json = await readJson(req, res);
+    if (json === undefined) return;
+    const aged = await ager.age(json, clock.wallNow());
+    if (aged.ok) return sendJson(res, 200, { conversation: aged.value });
+    sendJson(res, aged.error.code === 'not_found' ? 404 : 400, { error: { code: aged.error.code, message: aged.error.message } });
+  };
+
   const route = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const method = req.method ?? 'GET';
     if (closed) return sendJson(res, 503, { error: { code: 'unavailable', message: 'the sandbox is closed' } });
     if (url.pathname === GRAPH_PATH_PREFIX || url.pathname.startsWith(`${GRAPH_PATH_PREFIX}/`)) return graph.handle(req, res, url);
     if (url.pathname === '/sandbox/inbound' && method === 'POST') return handleInbound(req, res);
+    if (url.pathname === '/sandbox/age' && method === 'POST') return handleAge(req, res);
     if (url.pathname === '/sandbox/faults' && (method === 'POST' || method === 'GET')) return handleFaults(req, res);
     if (url.pathname === '/sandbox/outbound' && method === 'GET') {
       const to = url.searchParams.get('to');
       if (to === null || to.length === 0 || to.length > 256) {
         return sendJson(res, 400, { error: { code: 'invalid_input', message: '"to" must be a phone number, a BSUID or a group id' } });
       }
-      return sendJson(res, 200, { messages: ledger.sentTo(to) });
+      return sendJson(res, 200, { messages: sentTo(to, url.searchParams.get('from') ?? undefined) });
     }
     sendJson(res, 404, { error: { code: 'not_found', message: 'no such sandbox route' } });
   };
 
+  const sentTo = (to: string, from?: string): LedgerEntry[] => ledger.sentTo(to).filter((e) => from === undefined || e.from === from);
+
   return {
     graphPathPrefix: GRAPH_PATH_PREFIX,
+    numbers: numbers.ids,
     async handle(req, res, url) {
       if (url.pathname !== '/sandbox' && !url.pathname.startsWith('/sandbox/')) return false;
       try {
@@ -229,7 +255,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       return true;
     },
     injectInbound,
-    outbound: (to) => (closed ? [] : ledger.sentTo(to)),
+    outbound: (to, from) => (closed ? [] : sentTo(to, from)),
     readReceipts: () => (closed ? [] : ledger.readReceipts()),
     pendingWebhooks: () => outbox.pendingCount(),
     async close() {
@@ -238,6 +264,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       for (const res of held) res.destroy();
       held.clear();
       await outbox.close();
+      await ager.close();
       db.close();
     },
   };
@@ -256,22 +283,4 @@ function inboundFailure(result: Exclude<AttemptResult, { ok: true }>, wamid: str
     case 'not_ready':
       return new SandboxInboundError('relay_unreachable', `the relay did not answer (${result.reason}); the sandbox will keep retrying`, wamid);
   }
-}
-
-/** Reads a JSON body for the /sandbox/* control routes; undefined means an error answer has been sent. */
-async function readJson(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
-  let bytes: Buffer;
-  try {
-    bytes = await readBody(req, JSON_BODY_LIMIT);
-  } catch (error) {
-    if (!(error instanceof BodyTooLargeError)) throw error;
-    sendJsonAndClose(req, res, 413, { error: { code: 'payload_too_large', message: `the body exceeds ${JSON_BODY_LIMIT} bytes` } });
-    return undefined;
-  }
-  const parsed = parseJson(bytes);
-  if (!parsed.ok) {
-    sendJson(res, 400, { error: { code: 'invalid_input', message: 'the body is not valid JSON' } });
-    return undefined;
-  }
-  return parsed.value;
 }
