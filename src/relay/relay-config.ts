@@ -95,6 +95,27 @@ export class ConfigError extends Error {
   }
 }
 
+/** The production relay's data folder, and the sandbox's: a command without --data uses one of them, never both. */
+export const DEFAULT_DATA_DIRS = { production: path.join('data', 'relay'), sandbox: path.join('data', 'relay-sandbox') } as const;
+
+function dataDirOf(flags: ConfigSources['flags'], env: NodeJS.ProcessEnv, file: z.infer<typeof FileConfig>): string {
+  return path.resolve(flags.data ?? env['RELAY_DATA_DIR'] ?? file.data ?? (flags.sandbox === true ? DEFAULT_DATA_DIRS.sandbox : DEFAULT_DATA_DIRS.production));
+}
+
+/** What the administrative commands need (teams, numbers, agents, audit): the data folder, and no WhatsApp secrets. */
+export interface AdminSettings {
+  readonly dataDir: string;
+  /** The configured default number, when set and well-formed (it joins team main when the relay starts). */
+  readonly phoneNumberId: string | undefined;
+}
+
+/** The data folder as the relay itself would resolve it (--data, RELAY_DATA_DIR, the config file, the default). */
+export function loadAdminSettings({ flags, env }: ConfigSources): AdminSettings {
+  const file = flags.config === undefined ? {} : readConfigFile(flags.config);
+  const phoneNumberId = env[ENV.phoneNumberId] ?? file.whatsapp?.phoneNumberId;
+  return { dataDir: dataDirOf(flags, env, file), phoneNumberId: phoneNumberId !== undefined && /^\d{1,32}$/.test(phoneNumberId) ? phoneNumberId : undefined };
+}
+
 /** Loads and checks every setting; throws ConfigError naming the first bad one. */
 export function loadRelayConfig({ flags, env }: ConfigSources): RelayConfig {
   const file = flags.config === undefined ? {} : readConfigFile(flags.config);
@@ -102,7 +123,7 @@ export function loadRelayConfig({ flags, env }: ConfigSources): RelayConfig {
 
   const port = integer('--port', flags.port ?? env['RELAY_PORT'] ?? file.port?.toString() ?? '8787', 0, 65_535);
   const host = flags.host ?? env['RELAY_HOST'] ?? file.host ?? '127.0.0.1';
-  const dataDir = path.resolve(flags.data ?? env['RELAY_DATA_DIR'] ?? file.data ?? path.join('data', sandbox ? 'relay-sandbox' : 'relay'));
+  const dataDir = dataDirOf(flags, env, file);
   const logLevel = (env['RELAY_LOG_LEVEL'] ?? file.logLevel ?? 'info') as LogLevel;
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new ConfigError(`RELAY_LOG_LEVEL must be debug, info, warn or error (got "${logLevel}")`);
 

@@ -1,10 +1,13 @@
 // `npm run relay` as an operator uses it: startup line, sandbox token, agents, and refusals that name the setting.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
+import { DEMO_TOKENS_FILE } from '../sandbox/demo';
+import { openRelayDatabase } from '../store/relay-db';
+import { SqliteRelayStore } from '../store/sqlite-relay-store';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 const freshDir = () => mkdtempSync(path.join(tmpdir(), 'branchline-cli-'));
@@ -17,7 +20,11 @@ function relayCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv) {
 
 describe('npm run relay', () => {
   it('starts a sandbox on a free port, prints where it listens first and a demo token that works', async () => {
-    const child = spawn('npm', ['run', '--silent', 'relay', '--', '--sandbox', '--port', '0', '--data', freshDir()], { cwd: repoRoot, env: cleanEnv });
+    // Spawned without npm in between, so the kill below reaches the relay itself and leaves nothing running.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/relay/cli/relay-cli.ts', '--sandbox', '--port', '0', '--data', freshDir()], {
+      cwd: repoRoot,
+      env: cleanEnv,
+    });
     try {
       const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
       const first = (await lines.next()).value as string;
@@ -34,6 +41,54 @@ describe('npm run relay', () => {
       expect(refused.status).toBe(401);
     } finally {
       child.kill('SIGTERM');
+    }
+  });
+
+  it('shows the model with no set-up: a demo agent per team and a supervisor of both, customers per number, tokens kept on restart', async () => {
+    const data = freshDir();
+    const start = async () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/relay/cli/relay-cli.ts', '--sandbox', '--port', '0', '--data', data], {
+        cwd: repoRoot,
+        env: cleanEnv,
+      });
+      const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+      const printed: string[] = [];
+      for (let i = 0; i < 7; i++) printed.push((await lines.next()).value as string);
+      return { child, printed, tokens: printed.flatMap((l) => /^sandbox: demo \w+ "([\w-]+)" .*token (blt_\S+)$/.exec(l)?.slice(1, 3) ?? []) };
+    };
+    const stop = async (child: ReturnType<typeof spawn>) => {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    };
+    const first = await start();
+    try {
+      expect(first.tokens.filter((_, i) => i % 2 === 0)).toEqual(['demo', 'demo-north', 'demo-lead']);
+      expect(first.printed.some((l) => l.includes('/sandbox/age'))).toBe(true);
+    } finally {
+      await stop(first.child);
+    }
+    expect(statSync(path.join(data, DEMO_TOKENS_FILE)).mode & 0o777).toBe(0o600);
+    const again = await start();
+    try {
+      expect(again.tokens).toEqual(first.tokens);
+      const url = again.printed[0]!.replace('relay listening on ', '');
+      const opened = await fetch(`${url}/v1/poll?device=cli-restart`, { method: 'POST', headers: { authorization: `Bearer ${again.tokens[3]}` } });
+      expect(opened.status).toBe(200);
+    } finally {
+      await stop(again.child);
+    }
+    const store = new SqliteRelayStore(openRelayDatabase(data));
+    try {
+      const names = async (team: string) => {
+        const listed = await store.listConversations(undefined, 50, [team]);
+        return listed.ok ? listed.value.items.map((c) => c.customer.name).sort() : [];
+      };
+      // Written once, on the first start only.
+      expect(await names('north')).toEqual(['Avi Ben-David', 'Lior Mizrahi']);
+      expect(await names('main')).toEqual(['Miriam Shapiro']);
+      expect((await store.agentAccess('demo-lead'))?.teams.map((t) => t.id)).toEqual(['main', 'north']);
+    } finally {
+      await store.close();
     }
   });
 
@@ -60,14 +115,15 @@ describe('npm run relay', () => {
     const token = added.stdout.trim().split('\n').at(-1)!;
     expect(token).toMatch(/^blt_[A-Za-z0-9_-]{40,}$/);
 
-    expect(relayCli(['agents', 'list', '--data', data]).stdout).toMatch(/^ana\tAna Cohen\tactive$/m);
+    // Each agent with their status, role and teams.
+    expect(relayCli(['agents', 'list', '--data', data]).stdout).toMatch(/^ana\tAna Cohen\tactive\tagent\tmain$/m);
     const again = relayCli(['agents', 'add', 'ana', '--name', 'Someone Else', '--data', data]);
     expect(again.status).toBe(1);
     expect(again.stderr).toContain('already exists');
 
     expect(relayCli(['agents', 'revoke', 'ana', '--data', data]).status).toBe(0);
     const listed = relayCli(['agents', 'list', '--data', data]).stdout;
-    expect(listed).toMatch(/^ana\tAna Cohen\trevoked /m);
+    expect(listed).toMatch(/^ana\tAna Cohen\trevoked \S+\tagent\tmain$/m);
     expect(listed).not.toContain(token);
   });
 

@@ -1,23 +1,33 @@
-// `npm run relay -- …`: start the relay, or manage agents. Prints for people; logs go to stderr as JSON.
+// `npm run relay -- …`: start the relay, or manage teams, numbers and agents and read the audit trail. Prints for
+// people; logs go to stderr as JSON.
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { generateAgentToken, hashAgentToken } from '../agent-tokens';
-import { ConfigError, loadRelayConfig, type RelayConfig } from '../relay-config';
-import { startRelay } from '../relay-server';
-import { openRelayDatabase } from '../store/relay-db';
-import { SqliteRelayStore } from '../store/sqlite-relay-store';
-import { EntityId } from '../../shared/domain';
 import { DatabaseTooNewError } from '../../shared/migrations';
+import { ConfigError, loadAdminSettings, loadRelayConfig, type RelayConfig } from '../relay-config';
+import { startRelay } from '../relay-server';
+import { DEMO_CUSTOMERS, prepareDemo } from '../sandbox/demo';
+import { relayDatabaseFile, RelayDataError } from '../store/relay-db';
+import type { SqliteRelayStore } from '../store/sqlite-relay-store';
+import { ADMIN_COMMANDS, runAdmin } from './admin-commands';
+import { EXIT, openAdminStore, operator, type Print } from './admin-context';
+import { runAudit } from './audit-command';
+import { unknownCommand } from './command-names';
 
 const USAGE = `Usage:
   npm run relay -- [--sandbox] [--port N] [--host H] [--data DIR] [--config FILE]
-  npm run relay -- agents add ID --name NAME [--data DIR]
-  npm run relay -- agents list [--data DIR]
-  npm run relay -- agents revoke ID [--data DIR]
+  npm run relay -- teams add ID --name NAME            teams list
+  npm run relay -- numbers add PHONE_NUMBER_ID --team TEAM [--display +15551234567]
+  npm run relay -- numbers list
+  npm run relay -- agents add ID --name NAME [--team T1,T2] [--role agent|supervisor|admin]
+  npm run relay -- agents set ID [--team T1,T2] [--role agent|supervisor|admin]
+  npm run relay -- agents list | agents revoke ID | agents rotate ID
+  npm run relay -- audit [--agent ID] [--conversation ID] [--since ISO-8601]
 
-Settings come from the environment (WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN, WHATSAPP_ACCESS_TOKEN,
-WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_GRAPH_URL, …) or a JSON config file; see docs/relay.md.`;
+Every command takes --data DIR (default: the production relay's data/relay; with --sandbox, data/relay-sandbox) and is
+safe while the relay runs on that folder. Settings come from the environment (WHATSAPP_APP_SECRET,
+WHATSAPP_VERIFY_TOKEN, WHATSAPP_ACCESS_TOKEN, WHATSAPP_PHONE_NUMBER_ID, …) or a JSON config file; see docs/relay.md.`;
 
-export async function main(argv: string[], out: (line: string) => void, errOut: (line: string) => void): Promise<number> {
+export async function main(argv: string[], out: Print, errOut: Print): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -30,17 +40,29 @@ export async function main(argv: string[], out: (line: string) => void, errOut: 
         data: { type: 'string' },
         config: { type: 'string' },
         name: { type: 'string' },
+        team: { type: 'string' },
+        role: { type: 'string' },
+        display: { type: 'string' },
+        agent: { type: 'string' },
+        conversation: { type: 'string' },
+        since: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (error) {
     errOut(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
+    return EXIT.usage;
   }
   const { values, positionals } = parsed;
   if (values.help === true) {
     out(USAGE);
-    return 0;
+    return EXIT.ok;
+  }
+  // A mistyped command is named before any setting is asked for (`agent list` is not a missing WHATSAPP_APP_SECRET).
+  const mistake = unknownCommand(positionals);
+  if (mistake !== null) {
+    errOut(`relay: ${mistake} (npm run relay -- --help lists every command)`);
+    return EXIT.usage;
   }
   const flags = {
     ...(values.port !== undefined && { port: values.port }),
@@ -49,112 +71,72 @@ export async function main(argv: string[], out: (line: string) => void, errOut: 
     ...(values.config !== undefined && { config: values.config }),
     sandbox: values.sandbox === true,
   };
-
-  let config: RelayConfig;
+  const [group, command, id, ...extra] = positionals;
+  let config: RelayConfig | undefined;
   try {
-    // Agent management needs only the data folder, not WhatsApp's secrets.
-    config = loadRelayConfig({ flags: positionals[0] === 'agents' ? { ...flags, sandbox: true } : flags, env: process.env });
+    if (group === undefined) {
+      config = loadRelayConfig({ flags, env: process.env });
+      return await serve(config, out, errOut);
+    }
+    if (extra.length > 0 || (group === 'audit' && command !== undefined)) {
+      errOut(`relay: unexpected "${(group === 'audit' ? command : extra[0])!.slice(0, 40)}"\n\n${USAGE}`);
+      return EXIT.usage;
+    }
+    // Administration needs only the data folder, never WhatsApp's secrets.
+    const { dataDir } = loadAdminSettings({ flags, env: process.env });
+    const readOnly = group === 'audit' || ADMIN_COMMANDS[group as keyof typeof ADMIN_COMMANDS][command!]!.readOnly;
+    const store = openAdminStore(dataDir, readOnly);
+    const ctx = { store, dataDir, out, errOut, by: operator(), now: () => Date.now() };
+    try {
+      if (group === 'audit') return await runAudit(ctx, values);
+      return await runAdmin(ctx, group as keyof typeof ADMIN_COMMANDS, command!, id, values);
+    } finally {
+      await store.close();
+    }
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof RelayDataError) {
       errOut(`relay: ${error.message}`);
-      return 2;
+      return EXIT.usage;
     }
-    throw error;
-  }
-
-  try {
-    if (positionals[0] === 'agents') return await agents(positionals.slice(1), values.name, config, out, errOut);
-    if (positionals.length > 0) {
-      errOut(`relay: unknown command "${positionals[0]}"\n\n${USAGE}`);
-      return 2;
-    }
-    return await serve(config, out);
-  } catch (error) {
     if (error instanceof DatabaseTooNewError) {
       errOut(`relay: ${error.message}`);
-      return 1;
+      return EXIT.failed;
     }
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE' && config !== undefined) {
       errOut(`relay: port ${config.port} on ${config.host} is already in use (use --port 0 for a free one)`);
-      return 1;
+      return EXIT.failed;
     }
     throw error;
   }
 }
 
-async function serve(config: RelayConfig, out: (line: string) => void): Promise<number> {
+async function serve(config: RelayConfig, out: Print, errOut: Print): Promise<number> {
   // Listen for the stop signal before anything else, so a stop during startup is never a hard kill.
   const stopRequested = new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
+  const fresh = !existsSync(relayDatabaseFile(config.dataDir));
   const relay = await startRelay(config);
   out(`relay listening on ${relay.url}`);
   if (relay.sandbox !== null) {
-    // The sandbox's demo agent gets a fresh token each start: tokens are stored hashed and cannot be shown again.
-    const token = generateAgentToken();
-    const store = relay.store as SqliteRelayStore;
-    await store.setAgentToken('demo', 'Demo Agent', hashAgentToken(token), Date.now());
-    out(`sandbox: demo agent "demo", token ${token}`);
-    out(`sandbox: customers write in with POST ${relay.url}/sandbox/inbound {"from":"<wa_id>","name":"…","text":"…"} (or "bsuid", "kind": see docs/relay.md)`);
+    const agents = await prepareDemo(relay.store as SqliteRelayStore, config.dataDir, Date.now());
+    for (const a of agents) out(`sandbox: demo ${a.role} "${a.id}" (${a.name}, teams ${a.teams.join(', ')}), token ${a.token}`);
+    out(`sandbox: data in ${config.dataDir}; the demo tokens stay the same when it restarts there`);
+    out(`sandbox: customers write in with POST ${relay.url}/sandbox/inbound {"from":"<wa_id>","name":"…","text":"…"} ("to": another of our numbers)`);
+    out(`sandbox: close a customer's 24-hour window with POST ${relay.url}/sandbox/age {"from":"<wa_id>","hours":25}`);
+    // An empty sandbox gets its demo customers once; a data folder already in use is left as it is.
+    if (fresh) {
+      for (const customer of DEMO_CUSTOMERS) {
+        await relay.sandbox.injectInbound(customer).catch((error: unknown) => errOut(`sandbox: a demo customer could not write in: ${String(error)}`));
+      }
+    }
+  } else {
+    out(`relay data: ${config.dataDir}`);
   }
   await stopRequested;
   await relay.close();
-  return 0;
-}
-
-async function agents(
-  args: string[],
-  name: string | undefined,
-  config: RelayConfig,
-  out: (line: string) => void,
-  errOut: (line: string) => void,
-): Promise<number> {
-  const store = new SqliteRelayStore(openRelayDatabase(config.dataDir));
-  try {
-    const [command, id] = args;
-    if (command === 'list') {
-      const all = await store.listAgents();
-      if (all.length === 0) out('no agents');
-      for (const a of all) out(`${a.id}\t${a.name}\t${a.revokedAt === null ? 'active' : `revoked ${new Date(a.revokedAt).toISOString()}`}`);
-      return 0;
-    }
-    if ((command === 'add' || command === 'revoke') && id === undefined) {
-      errOut(`relay: agents ${command} needs an agent id\n\n${USAGE}`);
-      return 2;
-    }
-    if (id !== undefined && !EntityId.safeParse(id).success) {
-      errOut('relay: an agent id is 1 to 128 letters, digits or . _ : -');
-      return 2;
-    }
-    if (command === 'add') {
-      if (name === undefined || name.trim() === '' || name.length > 128) {
-        errOut('relay: agents add needs --name NAME (1 to 128 characters)');
-        return 2;
-      }
-      const token = generateAgentToken();
-      const added = await store.addAgent(id!, name.trim(), hashAgentToken(token), Date.now());
-      if (!added.ok) {
-        errOut(`relay: ${added.error.message}`);
-        return 1;
-      }
-      out(`agent ${id} added. Token (shown once, give it to the agent; it cannot be shown again):`);
-      out(token);
-      return 0;
-    }
-    if (command === 'revoke') {
-      if (!(await store.revokeAgent(id!, Date.now()))) {
-        errOut(`relay: no active agent ${id}`);
-        return 1;
-      }
-      out(`agent ${id} revoked; its consoles are disconnected at their next request`);
-      return 0;
-    }
-    errOut(`relay: unknown agents command "${command ?? ''}"\n\n${USAGE}`);
-    return 2;
-  } finally {
-    await store.close();
-  }
+  return EXIT.ok;
 }
 
 main(

@@ -1,0 +1,170 @@
+// The relay's administrative commands as an operator runs them, against real data folders and a running relay:
+// teams, numbers, agents with teams and roles, rotation and revocation, the audit trail, and mistakes said plainly.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openRelayDatabase } from '../store/relay-db';
+import { SqliteRelayStore } from '../store/sqlite-relay-store';
+
+const repoRoot = path.resolve(import.meta.dirname, '../../..');
+const CLI = path.join(repoRoot, 'src/relay/cli/relay-cli.ts');
+const TSX = pathToFileURL(path.join(repoRoot, 'node_modules/tsx/dist/loader.mjs')).href;
+const freshDir = () => mkdtempSync(path.join(tmpdir(), 'branchline-admin-'));
+const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('WHATSAPP_') && !k.startsWith('RELAY_')));
+
+function relay(args: string[], cwd = repoRoot) {
+  const run = spawnSync(process.execPath, ['--import', TSX, CLI, ...args], { cwd, env: cleanEnv, encoding: 'utf8', timeout: 60_000 });
+  return { status: run.status, out: run.stdout, err: run.stderr, lines: run.stdout.trim().split('\n') };
+}
+const tokenOf = (run: { lines: string[] }) => run.lines.at(-1)!;
+
+const children: ReturnType<typeof spawn>[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGTERM');
+});
+
+async function runningRelay(data: string): Promise<string> {
+  const child = spawn(process.execPath, ['--import', TSX, CLI, '--sandbox', '--port', '0', '--data', data], { cwd: repoRoot, env: cleanEnv });
+  children.push(child);
+  const first = (await createInterface({ input: child.stdout! })[Symbol.asyncIterator]().next()).value as string;
+  return first.replace('relay listening on ', '');
+}
+const opens = async (url: string, token: string) =>
+  (await fetch(`${url}/v1/poll?device=admin-test`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).status;
+
+describe('teams, numbers and agents', () => {
+  it('adds a team, its number and agents with teams and roles, and lists them with the data folder used', () => {
+    const data = freshDir();
+    expect(relay(['teams', 'add', 'north', '--name', 'North branch', '--data', data]).status).toBe(0);
+    expect(relay(['numbers', 'add', '100000000000002', '--team', 'north', '--display', '+15550783882', '--data', data]).status).toBe(0);
+    const noa = relay(['agents', 'add', 'noa', '--name', 'Noa Katz', '--team', 'north', '--data', data]);
+    expect(noa.lines[0]).toContain(`(teams north, role agent) in ${data}`);
+    relay(['agents', 'add', 'sam', '--name', 'Sam Levi', '--team', 'main,north', '--role', 'supervisor', '--data', data]);
+    expect(relay(['agents', 'set', 'noa', '--team', 'main', '--role', 'supervisor', '--data', data]).status).toBe(0);
+    const agents = relay(['agents', 'list', '--data', data]);
+    expect(agents.lines).toEqual([`relay data: ${data}`, 'noa\tNoa Katz\tactive\tsupervisor\tmain', 'sam\tSam Levi\tactive\tsupervisor\tmain,north']);
+    expect(relay(['teams', 'list', '--data', data]).lines).toEqual([
+      `relay data: ${data}`,
+      'main\tMain\tno number',
+      'north\tNorth branch\tnumbers 100000000000002',
+    ]);
+    expect(relay(['numbers', 'list', '--data', data]).lines).toEqual([`relay data: ${data}`, '100000000000002\tnorth\t+15550783882']);
+  });
+
+  it.each([
+    ['an agent in a team that does not exist', ['agents', 'add', 'eli', '--name', 'Eli', '--team', 'main,nrth'], 'there is no team nrth'],
+    ['a number for a team that does not exist', ['numbers', 'add', '100000000000003', '--team', 'south'], 'there is no team south'],
+    ['changing an agent who does not exist', ['agents', 'set', 'nobody', '--role', 'admin'], 'there is no agent nobody'],
+    ['revoking an agent who does not exist', ['agents', 'revoke', 'nobody'], 'there is no active agent nobody'],
+    ['rotating an agent who does not exist', ['agents', 'rotate', 'nobody'], 'there is no agent nobody'],
+    ['the audit of an agent who does not exist', ['audit', '--agent', 'nobody'], 'there is no agent nobody'],
+  ])('refuses %s with exit 2, naming it, and writes nothing', async (_what, args, message) => {
+    const data = freshDir();
+    const written = async () => {
+      const store = new SqliteRelayStore(openRelayDatabase(data));
+      try {
+        return {
+          agents: await store.listAgents(),
+          teams: await store.listTeams(),
+          numbers: await store.listNumbers(),
+          audit: await store.readAudit({ limit: 100 }),
+        };
+      } finally {
+        await store.close();
+      }
+    };
+    const setUp = new SqliteRelayStore(openRelayDatabase(data));
+    await setUp.addAgent('ana', 'Ana', 'hash-of-ana', Date.now());
+    await setUp.close();
+    const before = await written();
+    const refused = relay([...args, '--data', data]);
+    expect(refused.status).toBe(2);
+    expect(refused.err).toContain(message);
+    expect(await written()).toEqual(before);
+  });
+});
+
+describe('mistakes that used to mislead', () => {
+  it('names a mistyped command instead of asking for WhatsApp settings', () => {
+    const run = relay(['agent', 'list', '--data', freshDir()]);
+    expect(run.status).toBe(2);
+    expect(run.err).toContain("unknown command 'agent'; did you mean 'agents'?");
+    expect(run.err).not.toContain('WHATSAPP');
+    expect(relay(['agents', 'lsit']).err).toContain("did you mean 'agents list'?");
+  });
+
+  it('refuses to list a folder with no relay data rather than create an empty database there', () => {
+    const typo = path.join(freshDir(), 'relya');
+    const run = relay(['agents', 'list', '--data', typo]);
+    expect(run.status).toBe(2);
+    expect(run.err).toContain(`there is no relay data in ${typo}`);
+    expect(existsSync(typo)).toBe(false);
+  });
+
+  it('says a --data that is a file is a file', () => {
+    const file = path.join(freshDir(), 'relay.json');
+    writeFileSync(file, '{}');
+    const run = relay(['agents', 'add', 'ana', '--name', 'Ana', '--data', file]);
+    expect(run.status).toBe(2);
+    expect(run.err).toContain(`the data folder ${file} is a file, not a folder`);
+    expect(run.err).not.toContain('EEXIST');
+  });
+
+  it('writes to the production relay’s folder without --data, and to the sandbox’s only with --sandbox', () => {
+    const cwd = freshDir();
+    const added = relay(['agents', 'add', 'ana', '--name', 'Ana'], cwd);
+    expect(added.lines[0]).toContain(`in ${path.join(cwd, 'data', 'relay')}.`);
+    expect(existsSync(path.join(cwd, 'data', 'relay', 'relay.db'))).toBe(true);
+    expect(existsSync(path.join(cwd, 'data', 'relay-sandbox'))).toBe(false);
+    expect(relay(['agents', 'list', '--sandbox'], cwd).err).toContain(`no relay data in ${path.join(cwd, 'data', 'relay-sandbox')}`);
+  });
+});
+
+describe('while the relay runs on the same folder', () => {
+  it('adds an agent whose token works at once; rotates it (old one refused) and revokes it (returning her conversation)', async () => {
+    const data = freshDir();
+    const url = await runningRelay(data);
+    const first = tokenOf(relay(['agents', 'add', 'ana', '--name', 'Ana Cohen', '--data', data]));
+    expect(await opens(url, first)).toBe(200);
+    const second = tokenOf(relay(['agents', 'rotate', 'ana', '--data', data]));
+    expect(await opens(url, first)).toBe(401);
+    expect(await opens(url, second)).toBe(200);
+
+    // A customer writes and the conversation is Ana's; revoking her returns it to the team's queue.
+    await fetch(`${url}/sandbox/inbound`, { method: 'POST', body: JSON.stringify({ from: '972541234567', name: 'Dana', text: 'Hello' }) });
+    const store = new SqliteRelayStore(openRelayDatabase(data));
+    try {
+      const listed = await store.listConversations(undefined, 10, ['main']);
+      const dana = listed.ok ? listed.value.items.find((c) => c.customer.waId === '972541234567')! : null;
+      expect((await store.assign(dana!.id, 'ana', Date.now())).ok).toBe(true);
+      const revoked = relay(['agents', 'revoke', 'ana', '--data', data]);
+      expect(revoked.lines.at(-1)).toBe("1 conversation returned unassigned to their team's queue");
+      expect(await opens(url, second)).toBe(401);
+      expect((await store.conversationsById([dana!.id]))[0]!.assignedAgentId).toBeNull();
+    } finally {
+      await store.close();
+    }
+
+    const audit = relay(['audit', '--agent', 'ana', '--data', data]);
+    expect(audit.status).toBe(0);
+    expect(audit.err).toContain(`relay data: ${data}`);
+    const entries = audit.lines.map((line) => JSON.parse(line) as { action: string; at: string; source: string | null });
+    // What the commands and the store did (sign-ins are the session layer's entries).
+    const done = entries.filter((e) => !e.action.startsWith('session.')).map((e) => [e.action, e.source]);
+    expect(done).toEqual([
+      ['agent.add', 'cli'],
+      ['agent.rotate', 'cli'],
+      ['conversation.assign', null],
+      ['conversation.release', 'cli'],
+      ['agent.revoke', 'cli'],
+    ]);
+    expect(entries.every((e) => !Number.isNaN(Date.parse(e.at)))).toBe(true);
+    expect(audit.out).not.toMatch(/972541234567|Hello|blt_/);
+    expect(relay(['audit', '--since', '2999-01-01', '--data', data]).out).toBe('');
+    expect(relay(['audit', '--since', 'yesterday', '--data', data]).status).toBe(2);
+  });
+});
