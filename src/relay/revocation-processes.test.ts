@@ -1,0 +1,100 @@
+// Revocation is immediate across processes: `agents revoke` run as its own process against the data folder two relay
+// processes serve ends every WebSocket and long-poll session of that agent on both — one that only answers pings
+// included — with 4001 within 5 seconds; a change of teams ends them with 4011 the same way.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROTOCOL_V2, openPollSession, type PollConnection } from './test-support/docs-client';
+import { printedToken, relayCommand, startRelayProcess, type RelayProcess } from './test-support/relay-processes';
+
+/** What the issue promises: every session of a revoked agent ends within this long of the command. */
+const PROMISED_MS = 5_000;
+
+let dataDir: string;
+const relays: RelayProcess[] = [];
+const sockets: WebSocket[] = [];
+const polls: PollConnection[] = [];
+
+/** A device that does nothing but answer the relay's pings: it never sends a request that could notice the revocation. */
+function quietSocket(baseUrl: string, token: string, device: string): Promise<{ closed: Promise<number> }> {
+  const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/v1/agent?device=${device}`, [PROTOCOL_V2], { headers: { authorization: `Bearer ${token}` } });
+  sockets.push(ws);
+  const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+  ws.on('error', () => {});
+  return new Promise((resolve, reject) => {
+    ws.on('message', (data) => {
+      const frame = JSON.parse(data.toString()) as { type: string };
+      if (frame.type === 'ping') ws.send('{"type":"pong"}');
+      if (frame.type === 'hello') resolve({ closed });
+    });
+    void closed.then((code) => reject(new Error(`closed (${code}) before hello`)));
+  });
+}
+
+/** Every session of `agentId` on both relays: a quiet socket and a poll on each. */
+async function sessionsOf(token: string, agentId: string): Promise<{ what: string; closed: Promise<number> }[]> {
+  const all: { what: string; closed: Promise<number> }[] = [];
+  for (const [i, relay] of relays.entries()) {
+    all.push({ what: `socket on relay ${i + 1}`, closed: (await quietSocket(relay.url, token, `${agentId}-ws-${i}`)).closed });
+    const poll = await openPollSession({ baseUrl: relay.url, token, device: `${agentId}-poll-${i}`, version: 2 });
+    polls.push(poll);
+    // A new device resyncs (nothing to page here) and acks head: its state is built under the agent's access now.
+    await poll.ack((await poll.hello()).head);
+    all.push({ what: `poll on relay ${i + 1}`, closed: poll.closed.then((c) => c.code) });
+  }
+  return all;
+}
+
+/** Resolves with each session's close code, or names the ones still open `PROMISED_MS` after the command returned. */
+async function closedWithin(sessions: { what: string; closed: Promise<number> }[]): Promise<number[]> {
+  const open = new Set(sessions.map((s) => s.what));
+  const codes = sessions.map((s) => s.closed.then((code) => (open.delete(s.what), code)));
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still open ${PROMISED_MS} ms after the command: ${[...open].join(', ')}`)), PROMISED_MS);
+  });
+  try {
+    return await Promise.race([Promise.all(codes), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(tmpdir(), 'branchline-revoke-'));
+  relays.push(await startRelayProcess(dataDir));
+  relays.push(await startRelayProcess(dataDir));
+}, 60_000);
+
+afterAll(async () => {
+  for (const ws of sockets) ws.terminate();
+  for (const poll of polls) poll.dispose();
+  await Promise.all(relays.map((r) => r.stop()));
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('access changes made from the command line reach every relay process serving the data', () => {
+  it('agents revoke ends every socket and poll of the agent, on both processes, with 4001 within 5 s', async () => {
+    const token = printedToken(await relayCommand(['agents', 'add', 'bob', '--name', 'Bob Levi'], dataDir));
+    const sessions = await sessionsOf(token, 'bob');
+    await relayCommand(['agents', 'revoke', 'bob'], dataDir);
+    expect(await closedWithin(sessions)).toEqual(sessions.map(() => 4001));
+    // And the token opens nothing any more.
+    const again = await quietSocket(relays[1]!.url, token, 'bob-again').catch((error: Error) => error.message);
+    expect(again).toMatch(/closed \(4001\) before hello/);
+  }, 60_000);
+
+  it('agents set --team ends the agent’s sessions with 4011; they reconnect to a resync', async () => {
+    await relayCommand(['teams', 'add', 'south', '--name', 'South branch'], dataDir);
+    const token = printedToken(await relayCommand(['agents', 'add', 'carol', '--name', 'Carol Mizrahi'], dataDir));
+    const sessions = await sessionsOf(token, 'carol');
+    await relayCommand(['agents', 'set', 'carol', '--team', 'south'], dataDir);
+    expect(await closedWithin(sessions)).toEqual(sessions.map(() => 4011));
+    const since = polls.at(-2)!.helloFrame!.head; // the first relay's poll, caught up before the change
+    const poll = await openPollSession({ baseUrl: relays[0]!.url, token, device: 'carol-poll-0', since, version: 2 });
+    polls.push(poll);
+    expect(await poll.hello()).toMatchObject({ mode: 'resync', agent: { teams: [{ id: 'south', name: 'South branch' }] } });
+  }, 60_000);
+});
