@@ -14,6 +14,7 @@ function session() {
     head: async () => 0,
     oldest: async () => 1,
     agentAccess: async () => agent,
+    accessVersions: async () => new Map([[agent.id, agent.accessVersion]]),
     recordDeviceAck: async () => {},
     deviceAccessVersion: async () => 1,
     recordDeviceAccess: async () => {},

@@ -5,8 +5,9 @@ import { appError, err, fail, type Result } from '../shared/errors';
 import { ClientFrame, CloseCode, parseFrame, type ProtocolVersion, type WireError } from '../shared/protocol';
 import { TokenBucket } from '../shared/token-bucket';
 import type { Logger } from './log';
-import { eventsFrame, openStream, requestIdOf, toWire } from './session-wire';
-import type { AgentAccess, RelayStore, StoredEvent } from './store/relay-store';
+import type { StreamEntry } from './domain/visible-stream';
+import { eventsFrame, openStream, requestIdOf, toWire, withDeadline } from './session-wire';
+import type { AgentAccess, RelayStore } from './store/relay-store';
 
 export interface SessionTransport {
   send(text: string): void;
@@ -48,12 +49,12 @@ export interface SessionDeps {
   /** The device's last committed seq, or null for a device with nothing (needs a first sync). */
   since: number | null;
   transport: SessionTransport;
-  store: Pick<RelayStore, 'head' | 'oldest' | 'agentAccess' | 'recordDeviceAck' | 'deviceAccessVersion' | 'recordDeviceAccess' | 'appendAudit'>;
-  /**
-   * The next at most `limit` entries of this device's stream after a seq: consecutive seqs, the events its agent may
-   * see and fillers for the rest, encoded for its version (JSON per entry).
-   */
-  readEvents: (afterSeq: number, limit: number) => Promise<StoredEvent[]>;
+  store: Pick<
+    RelayStore,
+    'head' | 'oldest' | 'agentAccess' | 'accessVersions' | 'recordDeviceAck' | 'deviceAccessVersion' | 'recordDeviceAccess' | 'appendAudit'
+  >;
+  /** The next at most `limit` entries after a seq: consecutive seqs, what its agent may see and fillers, in its version. */
+  readEvents: (afterSeq: number, limit: number) => Promise<StreamEntry[]>;
   handleRequest: RequestHandler;
   clock: Clock;
   settings: SessionSettings;
@@ -114,10 +115,7 @@ export class AgentSession {
     this.pump();
   }
 
-  /**
-   * The store says the agent's access is not what this session serves: a revoked agent's devices must ask for
-   * credentials (4001); one whose teams or role changed reconnects at once and rebuilds from what it may see (4011).
-   */
+  /** The agent's access changed: revoked, the device must ask for credentials (4001); else reconnect and resync (4011). */
   endForAccess(revoked: boolean): void {
     if (revoked) this.close(CloseCode.unauthorized, 'token revoked');
     else this.close(CloseCode.accessChanged, "the agent's teams or role changed");
@@ -198,31 +196,29 @@ export class AgentSession {
     // Not back to zero: a steady flood gets one request through whenever a token refills, and was never closed.
     this.floodScore = Math.max(0, this.floodScore - 1);
     // The watcher ends a session within a second of an access change; a request in that second is refused too.
-    const access = await this.deps.store.agentAccess(this.deps.agent.id);
-    if (access === null || access.revokedAt !== null || access.accessVersion !== this.accessVersion) {
-      this.endForAccess(access === null || access.revokedAt !== null);
-      return;
-    }
-    let cancelDeadline = () => {};
-    const deadline =
-      deadlineMs === undefined
-        ? new Promise<never>(() => {})
-        : new Promise<Result<unknown>>((resolve) => {
-            cancelDeadline = this.deps.clock.setTimer(deadlineMs, () =>
-              resolve(fail('timeout', `no result within the request's ${deadlineMs} ms deadline`, true)),
-            );
-          });
-    let result: Result<unknown>;
-    try {
-      const context: RequestContext = { agent: this.deps.agent, deviceId: this.deps.deviceId, source: this.deps.source };
-      result = await Promise.race([this.deps.handleRequest(context, method, params), deadline]);
-    } catch (error) {
-      this.deps.log.error('request.failed', { method, error: error instanceof Error ? error : String(error) });
-      result = fail('internal', `the relay failed while handling ${method}`, true);
-    } finally {
-      cancelDeadline();
-    }
+    if (!(await this.accessHolds())) return;
+    const context: RequestContext = { agent: this.deps.agent, deviceId: this.deps.deviceId, source: this.deps.source };
+    const result = await withDeadline(this.deps.clock, deadlineMs, async () => {
+      try {
+        return await this.deps.handleRequest(context, method, params);
+      } catch (error) {
+        this.deps.log.error('request.failed', { method, error: error instanceof Error ? error : String(error) });
+        return fail('internal', `the relay failed while handling ${method}`, true);
+      }
+    });
     this.respond(id, result);
+  }
+
+  /**
+   * Whether the agent's access is still the one this session serves; if not, the session ends. Read after the events a
+   * batch is about to carry: an event committed after a revocation or a change of teams is never sent.
+   */
+  private async accessHolds(): Promise<boolean> {
+    const versions = await this.deps.store.accessVersions([this.agentId]);
+    if (versions.get(this.agentId) === this.accessVersion) return true;
+    const access = await this.deps.store.agentAccess(this.agentId);
+    this.endForAccess(access === null || access.revokedAt !== null);
+    return false;
   }
 
   private respond(id: string, result: Result<unknown>): void {
@@ -269,6 +265,8 @@ export class AgentSession {
       }
       const events = await this.deps.readEvents(this.sentUpTo, Math.min(room, 500));
       if (events.length === 0 || this.closed) return;
+      // Fillers say nothing; anything else goes out only while the agent still may see it.
+      if (events.some((e) => !e.filler) && !(await this.accessHolds())) return;
       const frame = eventsFrame(events, settings.maxFrameBytes);
       this.write(frame.text);
       for (let i = 0; i < frame.count; i++) this.unacked.push(events[i]!.seq);

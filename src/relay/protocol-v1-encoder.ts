@@ -22,17 +22,17 @@ export type ConversationLookup = (ids: readonly string[]) => Promise<readonly Co
  * Events re-encoded for v1: one v1 event (or placeholder) per seq, so the stream stays gap-free. Fillers (seqs the
  * device may not see) are v1 placeholders already and go out as they are.
  */
-export function v1EventReader(read: EntryReader, lookup: ConversationLookup, log: Logger): (afterSeq: number, limit: number) => Promise<StoredEvent[]> {
+export function v1EventReader(read: EntryReader, lookup: ConversationLookup, log: Logger): EntryReader {
   return async (afterSeq, limit) => {
     const entries = await read(afterSeq, limit);
     const parsed = entries.map((e) => (e.filler ? null : readStoredEvent(e, log)));
     const ids = conversationIdsToLookUp(parsed.filter((e) => e !== null));
     const conversations = new Map((ids.length === 0 ? [] : await lookup(ids)).map((c) => [c.id, c]));
     return entries.map((e, i) => {
-      if (e.filler) return { seq: e.seq, json: e.json };
+      if (e.filler) return e;
       const event = parsed[i];
       const v1 = event === null || event === undefined ? v1Placeholder(e.seq) : eventToV1(e.seq, event, (id) => conversations.get(id));
-      return { seq: e.seq, json: JSON.stringify(v1) };
+      return { seq: e.seq, json: JSON.stringify(v1), filler: false };
     });
   };
 }

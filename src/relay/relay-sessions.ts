@@ -26,7 +26,16 @@ export interface SessionFactory {
 /** What sessions read and ask of the store. */
 export type SessionStore = Pick<
   RelayStore,
-  'head' | 'oldest' | 'readEventsFor' | 'agentAccess' | 'recordDeviceAck' | 'deviceAccessVersion' | 'recordDeviceAccess' | 'appendAudit' | 'conversationsById'
+  | 'head'
+  | 'oldest'
+  | 'readEventsFor'
+  | 'agentAccess'
+  | 'accessVersions'
+  | 'recordDeviceAck'
+  | 'deviceAccessVersion'
+  | 'recordDeviceAccess'
+  | 'appendAudit'
+  | 'conversationsById'
 >;
 
 /** A device reads at most this many of its audience's events per store read. */

@@ -1,7 +1,8 @@
 // How a session opens and writes its frames: where its stream starts and the hello of its version, event batches
 // within the frame budget, refusals.
 import { z } from 'zod';
-import type { AppError } from '../shared/errors';
+import type { Clock } from '../shared/clock';
+import { fail, type AppError, type Result } from '../shared/errors';
 import type { HelloFrame, ProtocolVersion, WireError } from '../shared/protocol';
 import type { HelloFrameV1 } from '../shared/protocol-v1';
 import type { SessionDeps } from './agent-session';
@@ -85,6 +86,20 @@ export function requestIdOf(text: string): string | null {
   }
   const parsed = RequestId.safeParse(value);
   return parsed.success ? parsed.data.id : null;
+}
+
+/** The work's result, or `timeout` once the request's deadline passed (the work may still finish: it is not cancelled). */
+export async function withDeadline(clock: Clock, deadlineMs: number | undefined, work: () => Promise<Result<unknown>>): Promise<Result<unknown>> {
+  if (deadlineMs === undefined) return work();
+  let cancel = () => {};
+  const deadline = new Promise<Result<unknown>>((resolve) => {
+    cancel = clock.setTimer(deadlineMs, () => resolve(fail('timeout', `no result within the request's ${deadlineMs} ms deadline`, true)));
+  });
+  try {
+    return await Promise.race([work(), deadline]);
+  } finally {
+    cancel();
+  }
 }
 
 export function toWire(error: AppError): WireError {

@@ -45,6 +45,7 @@ export async function startMemoryRelay(options: { eventWindow?: number } = {}): 
   const store = {
     findAgentByTokenHash: async (hash: string) => (hash === hashAgentToken(token) ? ana : null),
     agentAccess: async (id: string) => (id === ana.id ? ana : null),
+    accessVersions: async () => new Map([[ana.id, ana.accessVersion]]),
     recordDeviceAck: async () => {},
     deviceAccessVersion: async () => ana.accessVersion,
     recordDeviceAccess: async () => {},
