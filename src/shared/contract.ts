@@ -2,89 +2,11 @@
 // Electron's IPC bridge, the web preview's WebSocket and the renderer's types all derive from this one table.
 import { z } from 'zod';
 import type { ErrorCode } from './errors';
-import { CaseId, Conversation, Customer, EntityId, MAX_TEXT_LENGTH, Message, Template, TemplateFields, WaId } from './domain';
+import { ConnectionState, SyncProgress } from './contract-connection';
+import { AgentRef, CaseId, Conversation, Customer, EntityId, MAX_TEXT_LENGTH, Message, Role, TeamRef, Template, TemplateFields, WaId } from './domain';
+import { METHODS } from './protocol-methods';
 
-export const ConnectionStatus = z.enum(['signed_out', 'connecting', 'live', 'reconnecting', 'polling', 'offline', 'credentials_needed']);
-export type ConnectionStatus = z.infer<typeof ConnectionStatus>;
-
-/**
- * Why the link is not live, as a code and parameters: the renderer's catalogue holds the words (core sends no sentences).
- * `params.error` carries a technical code for IT (ECONNREFUSED, CERT_HAS_EXPIRED), never shown as the sentence itself.
- */
-export const CONNECTION_DETAIL_CODES = [
-  /** The relay did not answer the handshake in time. params: seconds */
-  'connect_timeout',
-  /** Nothing arrived for too long on an open link. params: seconds */
-  'dead_link',
-  /** An open link broke (params.error: the socket's code). */
-  'connection_lost',
-  /** Nothing listens at the relay's address. params: error */
-  'unreachable',
-  /** The relay's host name did not resolve. params: error */
-  'dns_failed',
-  /** Another network failure. params: error */
-  'network_error',
-  /** The HTTP proxy refused or failed. params: error or httpStatus */
-  'proxy_failed',
-  /** TLS: the certificate chain is not trusted here (TLS inspection without IT's CA, a self-signed relay). params: error */
-  'tls_untrusted',
-  /** TLS: expired or not yet valid. params: error */
-  'tls_expired',
-  /** TLS: the certificate names another host. params: error */
-  'tls_wrong_host',
-  /** TLS: the handshake failed otherwise. params: error */
-  'tls_handshake',
-  /** A proxy refused the WebSocket upgrade. params: httpStatus */
-  'upgrade_refused',
-  /** The upgrade was refused and the same session goes on over long polling. params: httpStatus */
-  'polling_fallback',
-  /** The relay refused the credentials. */
-  'token_refused',
-  /** The relay does not speak this console's protocol version. */
-  'version_unsupported',
-  /** The relay is restarting. */
-  'relay_restarting',
-  /** This device connected again from another window or process. */
-  'superseded',
-  /** The relay closed the link. params: closeCode */
-  'relay_closed',
-  /** The relay forgot the long-poll session (it restarted). */
-  'poll_session_lost',
-  /** The relay answered with an HTTP error. params: httpStatus, error (the relay's error code, if any) */
-  'http_error',
-  /** The relay sent something outside the protocol (a bug on one side; the log has the details). */
-  'protocol_error',
-  /** This desktop could not read or write its own cache. */
-  'local_storage_failed',
-] as const;
-export const ConnectionDetailCode = z.enum(CONNECTION_DETAIL_CODES);
-export type ConnectionDetailCode = z.infer<typeof ConnectionDetailCode>;
-
-export const ConnectionDetail = z.object({
-  code: ConnectionDetailCode,
-  params: z.record(z.string().max(32), z.union([z.string().max(120), z.number()])),
-});
-export type ConnectionDetail = z.infer<typeof ConnectionDetail>;
-
-export const ConnectionState = z.object({
-  status: ConnectionStatus,
-  /** When the next reconnect attempt is due (epoch ms), while reconnecting or offline. */
-  nextAttemptAt: z.number().int().nullable(),
-  /** Messages saved on this desktop that the relay has not taken yet. */
-  queued: z.number().int().nonnegative(),
-  /** Why the last attempt failed (never a secret); the renderer puts it into words. */
-  detail: ConnectionDetail.nullable(),
-  /** A TLS failure is not "offline": IT must look at certificates or the proxy. */
-  tlsProblem: z.boolean(),
-});
-export type ConnectionState = z.infer<typeof ConnectionState>;
-
-export const SyncProgress = z.object({
-  phase: z.enum(['idle', 'syncing']),
-  done: z.number().int().nonnegative(),
-  total: z.number().int().nonnegative(),
-});
-export type SyncProgress = z.infer<typeof SyncProgress>;
+export { CONNECTION_DETAIL_CODES, ConnectionDetail, ConnectionDetailCode, ConnectionState, ConnectionStatus, SyncProgress } from './contract-connection';
 
 /** A conversation as the list shows it. */
 export const ConversationSummary = z.object({
@@ -93,6 +15,8 @@ export const ConversationSummary = z.object({
   previewDirection: z.enum(['in', 'out']).nullable(),
   unread: z.number().int().nonnegative(),
   hasDraft: z.boolean(),
+  /** Who sent the last message when it is outbound (this agent or a colleague); absent or null when unknown. */
+  previewSender: AgentRef.nullable().optional(),
 });
 export type ConversationSummary = z.infer<typeof ConversationSummary>;
 
@@ -123,10 +47,14 @@ export const Settings = z.object({
 });
 export type Settings = z.infer<typeof Settings>;
 
+/** Who is signed in, with what the relay lets them see and do (from its hello; a cache from before need-to-know says 'agent'). */
+export const SessionAgent = z.object({ id: z.string(), name: z.string(), role: Role, teams: z.array(TeamRef) });
+export type SessionAgent = z.infer<typeof SessionAgent>;
+
 export const Session = z.object({
   signedIn: z.boolean(),
   relayUrl: z.string().nullable(),
-  agent: z.object({ id: z.string(), name: z.string() }).nullable(),
+  agent: SessionAgent.nullable(),
   /** IT fixed the relay URL by machine policy: the login screen does not offer to change it. */
   relayUrlLocked: z.boolean(),
 });
@@ -157,6 +85,10 @@ export const AppStatus = z.object({
 });
 export type AppStatus = z.infer<typeof AppStatus>;
 
+/** The relay's directory.get answer and when it was fetched (the copy kept for offline use may be older). */
+export const Directory = METHODS['directory.get'].result.extend({ fetchedAt: z.number().int() });
+export type Directory = z.infer<typeof Directory>;
+
 const ConversationRef = z.object({ conversationId: EntityId });
 const Empty = z.object({}).strict();
 const Ok = z.object({ ok: z.literal(true) });
@@ -181,8 +113,13 @@ export const CONSOLE_METHODS = {
     output: z.object({ hits: z.array(SearchHit) }),
   },
   'conversations.linkCase': { input: z.object({ conversationId: EntityId, caseId: CaseId.nullable() }), output: Ok },
-  /** Take the conversation (true) or release it to the unassigned pool (false). */
-  'conversations.assignToMe': { input: z.object({ conversationId: EntityId, mine: z.boolean() }), output: Ok },
+  /**
+   * Take the conversation (true) or release it to its team (false). Taking one a colleague holds needs `takeOver: true`,
+   * which the UI sends only after the agent confirmed; without it the relay answers `conflict`.
+   */
+  'conversations.assignToMe': { input: z.object({ conversationId: EntityId, mine: z.boolean(), takeOver: z.boolean().optional() }), output: Ok },
+  /** A supervisor moves the conversation to another team (`directory.get` lists the teams); the old team's consoles drop it. */
+  'conversations.transfer': { input: z.object({ conversationId: EntityId, teamId: EntityId }), output: Ok },
   /** The conversation with this WhatsApp number, if there is one here (a shared contact card offers to open it). */
   'conversations.findByWaId': { input: z.object({ waId: WaId }), output: z.object({ conversationId: EntityId.nullable() }) },
   /**
@@ -226,6 +163,9 @@ export const CONSOLE_METHODS = {
   'drafts.get': { input: ConversationRef, output: z.object({ text: z.string() }) },
   'drafts.save': { input: z.object({ conversationId: EntityId, text: z.string().max(MAX_TEXT_LENGTH * 4) }), output: Ok },
 
+  /** Who is who: this agent's role and teams, colleagues in those teams, every team. Offline: the copy kept here. */
+  'directory.get': { input: Empty, output: Directory },
+
   'templates.list': { input: Empty, output: z.object({ templates: z.array(Template) }) },
   /** Bytes of a media file (inbound or sent), base64, fetched from the relay and cached. */
   'media.get': { input: z.object({ mediaId: EntityId }), output: z.object({ mimeType: z.string(), dataBase64: z.string(), fileName: z.string().nullable() }) },
@@ -244,6 +184,8 @@ export const CONSOLE_EVENTS = {
   'conversations.changed': z.object({ items: z.array(ConversationSummary) }),
   /** Conversations gone from this desktop (the relay merged two identities of one customer, say): drop them from the list. */
   'conversations.removed': z.object({ items: z.array(z.object({ conversationId: EntityId, mergedInto: EntityId.nullable() })) }),
+  /** A colleague took over conversations this agent held: each names who now has it (the UI says so, calmly). */
+  'conversations.takenOver': z.object({ items: z.array(z.object({ conversationId: EntityId, by: AgentRef })) }),
   'messages.changed': z.object({ conversationId: EntityId, messages: z.array(Message) }),
   'messages.removed': z.object({ conversationId: EntityId, messageIds: z.array(EntityId) }),
   /** A notification is due; showing it (or not, per OS settings) is the adapter's job. */

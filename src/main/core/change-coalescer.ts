@@ -13,6 +13,8 @@ export class ChangeCoalescer {
   private messages = new Map<string, Message>();
   private newInbound: Message[] = [];
   private removed = new Map<string, string | null>();
+  /** Conversations this agent held that a colleague now has, with that colleague. */
+  private takenOver = new Map<string, { id: string; name: string }>();
   private cancel: (() => void) | null = null;
 
   constructor(
@@ -21,6 +23,9 @@ export class ChangeCoalescer {
       clock: Clock;
       emit: EmitFn;
       notificationContext: () => NotificationContext;
+      /** The signed-in agent, and a colleague's name when the relay did not give it (the directory kept here). */
+      me?: () => string | null;
+      nameOf?: (agentId: string) => string | null;
       /** How long changes gather before one flush. */
       windowMs: number;
     },
@@ -35,7 +40,14 @@ export class ChangeCoalescer {
       this.removed.set(id, mergedInto);
       this.conversations.delete(id);
     }
-    if (this.cancel === null && (this.conversations.size > 0 || this.messages.size > 0 || this.removed.size > 0)) {
+    const me = this.deps.me?.() ?? null;
+    for (const [id, change] of changes.assignments) {
+      if (me !== null && change.from === me && change.to !== null && change.to !== me) {
+        this.takenOver.set(id, { id: change.to, name: change.toName ?? this.deps.nameOf?.(change.to) ?? change.to });
+      } else if (change.to === me) this.takenOver.delete(id);
+    }
+    const pending = this.conversations.size > 0 || this.messages.size > 0 || this.removed.size > 0 || this.takenOver.size > 0;
+    if (this.cancel === null && pending) {
       this.cancel = this.deps.clock.setTimer(this.deps.windowMs, () => this.flush());
     }
   }
@@ -49,6 +61,8 @@ export class ChangeCoalescer {
     const gone = new Set(this.removed.keys());
     const inbound = this.newInbound.filter((m) => !gone.has(m.conversationId));
     const removed = [...this.removed].map(([conversationId, mergedInto]) => ({ conversationId, mergedInto }));
+    const takenOver = [...this.takenOver].filter(([id]) => !gone.has(id)).map(([conversationId, by]) => ({ conversationId, by }));
+    this.takenOver = new Map();
     this.conversations = new Set();
     this.messages = new Map();
     this.newInbound = [];
@@ -66,6 +80,8 @@ export class ChangeCoalescer {
     // Summaries in slices, so one event never carries an unbounded list.
     const items = this.deps.queries.summaries(conversations);
     for (let i = 0; i < items.length; i += 500) this.deps.emit('conversations.changed', { items: items.slice(i, i + 500) });
+    // After the summaries, so the UI already shows the new assignee when it says who took over.
+    for (let i = 0; i < takenOver.length; i += 500) this.deps.emit('conversations.takenOver', { items: takenOver.slice(i, i + 500) });
     for (const notification of decideNotifications(inbound, this.deps.notificationContext())) this.deps.emit('notification.show', notification);
   }
 

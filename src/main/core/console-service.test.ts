@@ -127,6 +127,8 @@ async function signedIn(options: Parameters<typeof setup>[0] = {}) {
   let seq = 0;
   const deliver = (events: SequencedEvent['event'][]) => ctx.link.options.onEvents(events.map((event) => ({ seq: ++seq, event })));
   await deliver([{ kind: 'conversation.upserted', conversation: conversation('c1') }]);
+  // c1 arrived without its history, so the console asked the relay for it (protocol v2): that is setup, not what is tested.
+  ctx.link.requests.length = 0;
   return { ...ctx, deliver };
 }
 

@@ -1,6 +1,8 @@
 // Reading and working the conversations: the list, search, history pages, drafts, and the relay actions on a
-// conversation (assign, link a case, mark read), each refused with words while offline.
+// conversation (assign or take over, release, transfer, link a case, mark read), each refused with words while offline;
+// the relay's own refusals (`forbidden`, `conflict`) reach the agent with the relay's words.
 import type { Clock } from '../../shared/clock';
+import type { Role } from '../../shared/domain';
 import type { MethodName, MethodParams } from '../../shared/protocol-methods';
 import type { HandlersOf } from './console-service';
 import type { LocalQueries } from './local-queries';
@@ -23,6 +25,8 @@ export interface ConversationServiceDeps {
   clock: Clock;
   view: ViewState;
   agentId: () => string | null;
+  /** The signed-in agent's role, as the relay last said. */
+  role: () => Role | null;
   /** A conversation started here: the list hears of it like any other change. */
   changed: (changes: ChangeSet, fromRelay: boolean) => void;
 }
@@ -33,6 +37,7 @@ type Methods =
   | 'conversations.search'
   | 'conversations.linkCase'
   | 'conversations.assignToMe'
+  | 'conversations.transfer'
   | 'conversations.setOpen'
   | 'conversations.findByWaId'
   | 'conversations.startWith'
@@ -53,8 +58,18 @@ export class ConversationService {
     },
     'conversations.search': async ({ query, limit }) => ({ hits: this.deps.queries.search(query, limit) }),
     'conversations.linkCase': async (input) => this.relayAction('Linking a case', 'conversations.linkCase', input),
-    'conversations.assignToMe': async ({ conversationId, mine }) =>
-      this.relayAction('Assigning', 'conversations.assign', { conversationId, agentId: mine ? this.deps.agentId() : null }),
+    // Taking over from a colleague is the agent's confirmed choice (the UI asks first); the relay records it and tells them.
+    'conversations.assignToMe': async ({ conversationId, mine, takeOver }) =>
+      this.relayAction(mine ? 'Taking a conversation' : 'Releasing a conversation', 'conversations.assign', {
+        conversationId,
+        agentId: mine ? this.deps.agentId() : null,
+        ...(mine && takeOver === true && { takeOver: true }),
+      }),
+    'conversations.transfer': async ({ conversationId, teamId }) => {
+      // The relay decides; this only spares a supervisor-only request from an agent the relay would refuse anyway.
+      if (this.deps.role() === 'agent') throw new ServiceError('forbidden', 'Only a supervisor can move a conversation to another team.');
+      return this.relayAction('Transferring a conversation', 'conversations.transfer', { conversationId, teamId });
+    },
     'conversations.findByWaId': async ({ waId }) => ({ conversationId: this.deps.store.outbox.conversationByWaId(waId) }),
     // Local until its first message: the relay creates the conversation when it sends to the number (messages.send by waId).
     'conversations.startWith': async ({ waId }) => {

@@ -9,6 +9,7 @@ import { ChangeCoalescer } from './change-coalescer';
 import { ConsoleService, type ConsoleHandlers } from './console-service';
 import { ConversationService, type ViewState } from './conversation-service';
 import { buildDiagnostics } from './diagnostics';
+import { DirectoryService } from './directory-service';
 import { EventBus } from './event-bus';
 import { LinkManager } from './link-manager';
 import { LocalQueries } from './local-queries';
@@ -108,6 +109,8 @@ export function createConsole(options: ConsoleOptions): Console {
     log,
     changed: (c, r) => changed(c, r),
     onLive: () => sending.drainer.kick(),
+    // A new agent, role or teams: the UI shows who is signed in and what they may do.
+    onAgentChanged: () => bus.emit('session.changed', session.session()),
   });
   const settingsService: SettingsService = new SettingsService({
     store,
@@ -142,6 +145,8 @@ export function createConsole(options: ConsoleOptions): Console {
       conversation: (id) => store.conversation(id),
     }),
     windowMs: options.coalesceMs ?? 50,
+    me: () => links.author().id,
+    nameOf: (agentId) => directory.nameOf(agentId),
   });
   function changed(changes: ChangeSet, fromRelay: boolean): void {
     coalescer.add(changes);
@@ -162,7 +167,7 @@ export function createConsole(options: ConsoleOptions): Console {
     emit: bus.emit,
     log,
     relay,
-    agentId,
+    author: () => links.author(),
     changed,
     flush: () => coalescer.flush(),
     queuedChanged: () => links.emitState(),
@@ -177,7 +182,9 @@ export function createConsole(options: ConsoleOptions): Console {
     policy: { ...(policy.relay.url !== null && { relayUrl: policy.relay.url }), relayUrlLocked: policy.relay.url !== null && !policy.relay.allowUserOverride },
     ...(options.signInTimeoutMs !== undefined && { signInTimeoutMs: options.signInTimeoutMs }),
   });
-  const conversations = new ConversationService({ store, queries, link: links.link, clock, view, agentId, changed });
+  const role = () => store.session.get().agent?.role ?? null;
+  const conversations = new ConversationService({ store, queries, link: links.link, clock, view, agentId, role, changed });
+  const directory = new DirectoryService({ store, link: links.link, clock });
   const caches = new RelayCacheService({ store, link: links.link, media, clock, relay });
 
   const handlers: ConsoleHandlers = {
@@ -186,6 +193,7 @@ export function createConsole(options: ConsoleOptions): Console {
     ...conversations.handlers,
     ...sending.handlers,
     ...caches.handlers,
+    ...directory.handlers,
     ...settingsService.handlers,
   };
   const service = new ConsoleService(handlers, bus, log);

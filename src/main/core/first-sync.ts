@@ -1,4 +1,5 @@
-// After a resync (first login, or a cursor the relay no longer keeps): page the relay's state into the cache.
+// After a resync (first login, another agent, access that changed, or a cursor the relay no longer keeps): page the
+// relay's state into the cache, which it then replaces: what the relay no longer lists leaves this desktop.
 import type { Message } from '../../shared/domain';
 import type { HelloFrame } from '../../shared/protocol';
 import type { ChangeSet, LocalStore } from './local-store';
@@ -15,12 +16,16 @@ export interface FirstSyncDeps {
 
 export class SyncError extends Error {}
 
-/** Pages every conversation and its recent history; sets the cursor to hello.head only when all of it is stored. */
+/**
+ * Pages every conversation and its recent history, then drops the conversations the relay did not list; sets the
+ * cursor to hello.head only when all of it is stored.
+ */
 export async function firstSync(hello: HelloFrame, deps: FirstSyncDeps): Promise<void> {
   const { link, store } = deps;
   let cursor: string | undefined;
   let done = 0;
   let total = 0;
+  const listed = new Set<string>();
   deps.onProgress(0, 0);
   do {
     const page = await link.request('conversations.list', { ...(cursor !== undefined && { cursor }), limit: 200 }, { deadlineMs: 30_000 });
@@ -29,6 +34,7 @@ export async function firstSync(hello: HelloFrame, deps: FirstSyncDeps): Promise
     total = value.total;
     const messages: Message[] = [];
     for (const conversation of value.conversations) {
+      listed.add(conversation.id);
       const history = await link.request('messages.history', { conversationId: conversation.id, limit: deps.historyPerConversation }, { deadlineMs: 30_000 });
       if (!history.ok) throw new SyncError(`first sync failed loading history: ${history.error.code}`);
       messages.push(...history.value.messages);
@@ -38,6 +44,7 @@ export async function firstSync(hello: HelloFrame, deps: FirstSyncDeps): Promise
     deps.onProgress(done, Math.max(total, done));
     cursor = value.nextCursor ?? undefined;
   } while (cursor !== undefined);
+  deps.onChanges(store.replaceConversations(listed));
   // Only now is the cache consistent with the log up to head: a crash before this line syncs again.
   store.session.setCursor(hello.head);
   deps.onProgress(done, done);

@@ -1,5 +1,6 @@
 // The signed-in session's relay connection as the services see it: open/close, the status bar's state and its
-// history, the OS's network signals, and what arriving events and resyncs do to the cache.
+// history, the OS's network signals, who the relay says is signed in, and what arriving events and resyncs do to the cache.
+import { createHash } from 'node:crypto';
 import type { Clock } from '../../shared/clock';
 import type { ConnectionState, SyncProgress } from '../../shared/contract';
 import { fail } from '../../shared/errors';
@@ -29,11 +30,28 @@ export interface LinkManagerDeps {
   changed: (changes: ChangeSet, fromRelay: boolean) => void;
   /** The link became live: queued work may go. */
   onLive: () => void;
+  /** The relay named another agent, role or teams than the cache had on record. */
+  onAgentChanged?: () => void;
   /** Recent history fetched per conversation by a first sync. */
   historyPerConversation?: number;
 }
 
 const HISTORY_LIMIT = 500;
+const TRY_AGAIN: ReadonlySet<string> = new Set(['offline', 'timeout', 'unavailable', 'rate_limited']);
+
+/** A token's fingerprint: which token the cursor and queued work belong to, without keeping the token itself. */
+export function tokenKey(token: string): string {
+  return createHash('sha256').update(`branchline-token:${token}`).digest('hex').slice(0, 32);
+}
+
+/** Who queues and who sends: the agent a hello confirmed for this token (id null until one did), and the token's key. */
+export interface OutboxAuthor {
+  id: string | null;
+  name: string | null;
+  key: string | null;
+  /** The agent on record here (a hello named them for some token): who most likely types while `id` is still null. */
+  onRecord: { id: string; name: string } | null;
+}
 
 export class LinkManager {
   private connection: ConnectionHandle | null = null;
@@ -42,6 +60,9 @@ export class LinkManager {
   private networkOnline = true;
   private readonly entries: ConnectionHistoryEntry[] = [];
   private sync: SyncProgress = { phase: 'idle', done: 0, total: 0 };
+  /** Conversations that arrived without their history (a transfer to this agent's team): fetched while live. */
+  private readonly historyWanted = new Set<string>();
+  private fetchingHistory = false;
   readonly link: RelayLink;
 
   constructor(private readonly deps: LinkManagerDeps) {
@@ -73,19 +94,48 @@ export class LinkManager {
     return this.snapshot?.status ?? null;
   }
 
+  /**
+   * Who is working here now: the agent on record when a hello confirmed it for the token in use, else nobody known yet
+   * (id null) with the token's key. What is queued is theirs; only what is theirs is sent and counted.
+   */
+  author(): OutboxAuthor {
+    const { agent, agentKey } = this.deps.store.session.get();
+    const key = this.currentToken === null ? null : tokenKey(this.currentToken);
+    const onRecord = agent === null ? null : { id: agent.id, name: agent.name };
+    if (agent !== null && (key === null || agentKey === key)) return { id: agent.id, name: agent.name, key, onRecord };
+    return { id: null, name: null, key, onRecord };
+  }
+
   open(relayUrl: string, token: string): void {
     this.currentToken = token;
+    const key = tokenKey(token);
     const connection = this.deps.connect({
       relayUrl,
       token,
       deviceId: this.deps.store.session.get().deviceId,
-      cursor: () => this.deps.store.cursor(),
-      onEvents: async (events: SequencedEvent[]) => this.deps.changed(this.deps.store.applyEvents(events), true),
+      cursor: () => this.cursorFor(key),
+      onEvents: async (events: SequencedEvent[]) => {
+        const changes = this.deps.store.applyEvents(events);
+        this.deps.changed(changes, true);
+        for (const id of changes.newConversations) if (!this.deps.store.holdsBeginning(id)) this.historyWanted.add(id);
+        for (const id of changes.removedConversations.keys()) this.historyWanted.delete(id);
+        if (this.historyWanted.size > 0) void this.fetchHistories();
+      },
       onResync: async (hello: HelloFrame) => this.resync(hello),
       onStateChange: (snapshot: LinkSnapshot) => this.onState(snapshot),
     });
     this.connection = connection;
     connection.start();
+  }
+
+  /**
+   * The cursor belongs to the token a hello confirmed. Another token (another agent, say) starts with a fresh sync, and
+   * the old cursor is forgotten at once: a resync cut short must not resume one agent's stream as another's.
+   */
+  private cursorFor(key: string): number | null {
+    if (this.deps.store.session.get().agentKey === key) return this.deps.store.cursor();
+    if (this.deps.store.cursor() !== null) this.deps.store.session.resetCursor();
+    return null;
   }
 
   /** Closes the connection; `forget` also drops the token and the last state (sign-out, refused sign-in). */
@@ -111,7 +161,8 @@ export class LinkManager {
   }
 
   state(): ConnectionState {
-    return connectionStateOf(this.snapshot, this.connection !== null, this.networkOnline, this.deps.store.outbox.queuedCount(), this.deps.clock);
+    const queued = this.deps.store.outbox.queuedCount(this.author());
+    return connectionStateOf(this.snapshot, this.connection !== null, this.networkOnline, queued, this.deps.clock);
   }
 
   /** The detail of the last failure, for a sign-in that did not succeed. */
@@ -135,16 +186,50 @@ export class LinkManager {
 
   private onState(snapshot: LinkSnapshot): void {
     this.snapshot = snapshot;
-    if (snapshot.agent !== null) {
-      // Kept for the next start; a disk that refuses the write must not stop the UI hearing about the link.
-      try {
-        this.deps.store.session.setAgent(snapshot.agent);
-      } catch (error) {
-        this.deps.log('service.storage_failed', { what: 'agent', code: storageErrorOf(error)?.code ?? 'unknown' });
-      }
-    }
+    if (snapshot.agent !== null && this.currentToken !== null) this.recordAgent(snapshot.agent, tokenKey(this.currentToken));
     this.emitState();
-    if (snapshot.status === 'live') this.deps.onLive();
+    if (snapshot.status === 'live') {
+      this.deps.onLive();
+      if (this.historyWanted.size > 0) void this.fetchHistories();
+    }
+  }
+
+  /** A hello named who this token is: kept for the next start, and what was queued under the token before is theirs. */
+  private recordAgent(agent: NonNullable<LinkSnapshot['agent']>, key: string): void {
+    // A disk that refuses the write must not stop the UI hearing about the link.
+    try {
+      const changed = this.deps.store.session.setAgent({ id: agent.id, name: agent.name, role: agent.role ?? 'agent', teams: agent.teams ?? [] }, key);
+      const claimed = this.deps.store.authors.claim(key, agent);
+      if (claimed.messages.size > 0) this.deps.changed(claimed, false);
+      if (changed) this.deps.onAgentChanged?.();
+    } catch (error) {
+      this.deps.log('service.storage_failed', { what: 'agent', code: storageErrorOf(error)?.code ?? 'unknown' });
+    }
+  }
+
+  /** Fetches, one at a time while live, the history of conversations that reached this console without it. */
+  private async fetchHistories(): Promise<void> {
+    if (this.fetchingHistory) return;
+    this.fetchingHistory = true;
+    try {
+      for (const conversationId of [...this.historyWanted]) {
+        if (!this.link.isLive()) return;
+        const limit = this.deps.historyPerConversation ?? 50;
+        const history = await this.link.request('messages.history', { conversationId, limit }, { deadlineMs: 30_000 });
+        // Offline or slow: tried again when the link is live next. Anything else will not change by asking again.
+        if (!history.ok && TRY_AGAIN.has(history.error.code)) return;
+        this.historyWanted.delete(conversationId);
+        if (!history.ok) {
+          this.deps.log('sync.history_refused', { conversationId, code: history.error.code });
+          continue;
+        }
+        // It may have left again meanwhile: its messages must not come back without it.
+        if (this.deps.store.conversation(conversationId) === null) continue;
+        this.deps.changed(this.deps.store.applySnapshot([], history.value.messages), false);
+      }
+    } finally {
+      this.fetchingHistory = false;
+    }
   }
 
   private async resync(hello: HelloFrame): Promise<void> {

@@ -37,7 +37,9 @@ describe('migrating a schema-1 cache to schema 2', () => {
       deviceId: '019ab000-0000-7000-8000-00000000dev1',
       relayUrl: 'wss://relay.bank.example',
       lastRelayUrl: 'wss://relay.bank.example',
-      agent: { id: 'ana', name: 'Ana Cohen' },
+      // Schema 4 adds the agent's role and teams (unknown until a hello: 'agent', none) and the token key (none yet).
+      agent: { id: 'ana', name: 'Ana Cohen', role: 'agent', teams: [] },
+      agentKey: null,
       cursor: 48,
     });
     expect(store.session.userSettings()).toEqual({ theme: 'dark', sounds: false });

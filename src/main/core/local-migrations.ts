@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { Migration } from '../../shared/migrations';
 import { migrateToTypedTables } from './local-migration-v2';
-import { SCHEMA_1, SCHEMA_3 } from './local-schema';
+import { SCHEMA_1, SCHEMA_3, SCHEMA_4 } from './local-schema';
 
 /** Every schema the console has had, oldest first; `mediaDir` is where schema 2 moves media bytes to. */
 export function localMigrations(mediaDir: string): readonly Migration<Database.Database>[] {
@@ -17,6 +17,11 @@ export function localMigrations(mediaDir: string): readonly Migration<Database.D
       version: 3,
       description: 'customers by phone number, BSUID or both, with usernames; group conversations; edited messages and group authors',
       up: (db) => db.exec(SCHEMA_3),
+    },
+    {
+      version: 4,
+      description: 'need-to-know: assignee and sender names, conversation teams, role and teams of who is signed in, queued work by author, directory',
+      up: (db) => db.exec(SCHEMA_4),
     },
   ];
 }

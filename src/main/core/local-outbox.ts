@@ -7,6 +7,7 @@ import type { LocalDatabase } from './local-db';
 import type { CachedMedia, MediaCache } from './local-media';
 import { jsonColumn } from '../../node-shared/stored-row';
 import { messageParams } from './local-rows';
+import { BY_AUTHOR, HEAD, authorParams, type AuthorFilter, type AuthorParams } from './local-outbox-authors';
 import type { CacheWriter } from './local-writes';
 import { searchTextOf } from './domain/message-text';
 
@@ -28,14 +29,17 @@ export interface QueueInput {
   id: string;
   request: OutboxRequest;
   content: MessageContent;
+  /** Who queued it: only they will send it. Null when no hello has named the token's agent yet (see `authorKey`). */
   agentId: string | null;
+  agentName?: string | null;
+  /** The fingerprint of the token it was queued under, kept while `agentId` is null: that token's first hello claims it. */
+  authorKey?: string | null;
+  /** While `agentId` is null: whom the message names until the claim (the agent on record, most likely the same person). */
+  senderGuess?: { id: string; name: string } | null;
   now: number;
   /** A file to send: cached here under `content.mediaId` and uploaded before the message goes. */
   file?: CachedMedia;
 }
-
-/** Only the head of each conversation's queue is ever due: per-conversation order comes from SQL. */
-const HEAD = "o.position = (SELECT min(position) FROM outbox p WHERE p.conversation_id = o.conversation_id AND p.state = 'queued')";
 
 export class OutboxTable {
   private readonly statements;
@@ -48,15 +52,15 @@ export class OutboxTable {
     private readonly onRepaired: (changes: ChangeSet, messageId: string, reason: string) => void,
   ) {
     this.statements = {
-      due: db.prepare<[number, number], { message_id: string; conversation_id: string; request: string; attempts: number }>(
+      due: db.prepare<AuthorParams & { now: number; limit: number }, { message_id: string; conversation_id: string; request: string; attempts: number }>(
         `SELECT o.message_id, o.conversation_id, o.request, o.attempts FROM outbox o
-         WHERE o.state = 'queued' AND o.next_attempt_at <= ? AND ${HEAD} ORDER BY o.position LIMIT ?`,
+         WHERE o.state = 'queued' AND o.next_attempt_at <= @now AND ${BY_AUTHOR} AND ${HEAD} ORDER BY o.position LIMIT @limit`,
       ),
-      nextDue: db.prepare<[string], { t: number | null }>(
-        `SELECT min(o.next_attempt_at) AS t FROM outbox o WHERE o.state = 'queued' AND ${HEAD}
-           AND o.message_id NOT IN (SELECT value FROM json_each(?))`,
+      nextDue: db.prepare<AuthorParams & { inFlight: string }, { t: number | null }>(
+        `SELECT min(o.next_attempt_at) AS t FROM outbox o WHERE o.state = 'queued' AND ${BY_AUTHOR} AND ${HEAD}
+           AND o.message_id NOT IN (SELECT value FROM json_each(@inFlight))`,
       ),
-      queued: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM outbox WHERE state = 'queued'"),
+      queued: db.prepare<AuthorParams, { n: number }>(`SELECT count(*) AS n FROM outbox o WHERE o.state = 'queued' AND ${BY_AUTHOR}`),
       retryLater: db.prepare<[number, number, string]>('UPDATE outbox SET attempts = ?, next_attempt_at = ? WHERE message_id = ?'),
       request: db.prepare<[string], { request: string; state: string }>('SELECT request, state FROM outbox WHERE message_id = ?'),
       remove: db.prepare<[string]>('DELETE FROM outbox WHERE message_id = ?'),
@@ -74,6 +78,8 @@ export class OutboxTable {
    */
   queue(input: QueueInput): Message {
     const { id, request, content, agentId, now } = input;
+    const agentName = agentId === null ? null : (input.agentName ?? null);
+    const sender = agentId === null ? (input.senderGuess ?? null) : agentName === null ? null : { id: agentId, name: agentName };
     this.db.pragma('synchronous = FULL');
     try {
       return this.db.transaction(() => {
@@ -86,14 +92,16 @@ export class OutboxTable {
           status: 'queued',
           failure: null,
           replyToId: request.replyToId ?? null,
-          senderAgentId: agentId,
+          senderAgentId: agentId ?? sender?.id ?? null,
+          ...(sender !== null && { sender }),
           createdAt: now,
           updatedAt: now,
         };
         this.db
           .prepare(
-            `INSERT INTO messages (id, conversation_id, direction, content, status, reply_to_id, sender_agent_id, created_at, updated_at, search_text)
-             VALUES (@id, @conversationId, @direction, @content, @status, @replyToId, @senderAgentId, @createdAt, @updatedAt, @searchText)`,
+            `INSERT INTO messages (id, conversation_id, direction, content, status, reply_to_id, sender_agent_id, sender_name, created_at, updated_at,
+               search_text)
+             VALUES (@id, @conversationId, @direction, @content, @status, @replyToId, @senderAgentId, @senderName, @createdAt, @updatedAt, @searchText)`,
           )
           .run(messageParams(message, searchTextOf(content)));
         const position = (this.db.prepare<[], { p: number | null }>('SELECT max(position) AS p FROM outbox').get()?.p ?? 0) + 1;
@@ -104,8 +112,18 @@ export class OutboxTable {
           ? { content: request.content, waId: request.waId ?? this.waIdOf(conversationId), ...reply }
           : { content: request.content, conversationId, ...reply };
         this.db
-          .prepare("INSERT INTO outbox (message_id, conversation_id, position, request, state) VALUES (?, ?, ?, ?, 'queued')")
-          .run(id, conversationId, position, JSON.stringify(OutboxRequest.parse(stored)));
+          .prepare(
+            "INSERT INTO outbox (message_id, conversation_id, position, request, state, author_id, author_name, author_key) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)",
+          )
+          .run(
+            id,
+            conversationId,
+            position,
+            JSON.stringify(OutboxRequest.parse(stored)),
+            agentId,
+            agentName,
+            agentId === null ? (input.authorKey ?? null) : null,
+          );
         if (input.file !== undefined && 'mediaId' in content) {
           this.media.put(content.mediaId, input.file, now);
           this.media.addUpload(content.mediaId, now);
@@ -169,10 +187,13 @@ export class OutboxTable {
     return this.db.prepare<[string], { local_only: number }>('SELECT local_only FROM conversations WHERE id = ?').get(conversationId)?.local_only === 1;
   }
 
-  /** The next message of each conversation that is due, oldest first: per-conversation order. */
-  due(now: number, limit: number): OutboxItem[] {
+  /**
+   * The next message of each conversation that is due, oldest first: per-conversation order. `author`: only what that
+   * agent queued; omitted: every author's (tests and migration checks, never the drainer).
+   */
+  due(now: number, limit: number, author?: AuthorFilter): OutboxItem[] {
     const items: OutboxItem[] = [];
-    for (const row of this.statements.due.all(now, limit)) {
+    for (const row of this.statements.due.all({ ...authorParams(author), now, limit })) {
       const request = StoredRequest.safeParse(row.request);
       if (request.success) {
         items.push({ messageId: row.message_id, conversationId: row.conversation_id, request: request.data, attempts: row.attempts });
@@ -185,13 +206,14 @@ export class OutboxTable {
   }
 
   /** The earliest time a conversation's next message becomes due, or null if nothing is queued. */
-  nextDue(inFlight: readonly string[] = []): number | null {
+  nextDue(inFlight: readonly string[] = [], author?: AuthorFilter): number | null {
     // Messages being sent right now are not "due": their conversations wait for their answer.
-    return this.statements.nextDue.get(JSON.stringify(inFlight))?.t ?? null;
+    return this.statements.nextDue.get({ ...authorParams(author), inFlight: JSON.stringify(inFlight) })?.t ?? null;
   }
 
-  queuedCount(): number {
-    return this.statements.queued.get()!.n;
+  /** Messages waiting to be sent: by `author` (the status bar's count), or by anyone when omitted. */
+  queuedCount(author?: AuthorFilter): number {
+    return this.statements.queued.get(authorParams(author))!.n;
   }
 
   /** The relay took the message: the outbox row and upload go, the relay's copy (with its status) is stored. */

@@ -71,6 +71,7 @@ export class LocalQueries {
       previewDirection: last?.direction ?? null,
       unread: row.unread,
       hasDraft: row.has_draft === 1,
+      ...(last?.direction === 'out' && { previewSender: last.sender ?? null }),
     };
   }
 

@@ -7,7 +7,7 @@ import { jsonColumn, parseRow } from '../../node-shared/stored-row';
 /** The columns every read of a conversation selects. */
 export const CONVERSATION_COLUMNS =
   'c.id, c.wa_id, c.bsuid, c.username, c.customer_name, c.group_id, c.group_subject, c.assigned_agent_id, c.last_inbound_at, c.case_id, c.read_up_to, ' +
-  'c.last_message_at, c.created_at, c.updated_at';
+  'c.last_message_at, c.created_at, c.updated_at, c.assigned_agent_name, c.team_id, c.team_name';
 
 // Optional parts of the model are left out when the column is NULL, so a conversation or message from before schema 3
 // reads back exactly as it was written.
@@ -27,6 +27,9 @@ const ConversationRow = z
     last_message_at: z.number().int(),
     created_at: z.number().int(),
     updated_at: z.number().int(),
+    assigned_agent_name: z.string().nullable(),
+    team_id: z.string().nullable(),
+    team_name: z.string().nullable(),
   })
   .transform((r): z.input<typeof Conversation> => ({
     id: r.id,
@@ -38,6 +41,8 @@ const ConversationRow = z
     },
     ...(r.group_id !== null && { group: { id: r.group_id, subject: r.group_subject } }),
     assignedAgentId: r.assigned_agent_id,
+    ...(r.assigned_agent_id !== null && r.assigned_agent_name !== null && { assignedAgent: { id: r.assigned_agent_id, name: r.assigned_agent_name } }),
+    ...(r.team_id !== null && { team: { id: r.team_id, name: r.team_name ?? r.team_id } }),
     lastInboundAt: r.last_inbound_at,
     caseId: r.case_id,
     readUpTo: r.read_up_to,
@@ -54,7 +59,7 @@ export function conversationOf(row: unknown): Conversation {
 /** The columns every read of a message selects. */
 export const MESSAGE_COLUMNS =
   'm.id, m.conversation_id, m.direction, m.content, m.status, m.failure_code, m.failure_message, m.failure_meta_code, m.reply_to_id, m.sender_agent_id, ' +
-  'm.created_at, m.updated_at, m.edited, m.author';
+  'm.created_at, m.updated_at, m.edited, m.author, m.sender_name';
 
 /** A message's earlier versions, as the edited column holds them. */
 const Edited = z.object({ at: z.number().int(), previous: z.array(MessageContent).max(100) });
@@ -75,6 +80,7 @@ const MessageRow = z
     updated_at: z.number().int(),
     edited: z.union([z.null(), jsonColumn(Edited)]),
     author: z.union([z.null(), jsonColumn(Participant)]),
+    sender_name: z.string().nullable(),
   })
   .transform((r): z.input<typeof Message> => ({
     id: r.id,
@@ -88,6 +94,7 @@ const MessageRow = z
         : { code: r.failure_code, message: r.failure_message ?? '', ...(r.failure_meta_code !== null && { metaCode: r.failure_meta_code }) },
     replyToId: r.reply_to_id,
     senderAgentId: r.sender_agent_id,
+    ...(r.sender_agent_id !== null && r.sender_name !== null && { sender: { id: r.sender_agent_id, name: r.sender_name } }),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     ...(r.edited !== null && { edited: r.edited }),
@@ -111,7 +118,8 @@ export function messageParams(message: Message, searchText: string): Record<stri
     failureMessage: message.failure?.message ?? null,
     failureMetaCode: message.failure?.metaCode ?? null,
     replyToId: message.replyToId,
-    senderAgentId: message.senderAgentId,
+    senderAgentId: message.senderAgentId ?? message.sender?.id ?? null,
+    senderName: message.sender?.name ?? null,
     createdAt: message.createdAt,
     updatedAt: message.updatedAt,
     edited: message.edited === undefined || message.edited === null ? null : JSON.stringify(message.edited),

@@ -211,3 +211,34 @@ export const SCHEMA_3 = `
   ALTER TABLE messages ADD COLUMN edited TEXT;
   ALTER TABLE messages ADD COLUMN author TEXT;
 `;
+
+/**
+ * Schema 4 (issue 14, need-to-know): names beside ids (the assignee, the sender of an outbound message), the team that
+ * owns a conversation, who is signed in with their role and teams, and the author of queued work: an outbox row is
+ * sent only by the agent who queued it. Rows already queued belong to the agent on record. `agent_key` and
+ * `author_key` are fingerprints of the token a hello confirmed (or a row was queued under), never the token.
+ */
+export const SCHEMA_4 = `
+  ALTER TABLE conversations ADD COLUMN assigned_agent_name TEXT;
+  ALTER TABLE conversations ADD COLUMN team_id TEXT;
+  ALTER TABLE conversations ADD COLUMN team_name TEXT;
+  ALTER TABLE messages ADD COLUMN sender_name TEXT;
+
+  ALTER TABLE session ADD COLUMN agent_role TEXT CHECK (agent_role IN ('agent', 'supervisor', 'admin'));
+  -- The agent's teams as JSON ([{id, name}]), from the relay's hello.
+  ALTER TABLE session ADD COLUMN agent_teams TEXT;
+  ALTER TABLE session ADD COLUMN agent_key TEXT;
+
+  ALTER TABLE outbox ADD COLUMN author_id TEXT;
+  ALTER TABLE outbox ADD COLUMN author_name TEXT;
+  -- Only while author_id is NULL (queued before any hello named the token's agent): claimed by that token's first hello.
+  ALTER TABLE outbox ADD COLUMN author_key TEXT;
+  UPDATE outbox SET author_id = (SELECT agent_id FROM session WHERE id = 1), author_name = (SELECT agent_name FROM session WHERE id = 1);
+  UPDATE messages SET sender_agent_id = coalesce(sender_agent_id, (SELECT agent_id FROM session WHERE id = 1)),
+      sender_name = (SELECT agent_name FROM session WHERE id = 1)
+    WHERE id IN (SELECT message_id FROM outbox) AND coalesce(sender_agent_id, '') = coalesce((SELECT agent_id FROM session WHERE id = 1), '');
+  CREATE INDEX outbox_by_author ON outbox (author_id, conversation_id, position);
+
+  -- directory.get as last fetched by each agent signed in here (names and teams for offline use).
+  CREATE TABLE directory (agent_id TEXT PRIMARY KEY, data TEXT NOT NULL, fetched_at INTEGER NOT NULL) STRICT;
+`;

@@ -1,16 +1,19 @@
 // The desktop's single rows and small tables: who is signed in where, the sync cursor, the agent's settings, drafts, templates.
 import { z } from 'zod';
-import type { Settings } from '../../shared/contract';
-import { Template } from '../../shared/domain';
+import { Directory, type SessionAgent, type Settings } from '../../shared/contract';
+import { Role, TeamRef, Template } from '../../shared/domain';
 import type { LocalDatabase } from './local-db';
-import { parseRow } from '../../node-shared/stored-row';
+import { jsonColumn, parseRow } from '../../node-shared/stored-row';
 
 export interface SessionState {
   deviceId: string;
   relayUrl: string | null;
   /** What the sign-in screen offers again after a sign-out. */
   lastRelayUrl: string | null;
-  agent: { id: string; name: string } | null;
+  /** Who a hello last named here, with their role and teams (a cache from before need-to-know: role 'agent', no teams). */
+  agent: SessionAgent | null;
+  /** Fingerprint of the token that hello answered: the cursor and the agent on record belong to it. */
+  agentKey: string | null;
   /** The last relay event committed here; null until a first sync finished. */
   cursor: number | null;
 }
@@ -22,15 +25,21 @@ const SessionRow = z
     last_relay_url: z.string().nullable(),
     agent_id: z.string().nullable(),
     agent_name: z.string().nullable(),
+    agent_role: Role.nullable(),
+    agent_teams: z.union([z.null(), jsonColumn(z.array(TeamRef))]),
+    agent_key: z.string().nullable(),
     cursor: z.number().int().nullable(),
   })
   .transform((r): SessionState => ({
     deviceId: r.device_id,
     relayUrl: r.relay_url,
     lastRelayUrl: r.last_relay_url,
-    agent: r.agent_id === null ? null : { id: r.agent_id, name: r.agent_name ?? r.agent_id },
+    agent: r.agent_id === null ? null : { id: r.agent_id, name: r.agent_name ?? r.agent_id, role: r.agent_role ?? 'agent', teams: r.agent_teams ?? [] },
+    agentKey: r.agent_key,
     cursor: r.cursor,
   }));
+
+const DirectoryRow = z.object({ data: jsonColumn(Directory) }).transform((r) => r.data);
 
 const Flag = z
   .number()
@@ -60,7 +69,9 @@ export class SessionTable {
 
   constructor(private readonly db: LocalDatabase) {
     this.statements = {
-      session: db.prepare<[], unknown>('SELECT device_id, relay_url, last_relay_url, agent_id, agent_name, cursor FROM session WHERE id = 1'),
+      session: db.prepare<[], unknown>(
+        'SELECT device_id, relay_url, last_relay_url, agent_id, agent_name, agent_role, agent_teams, agent_key, cursor FROM session WHERE id = 1',
+      ),
       cursor: db.prepare<[], { cursor: number | null }>('SELECT cursor FROM session WHERE id = 1'),
       setCursor: db.prepare<[number]>('UPDATE session SET cursor = ? WHERE id = 1'),
       draft: db.prepare<[string], { text: string }>('SELECT text FROM drafts WHERE conversation_id = ?'),
@@ -87,11 +98,36 @@ export class SessionTable {
     this.db.prepare('UPDATE session SET last_relay_url = ? WHERE id = 1').run(relayUrl);
   }
 
-  /** Who the relay says is signed in; kept so the next start shows the agent before the link is up. */
-  setAgent(agent: { id: string; name: string } | null): void {
-    const current = this.get().agent;
-    if (current?.id === agent?.id && current?.name === agent?.name) return;
-    this.db.prepare('UPDATE session SET agent_id = ?, agent_name = ? WHERE id = 1').run(agent?.id ?? null, agent?.name ?? null);
+  /**
+   * Who the relay says is signed in, and the fingerprint of the token it answered; kept so the next start shows the
+   * agent before the link is up. Returns whether anything changed.
+   */
+  setAgent(agent: SessionAgent | null, key: string | null = this.get().agentKey): boolean {
+    const current = this.get();
+    if (JSON.stringify(current.agent) === JSON.stringify(agent) && current.agentKey === key) return false;
+    this.db
+      .prepare('UPDATE session SET agent_id = ?, agent_name = ?, agent_role = ?, agent_teams = ?, agent_key = ? WHERE id = 1')
+      .run(agent?.id ?? null, agent?.name ?? null, agent?.role ?? null, agent === null ? null : JSON.stringify(agent.teams), key);
+    return true;
+  }
+
+  /** Forgets the sync cursor: the next connection starts with a resync. */
+  resetCursor(): void {
+    this.db.prepare('UPDATE session SET cursor = NULL WHERE id = 1').run();
+  }
+
+  /** directory.get as this agent last fetched it, or null. */
+  directory(agentId: string): Directory | null {
+    const row = this.db.prepare<[string], unknown>('SELECT data FROM directory WHERE agent_id = ?').get(agentId);
+    return row === undefined ? null : parseRow('directory', DirectoryRow, row);
+  }
+
+  setDirectory(agentId: string, directory: Directory): void {
+    this.db
+      .prepare(
+        'INSERT INTO directory (agent_id, data, fetched_at) VALUES (?, ?, ?) ON CONFLICT (agent_id) DO UPDATE SET data = excluded.data, fetched_at = excluded.fetched_at',
+      )
+      .run(agentId, JSON.stringify(directory), directory.fetchedAt);
   }
 
   /** What the agent chose; unset keys fall back to policy and defaults (the settings service decides). */

@@ -6,6 +6,7 @@ import { emptyChanges, type ChangeSet } from './local-changes';
 import { mediaDirOf, openLocalDatabase, type LocalDatabase, type OpenLocalDatabaseOptions } from './local-db';
 import { MediaCache } from './local-media';
 import { OutboxTable } from './local-outbox';
+import { OutboxAuthors } from './local-outbox-authors';
 import { CONVERSATION_COLUMNS, conversationOf } from './local-rows';
 import { SessionTable } from './local-session';
 import { CacheWriter } from './local-writes';
@@ -15,6 +16,9 @@ export type { ChangeSet } from './local-changes';
 export { emptyChanges } from './local-changes';
 export type { OutboxItem, OutboxRequest } from './local-outbox';
 
+/** How far a message's time (the customer's phone) and its conversation's (the relay's clock) may disagree. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
 export interface LocalStoreOptions {
   /** A stored outbox row that no longer parsed was failed in place (the UI should hear of the change). */
   onRepaired?: (changes: ChangeSet, messageId: string, reason: string) => void;
@@ -23,6 +27,8 @@ export interface LocalStoreOptions {
 export class LocalStore {
   readonly session: SessionTable;
   readonly outbox: OutboxTable;
+  /** Who queued what in the outbox (only they send it). */
+  readonly authors: OutboxAuthors;
   readonly media: MediaCache;
   private readonly writer: CacheWriter;
   private readonly getConversation;
@@ -36,6 +42,7 @@ export class LocalStore {
     this.session = new SessionTable(db);
     this.media = new MediaCache(db, files);
     this.outbox = new OutboxTable(db, this.writer, this.media, (changes, id, reason) => options.onRepaired?.(changes, id, reason));
+    this.authors = new OutboxAuthors(db, this.writer);
     this.getConversation = db.prepare<[string], unknown>(`SELECT ${CONVERSATION_COLUMNS} FROM conversations c WHERE c.id = ?`);
   }
 
@@ -53,12 +60,33 @@ export class LocalStore {
       const last = events.at(-1);
       if (last !== undefined) this.session.setCursor(last.seq);
     })();
-    // Files only after the commit: a rolled-back removal must not have lost bytes its rows still point to.
-    for (const mediaId of orphanedMedia) {
+    this.dropMedia(orphanedMedia);
+    return changes;
+  }
+
+  /**
+   * After a resync's pages are stored: the relay's list is the truth. Conversations it no longer lists (moved to a team
+   * this agent is not in, or out of reach since their access changed) leave the cache with their messages, drafts and
+   * cached files; what a colleague queued in them stays, unseen, until that colleague signs in again. A conversation
+   * started here that the relay has not named yet stays too.
+   */
+  replaceConversations(listed: ReadonlySet<string>): ChangeSet {
+    const changes = emptyChanges();
+    const orphanedMedia: string[] = [];
+    this.db.transaction(() => {
+      const held = this.db.prepare<[], { id: string }>('SELECT id FROM conversations WHERE local_only = 0').all();
+      for (const { id } of held) if (!listed.has(id)) orphanedMedia.push(...this.removeConversation(id, null, changes));
+    })();
+    this.dropMedia(orphanedMedia);
+    return changes;
+  }
+
+  // Files only after the commit: a rolled-back removal must not have lost bytes its rows still point to.
+  private dropMedia(mediaIds: readonly string[]): void {
+    for (const mediaId of mediaIds) {
       this.media.dropUpload(mediaId);
       this.media.remove(mediaId);
     }
-    return changes;
   }
 
   /** Writes state obtained outside the event stream (first sync pages), with the same idempotent rules. */
@@ -89,12 +117,16 @@ export class LocalStore {
       case 'conversation.upserted':
         this.writer.upsertConversation(event.conversation, changes);
         return;
+      case 'events.skipped':
+        // Events about conversations this agent may not see: nothing to store; the cursor moves past them with the batch.
+        return;
     }
   }
 
   /**
    * Drops a conversation the relay removed. When it was merged into another, what the agent typed moves there first:
-   * messages not yet taken by the relay (with their outbox rows) and the draft. Returns the media ids to delete.
+   * messages not yet taken by the relay (with their outbox rows) and the draft; otherwise what a colleague queued in it
+   * stays for them (LocalStore.replaceConversations). Returns the media ids to delete.
    */
   private removeConversation(conversationId: string, mergedInto: string | null, changes: ChangeSet): string[] {
     if (mergedInto !== null && mergedInto !== conversationId) {
@@ -102,10 +134,24 @@ export class LocalStore {
       this.session.moveDraft(conversationId, mergedInto);
       changes.conversations.add(mergedInto);
     }
-    const media = this.writer.deleteConversation(conversationId, changes);
+    const media = this.writer.deleteConversation(conversationId, changes, { signedIn: this.session.get().agent?.id ?? null });
     changes.removedConversations.set(conversationId, mergedInto === conversationId ? null : mergedInto);
     for (let i = changes.newInbound.length - 1; i >= 0; i--) if (changes.newInbound[i]!.conversationId === conversationId) changes.newInbound.splice(i, 1);
     return media;
+  }
+
+  /**
+   * Whether the cache holds the message that started this conversation (one no later than the conversation's creation,
+   * give or take clock skew): a conversation new here that does not hold it came without its history (transferred in).
+   */
+  holdsBeginning(conversationId: string): boolean {
+    const row = this.db
+      .prepare<{ id: string; skew: number }, { found: number }>(
+        `SELECT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = @id
+           AND m.created_at <= (SELECT c.created_at FROM conversations c WHERE c.id = @id) + @skew) AS found`,
+      )
+      .get({ id: conversationId, skew: CLOCK_SKEW_MS });
+    return row?.found === 1;
   }
 
   message(messageId: string): Message | null {

@@ -168,8 +168,11 @@ export class LinkSession {
       case 'events':
         if (this.hello === null) return this.protocolFailure('the relay sent events before hello');
         for (const event of frame.events) {
-          if (event.seq !== this.nextSeq) return this.protocolFailure(`the relay skipped or repeated events (expected seq ${this.nextSeq}, got ${event.seq})`);
-          this.nextSeq += 1;
+          // events.skipped stands for every seq from fromSeq to its own (events this agent may not see): still gap-free.
+          const first = event.event.kind === 'events.skipped' ? event.event.fromSeq : event.seq;
+          if (first !== this.nextSeq || event.seq < first)
+            return this.protocolFailure(`the relay skipped or repeated events (expected seq ${this.nextSeq}, got ${first}..${event.seq})`);
+          this.nextSeq = event.seq + 1;
           this.queue.push(event);
         }
         return this.pump();
@@ -199,6 +202,9 @@ export class LinkSession {
         () => this.deps.onResync(hello),
         () => {
           this.resyncing = false;
+          // The rebuilt state is committed: acking head tells the relay this device caught up (else it resyncs it again).
+          // Events held meanwhile are acked after their own commit, which acks head with them.
+          if (this.queue.length === 0) this.send(`{"type":"ack","seq":${hello.head}}`);
           this.pump();
         },
         'could not rebuild the local state after a resync',

@@ -2,7 +2,7 @@
 import type { BackoffPolicy } from '../../shared/backoff';
 import type { Clock } from '../../shared/clock';
 import type { HelloFrame, SequencedEvent } from '../../shared/protocol';
-import type { ConnectionDetail } from '../../shared/contract';
+import type { ConnectionDetail, SessionAgent } from '../../shared/contract';
 import type { TransportEnd, TransportKind } from './domain/link-failure';
 import type { NetConfig } from './net-options';
 
@@ -16,7 +16,8 @@ export interface ConnectionSnapshot {
   /** Why the last attempt failed, as a code the renderer puts into words (no secrets), or null. */
   detail: ConnectionDetail | null;
   tlsProblem: boolean;
-  agent: { id: string; name: string } | null;
+  /** Who the relay's hello named, with their role and teams (scripted links in tests may leave those out: 'agent', none). */
+  agent: (Pick<SessionAgent, 'id' | 'name'> & Partial<Pick<SessionAgent, 'role' | 'teams'>>) | null;
 }
 
 export interface RelayConnectionOptions {

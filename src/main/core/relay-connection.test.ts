@@ -136,7 +136,7 @@ describe('RelayConnection with a real relay', () => {
     const d = track(testDevice(p.url, bobToken));
     d.conn.start();
     await waitFor('live', () => isLive(d));
-    expect(d.conn.snapshot().agent).toEqual({ id: 'bob', name: 'Bob Levi' });
+    expect(d.conn.snapshot().agent).toMatchObject({ id: 'bob', name: 'Bob Levi' });
     await r.relay.store.revokeAgent('bob', Date.now());
     const result = await d.conn.request('templates.list', {});
     expect(result).toMatchObject({ ok: false, error: { code: 'offline', retryable: true } });

@@ -191,7 +191,7 @@ export class RelayConnection {
       nextAttemptAtMono: null,
       detail: null,
       tlsProblem: false,
-      agent: { ...hello.agent },
+      agent: { ...hello.agent, teams: hello.agent.teams.map((team) => ({ ...team })) },
     });
   }
 

@@ -11,7 +11,9 @@ import { uuidv7 } from '../../shared/uuidv7';
 import type { HandlersOf } from './console-service';
 import type { Emit } from './event-bus';
 import { emptyChanges, type ChangeSet, type LocalStore, type OutboxItem } from './local-store';
-import type { OutboxTable } from './local-outbox';
+import type { OutboxTable, QueueInput } from './local-outbox';
+import type { AuthorFilter } from './local-outbox-authors';
+import type { OutboxAuthor } from './link-manager';
 import { OutboxDrainer, type OutboxStore } from './outbox-drainer';
 import type { RelayLink } from './relay-link';
 import { ServiceError } from './service-types';
@@ -28,7 +30,8 @@ export interface SendingServiceDeps {
   log: (event: string, fields?: Record<string, unknown>) => void;
   /** Where uploads go, and with which token (null while signed out). */
   relay: () => { url: string; token: string } | null;
-  agentId: () => string | null;
+  /** Who is working here now: what they queue is theirs, and only what is theirs is sent. */
+  author: () => OutboxAuthor;
   changed: (changes: ChangeSet, fromRelay: boolean) => void;
   /** The agent sees "queued" at once: flush the batched UI update now. */
   flush: () => void;
@@ -43,7 +46,7 @@ export class SendingService {
 
   constructor(private readonly deps: SendingServiceDeps) {
     this.drainer = new OutboxDrainer({
-      store: drainerPort(deps.store.outbox),
+      store: drainerPort(deps.store.outbox, () => deps.author()),
       link: deps.link,
       clock: deps.clock,
       random: deps.random,
@@ -66,6 +69,11 @@ export class SendingService {
       const message = this.deps.store.message(messageId);
       if (message === null || message.status !== 'failed' || message.direction !== 'out')
         throw new ServiceError('invalid_input', 'only a failed message can be retried');
+      // Sending it again would put a colleague's words under this agent's name: only its author may (anyone may discard it).
+      const queuedBy = this.deps.store.authors.of(messageId);
+      const me = this.deps.author().id;
+      if (queuedBy !== null && queuedBy.id !== null && queuedBy.id !== me)
+        throw new ServiceError('forbidden', `Only ${queuedBy.name ?? 'the colleague who wrote it'} can send this again. You can discard it.`);
       // Sent again as a new message: the failed one is kept out of sight, never resent under its old id.
       const request = outboundOf(message.content);
       this.discard(message.id, true);
@@ -81,16 +89,20 @@ export class SendingService {
   /** Sends to a WhatsApp id, creating the conversation on the relay if needed (the headless runner's --send). */
   sendToWaId(waId: string, body: string): Message {
     const content: OutboundContent = { type: 'text', body };
-    const message = this.deps.store.outbox.queue({
-      id: uuidv7(),
-      request: { waId, content },
-      content,
-      agentId: this.deps.agentId(),
-      now: this.deps.clock.wallNow(),
-    });
+    const message = this.deps.store.outbox.queue({ id: uuidv7(), request: { waId, content }, content, ...this.queuedBy(), now: this.deps.clock.wallNow() });
     this.deps.queuedChanged();
     this.drainer.kick();
     return message;
+  }
+
+  /**
+   * The author of what is queued now. Before a hello confirmed who the token in use belongs to, the row waits for that
+   * token's hello (its key), and the message names the agent on record meanwhile: most likely the same person.
+   */
+  private queuedBy(): Pick<QueueInput, 'agentId' | 'agentName' | 'authorKey' | 'senderGuess'> {
+    const author = this.deps.author();
+    if (author.id !== null) return { agentId: author.id, agentName: author.name, authorKey: null };
+    return { agentId: null, agentName: null, authorKey: author.key, senderGuess: author.onRecord };
   }
 
   /** Refuses, before anything is saved, a message to a conversation that is not here, or free text outside the 24-hour window. */
@@ -115,7 +127,7 @@ export class SendingService {
       id: uuidv7(),
       request: { conversationId, content: request, ...(replyToId !== undefined && { replyToId }) },
       content,
-      agentId: this.deps.agentId(),
+      ...this.queuedBy(),
       now: this.deps.clock.wallNow(),
       ...(file !== undefined && { file }),
     });
@@ -179,11 +191,11 @@ export class SendingService {
   }
 }
 
-/** The outbox table as the drainer's port. */
-export function drainerPort(outbox: OutboxTable): OutboxStore {
+/** The outbox table as the drainer's port: only `author`'s rows (every row when omitted: tests of the drainer alone). */
+export function drainerPort(outbox: OutboxTable, author?: () => AuthorFilter): OutboxStore {
   return {
-    dueOutbox: (now, limit) => outbox.due(now, limit),
-    nextOutboxDue: (inFlight) => outbox.nextDue(inFlight),
+    dueOutbox: (now, limit) => outbox.due(now, limit, author?.()),
+    nextOutboxDue: (inFlight) => outbox.nextDue(inFlight, author?.()),
     outboxAccepted: (messageId, relayMessage) => outbox.accepted(messageId, relayMessage),
     outboxRetryLater: (messageId, attempts, at) => outbox.retryLater(messageId, attempts, at),
     outboxFailed: (messageId, failure, now) => outbox.failed(messageId, failure, now),

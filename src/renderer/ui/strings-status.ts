@@ -45,6 +45,7 @@ export const statusStrings = {
     token_refused: 'The relay no longer accepts your token: sign in again.',
     version_unsupported: 'This version of Branchline is too old for the relay: ask IT for an update.',
     relay_restarting: 'The relay is restarting; Branchline connects again in a moment.',
+    access_changed: 'Your teams or role changed: Branchline is catching up with the conversations you may see now.',
     superseded: 'This desktop connected again from another window; this one stopped.',
     relay_closed: 'The relay closed the connection; Branchline is connecting again.',
     poll_session_lost: 'The relay restarted; Branchline is connecting again.',

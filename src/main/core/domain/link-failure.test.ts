@@ -35,6 +35,7 @@ describe('how a transport ended', () => {
     [{ kind: 'closed' as const, code: 4002, reason: '' }, { retry: 'never', status: 'unsupported_version' }, 'version_unsupported'],
     [{ kind: 'closed' as const, code: 4009, reason: '' }, { retry: 'never', status: 'superseded' }, 'superseded'],
     [{ kind: 'closed' as const, code: 1012, reason: '' }, { retry: 'soon' }, 'relay_restarting'],
+    [{ kind: 'closed' as const, code: 4011, reason: '' }, { retry: 'soon' }, 'access_changed'],
     [{ kind: 'closed' as const, code: 1008, reason: 'bad client' }, { retry: 'capped' }, 'relay_closed'],
     [{ kind: 'http' as const, status: 403, errorCode: null }, { retry: 'now' }, 'polling_fallback'],
   ])('%j → %j (%s)', (end, next, code) => {

@@ -111,6 +111,8 @@ function closeCodeNext(code: number): Next {
     case CloseCode.superseded:
       return { retry: 'never', status: 'superseded' };
     case CloseCode.relayRestarting:
+    // Teams or role changed: the next hello is a resync to what the agent may see now; no reason to wait longer.
+    case CloseCode.accessChanged:
       return { retry: 'soon' };
     case CloseCode.policyViolation: // "fix the client; do not loop": retry only at the slowest pace
       return { retry: 'capped' };
@@ -129,6 +131,8 @@ function closeDetail(code: number): ConnectionDetail {
       return detail('superseded', { closeCode: code });
     case CloseCode.relayRestarting:
       return detail('relay_restarting', { closeCode: code });
+    case CloseCode.accessChanged:
+      return detail('access_changed', { closeCode: code });
     case CloseCode.abnormal:
       return detail('connection_lost', { closeCode: code });
     default:

@@ -20,7 +20,7 @@ export const HELLO: HelloFrame = {
   type: 'hello',
   protocol: PROTOCOL_VERSION,
   sessionId: 's-1',
-  agent: { id: 'ana', name: 'Ana Cohen' },
+  agent: { id: 'ana', name: 'Ana Cohen', role: 'agent', teams: [{ id: 'main', name: 'Main' }] },
   deviceId: 'dev-1',
   head: 0,
   oldest: 1,
