@@ -80,7 +80,7 @@ export class SessionService {
   private async signIn(relayUrl: string, token: string): Promise<Session> {
     const { policy, store, links } = this.deps;
     if (policy.relayUrlLocked === true && policy.relayUrl !== undefined && relayUrl !== policy.relayUrl) {
-      throw new ServiceError('forbidden', 'the relay address is set by your IT department');
+      throw new ServiceError('forbidden', 'The relay address is set by your IT department.');
     }
     if (links.isOpen) await links.close(false);
     store.session.setLastRelayUrl(relayUrl);

@@ -11,7 +11,10 @@ import { previewOf } from '../domain/message-text';
 import { fixedNetwork } from '../relay-network';
 import { memoryTokenStore } from '../session-service';
 
-const USAGE = `Usage: npm run agent -- --relay URL --token TOKEN --data DIR [--send WA_ID TEXT] [--ca FILE] [--proxy URL]
+const DEFAULT_TIMEOUT_S = 60;
+const EXIT_TIMEOUT = 5;
+
+const USAGE = `Usage: npm run agent -- --relay URL --token TOKEN --data DIR [--send WA_ID TEXT [--timeout SECONDS]] [--ca FILE] [--proxy URL]
 
   --relay URL     the relay: ws://, wss://, http:// or https://
   --token TOKEN   the agent's token (or set BRANCHLINE_TOKEN, which keeps it out of the process list)
@@ -19,11 +22,20 @@ const USAGE = `Usage: npm run agent -- --relay URL --token TOKEN --data DIR [--s
   --send WA_ID TEXT
                   queue TEXT to that customer and exit once the relay has accepted it
                   (waits while the relay is down; works on an empty DIR)
+  --timeout SECONDS
+                  with --send: how long to wait for the relay to accept it (default ${DEFAULT_TIMEOUT_S});
+                  then exit 5, the message still queued in DIR for the next run
   --ca FILE       an extra PEM CA bundle (TLS inspection on corporate networks)
   --proxy URL     an HTTP proxy (http://host:port)
 
 Prints one JSON object per line: connection changes, sync progress, inbound messages.
-Exit codes: 0 done, 1 the send failed, 2 usage, 3 the relay refused the token, 4 local database problem.`;
+Exit codes:
+  0  done (with --send: the relay accepted the message)
+  1  the send failed: the relay or WhatsApp refused it (the line "failed" says why)
+  2  usage: a missing or malformed argument
+  3  the relay refused the token
+  4  local database problem (the data folder cannot be opened, or is from a newer version)
+  5  --send: the relay was not reached, or did not accept the message, within --timeout`;
 
 type Out = (record: Record<string, unknown>) => void;
 
@@ -41,6 +53,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, out: Out, err
         send: { type: 'string' },
         ca: { type: 'string' },
         proxy: { type: 'string' },
+        timeout: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -65,6 +78,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, out: Out, err
       problems.push(`--send needs the text to send (1 to ${MAX_TEXT_LENGTH} characters) after the WhatsApp id`);
     send = { waId: values.send, text };
   } else if (positionals.length > 0) problems.push(`unexpected argument "${positionals[0]}"`);
+  const timeoutS = values.timeout === undefined ? DEFAULT_TIMEOUT_S : Number(values.timeout);
+  if (values.timeout !== undefined && send === null) problems.push('--timeout goes with --send');
+  else if (!Number.isFinite(timeoutS) || timeoutS <= 0 || timeoutS > 86_400)
+    problems.push('--timeout must be a number of seconds, more than 0 and at most 86400');
   let ca: Buffer | undefined;
   if (values.ca !== undefined) {
     try {
@@ -142,12 +159,24 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, out: Out, err
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   await core.start();
+  let cancelTimeout = () => {};
   if (send !== null) {
     const message = core.sendToWaId(send.waId, send.text);
     sentId = message.id;
     out({ type: 'queued', messageId: message.id, to: send.waId });
+    const timer = setTimeout(() => {
+      const state = core.connectionState();
+      out({ type: 'timeout', messageId: message.id, seconds: timeoutS, connection: state.status, detail: state.detail });
+      err(
+        `agent: the relay ${state.status === 'live' || state.status === 'polling' ? 'did not accept the message' : 'could not be reached'} within ${timeoutS} s; ` +
+          `the message stays queued in ${values.data} and goes with the next run on that folder`,
+      );
+      finish(EXIT_TIMEOUT);
+    }, timeoutS * 1_000);
+    cancelTimeout = () => clearTimeout(timer);
   }
   const code = await finished;
+  cancelTimeout();
   await core.stop();
   return code;
 }
