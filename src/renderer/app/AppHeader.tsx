@@ -1,17 +1,18 @@
-// The top bar: product name, who is signed in, and the settings.
+// The top bar: product name, who is signed in (with their teams and role), and the settings.
 import { useState } from 'react';
 import { SettingsDialog } from '../settings/SettingsDialog';
+import { teamsLabel } from '../ui/people';
 import { strings } from '../ui/strings';
 import { useAppStore } from '../store/use-app-store';
 
 export function AppHeader() {
-  const agentName = useAppStore((s) => (s.session?.signedIn === true ? (s.session.agent?.name ?? null) : null));
+  const agent = useAppStore((s) => (s.session?.signedIn === true ? (s.session.agent ?? null) : null));
   const [settingsOpen, setSettingsOpen] = useState(false);
   return (
     <header className="app-header">
       <h1>{strings.productName}</h1>
       <span className="app-header-spacer" />
-      {agentName !== null && <span className="app-header-agent">{strings.header.signedInAs(agentName)}</span>}
+      {agent !== null && <span className="app-header-agent">{strings.team.signedInAs(agent.name, teamsLabel(agent), strings.team.roles[agent.role])}</span>}
       <button type="button" className="button-quiet" onClick={() => setSettingsOpen(true)} aria-haspopup="dialog">
         {strings.header.settings}
       </button>

@@ -11,6 +11,7 @@ import { createCustomerSlice } from '../customer/customer-slice';
 import { createDesktopSlice } from '../desktop/desktop-slice';
 import { createSessionSlice } from '../login/session-slice';
 import { createSettingsSlice } from '../settings/settings-slice';
+import { createTeamSlice } from '../team/team-slice';
 import { createShellSlice } from './shell-slice';
 import type { AppState, AppStore, StoreDeps } from '../store/app-state';
 
@@ -28,6 +29,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createCustomerSlice(set, get, deps),
     ...createSettingsSlice(set, get, deps),
     ...createDesktopSlice(set, get, deps),
+    ...createTeamSlice(set, get, deps),
   }));
 }
 

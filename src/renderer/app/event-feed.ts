@@ -10,6 +10,7 @@ export function connectEvents(api: Pick<BranchlineApi, 'on'>, store: AppStore): 
     api.on('sync.progress', (payload) => state().applySync(payload)),
     api.on('conversations.changed', (payload) => state().applySummaries(payload.items)),
     api.on('conversations.removed', (payload) => state().conversationsRemoved(payload.items)),
+    api.on('conversations.takenOver', (payload) => state().conversationsTakenOver(payload.items)),
     api.on('messages.changed', (payload) => state().applyMessages(payload.conversationId, payload.messages)),
     api.on('messages.removed', (payload) => state().applyRemoved(payload.conversationId, payload.messageIds)),
     api.on('settings.changed', (payload) => state().applySettings(payload)),

@@ -1,8 +1,13 @@
 // The shell's orchestration: start-up, reacting to sign-in and sign-out, and opening a conversation.
 // Feature slices stay independent; the steps that touch several of them live here (declared in store/shell-slice.ts).
+import type { SessionAgent } from '../../shared/contract';
 import type { SliceCreator } from '../store/app-state';
 import type { ShellSlice } from '../store/shell-slice';
+import { customerLabel } from '../ui/customer-label';
 import { errorText } from '../ui/error-text';
+import { strings } from '../ui/strings';
+
+const sameAgent = (a: SessionAgent | null | undefined, b: SessionAgent | null | undefined) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 export const createShellSlice: SliceCreator<ShellSlice> = (set, get, { api }) => ({
   boot: 'starting',
@@ -23,12 +28,16 @@ export const createShellSlice: SliceCreator<ShellSlice> = (set, get, { api }) =>
   },
 
   sessionChanged(session) {
-    const wasSignedIn = get().session?.signedIn === true;
+    const previous = get().session;
+    const wasSignedIn = previous?.signedIn === true;
     get().applySession(session);
     if (session.signedIn && !wasSignedIn) void get().loadConversations();
+    // Colleagues' names and the teams a supervisor may transfer to follow who is signed in, and their role and teams.
+    if (session.signedIn && (!wasSignedIn || !sameAgent(previous?.agent, session.agent))) void get().loadDirectory();
     if (!session.signedIn && wasSignedIn) {
       get().closeConversation();
       get().resetConversations();
+      get().resetTeam();
     }
   },
 
@@ -43,12 +52,37 @@ export const createShellSlice: SliceCreator<ShellSlice> = (set, get, { api }) =>
   },
 
   conversationsRemoved(items) {
-    get().dropConversations(items.map((i) => i.conversationId));
-    const open = items.find((i) => i.conversationId === get().openId);
+    const state = get();
+    const open = items.find((i) => i.conversationId === state.openId);
+    // Named before the rows go: the notice says whom the conversation was with.
+    const customer = open === undefined ? null : state.summaries[open.conversationId];
+    const ids = items.map((i) => i.conversationId);
+    state.dropConversations(ids);
+    state.dropSearchHits(ids);
+    for (const id of ids) if (id !== open?.conversationId) state.dismissNoticesFor(id);
     if (open === undefined) return;
     // Not closeConversation(): its draft was moved by the core, and saving to a conversation that is gone would fail.
     get().clearThread();
-    if (open.mergedInto !== null) void get().openConversation(open.mergedInto);
+    if (open.mergedInto !== null) {
+      void get().openConversation(open.mergedInto);
+      return;
+    }
+    // Left this agent's teams (a transfer, changed access): said once, calmly, in place of the conversation.
+    const name = customer === undefined || customer === null ? strings.message.customer : customerLabel(customer.conversation).name;
+    const team = get().transfers[open.conversationId];
+    get().addNotice(
+      team === undefined
+        ? { kind: 'left', conversationId: open.conversationId, customer: name }
+        : { kind: 'transferred', conversationId: open.conversationId, customer: name, team },
+    );
+  },
+
+  conversationsTakenOver(items) {
+    for (const { conversationId, by } of items) {
+      const summary = get().summaries[conversationId];
+      const customer = summary === undefined ? strings.message.customer : customerLabel(summary.conversation).name;
+      get().addNotice({ kind: 'taken_over', conversationId, customer, by: by.name });
+    }
   },
 
   closeConversation() {

@@ -1,10 +1,12 @@
 // One row of the message list: a day separator when the day changes, then the bubble with its time and state (in a
-// group, who wrote it; for an edited message, its earlier versions behind a disclosure), or a system line.
+// group, who wrote it; a colleague's message, their name; for an edited message, its earlier versions behind a
+// disclosure), or a system line. A message a colleague queued here says so, and waits for them.
+import { senderOf } from '../ui/people';
 import { memo, useId, useState } from 'react';
 import { dayLabel, formatTime } from '../ui/format';
 import { strings } from '../ui/strings';
 import { useAppStore } from '../store/use-app-store';
-import { FailedActions } from './FailedActions';
+import { FailedActions, QueuedByColleague } from './FailedActions';
 import { MessageBody } from './MessageBody';
 import { contentSummary, messageAccessibleName, statusLabel, systemText } from './message-label';
 import type { TimelineRow } from './timeline';
@@ -47,8 +49,13 @@ interface Props {
 export const MessageRow = memo(function MessageRow({ row, index, start, measureRef, customerName, group, focused, now }: Props) {
   const message = row.message;
   const outbound = message.direction === 'out';
+  const me = useAppStore((s) => s.session?.agent?.id ?? null);
+  const directory = useAppStore((s) => s.directory);
+  const sender = outbound ? senderOf(message, me, directory) : null;
   const time = formatTime(message.createdAt);
-  const who = outbound ? strings.message.you : group ? authorName(message.author) : (customerName ?? strings.message.customer);
+  const who = sender !== null ? sender.name : group ? authorName(message.author) : (customerName ?? strings.message.customer);
+  // Queued on this computer by a colleague who signed out: it is theirs to send, not this agent's.
+  const queuedBy = sender !== null && !sender.mine && message.status === 'queued' ? strings.team.queuedBy(sender.name) : null;
   const system = message.content.type === 'system' ? message.content : null;
   const earlier = message.content.type === 'deleted' ? null : (message.edited ?? null);
   const [showEarlier, setShowEarlier] = useState(false);
@@ -60,7 +67,7 @@ export const MessageRow = memo(function MessageRow({ row, index, start, measureR
   return (
     <div
       role="listitem"
-      aria-label={messageAccessibleName(message, who, time)}
+      aria-label={messageAccessibleName(message, who, time, queuedBy ?? undefined)}
       ref={measureRef}
       data-index={index}
       className="message-slot"
@@ -79,7 +86,7 @@ export const MessageRow = memo(function MessageRow({ row, index, start, measureR
       ) : (
         <div className={outbound ? 'bubble-line bubble-line-out' : 'bubble-line'}>
           <div className={classes}>
-            {group && !outbound && <bdi className="author">{who}</bdi>}
+            {((group && !outbound) || sender?.mine === false) && <bdi className="author">{who}</bdi>}
             {message.replyToId !== null && <QuotedMessage id={message.replyToId} customerName={customerName} />}
             <MessageBody content={message.content} />
             <div className="bubble-meta">
@@ -97,7 +104,8 @@ export const MessageRow = memo(function MessageRow({ row, index, start, measureR
                 </button>
               )}
               <time dateTime={new Date(message.createdAt).toISOString()}>{time}</time>
-              {outbound && (
+              {queuedBy !== null && <span className="delivery delivery-queued-by">{queuedBy}</span>}
+              {outbound && queuedBy === null && (
                 <span className={`delivery delivery-${message.status}`}>
                   {STATUS_ICONS[message.status] === null ? <Icon name="clock" /> : <span aria-hidden="true">{STATUS_ICONS[message.status]}</span>}{' '}
                   {message.status === 'failed' ? strings.message.status.failedShort : statusLabel(message.status, null)}
@@ -117,15 +125,18 @@ export const MessageRow = memo(function MessageRow({ row, index, start, measureR
           </div>
         </div>
       )}
-      {outbound && message.status === 'failed' && <FailedActions message={message} />}
+      {outbound && message.status === 'failed' && <FailedActions message={message} canRetry={sender?.mine !== false} />}
+      {queuedBy !== null && sender !== null && <QueuedByColleague message={message} name={sender.name} />}
     </div>
   );
 });
 
 function QuotedMessage({ id, customerName }: { id: string; customerName: string | null }) {
   const quoted = useAppStore((s) => s.thread?.byId[id]);
+  const me = useAppStore((s) => s.session?.agent?.id ?? null);
+  const directory = useAppStore((s) => s.directory);
   if (quoted === undefined) return <div className="quote quote-missing">{strings.message.replyToEarlier}</div>;
-  const who = quoted.direction === 'out' ? strings.message.you : (customerName ?? strings.message.customer);
+  const who = quoted.direction === 'out' ? senderOf(quoted, me, directory).name : (customerName ?? strings.message.customer);
   const summary = contentSummary(quoted.content);
   return (
     <div className="quote" dir="auto">

@@ -88,11 +88,14 @@ function withCaption(label: string, caption: string | undefined): string {
   return caption === undefined || caption === '' ? label : `${label}: ${caption}`;
 }
 
-/** The bubble's accessible name; an outbound one ends with its state ("… — Delivered", "… — Failed: <reason>"). */
-export function messageAccessibleName(message: Message, who: string, time: string): string {
+/**
+ * The bubble's accessible name; an outbound one ends with its state ("… — Delivered", "… — Failed: <reason>"), or with
+ * `state` when the caller words it (a colleague's message queued here: "Queued by Dana Levi · not sent").
+ */
+export function messageAccessibleName(message: Message, who: string, time: string, state?: string): string {
   const summary = contentSummary(message.content);
   const short = summary.length > 300 ? `${summary.slice(0, 299)}…` : summary;
   const edited = message.edited !== undefined && message.edited !== null && message.content.type !== 'deleted' ? ` (${k.edited})` : '';
   const base = `${who}, ${time}: ${short}${edited}`;
-  return message.direction === 'out' ? `${base} — ${statusLabel(message.status, message.failure)}` : base;
+  return message.direction === 'out' ? `${base} — ${state ?? statusLabel(message.status, message.failure)}` : base;
 }

@@ -26,14 +26,15 @@ interface Props {
 export const ConversationRow = memo(function ConversationRow({ id, index, setSize, start, active, selected, now, onChoose }: Props) {
   const summary = useAppStore((s) => s.summaries[id]);
   const me = useAppStore((s) => s.session?.agent?.id ?? null);
+  const directory = useAppStore((s) => s.directory);
   const localDraft = useAppStore((s) => s.drafts[id]?.text);
   if (summary === undefined) return null;
   const c = summary.conversation;
   const name = customerName(summary);
-  const assignment = assignmentLabel(c.assignedAgentId, me);
+  const assignment = assignmentLabel(c, me, directory);
   const window = windowLabel(c.lastInboundAt, now);
   const time = c.lastMessageAt === null ? null : listTime(c.lastMessageAt, now);
-  const preview = previewLine(summary, localDraft);
+  const preview = previewLine(summary, localDraft, me, directory);
   const classes = ['conversation-row', active ? 'active' : '', selected ? 'selected' : '', summary.unread > 0 ? 'has-unread' : ''].join(' ');
 
   return (

@@ -1,7 +1,9 @@
 // What a conversation row says: its accessible name starts with the customer's name, then the state an agent scans for.
-import type { ConversationSummary } from '../../shared/contract';
+import type { ConversationSummary, Directory } from '../../shared/contract';
+import type { Conversation } from '../../shared/domain';
 import { isWindowOpen } from '../../shared/service-window';
 import { customerLabel } from '../ui/customer-label';
+import { assigneeName, senderOf } from '../ui/people';
 import { strings } from '../ui/strings';
 
 const l = strings.list;
@@ -10,9 +12,10 @@ export function customerName(summary: Pick<ConversationSummary, 'conversation'>)
   return customerLabel(summary.conversation).name;
 }
 
-export function assignmentLabel(assignedAgentId: string | null, me: string | null): string {
-  if (assignedAgentId === null) return l.unassigned;
-  return assignedAgentId === me ? l.mine : l.assignedTo(assignedAgentId);
+/** Mine, Unassigned, or the colleague's name (never an id). */
+export function assignmentLabel(conversation: Pick<Conversation, 'assignedAgentId' | 'assignedAgent'>, me: string | null, directory: Directory | null): string {
+  if (conversation.assignedAgentId === null) return l.unassigned;
+  return conversation.assignedAgentId === me ? l.mine : l.assignedTo(assigneeName(conversation, directory) ?? '');
 }
 
 export function windowLabel(lastInboundAt: number | null, nowMs: number): { open: boolean; text: string } {
@@ -20,14 +23,21 @@ export function windowLabel(lastInboundAt: number | null, nowMs: number): { open
   return isWindowOpen(lastInboundAt, nowMs) ? { open: true, text: l.windowOpen } : { open: false, text: l.windowClosed };
 }
 
-/** The line under the name: the draft if there is one, else the last message ("You: …" for ours). */
-export function previewLine(summary: ConversationSummary, localDraft: string | undefined): { text: string; draft: boolean } {
+/** The line under the name: the draft if there is one, else the last message ("You: …" for ours, "Dana Levi: …" for a colleague's). */
+export function previewLine(
+  summary: ConversationSummary,
+  localDraft: string | undefined,
+  me: string | null = null,
+  directory: Directory | null = null,
+): { text: string; draft: boolean } {
   // The local draft is the truth once this console has loaded or typed it; before that, the service's flag.
   if (localDraft !== undefined ? localDraft.trim() !== '' : summary.hasDraft) {
     return { text: localDraft === undefined ? l.draftSaved : l.draft(localDraft.replace(/\s+/g, ' ').trim().slice(0, 120)), draft: true };
   }
   if (summary.preview === null) return { text: l.noMessages, draft: false };
-  return { text: summary.previewDirection === 'out' ? l.you(summary.preview) : summary.preview, draft: false };
+  if (summary.previewDirection !== 'out') return { text: summary.preview, draft: false };
+  const sender = senderOf({ senderAgentId: summary.previewSender?.id ?? null, sender: summary.previewSender ?? null }, me, directory);
+  return { text: sender.mine ? l.you(summary.preview) : l.by(sender.name, summary.preview), draft: false };
 }
 
 export function rowAccessibleName(summary: ConversationSummary, parts: { assignment: string; window: string; time: string | null; preview: string }): string {

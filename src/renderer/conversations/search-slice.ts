@@ -17,6 +17,8 @@ export interface SearchSlice {
   search: SearchState;
   setSearchQuery(query: string): void;
   clearSearch(): void;
+  /** Conversations gone from this console: their hits go too, at once. */
+  dropSearchHits(conversationIds: readonly string[]): void;
 }
 
 const IDLE: SearchState = { query: '', hits: [], status: 'idle', error: null };
@@ -52,6 +54,12 @@ export const createSearchSlice: SliceCreator<SearchSlice> = (set, get, { api, cl
         cancelTimer = null;
         void run(trimmed.slice(0, 200));
       });
+    },
+
+    dropSearchHits(conversationIds) {
+      const gone = new Set(conversationIds);
+      const hits = get().search.hits.filter((hit) => !gone.has(hit.conversationId));
+      if (hits.length !== get().search.hits.length) set({ search: { ...get().search, hits } });
     },
 
     clearSearch() {

@@ -3,11 +3,12 @@ import { useState, type FormEvent } from 'react';
 import { CaseId } from '../../shared/domain';
 import { strings } from '../ui/strings';
 import { useAppStore } from '../store/use-app-store';
-import { ActionError } from './CustomerPanel';
+import { ActionError } from './ActionError';
 
 const p = strings.customer;
 
-export function CaseLink({ conversationId, caseId }: { conversationId: string; caseId: string | null }) {
+/** `readOnly`: a colleague holds the conversation, so only they (or a supervisor) may link a case. */
+export function CaseLink({ conversationId, caseId, readOnly = false }: { conversationId: string; caseId: string | null; readOnly?: boolean }) {
   const action = useAppStore((s) => s.customerAction);
   const linkCase = useAppStore((s) => s.linkCase);
   const [editing, setEditing] = useState(false);
@@ -49,6 +50,7 @@ export function CaseLink({ conversationId, caseId }: { conversationId: string; c
           <div className="button-row">
             <button
               type="button"
+              disabled={readOnly}
               onClick={() => {
                 setValue(caseId ?? '');
                 setInvalid(false);
@@ -58,7 +60,7 @@ export function CaseLink({ conversationId, caseId }: { conversationId: string; c
               {caseId === null ? p.linkCase : p.changeCase}
             </button>
             {caseId !== null && (
-              <button type="button" className="button-quiet" onClick={() => void linkCase(conversationId, null)} disabled={busy}>
+              <button type="button" className="button-quiet" onClick={() => void linkCase(conversationId, null)} disabled={busy || readOnly}>
                 {p.unlinkCase}
               </button>
             )}

@@ -14,6 +14,7 @@ import type { CustomerSlice } from '../customer/customer-slice';
 import type { DesktopSlice } from '../desktop/desktop-slice';
 import type { SessionSlice } from '../login/session-slice';
 import type { SettingsSlice } from '../settings/settings-slice';
+import type { TeamSlice } from '../team/team-slice';
 import type { ShellSlice } from './shell-slice';
 
 export type AppState = ShellSlice &
@@ -27,7 +28,8 @@ export type AppState = ShellSlice &
   ComposerSlice &
   CustomerSlice &
   SettingsSlice &
-  DesktopSlice;
+  DesktopSlice &
+  TeamSlice;
 
 /** What the store needs from the outside world: injected so slices are tested under Node with fakes. */
 export interface StoreDeps {

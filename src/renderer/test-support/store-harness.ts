@@ -5,7 +5,12 @@ import { createAppStore } from '../app/compose-store';
 import type { AppStore } from '../store/app-state';
 import { createFakeApi, fakeDeps, settle, type FakeApi, type Handlers } from './fake-api';
 
-export const SIGNED_IN: Session = { signedIn: true, relayUrl: 'wss://relay.example', agent: { id: 'me', name: 'Agent Me' }, relayUrlLocked: false };
+export const SIGNED_IN: Session = {
+  signedIn: true,
+  relayUrl: 'wss://relay.example',
+  agent: { id: 'me', name: 'Agent Me', role: 'agent', teams: [{ id: 'main', name: 'Main branch' }] },
+  relayUrlLocked: false,
+};
 
 export interface Harness {
   store: AppStore;

@@ -1,6 +1,7 @@
 // Every user-facing string, in one place, ready for translation.
 import { kindStrings } from './strings-kinds';
 import { statusStrings } from './strings-status';
+import { teamStrings } from './strings-team';
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
@@ -13,7 +14,6 @@ export const strings = {
     tryAgain: 'Try again',
   },
   header: {
-    signedInAs: (name: string) => `Signed in as ${name}`,
     settings: 'Settings',
   },
 
@@ -21,6 +21,8 @@ export const strings = {
   status: statusStrings,
   /** Contact cards, orders, form answers, system lines, edits, deletions; customers without a number; groups. */
   kinds: kindStrings,
+  /** Teams, roles and ownership: names instead of ids, take over, release, transfer, queued work by its author. */
+  team: teamStrings,
   login: {
     region: 'Sign in',
     title: 'Sign in to Branchline',
@@ -51,7 +53,7 @@ export const strings = {
     loading: 'Loading conversations…',
     mine: 'Mine',
     unassigned: 'Unassigned',
-    assignedTo: (agentId: string) => `Agent ${agentId}`,
+    assignedTo: (name: string) => name,
     windowOpen: 'Window open',
     windowClosed: 'Window closed',
     windowNever: 'No window',
@@ -59,6 +61,7 @@ export const strings = {
     draftSaved: 'Draft',
     noMessages: 'No messages yet',
     you: (text: string) => `You: ${text}`,
+    by: (name: string, text: string) => `${name}: ${text}`,
     unread: (n: number) => `${n} unread`,
   },
 
@@ -185,7 +188,7 @@ export const strings = {
     assignment: 'Agent',
     unassigned: 'Unassigned',
     assignedToYou: 'Assigned to you',
-    assignedToOther: (agentId: string) => `Assigned to agent ${agentId}`,
+    assignedToOther: (name: string) => `Assigned to ${name}`,
     take: 'Take conversation',
     release: 'Release to the team',
     window: '24-hour window',
@@ -263,7 +266,7 @@ export const strings = {
     unsupported_version: 'This version of Branchline is too old for the relay: ask IT for an update.',
     unknown_method: 'This version of Branchline does not match its service: restart it.',
     unauthorized: 'The relay did not accept this token.',
-    forbidden: 'You are not allowed to do that here (the relay address may be set by IT).',
+    forbidden: 'You are not allowed to do that: this conversation is handled by another agent or team.',
     not_found: 'That conversation or message no longer exists.',
     conflict: 'Someone changed this at the same time: look again and retry.',
     resync_required: 'Branchline is catching up with the relay: try again in a moment.',
