@@ -11,6 +11,7 @@ import { fuzz } from './fuzz';
 import { graphFaults } from './graph-faults';
 import { network } from './network';
 import { relayKill } from './relay-kill';
+import { teams } from './teams';
 import { webhookChaos } from './webhook-chaos';
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -19,6 +20,7 @@ export const SCENARIOS: readonly Scenario[] = [
   network,
   graphFaults,
   webhookChaos,
+  teams,
   disk,
   clockJumps,
   badSocket,
