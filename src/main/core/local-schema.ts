@@ -236,7 +236,7 @@ export const SCHEMA_4 = `
   UPDATE outbox SET author_id = (SELECT agent_id FROM session WHERE id = 1), author_name = (SELECT agent_name FROM session WHERE id = 1);
   UPDATE messages SET sender_agent_id = coalesce(sender_agent_id, (SELECT agent_id FROM session WHERE id = 1)),
       sender_name = (SELECT agent_name FROM session WHERE id = 1)
-    WHERE id IN (SELECT message_id FROM outbox) AND coalesce(sender_agent_id, '') = coalesce((SELECT agent_id FROM session WHERE id = 1), '');
+    WHERE id IN (SELECT message_id FROM outbox) AND (sender_agent_id IS NULL OR sender_agent_id = (SELECT agent_id FROM session WHERE id = 1));
   CREATE INDEX outbox_by_author ON outbox (author_id, conversation_id, position);
 
   -- directory.get as last fetched by each agent signed in here (names and teams for offline use).

@@ -122,6 +122,22 @@ describe('npm run agent', () => {
     expect(String(byKind.get('contacts')!['preview'])).toMatch(/contact/i);
   });
 
+  it('gives up on --send after --timeout when the relay cannot be reached, with exit code 5 and the message kept', async () => {
+    const data = fresh('agent-timeout');
+    const result = spawnSync(
+      'npm',
+      ['run', '--silent', 'agent', '--', '--relay', `ws://127.0.0.1:${await freePort()}`, '--data', data, '--send', '972541234567', 'hello', '--timeout', '2'],
+      { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, BRANCHLINE_TOKEN: 'blt_0123456789abcdef' } },
+    );
+    expect(result.status).toBe(5);
+    expect(result.stderr).toMatch(/could not be reached within 2 s; the message stays queued in/);
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string });
+    expect(lines.map((l) => l.type)).toContain('timeout');
+  });
+
   it('refuses bad arguments with a message that says what is wrong', () => {
     const result = spawnSync('npm', ['run', '--silent', 'agent', '--', '--relay', 'ftp://x', '--data', fresh('bad'), '--send', '+972', ''], {
       cwd: repoRoot,

@@ -110,8 +110,8 @@ function closeCodeNext(code: number): Next {
       return { retry: 'never', status: 'unsupported_version' };
     case CloseCode.superseded:
       return { retry: 'never', status: 'superseded' };
+    // Teams or role changed (accessChanged): the next hello is a resync to what the agent may see now; no reason to wait.
     case CloseCode.relayRestarting:
-    // Teams or role changed: the next hello is a resync to what the agent may see now; no reason to wait longer.
     case CloseCode.accessChanged:
       return { retry: 'soon' };
     case CloseCode.policyViolation: // "fix the client; do not loop": retry only at the slowest pace
