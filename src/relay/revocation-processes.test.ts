@@ -1,13 +1,15 @@
-// Revocation is immediate across processes: `agents revoke` run as its own process against the data folder two relay
-// processes serve ends every WebSocket and long-poll session of that agent on both — one that only answers pings
-// included — with 4001 within 5 seconds; a change of teams ends them with 4011 the same way.
+// Several relay processes on one data folder: what one takes reaches devices on the other, and revocation is immediate
+// across them: `agents revoke` run as its own process ends every WebSocket and long-poll session of that agent on both
+// — one that only answers pings included — with 4001 within 5 seconds; a change of teams ends them with 4011 the same way.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROTOCOL_V2, openPollSession, type PollConnection } from './test-support/docs-client';
-import { printedToken, relayCommand, startRelayProcess, type RelayProcess } from './test-support/relay-processes';
+import { PROTOCOL_V2, connectWebSocket, openPollSession, type Connection } from './test-support/docs-client';
+import { signBody } from './test-support/relay-harness';
+import { OFFLINE_RELAY_ENV, printedToken, relayCommand, startRelayProcess, type RelayProcess } from './test-support/relay-processes';
+import { messageDelivery, person, text } from './webhook/delivery-kit';
 
 /** What the issue promises: every session of a revoked agent ends within this long of the command. */
 const PROMISED_MS = 5_000;
@@ -15,7 +17,7 @@ const PROMISED_MS = 5_000;
 let dataDir: string;
 const relays: RelayProcess[] = [];
 const sockets: WebSocket[] = [];
-const polls: PollConnection[] = [];
+const polls: Connection[] = [];
 
 /** A device that does nothing but answer the relay's pings: it never sends a request that could notice the revocation. */
 function quietSocket(baseUrl: string, token: string, device: string): Promise<{ closed: Promise<number> }> {
@@ -73,6 +75,27 @@ afterAll(async () => {
   for (const poll of polls) poll.dispose();
   await Promise.all(relays.map((r) => r.stop()));
   rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('several relay processes serving one data folder', () => {
+  it('a customer message one process takes reaches a device connected to the other', async () => {
+    const token = printedToken(await relayCommand(['agents', 'add', 'dave', '--name', 'Dave Cohen'], dataDir));
+    const device = connectWebSocket({ baseUrl: relays[1]!.url, token, device: 'dave-1', protocols: [PROTOCOL_V2] });
+    polls.push(device);
+    await device.hello();
+    const { body } = messageDelivery(person({ waId: '972541112233', name: 'Dana Levi' }), text('Written to the first process'));
+    const res = await fetch(`${relays[0]!.url}/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(body, OFFLINE_RELAY_ENV['WHATSAPP_APP_SECRET']) },
+      body,
+    });
+    expect(res.status).toBe(200);
+    const frame = await device.waitFor(
+      (f) => f.type === 'events' && f.events.some((e) => e.event.kind === 'message.created'),
+      'the message on the other process',
+    );
+    expect(JSON.stringify(frame)).toContain('Written to the first process');
+  }, 60_000);
 });
 
 describe('access changes made from the command line reach every relay process serving the data', () => {
