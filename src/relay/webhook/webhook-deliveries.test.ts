@@ -118,7 +118,9 @@ describe('authentication templates', () => {
       onCommitted: () => {},
       onQueued: () => {},
     });
-    const agent = { id: 'ana', name: 'Ana Cohen' };
+    const access = await t.relay.store.agentAccess('ana');
+    expect(access).not.toBeNull();
+    const agent = { agent: access!, deviceId: 'dev-ana', source: '127.0.0.1' };
     expect(await handle(agent, 'templates.list', {})).toMatchObject({ ok: true });
     for (const conversation of deviceView(await relayEvents(t.relay.store)).conversations.values()) {
       const content = { type: 'template', name: 'login_code', language: 'en_US', parameters: ['123456'] };
