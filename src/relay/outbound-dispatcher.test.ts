@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeClock, type FakeClock } from '../shared/clock';
 import type { Message } from '../shared/domain';
 import { uuidv7 } from '../shared/uuidv7';
+import { generateAgentToken, hashAgentToken } from './agent-tokens';
 import { silentLogger } from './log';
 import { MediaFiles } from './media-files';
 import { OutboundDispatcher, type SendLimiter } from './outbound-dispatcher';
@@ -62,6 +63,8 @@ function setup(options: { limiter?: SendLimiter; provider?: RecordingProvider } 
   open.push({ dispatcher, store });
   /** An agent sends a template (no 24-hour window needed) to `waId`. */
   const send = async (waId: string, name: string): Promise<Message> => {
+    // Only an agent the relay knows may send (need-to-know): Ana, team main.
+    if ((await store.agentAccess('ana')) === null) await store.setAgentToken('ana', 'Ana Cohen', hashAgentToken(generateAgentToken()), clock.wallNow());
     const content = { type: 'template' as const, name, language: 'en_US', parameters: [] };
     const accepted = await store.acceptSend({
       agentId: 'ana',
