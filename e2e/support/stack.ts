@@ -79,10 +79,17 @@ export interface Stack {
   /** The console page, with its one-time token. */
   readonly consoleUrl: string;
   readonly relayUrl: string;
-  /** The agent token the console signed in with (agent "e2e"). */
+  /** The agent token the console signed in with (agent "e2e", "E2E Agent", team main). */
   readonly token: string;
-  /** A customer writes in now, through the sandbox (as Meta would deliver it). */
-  customerWrites(from: string, name: string, text: string): Promise<void>;
+  /**
+   * The sandbox's demo agents' tokens by id, as the relay printed them: "demo" (Demo Agent, main), "demo-north" (Noa
+   * North, north) and "demo-lead" (Sam Supervisor, both teams).
+   */
+  readonly demoTokens: Readonly<Record<string, string>>;
+  /** Another console (its own web preview and data folder) signed in with this token; its page URL. */
+  openConsole(token: string): Promise<string>;
+  /** A customer writes in now, through the sandbox (as Meta would deliver it); `to`: another of our numbers (the north team's). */
+  customerWrites(from: string, name: string, text: string, to?: string): Promise<void>;
   /** Customers' messages with chosen timestamps, as one webhook signed with the relay's app secret. */
   deliverWebhook(messages: readonly InboundMessage[]): Promise<void>;
   /**
@@ -104,10 +111,11 @@ export async function startStack(options: { previewToken?: string; previewArgs?:
   const appSecret = randomBytes(18).toString('base64url');
   let relay: Running | null = null;
   let preview: Running | null = null;
+  const others: Running[] = [];
   let port = 0;
 
   const close = async () => {
-    await Promise.allSettled([stop(preview), stop(relay)]);
+    await Promise.allSettled([stop(preview), stop(relay), ...others.map(stop)]);
     rmSync(dataDir, { recursive: true, force: true });
   };
 
@@ -117,35 +125,36 @@ export async function startStack(options: { previewToken?: string; previewArgs?:
     const token = (await waitForLine(adding, /^(blt_\S+)$/, 'relay agents add'))[1]!;
     await stop(adding);
 
+    const demoTokens: Record<string, string> = {};
     const startRelay = async () => {
       relay = run([RELAY_CLI, '--sandbox', '--port', String(port), '--data', relayData], { WHATSAPP_APP_SECRET: appSecret });
       port = Number((await waitForLine(relay, /^relay listening on http:\/\/127\.0\.0\.1:(\d+)$/, 'relay'))[1]);
+      // The sandbox names its demo agents and their tokens (kept across restarts) once it is listening.
+      await waitForLine(relay, /^sandbox: data in /, 'relay demo agents');
+      for (const line of relay.lines) {
+        const demo = /^sandbox: demo \S+ "([^"]+)" .*, token (\S+)$/.exec(line);
+        if (demo !== null) demoTokens[demo[1]!] = demo[2]!;
+      }
     };
     await startRelay();
     const relayUrl = `http://127.0.0.1:${port}`;
 
-    // The preview signs in before it prints its address. On a loaded machine that can miss its deadline:
-    // then the test would meet a signed-out console, so the preview is started again (bounded).
-    let consoleUrl = '';
-    for (let attempt = 1; ; attempt++) {
-      preview = run([
-        PREVIEW_CLI,
-        '--relay',
-        relayUrl,
-        '--token',
-        options.previewToken ?? token,
-        '--port',
-        '0',
-        '--data',
-        path.join(dataDir, 'console'),
-        ...(options.previewArgs ?? []),
-      ]);
-      consoleUrl = (await waitForLine(preview, /^console at (\S+)$/, 'preview'))[1]!;
-      const signedIn = options.previewToken !== undefined || (await consoleSignedIn(consoleUrl));
-      if (signedIn) break;
-      if (attempt === 3) throw new Error(`the preview could not sign in to the relay:\n${preview.stderr.slice(-20).join('\n')}`);
-      await stop(preview);
-    }
+    /**
+     * A web preview signed in with `token`. It signs in before it prints its address; on a loaded machine that can miss
+     * its deadline, and the test would meet a signed-out console, so the preview is started again (bounded).
+     */
+    const startPreview = async (previewToken: string, folder: string, args: readonly string[], checkSignedIn: boolean): Promise<Running & { url: string }> => {
+      for (let attempt = 1; ; attempt++) {
+        const started = run([PREVIEW_CLI, '--relay', relayUrl, '--token', previewToken, '--port', '0', '--data', path.join(dataDir, folder), ...args]);
+        const url = (await waitForLine(started, /^console at (\S+)$/, 'preview'))[1]!;
+        if (!checkSignedIn || (await consoleSignedIn(url))) return Object.assign(started, { url });
+        await stop(started);
+        if (attempt === 3) throw new Error(`the preview could not sign in to the relay:\n${started.stderr.slice(-20).join('\n')}`);
+      }
+    };
+    const first = await startPreview(options.previewToken ?? token, 'console', options.previewArgs ?? [], options.previewToken === undefined);
+    preview = first;
+    const consoleUrl = first.url;
 
     const post = async (route: string, body: string, headers: Record<string, string> = {}) => {
       const response = await fetch(`${relayUrl}${route}`, {
@@ -161,7 +170,13 @@ export async function startStack(options: { previewToken?: string; previewArgs?:
       consoleUrl,
       relayUrl,
       token,
-      customerWrites: (from, name, text) => post('/sandbox/inbound', JSON.stringify({ from, name, text })),
+      demoTokens,
+      async openConsole(otherToken) {
+        const started = await startPreview(otherToken, `console-${others.length + 2}`, [], true);
+        others.push(started);
+        return started.url;
+      },
+      customerWrites: (from, name, text, to) => post('/sandbox/inbound', JSON.stringify({ from, name, text, ...(to !== undefined && { to }) })),
       async deliverWebhook(messages) {
         const body = JSON.stringify(webhookBody(messages));
         const signature = `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}`;
