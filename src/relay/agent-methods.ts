@@ -134,10 +134,10 @@ export function createMethodHandler(deps: MethodDeps): (context: RequestContext,
         const result = await store.markRead(params.conversationId, params.upToMessageId, now(), actorOf(context));
         if (!result.ok) return result;
         deps.onCommitted();
-        const { wamid } = result.value;
+        const { wamid, phoneNumberId } = result.value;
         if (wamid !== null) {
           // Blue ticks are a courtesy: a failure is logged, never turned into an error for the agent.
-          void deps.provider.markRead(wamid).then((r) => {
+          void deps.provider.markRead(wamid, phoneNumberId).then((r) => {
             if (!r.ok) deps.log.warn('whatsapp.mark_read_failed', { reason: r.error.message, metaCode: r.error.metaCode });
           });
         }

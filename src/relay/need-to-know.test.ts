@@ -379,3 +379,27 @@ describe('the audit trail', () => {
     for (const secret of [DANA.waId, SARA.waId, 'Hello, main branch', 'Dana 0', 'Ana here', tokens['ana']!, 'blt_forged']) expect(text).not.toContain(secret);
   });
 });
+
+describe('our numbers', () => {
+  it('a reply and a read mark leave from the number the customer wrote to, never the relay’s default', async () => {
+    const rami = { waId: '972545550123', name: 'Rami South' };
+    await writes(rami, 'Is the south branch open on Friday?', OTHER_IDENTITY);
+    const listed = await store.listConversations(undefined, 50, ['south']);
+    const conversation = listed.ok ? listed.value.items.find((c) => c.customer.waId === rami.waId) : undefined;
+    expect(conversation).toBeDefined();
+    const history = await store.history(conversation!.id, undefined, 10);
+    const inbound = history.ok ? history.value.items.find((m) => m.direction === 'in') : undefined;
+    const reads = provider.reads.length;
+    const sue = ws('sue', 'sue-numbers');
+    await sue.hello();
+    const content = { type: 'text', body: 'Yes, until noon.' };
+    await sue.call('messages.send', { clientMessageId: uuidv7(), conversationId: conversation!.id, content });
+    await sue.call('messages.markRead', { conversationId: conversation!.id, upToMessageId: inbound!.id });
+    const sent = await waitFor('the reply handed to WhatsApp', () => provider.sends.find((s) => s.content.type === 'text' && s.content.body === content.body));
+    expect(sent.from).toBe(SOUTH_NUMBER);
+    const read = await waitFor('the read mark handed to WhatsApp', () => provider.reads[reads]);
+    expect(read.from).toBe(SOUTH_NUMBER);
+    // Main's conversations still leave from main's number.
+    expect(provider.sends.filter((s) => s.from !== SOUTH_NUMBER).every((s) => s.from === OUR_IDENTITY.phoneNumberId)).toBe(true);
+  });
+});

@@ -10,6 +10,9 @@ import { sendableContent, toProviderContent, type ContentDeps } from './outbound
 import { openRelayDatabase } from './store/relay-db';
 import { SqliteRelayStore } from './store/sqlite-relay-store';
 
+/** The business number the message will leave from (a second team's, not the relay's default). */
+const OUR_NUMBER = '100000000000002';
+
 let store: SqliteRelayStore | null = null;
 afterEach(async () => {
   await store?.close();
@@ -29,25 +32,30 @@ async function withFile(upload: ContentDeps['provider']['uploadMedia']): Promise
 describe('outbound content', () => {
   it('uploads a file to WhatsApp once and reuses its id when the message is sent again', async () => {
     let uploads = 0;
-    const { deps, mediaId } = await withFile(async () => ({ ok: true, value: `wa-media-${++uploads}` }));
+    const uploadedFrom: string[] = [];
+    const { deps, mediaId } = await withFile(async (_file, from) => {
+      uploadedFrom.push(from);
+      return { ok: true, value: `wa-media-${++uploads}` };
+    });
     const content = { type: 'document' as const, mediaId, mimeType: 'application/pdf', fileName: 'statement.pdf', caption: 'your statement' };
-    const first = await toProviderContent(content, deps);
-    const again = await toProviderContent(content, deps);
+    const first = await toProviderContent(content, OUR_NUMBER, deps);
+    const again = await toProviderContent(content, OUR_NUMBER, deps);
     expect(uploads).toBe(1);
+    expect(uploadedFrom).toEqual([OUR_NUMBER]);
     expect(first).toEqual({ ok: true, value: { type: 'document', waMediaId: 'wa-media-1', caption: 'your statement', fileName: 'statement.pdf' } });
     expect(again).toEqual(first);
   });
 
   it('passes on whether a failed upload may be retried', async () => {
     const { deps, mediaId } = await withFile(async () => ({ ok: false, error: { code: 'unavailable', retryable: true, message: 'Graph API unavailable' } }));
-    const result = await toProviderContent({ type: 'image', mediaId, mimeType: 'image/jpeg' }, deps);
+    const result = await toProviderContent({ type: 'image', mediaId, mimeType: 'image/jpeg' }, OUR_NUMBER, deps);
     expect(result).toEqual({ ok: false, error: { code: 'unavailable', retryable: true, message: 'Graph API unavailable' } });
   });
 
   it('fails for good a file that is gone from the relay', async () => {
     const { deps, mediaId, dir } = await withFile(async () => ({ ok: true, value: 'never' }));
     rmSync(path.join(dir, 'media', mediaId));
-    const result = await toProviderContent({ type: 'image', mediaId, mimeType: 'image/jpeg' }, deps);
+    const result = await toProviderContent({ type: 'image', mediaId, mimeType: 'image/jpeg' }, OUR_NUMBER, deps);
     expect(result).toMatchObject({ ok: false, error: { code: 'not_found', retryable: false } });
   });
 

@@ -32,8 +32,11 @@ export function sendableContent(content: MessageContent): ParseResult<SendableCo
 
 const FILE_GONE: Result<never, ProviderError> = { ok: false, error: appError('not_found', 'the attached file no longer exists on the relay', false) };
 
-/** Media goes to WhatsApp first (once per file: its WhatsApp id is kept); everything else maps directly. */
-export async function toProviderContent(content: SendableContent, deps: ContentDeps): Promise<ProviderContentResult> {
+/**
+ * Media goes to WhatsApp first, uploaded from our number `from` the message will leave from (once per file: its
+ * WhatsApp id is kept; a file belongs to one conversation, so to one number); everything else maps directly.
+ */
+export async function toProviderContent(content: SendableContent, from: string, deps: ContentDeps): Promise<ProviderContentResult> {
   switch (content.type) {
     case 'text':
       return { ok: true, value: { type: 'text', body: content.body } };
@@ -47,7 +50,7 @@ export async function toProviderContent(content: SendableContent, deps: ContentD
       if (waMediaId === null) {
         const bytes = await deps.media.read(media.id);
         if (bytes === null) return FILE_GONE;
-        const uploaded = await deps.provider.uploadMedia({ bytes, mimeType: media.mimeType, fileName: media.fileName ?? 'file' });
+        const uploaded = await deps.provider.uploadMedia({ bytes, mimeType: media.mimeType, fileName: media.fileName ?? 'file' }, from);
         if (!uploaded.ok) return uploaded;
         waMediaId = uploaded.value;
         await deps.store.setMediaWaId(media.id, waMediaId);

@@ -135,7 +135,7 @@ export class OutboundDispatcher {
       return DONE;
     }
     await store.markInFlight(job.messageId, clock.wallNow());
-    const content = await toProviderContent(send.content, this.deps);
+    const content = await toProviderContent(send.content, job.phoneNumberId, this.deps);
     if (!content.ok) {
       const { error } = content;
       if (error.retryable) return this.retry(0, (retryInMs) => jobLog.warn('outbound.media_retry', { reason: error.message, retryInMs }));
@@ -145,6 +145,7 @@ export class OutboundDispatcher {
       return DONE;
     }
     const outcome = await provider.sendMessage({
+      from: job.phoneNumberId,
       to: send.to,
       content: content.value,
       bizOpaque: job.messageId,

@@ -89,7 +89,6 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
     createCloudApiProvider({
       graphUrl,
       apiVersion: config.whatsapp.apiVersion,
-      phoneNumberId: config.whatsapp.phoneNumberId,
       accessToken: config.whatsapp.accessToken,
       requestTimeoutMs: config.graphTimeoutMs,
       ...(config.whatsapp.businessAccountId !== undefined && { businessAccountId: config.whatsapp.businessAccountId }),
@@ -282,9 +281,9 @@ function lazyProvider(make: () => WhatsAppProvider): WhatsAppProvider {
   const get = () => (real ??= make());
   return {
     sendMessage: (send) => get().sendMessage(send),
-    uploadMedia: (file) => get().uploadMedia(file),
+    uploadMedia: (file, from) => get().uploadMedia(file, from),
     fetchMedia: (id) => get().fetchMedia(id),
     listTemplates: () => get().listTemplates(),
-    markRead: (wamid) => get().markRead(wamid),
+    markRead: (wamid, from) => get().markRead(wamid, from),
   };
 }

@@ -68,7 +68,8 @@ export async function startTestRelay(
 /** A WhatsApp stand-in that records sends and answers with scripted outcomes (default: accepted). */
 export class RecordingProvider implements WhatsAppProvider {
   readonly sends: ProviderSend[] = [];
-  readonly reads: string[] = [];
+  /** Read marks handed to WhatsApp, with the number each was sent from. */
+  readonly reads: { wamid: string; from: string }[] = [];
   private script: SendOutcome[] = [];
   private counter = 0;
 
@@ -97,8 +98,8 @@ export class RecordingProvider implements WhatsAppProvider {
     };
   }
 
-  async markRead(wamid: string) {
-    this.reads.push(wamid);
+  async markRead(wamid: string, from: string) {
+    this.reads.push({ wamid, from });
     return { ok: true as const, value: true as const };
   }
 }

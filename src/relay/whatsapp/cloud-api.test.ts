@@ -69,7 +69,6 @@ function reply(response: ServerResponse, status: number, body: unknown, headers:
 function provider(overrides: Partial<CloudApiOptions> = {}) {
   return createCloudApiProvider({
     graphUrl: `${origin}/sandbox/graph`,
-    phoneNumberId: PHONE_NUMBER_ID,
     accessToken: TOKEN,
     businessAccountId: 'WABA77',
     ...overrides,
@@ -77,7 +76,7 @@ function provider(overrides: Partial<CloudApiOptions> = {}) {
 }
 
 function textSend(body = 'Hello Dana, your March statement is attached in the next message.'): ProviderSend {
-  return { to: TO_CUSTOMER, content: { type: 'text', body }, bizOpaque: 'out-0193-abc' };
+  return { from: PHONE_NUMBER_ID, to: TO_CUSTOMER, content: { type: 'text', body }, bizOpaque: 'out-0193-abc' };
 }
 
 function graphError(code: number, message = `(#${code}) Something`, details?: string) {
@@ -119,6 +118,7 @@ describe('sendMessage: requests', () => {
   it('posts a template exactly as the fixture', async () => {
     handler = (_req, res) => reply(res, 200, { messages: [{ id: 'wamid.T' }] });
     await provider().sendMessage({
+      from: PHONE_NUMBER_ID,
       to: TO_CUSTOMER,
       content: { type: 'template', name: 'branch_follow_up', language: 'en_US', parameters: ['Dana', 'Herzl St. branch'] },
       bizOpaque: 'out-2',
@@ -131,23 +131,33 @@ describe('sendMessage: requests', () => {
   it.each<[string, ProviderSend, Record<string, unknown>]>([
     [
       'a template without parameters has no components',
-      { to: TO_CUSTOMER, content: { type: 'template', name: 'hello', language: 'he', parameters: [] }, bizOpaque: 'o' },
+      { from: PHONE_NUMBER_ID, to: TO_CUSTOMER, content: { type: 'template', name: 'hello', language: 'he', parameters: [] }, bizOpaque: 'o' },
       { type: 'template', template: { name: 'hello', language: { code: 'he' } } },
     ],
     [
       'an image with a caption',
-      { to: TO_CUSTOMER, content: { type: 'image', waMediaId: 'M1', caption: 'Your card' }, bizOpaque: 'o' },
+      { from: PHONE_NUMBER_ID, to: TO_CUSTOMER, content: { type: 'image', waMediaId: 'M1', caption: 'Your card' }, bizOpaque: 'o' },
       { type: 'image', image: { id: 'M1', caption: 'Your card' } },
     ],
-    ['an image without a caption', { to: TO_CUSTOMER, content: { type: 'image', waMediaId: 'M1' }, bizOpaque: 'o' }, { type: 'image', image: { id: 'M1' } }],
+    [
+      'an image without a caption',
+      { from: PHONE_NUMBER_ID, to: TO_CUSTOMER, content: { type: 'image', waMediaId: 'M1' }, bizOpaque: 'o' },
+      { type: 'image', image: { id: 'M1' } },
+    ],
     [
       'a document with its file name, quoting a message',
-      { to: TO_CUSTOMER, content: { type: 'document', waMediaId: 'M2', fileName: 'statement.pdf', caption: 'March' }, bizOpaque: 'o', replyToWamid: 'wamid.Q' },
+      {
+        from: PHONE_NUMBER_ID,
+        to: TO_CUSTOMER,
+        content: { type: 'document', waMediaId: 'M2', fileName: 'statement.pdf', caption: 'March' },
+        bizOpaque: 'o',
+        replyToWamid: 'wamid.Q',
+      },
       { type: 'document', document: { id: 'M2', filename: 'statement.pdf', caption: 'March' }, context: { message_id: 'wamid.Q' } },
     ],
     [
       'a text asking for a link preview',
-      { to: TO_CUSTOMER, content: { type: 'text', body: 'See https://bank.example', previewUrl: true }, bizOpaque: 'o' },
+      { from: PHONE_NUMBER_ID, to: TO_CUSTOMER, content: { type: 'text', body: 'See https://bank.example', previewUrl: true }, bizOpaque: 'o' },
       { type: 'text', text: { body: 'See https://bank.example', preview_url: true } },
     ],
   ])('%s', async (_name, send, expected) => {
@@ -177,7 +187,7 @@ describe('sendMessage: requests', () => {
     ],
   ])('addresses %s', async (_name, to, expected) => {
     handler = (_req, res) => reply(res, 200, { messages: [{ id: 'wamid.X' }] });
-    await provider().sendMessage({ to, content: { type: 'text', body: 'Your card is ready.' }, bizOpaque: 'o' });
+    await provider().sendMessage({ from: PHONE_NUMBER_ID, to, content: { type: 'text', body: 'Your card is ready.' }, bizOpaque: 'o' });
     const body = JsonObject.parse(JSON.parse(only().body.toString('utf8')));
     expect(body).toEqual({
       messaging_product: 'whatsapp',
@@ -315,10 +325,30 @@ describe('sendMessage: outcomes', () => {
   });
 });
 
+describe('several business numbers', () => {
+  it('sends, marks read and uploads from the number each call names, never the relay’s default', async () => {
+    const north = '100000000000002';
+    handler = (req, res) =>
+      reply(
+        res,
+        200,
+        req.path.endsWith('/media') ? { id: 'M9' } : req.body.includes('"status":"read"') ? { success: true } : { messages: [{ id: 'wamid.N' }] },
+      );
+    expect(await provider().sendMessage({ ...textSend(), from: north })).toEqual({ kind: 'accepted', wamid: 'wamid.N' });
+    expect(await provider().markRead('wamid.IN2', north)).toEqual({ ok: true, value: true });
+    expect(await provider().uploadMedia({ bytes: Buffer.from('x'), mimeType: 'image/png', fileName: 'a.png' }, north)).toEqual({ ok: true, value: 'M9' });
+    expect(seen.map((r) => r.path)).toEqual([
+      `/sandbox/graph/v21.0/${north}/messages`,
+      `/sandbox/graph/v21.0/${north}/messages`,
+      `/sandbox/graph/v21.0/${north}/media`,
+    ]);
+  });
+});
+
 describe('markRead', () => {
   it('posts the read receipt and answers ok on success:true', async () => {
     handler = (_req, res) => reply(res, 200, { success: true });
-    expect(await provider().markRead('wamid.IN1')).toEqual({ ok: true, value: true });
+    expect(await provider().markRead('wamid.IN1', PHONE_NUMBER_ID)).toEqual({ ok: true, value: true });
     const request = only();
     expect(request.path).toBe(`/sandbox/graph/v21.0/${PHONE_NUMBER_ID}/messages`);
     expect(request.headers.authorization).toBe(`Bearer ${TOKEN}`);
@@ -332,7 +362,7 @@ describe('markRead', () => {
     ['a rate limit', 400, graphError(130429), true],
   ])('fails on %s (retryable: %s)', async (_name, status, body, retryable) => {
     handler = (_req, res) => reply(res, status, body);
-    const result = await provider().markRead('wamid.IN1');
+    const result = await provider().markRead('wamid.IN1', PHONE_NUMBER_ID);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error.retryable).toBe(retryable);
   });
@@ -353,7 +383,7 @@ describe('uploadMedia', () => {
       };
       reply(res, 200, { id: '1037543291543636' });
     };
-    const result = await provider().uploadMedia({ bytes, mimeType: 'application/pdf', fileName: 'statement-march.pdf' });
+    const result = await provider().uploadMedia({ bytes, mimeType: 'application/pdf', fileName: 'statement-march.pdf' }, PHONE_NUMBER_ID);
     expect(result).toEqual({ ok: true, value: '1037543291543636' });
     const request = only();
     expect(request.path).toBe(`/sandbox/graph/v21.0/${PHONE_NUMBER_ID}/media`);
@@ -367,12 +397,12 @@ describe('uploadMedia', () => {
 
   it('fails without retry on a 4xx, with retry on a 5xx', async () => {
     handler = (_req, res) => reply(res, 400, graphError(131053, '(#131053) Media upload error'));
-    expect(await provider().uploadMedia({ bytes: Buffer.from('x'), mimeType: 'application/x-evil', fileName: 'a.bin' })).toMatchObject({
+    expect(await provider().uploadMedia({ bytes: Buffer.from('x'), mimeType: 'application/x-evil', fileName: 'a.bin' }, PHONE_NUMBER_ID)).toMatchObject({
       ok: false,
       error: { retryable: false, metaCode: 131053 },
     });
     handler = (_req, res) => reply(res, 502, 'bad gateway');
-    expect(await provider().uploadMedia({ bytes: Buffer.from('x'), mimeType: 'image/png', fileName: 'a.png' })).toMatchObject({
+    expect(await provider().uploadMedia({ bytes: Buffer.from('x'), mimeType: 'image/png', fileName: 'a.png' }, PHONE_NUMBER_ID)).toMatchObject({
       ok: false,
       error: { retryable: true },
     });
@@ -568,8 +598,8 @@ describe('secrets stay out of messages', () => {
     handler = (_req, res) => reply(res, 400, graphError(131009, `(#131009) ${echo}`, echo));
     const results: unknown[] = [
       await provider().sendMessage(textSend(text)),
-      await provider().markRead('wamid.1'),
-      await provider().uploadMedia({ bytes: Buffer.from('x'), mimeType: 'image/png', fileName: 'a.png' }),
+      await provider().markRead('wamid.1', PHONE_NUMBER_ID),
+      await provider().uploadMedia({ bytes: Buffer.from('x'), mimeType: 'image/png', fileName: 'a.png' }, PHONE_NUMBER_ID),
       await provider().fetchMedia('123'),
       await provider().listTemplates(),
     ];

@@ -12,7 +12,6 @@ export interface CloudApiOptions {
   /** Base such as `https://graph.facebook.com` or the sandbox's `http://127.0.0.1:PORT/sandbox/graph`. */
   readonly graphUrl: string;
   readonly apiVersion?: string;
-  readonly phoneNumberId: string;
   readonly accessToken: string;
   /** Needed only to list templates (they belong to the WhatsApp Business Account, not the number). */
   readonly businessAccountId?: string;
@@ -39,16 +38,15 @@ export function createCloudApiProvider(options: CloudApiOptions): WhatsAppProvid
   if (!/^[\x21-\x7e]+$/.test(token)) throw new RangeError('accessToken is empty or has characters not allowed in an HTTP header');
   const doFetch: typeof fetch = options.fetch ?? ((input, init) => fetch(input, init));
   const graph = (...segments: string[]): string => [base.href.replace(/\/+$/, ''), version, ...segments.map(encodeURIComponent)].join('/');
-  const messagesUrl = graph(options.phoneNumberId, 'messages');
   const exchange = createExchange(doFetch, { authorization: `Bearer ${token}` }, timeoutMs);
   const postJson = (url: string, payload: unknown) =>
     exchange(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
-  const media = createGraphMedia({ base, graph, phoneNumberId: options.phoneNumberId, token, exchange, doFetch, timeoutMs, maxMediaBytes });
+  const media = createGraphMedia({ base, graph, token, exchange, doFetch, timeoutMs, maxMediaBytes });
 
   return {
     async sendMessage(send: ProviderSend): Promise<SendOutcome> {
       const redact = makeRedactor(token, [recipientAddress(send.to), ...contentStrings(send.content)]);
-      const result = await postJson(messagesUrl, messagePayload(send));
+      const result = await postJson(graph(send.from, 'messages'), messagePayload(send));
       if (result.kind === 'lost') return { kind: 'retry', reason: result.reason, ambiguous: result.ambiguous };
       if (isSuccess(result.status)) {
         const accepted = Accepted.safeParse(result.body);
@@ -68,15 +66,15 @@ export function createCloudApiProvider(options: CloudApiOptions): WhatsAppProvid
       return { kind: 'failed', failure: { code: verdict.code, message: verdict.text, ...(verdict.metaCode !== undefined && { metaCode: verdict.metaCode }) } };
     },
 
-    async markRead(wamid: string): Promise<ProviderResult<true>> {
-      const result = await postJson(messagesUrl, { messaging_product: 'whatsapp', status: 'read', message_id: wamid });
+    async markRead(wamid: string, from: string): Promise<ProviderResult<true>> {
+      const result = await postJson(graph(from, 'messages'), { messaging_product: 'whatsapp', status: 'read', message_id: wamid });
       if (result.kind === 'answer' && isSuccess(result.status)) {
         return MarkedRead.safeParse(result.body).success ? { ok: true, value: true } : unexpected('mark read');
       }
       return problem('mark read', result, makeRedactor(token, []));
     },
 
-    uploadMedia: (file) => media.upload(file),
+    uploadMedia: (file, from) => media.upload(file, from),
     fetchMedia: (waMediaId) => media.fetchMedia(waMediaId),
 
     async listTemplates() {

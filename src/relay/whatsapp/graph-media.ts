@@ -12,7 +12,6 @@ export interface GraphMediaDeps {
   readonly base: URL;
   /** The Graph URL for these path segments (encoded), under the configured version. */
   readonly graph: (...segments: string[]) => string;
-  readonly phoneNumberId: string;
   readonly token: string;
   readonly exchange: Exchange;
   readonly doFetch: typeof fetch;
@@ -40,13 +39,13 @@ export function createGraphMedia(deps: GraphMediaDeps) {
   const auth = { authorization: `Bearer ${token}` };
   const tokenOnly = makeRedactor(token, []);
 
-  async function upload(file: { bytes: Buffer; mimeType: string; fileName: string }): Promise<ProviderResult<string>> {
+  async function upload(file: { bytes: Buffer; mimeType: string; fileName: string }, from: string): Promise<ProviderResult<string>> {
     const form = new FormData();
     form.append('messaging_product', 'whatsapp');
     form.append('type', file.mimeType);
     form.append('file', new Blob([new Uint8Array(file.bytes)], { type: file.mimeType }), file.fileName);
     const limitMs = timeoutMs + Math.ceil(file.bytes.length / (1024 * 1024)) * UPLOAD_MS_PER_MIB;
-    const result = await exchange(deps.graph(deps.phoneNumberId, 'media'), { method: 'POST', body: form }, limitMs);
+    const result = await exchange(deps.graph(from, 'media'), { method: 'POST', body: form }, limitMs);
     if (result.kind === 'answer' && isSuccess(result.status)) {
       const uploaded = Uploaded.safeParse(result.body);
       return uploaded.success ? { ok: true, value: uploaded.data.id } : unexpected('media upload');

@@ -30,6 +30,8 @@ export function recipientAddress(recipient: Recipient): string {
 }
 
 export interface ProviderSend {
+  /** Our business number (`phone_number_id`) the message leaves from: always the conversation's (POST /{from}/messages). */
+  readonly from: string;
   readonly to: Recipient;
   readonly content: ProviderContent;
   /** Echoed back by Meta in status webhooks: lets the relay recognise a send whose answer it never got. */
@@ -66,11 +68,11 @@ export interface FetchedMedia {
 
 export interface WhatsAppProvider {
   sendMessage(send: ProviderSend): Promise<SendOutcome>;
-  /** Uploads bytes so they can be sent; returns WhatsApp's media id. */
-  uploadMedia(file: { bytes: Buffer; mimeType: string; fileName: string }): Promise<ProviderResult<string>>;
+  /** Uploads bytes so they can be sent from our number `from` (POST /{from}/media); returns WhatsApp's media id. */
+  uploadMedia(file: { bytes: Buffer; mimeType: string; fileName: string }, from: string): Promise<ProviderResult<string>>;
   /** Fetches inbound media: GET /{media-id} for a short-lived URL, then the bytes with the bearer token. */
   fetchMedia(waMediaId: string): Promise<ProviderResult<FetchedMedia>>;
   listTemplates(): Promise<ProviderResult<Template[]>>;
-  /** Marks an inbound message read (blue ticks for the customer). */
-  markRead(wamid: string): Promise<ProviderResult<true>>;
+  /** Marks an inbound message read (blue ticks for the customer), from our number `from` that received it. */
+  markRead(wamid: string, from: string): Promise<ProviderResult<true>>;
 }

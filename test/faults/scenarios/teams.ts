@@ -308,8 +308,13 @@ async function checkMessages(
     if (times > 1 || seen > 1) figures.inboundDuplicated += 1;
   }
   const delivered: string[] = [];
-  for (const to of [...MAIN_CUSTOMERS, ...NORTH_CUSTOMERS])
-    delivered.push(...(await ledgerOf(relay.url, to)).flatMap((m) => (m.text === undefined ? [] : [m.text])));
+  for (const to of [...MAIN_CUSTOMERS, ...NORTH_CUSTOMERS]) {
+    const ledger = await ledgerOf(relay.url, to);
+    delivered.push(...ledger.flatMap((m) => (m.text === undefined ? [] : [m.text])));
+    // A customer wrote to one of our numbers only: every reply leaves from it, whichever team holds the conversation now.
+    const number = NORTH_CUSTOMERS.includes(to) ? NORTH_IDENTITY.phoneNumberId : IDENTITY.phoneNumberId;
+    for (const m of ledger) if (m.from !== number) figures.violations.push(`a reply to a customer left from ${m.from}, not ${number}`);
+  }
   const count = (body: string) => delivered.filter((t) => t === body).length;
   for (const body of sends.accepted) {
     if (count(body) === 0) figures.lost += 1;

@@ -154,10 +154,11 @@ export async function startRelayProcess(ctx: ScenarioContext, options: { env?: R
 }
 
 /** Everything fake WhatsApp accepted for one customer, in arrival order (duplicates included). */
-export async function ledgerOf(relayUrl: string, to: string): Promise<{ wamid: string; text?: string; bizOpaque: string | null }[]> {
+/** What fake WhatsApp sent to `to`, with the business number (`from`) each message left from. */
+export async function ledgerOf(relayUrl: string, to: string): Promise<{ wamid: string; text?: string; bizOpaque: string | null; from: string }[]> {
   const res = await fetch(`${relayUrl}/sandbox/outbound?to=${to}`);
   if (res.status !== 200) throw new Error(`ledger for ${to}: HTTP ${res.status}`);
-  return ((await res.json()) as { messages: { wamid: string; text?: string; bizOpaque: string | null }[] }).messages;
+  return ((await res.json()) as { messages: { wamid: string; text?: string; bizOpaque: string | null; from: string }[] }).messages;
 }
 
 export async function setGraphFault(relayUrl: string, mode: 'error500' | 'throttle' | 'hang' | 'accept_then_hang' | 'none', count = 1): Promise<void> {
