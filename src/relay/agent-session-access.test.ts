@@ -4,14 +4,16 @@ import { describe, expect, it } from 'vitest';
 import { createFakeClock } from '../shared/clock';
 import { CloseCode } from '../shared/protocol';
 import { AgentSession, type SessionDeps } from './agent-session';
+import { SessionHub } from './session-hub';
 import type { StreamEntry } from './domain/visible-stream';
 import { silentLogger } from './log';
 import type { AgentAccess } from './store/relay-store';
 
 const ana: AgentAccess = { id: 'ana', name: 'Ana', role: 'agent', teams: [{ id: 'main', name: 'Main' }], accessVersion: 1, revokedAt: null };
 
-function session(now: { access: AgentAccess }, entries: StreamEntry[]) {
+function session(now: { access: AgentAccess }, entries: StreamEntry[], clock = createFakeClock()) {
   const sent: string[] = [];
+  const reads = { count: 0 };
   const closed: number[] = [];
   const store: SessionDeps['store'] = {
     head: async () => 0,
@@ -35,9 +37,9 @@ function session(now: { access: AgentAccess }, entries: StreamEntry[]) {
     transport: { send: (text) => void sent.push(text), bufferedBytes: () => 0, close: (code) => void closed.push(code) },
     store,
     // The entries once, as if they had just been committed.
-    readEvents: async () => (served ? [] : ((served = true), entries)),
+    readEvents: async () => (reads.count++, served ? [] : ((served = true), entries)),
     handleRequest: async () => ({ ok: true, value: {} }),
-    clock: createFakeClock(),
+    clock,
     settings: {
       heartbeatMs: 60_000,
       deadAfterMs: 120_000,
@@ -50,7 +52,7 @@ function session(now: { access: AgentAccess }, entries: StreamEntry[]) {
     log: silentLogger,
     onClosed: () => {},
   });
-  return { s, sent, closed };
+  return { s, sent, closed, reads };
 }
 
 const message: StreamEntry = { seq: 1, json: '{"kind":"message.created","message":{}}', filler: false };
@@ -72,5 +74,38 @@ describe('events after an access change', () => {
     await settle();
     expect(eventFrames(t.sent)).toHaveLength(frames);
     expect(t.closed).toEqual(closes);
+  });
+});
+
+describe('commits made by another relay process', () => {
+  it('wake the sessions here at the watcher’s first tick and whenever the head moves, not otherwise', async () => {
+    const clock = createFakeClock();
+    const t = session({ access: ana }, [], clock);
+    await t.s.start();
+    await settle();
+    const hub = new SessionHub();
+    hub.add(t.s);
+    let head = 0;
+    const stop = hub.watchAccess(
+      { head: async () => head, accessVersions: async () => new Map([[ana.id, ana.accessVersion]]), agentAccess: async () => ana },
+      { clock, log: silentLogger, intervalMs: 1_000 },
+    );
+    const tick = async () => {
+      clock.advance(1_000);
+      await settle();
+    };
+    // Committed elsewhere after this session's hello, before the watcher had looked at the head even once.
+    head = 2;
+    let reads = t.reads.count;
+    await tick();
+    expect(t.reads.count).toBeGreaterThan(reads);
+    reads = t.reads.count;
+    await tick();
+    expect(t.reads.count).toBe(reads);
+    head = 3;
+    await tick();
+    expect(t.reads.count).toBeGreaterThan(reads);
+    stop();
+    t.s.close(CloseCode.normal, 'done');
   });
 });

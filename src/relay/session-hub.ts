@@ -67,8 +67,9 @@ export class SessionHub {
         }
         for (const s of stale) s.endForAccess(revoked.get(s.agentId) ?? true);
       }
+      // The first tick wakes every session too: another process may have committed between a session's hello and it.
       const head = await store.head();
-      if (lastHead !== null && head !== lastHead) this.notify();
+      if (head !== lastHead) this.notify();
       lastHead = head;
     };
     const schedule = () => {
