@@ -148,4 +148,20 @@ describe('npm run agent', () => {
     expect(result.stderr).toContain('--relay must be a ws://');
     expect(result.stderr).toContain('--send needs a WhatsApp id');
   });
+
+  it('says a token that was cut short is too short, not missing', () => {
+    const agent = (env: Record<string, string>) =>
+      spawnSync('npm', ['run', '--silent', 'agent', '--', '--relay', 'ws://127.0.0.1:9', '--data', fresh('short')], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        env: { ...process.env, BRANCHLINE_TOKEN: '', ...env },
+      });
+    const short = agent({ BRANCHLINE_TOKEN: 'blt_01' });
+    expect(short.status).toBe(2);
+    expect(short.stderr).toContain('the token is too short (6 characters)');
+    expect(short.stderr).not.toContain('is required');
+    const missing = agent({});
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('--token (or BRANCHLINE_TOKEN) is required');
+  });
 });

@@ -68,7 +68,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, out: Out, err
   const token = values.token ?? env['BRANCHLINE_TOKEN'];
   const problems: string[] = [];
   if (values.relay === undefined || !RelayUrl.safeParse(values.relay).success) problems.push('--relay must be a ws://, wss://, http:// or https:// URL');
-  if (token === undefined || token.length < 8) problems.push('--token (or BRANCHLINE_TOKEN) is required');
+  if (token === undefined || token === '') problems.push('--token (or BRANCHLINE_TOKEN) is required');
+  else if (token.length < 8) problems.push(`the token is too short (${token.length} characters): copy the whole line relay agents add printed`);
   if (values.data === undefined) problems.push('--data DIR is required');
   let send: { waId: string; text: string } | null = null;
   if (values.send !== undefined) {
