@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openRelayDatabase } from '../store/relay-db';
 import { SqliteRelayStore } from '../store/sqlite-relay-store';
+import { PROTOCOL_V2, connectWebSocket, uuidv7 } from '../test-support/docs-client';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 const CLI = path.join(repoRoot, 'src/relay/cli/relay-cli.ts');
@@ -167,4 +168,49 @@ describe('while the relay runs on the same folder', () => {
     expect(relay(['audit', '--since', '2999-01-01', '--data', data]).out).toBe('');
     expect(relay(['audit', '--since', 'yesterday', '--data', data]).status).toBe(2);
   });
+
+  it('audit prints, newest last, what a scripted working hour did: sign-ins with addresses, reads, a download, sends, a take-over and a release, and no body, number or token', async () => {
+    const data = freshDir();
+    const url = await runningRelay(data);
+    const ana = tokenOf(relay(['agents', 'add', 'ana', '--name', 'Ana Cohen', '--data', data]));
+    const dan = tokenOf(relay(['agents', 'add', 'dan', '--name', 'Dan Levi', '--data', data]));
+    expect(await opens(url, 'blt_not-a-token-anyone-was-given')).toBe(401);
+    await fetch(`${url}/sandbox/inbound`, { method: 'POST', body: JSON.stringify({ from: '972541234567', name: 'Dana', text: 'My card PIN is 4321' }) });
+
+    const anaWs = connectWebSocket({ baseUrl: url, token: ana, device: 'ana-desk', protocols: [PROTOCOL_V2] });
+    const danWs = connectWebSocket({ baseUrl: url, token: dan, device: 'dan-desk', protocols: [PROTOCOL_V2] });
+    try {
+      await Promise.all([anaWs.hello(), danWs.hello()]);
+      const listed = await anaWs.call<{ conversations: { id: string; customer: { waId: string | null } }[] }>('conversations.list', {});
+      const conversationId = listed.conversations.find((c) => c.customer.waId === '972541234567')!.id;
+      await anaWs.call('messages.history', { conversationId });
+      const bytes = Buffer.from('%PDF-1.4 statement for March');
+      const uploaded = await fetch(`${url}/v1/media`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ana}`, 'content-type': 'application/pdf', 'x-file-name': 'statement.pdf' },
+        body: bytes,
+      });
+      const { mediaId } = (await uploaded.json()) as { mediaId: string };
+      await anaWs.call('messages.send', { clientMessageId: uuidv7(), conversationId, content: { type: 'text', body: 'Please never share your PIN' } });
+      await anaWs.call('messages.send', { clientMessageId: uuidv7(), conversationId, content: { type: 'document', mediaId, fileName: 'statement.pdf' } });
+      expect((await fetch(`${url}/v1/media/${mediaId}`, { headers: { authorization: `Bearer ${ana}` } })).status).toBe(200);
+      await danWs.call('conversations.assign', { conversationId, agentId: 'dan', takeOver: true });
+      await danWs.call('conversations.assign', { conversationId, agentId: null });
+    } finally {
+      anaWs.dispose();
+      danWs.dispose();
+    }
+
+    const audit = relay(['audit', '--data', data]);
+    expect(audit.status).toBe(0);
+    const entries = audit.lines.map((line) => JSON.parse(line) as { action: string; at: string; actor: string | null; source: string | null });
+    const times = entries.map((e) => Date.parse(e.at));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    const of = (actor: string) => entries.filter((e) => e.actor === actor && !e.action.startsWith('agent.')).map((e) => e.action);
+    expect(of('ana')).toEqual(['session.sign_in', 'conversations.list', 'messages.history', 'message.send', 'message.send', 'media.download']);
+    expect(of('dan')).toEqual(['session.sign_in', 'conversation.take_over', 'conversation.release']);
+    expect(entries.filter((e) => e.action === 'session.sign_in').map((e) => e.source)).toEqual(['127.0.0.1', '127.0.0.1']);
+    expect(entries.filter((e) => e.action === 'session.token_refused').map((e) => e.source)).toEqual(['127.0.0.1']);
+    expect(audit.out).not.toMatch(/972541234567|PIN|4321|statement for March|blt_/);
+  }, 60_000);
 });
