@@ -164,4 +164,56 @@ describe('npm run agent', () => {
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('--token (or BRANCHLINE_TOKEN) is required');
   });
+
+  it('two teams’ headless agents each print only their own team’s customers', async () => {
+    const relay = spawn(process.execPath, ['--import', 'tsx', 'src/relay/cli/relay-cli.ts', '--sandbox', '--port', '0', '--data', fresh('teams-relay')], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    running.push(relay);
+    // The sandbox prints where it listens, then its demo agents' tokens, then where its data is.
+    const tokens: Record<string, string> = {};
+    let url = '';
+    for await (const line of createInterface({ input: relay.stdout! })) {
+      url ||= /^relay listening on (\S+)$/.exec(line)?.[1] ?? '';
+      const demo = /^sandbox: demo \S+ "([^"]+)" .*, token (\S+)$/.exec(line);
+      if (demo !== null) tokens[demo[1]!] = demo[2]!;
+      if (line.startsWith('sandbox: data in ')) break;
+    }
+    const headless = (token: string) => {
+      const agent = spawn('npm', ['run', '--silent', 'agent', '--', '--relay', url, '--data', fresh('teams-agent')], {
+        cwd: repoRoot,
+        env: { ...process.env, BRANCHLINE_TOKEN: token },
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      running.push(agent);
+      const texts: string[] = [];
+      createInterface({ input: agent.stdout! }).on('line', (line) => {
+        const record = JSON.parse(line) as { type: string; text?: string | null };
+        if (record.type === 'message' && typeof record.text === 'string') texts.push(record.text);
+      });
+      return texts;
+    };
+    const until = async (what: string, done: () => boolean) => {
+      for (const deadline = Date.now() + 30_000; !done(); await new Promise((r) => setTimeout(r, 50))) {
+        if (Date.now() > deadline) throw new Error(`no ${what} within 30 s`);
+      }
+    };
+    const main = headless(tokens['demo']!);
+    const north = headless(tokens['demo-north']!);
+    const writes = async (from: string, text: string, to?: string) =>
+      expect(
+        (await fetch(`${url}/sandbox/inbound`, { method: 'POST', body: JSON.stringify({ from, name: 'Customer', text, ...(to !== undefined && { to }) }) }))
+          .status,
+      ).toBe(200);
+    await writes('972541110101', 'For the main branch, first');
+    await writes('972541110102', 'For the north branch', '100000000000002');
+    await writes('972541110101', 'For the main branch, second');
+    // Each stream is in order: an agent that printed a later message was handed every earlier one it may see.
+    await until('the north message on the north agent', () => north.includes('For the north branch'));
+    await until('the second main message on the main agent', () => main.includes('For the main branch, second'));
+    expect(north).not.toContain('For the main branch, first');
+    expect(main).not.toContain('For the north branch');
+    expect(main).toContain('For the main branch, first');
+  }, 90_000);
 });
