@@ -10,6 +10,7 @@ import type { Conversation, Message } from '../../shared/domain';
 import type { Console } from './create-console';
 import { mediaDirOf } from './local-db';
 import { ANA, NOW, scriptedConsole } from './test-support/scripted-relay';
+import { inboundText } from './test-support/messages';
 
 const consoles: Console[] = [];
 afterEach(async () => {
@@ -30,18 +31,7 @@ const conversation = (id: string, extra: Partial<Conversation> = {}): Conversati
   team: { id: 'main', name: 'Main branch' },
   ...extra,
 });
-const inbound = (id: string, conversationId: string, body: string, at = NOW - 60_000): Message => ({
-  id,
-  conversationId,
-  direction: 'in',
-  content: { type: 'text', body },
-  status: 'delivered',
-  failure: null,
-  replyToId: null,
-  senderAgentId: null,
-  createdAt: at,
-  updatedAt: at,
-});
+const inbound = (id: string, conversationId: string, body: string, at = NOW - 60_000): Message => inboundText(id, conversationId, body, at);
 const count = (c: Console, sql: string, ...params: unknown[]) => (c.store.db.prepare(sql).get(...params) as { n: number }).n;
 
 describe('events.skipped', () => {

@@ -14,6 +14,7 @@ import type { MediaClient } from './relay-media-client';
 import type { ConnectionFactory, LinkSnapshot } from './service-types';
 import type { TokenStore } from './session-service';
 import { unzip } from './test-support/unzip';
+import { inboundText } from './test-support/messages';
 
 const NOW = Date.UTC(2026, 10, 24, 10);
 
@@ -104,18 +105,7 @@ const conversation = (id: string, lastInboundAt: number | null = NOW - 60_000): 
   createdAt: NOW - 60_000,
   updatedAt: NOW - 60_000,
 });
-const inbound = (id: string, conversationId: string, body: string, at = NOW): Message => ({
-  id,
-  conversationId,
-  direction: 'in',
-  content: { type: 'text', body },
-  status: 'delivered',
-  failure: null,
-  replyToId: null,
-  senderAgentId: null,
-  createdAt: at,
-  updatedAt: at,
-});
+const inbound = (id: string, conversationId: string, body: string, at = NOW): Message => inboundText(id, conversationId, body, at);
 
 async function signedIn(options: Parameters<typeof setup>[0] = {}) {
   const ctx = setup(options);

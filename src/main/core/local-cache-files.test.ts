@@ -9,6 +9,7 @@ import { uuidv7 } from '../../shared/uuidv7';
 import { mediaDirOf } from './local-db';
 import { LocalQueries } from './local-queries';
 import { openLocalStore, type ChangeSet, type LocalStore } from './local-store';
+import { inboundText } from './test-support/messages';
 
 const T0 = Date.UTC(2026, 10, 24, 9);
 const DAY = 86_400_000;
@@ -35,18 +36,7 @@ const conversation = (id: string, name: string, updatedAt = T0): Conversation =>
   createdAt: T0,
   updatedAt,
 });
-const inbound = (id: string, body: string, at: number): Message => ({
-  id,
-  conversationId: 'c1',
-  direction: 'in',
-  content: { type: 'text', body },
-  status: 'delivered',
-  failure: null,
-  replyToId: null,
-  senderAgentId: null,
-  createdAt: at,
-  updatedAt: at,
-});
+const inbound = (id: string, body: string, at: number): Message => inboundText(id, 'c1', body, at);
 let seq = 0;
 const apply = (store: LocalStore, event: Parameters<LocalStore['applyEvents']>[0][number]['event']) => store.applyEvents([{ seq: ++seq, event }]);
 

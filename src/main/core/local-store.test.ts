@@ -12,6 +12,7 @@ import { mediaDirOf, openLocalDatabase } from './local-db';
 import { localMigrations } from './local-migrations';
 import { LocalQueries } from './local-queries';
 import { openLocalStore, type ChangeSet, type LocalStore } from './local-store';
+import { inboundText } from './test-support/messages';
 
 const LOCAL_MIGRATIONS = localMigrations('/nonexistent-media-dir');
 
@@ -46,20 +47,7 @@ function conversation(id: string, waId: string, name: string, updatedAt = T0, ex
   };
 }
 
-function inbound(id: string, conversationId: string, body: string, at = T0): Message {
-  return {
-    id,
-    conversationId,
-    direction: 'in',
-    content: { type: 'text', body },
-    status: 'delivered',
-    failure: null,
-    replyToId: null,
-    senderAgentId: null,
-    createdAt: at,
-    updatedAt: at,
-  };
-}
+const inbound = (id: string, conversationId: string, body: string, at = T0): Message => inboundText(id, conversationId, body, at);
 
 let seq = 0;
 const ev = (event: SequencedEvent['event']): SequencedEvent => ({ seq: ++seq, event });
