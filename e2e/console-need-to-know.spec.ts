@@ -106,6 +106,9 @@ test('a supervisor transfers a conversation to another team: the old team’s co
 
   // The supervisor of both teams picks the new team.
   await expect(lead.getByText(/Signed in as Sam Supervisor · Main, North branch · Supervisor/)).toBeVisible();
+  // A supervisor of two teams sees whose customer each row is.
+  await expect(conversationOption(lead, 'Avraham Stern')).toHaveAccessibleName(/^Avraham Stern, .*Unassigned, Main, /);
+  await expect(conversationOption(lead, 'Shira Katz')).toHaveAccessibleName(/^Shira Katz, .*Unassigned, North branch, /);
   await openConversation(lead, 'Avraham Stern');
   await customerPanel(lead).getByRole('button', { name: 'Transfer to another team…' }).click();
   const picker = lead.getByRole('dialog', { name: 'Transfer to another team' });
@@ -114,6 +117,7 @@ test('a supervisor transfers a conversation to another team: the old team’s co
   await shoot(lead, 'transfer-picker');
   await picker.getByRole('button', { name: 'Transfer' }).click();
   await expect(customerPanel(lead).getByText('North branch')).toBeVisible({ timeout: 20_000 });
+  await expect(conversationOption(lead, 'Avraham Stern')).toHaveAccessibleName(/^Avraham Stern, .*Unassigned, North branch, /);
 
   // The main team's console: gone from the list and the open view, with a calm notice; search does not find it.
   await expect(conversationOption(page, 'Avraham Stern')).toHaveCount(0, { timeout: 20_000 });

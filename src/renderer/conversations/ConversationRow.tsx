@@ -4,9 +4,10 @@ import { listTime } from '../ui/format';
 import { strings } from '../ui/strings';
 import { textDirection } from '../ui/text-direction';
 import { useAppStore } from '../store/use-app-store';
-import { assignmentLabel, customerName, previewLine, rowAccessibleName, windowLabel } from './row-label';
+import { assignmentLabel, customerName, previewLine, rowAccessibleName, teamLabel, windowLabel } from './row-label';
 
 export const ROW_HEIGHT = 76;
+const NO_TEAMS: readonly { id: string }[] = [];
 
 export function optionId(conversationId: string): string {
   return `conversation-option-${conversationId}`;
@@ -26,12 +27,14 @@ interface Props {
 export const ConversationRow = memo(function ConversationRow({ id, index, setSize, start, active, selected, now, onChoose }: Props) {
   const summary = useAppStore((s) => s.summaries[id]);
   const me = useAppStore((s) => s.session?.agent?.id ?? null);
+  const myTeams = useAppStore((s) => s.session?.agent?.teams ?? NO_TEAMS);
   const directory = useAppStore((s) => s.directory);
   const localDraft = useAppStore((s) => s.drafts[id]?.text);
   if (summary === undefined) return null;
   const c = summary.conversation;
   const name = customerName(summary);
   const assignment = assignmentLabel(c, me, directory);
+  const team = teamLabel(c, myTeams);
   const window = windowLabel(c.lastInboundAt, now);
   const time = c.lastMessageAt === null ? null : listTime(c.lastMessageAt, now);
   const preview = previewLine(summary, localDraft, me, directory);
@@ -44,7 +47,7 @@ export const ConversationRow = memo(function ConversationRow({ id, index, setSiz
       aria-selected={selected}
       aria-posinset={index + 1}
       aria-setsize={setSize}
-      aria-label={rowAccessibleName(summary, { assignment, window: window.text, time, preview: preview.text })}
+      aria-label={rowAccessibleName(summary, { assignment, team, window: window.text, time, preview: preview.text })}
       className={classes}
       style={{ height: ROW_HEIGHT, transform: `translateY(${start}px)` }}
       onClick={() => onChoose(id)}
@@ -63,6 +66,7 @@ export const ConversationRow = memo(function ConversationRow({ id, index, setSiz
       </div>
       <div className="row-tags">
         <span className={c.assignedAgentId === null ? 'tag tag-unassigned' : c.assignedAgentId === me ? 'tag tag-mine' : 'tag'}>{assignment}</span>
+        {team !== null && <span className="tag tag-team">{team}</span>}
         <span className={window.open ? 'tag tag-open' : 'tag tag-closed'}>{window.text}</span>
         {(c.group ?? null) !== null && <span className="tag">{strings.kinds.identity.group}</span>}
       </div>

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Directory } from '../../shared/contract';
 import { summary } from '../test-support/fake-api';
-import { assignmentLabel, previewLine } from './row-label';
+import { assignmentLabel, previewLine, rowAccessibleName, teamLabel } from './row-label';
 
 const DIRECTORY: Directory = {
   me: { id: 'me', name: 'Agent Me', role: 'agent', teams: [] },
@@ -26,5 +26,19 @@ describe('row labels', () => {
     expect(previewLine(mine, undefined, 'me', DIRECTORY).text).toBe('You: On my way');
     expect(previewLine(theirs, undefined, 'me', DIRECTORY).text).toBe('Dana Levi: On my way');
     expect(previewLine(unknown, undefined, 'me', DIRECTORY).text).toBe('You: On my way');
+  });
+
+  it('the team, only for an agent of several teams, and in the row’s accessible name', () => {
+    const north = { team: { id: 'north', name: 'North branch' } };
+    expect(teamLabel(north, [{ id: 'main' }])).toBeNull();
+    expect(teamLabel(north, [{ id: 'main' }, { id: 'north' }])).toBe('North branch');
+    expect(teamLabel({}, [{ id: 'main' }, { id: 'north' }])).toBeNull();
+    const row = summary('a', { customer: { waId: '972541234567', name: 'Avraham Stern' } }, { preview: 'Hello' });
+    expect(rowAccessibleName(row, { assignment: 'Unassigned', team: 'North branch', window: 'Window open', time: null, preview: 'Hello' })).toBe(
+      'Avraham Stern, Unassigned, North branch, Window open, Hello',
+    );
+    expect(rowAccessibleName(row, { assignment: 'Unassigned', team: null, window: 'Window open', time: null, preview: 'Hello' })).toBe(
+      'Avraham Stern, Unassigned, Window open, Hello',
+    );
   });
 });

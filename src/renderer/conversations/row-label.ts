@@ -18,6 +18,15 @@ export function assignmentLabel(conversation: Pick<Conversation, 'assignedAgentI
   return conversation.assignedAgentId === me ? l.mine : l.assignedTo(assigneeName(conversation, directory) ?? '');
 }
 
+/**
+ * The conversation's team, shown only to an agent of several teams (a supervisor of two branches must see whose
+ * customer this is); an agent of one team sees only that team's conversations, so the tag would say nothing.
+ */
+export function teamLabel(conversation: Pick<Conversation, 'team'>, myTeams: readonly { id: string }[]): string | null {
+  if (myTeams.length < 2 || conversation.team === undefined) return null;
+  return conversation.team.name;
+}
+
 export function windowLabel(lastInboundAt: number | null, nowMs: number): { open: boolean; text: string } {
   if (lastInboundAt === null) return { open: false, text: l.windowNever };
   return isWindowOpen(lastInboundAt, nowMs) ? { open: true, text: l.windowOpen } : { open: false, text: l.windowClosed };
@@ -40,8 +49,12 @@ export function previewLine(
   return { text: sender.mine ? l.you(summary.preview) : l.by(sender.name, summary.preview), draft: false };
 }
 
-export function rowAccessibleName(summary: ConversationSummary, parts: { assignment: string; window: string; time: string | null; preview: string }): string {
+export function rowAccessibleName(
+  summary: ConversationSummary,
+  parts: { assignment: string; team?: string | null; window: string; time: string | null; preview: string },
+): string {
   const unread = summary.unread > 0 ? `${l.unread(summary.unread)}, ` : '';
+  const team = parts.team === undefined || parts.team === null ? '' : `${parts.team}, `;
   const time = parts.time === null ? '' : `${parts.time}: `;
-  return `${customerName(summary)}, ${unread}${parts.assignment}, ${parts.window}, ${time}${parts.preview}`;
+  return `${customerName(summary)}, ${unread}${parts.assignment}, ${team}${parts.window}, ${time}${parts.preview}`;
 }
