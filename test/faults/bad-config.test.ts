@@ -4,5 +4,5 @@ import { badConfig } from './scenarios/bad-config';
 import { fastScenario } from './support/fast-test';
 
 describe('faults: bad-config', () => {
-  fastScenario(badConfig, { timeoutMs: 45_000, minBadInputs: 20 });
+  fastScenario(badConfig, { timeoutMs: 120_000, minBadInputs: 20 });
 });

@@ -119,6 +119,8 @@ describe('queued work keeps its author, with a real relay process', () => {
     await call('session.signIn', { relayUrl: relay.url, token: tokens.ben });
     const bens = (await call<{ message: Message }>('messages.sendText', { conversationId: withYossi, body: 'Ben: the branch opens at 8:30' })).message;
     await until('Ben’s reply accepted', () => settled(bens.id));
+    // Accepted by the relay is not yet sent: its outbox hands the reply to WhatsApp a moment later.
+    await until('fake WhatsApp to have Ben’s reply', async () => ((await ledger(relay.url, YOSSI)).length > 0 ? true : undefined));
     expect(await ledger(relay.url, YOSSI)).toEqual(['Ben: the branch opens at 8:30']);
     expect(await ledger(relay.url, DANA)).toEqual([]);
     expect(core.store.message(anas.id)).toMatchObject({ status: 'queued', sender: { id: 'ana', name: 'Ana Cohen' } });

@@ -122,7 +122,7 @@ async function badCredentials(relay: RelayProcess, figures: Figures): Promise<vo
 
   // Revoked while connected: the next request closes the connection with 4001; reconnecting and polling are refused.
   const bobToken = await relay.addAgent('bob', 'Bob Levi');
-  const bob = await openAgentSocket(relay.url, { token: bobToken, device: 'bob-desk' });
+  const bob = await openAgentSocket(relay.url, { token: bobToken, device: 'bob-desk', answerPings: true });
   await relay.revokeAgent('bob');
   bob.send(JSON.stringify({ type: 'req', id: 'after-revoke', method: 'conversations.list', params: {} }));
   const bobClosed = await Promise.race([bob.closed, new Promise<null>((resolve) => setTimeout(() => resolve(null), 5_000))]);

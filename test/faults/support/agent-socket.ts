@@ -17,7 +17,8 @@ export interface AgentSocket {
 
 export function openAgentSocket(
   relayUrl: string,
-  options: { token?: string | null; device?: string | null; since?: string | null; protocol?: string } = {},
+  /** answerPings: behave like a live console that is idle (otherwise the relay ends a slow test's socket as dead, 4010). */
+  options: { token?: string | null; device?: string | null; since?: string | null; protocol?: string; answerPings?: boolean } = {},
 ): Promise<AgentSocket> {
   const query = new URLSearchParams();
   if (options.device !== null) query.set('device', options.device ?? 'faults-device');
@@ -33,7 +34,9 @@ export function openAgentSocket(
   ws.on('message', (data) => {
     const text = data.toString();
     try {
-      frames.push(JSON.parse(text) as Record<string, unknown>);
+      const frame = JSON.parse(text) as Record<string, unknown>;
+      frames.push(frame);
+      if (options.answerPings === true && frame['type'] === 'ping' && ws.readyState === WebSocket.OPEN) ws.send('{"type":"pong"}');
     } catch {
       frames.push({ raw: text });
     }
