@@ -22,7 +22,8 @@ import {
 } from 'electron';
 import { createLogger } from '../shared/structured-log';
 import { createConsole, type Console } from './core/create-console';
-import { loadPolicyFile, machinePolicyPath } from './core/policy';
+import { launchOptions } from './core/launch-options';
+import { loadPolicyFile } from './core/policy';
 import { RelayNetwork, loadCaBundle } from './core/relay-network';
 import { RotatingLogFile } from './core/rotating-log';
 import { registerIpcBridge, type IpcBridge } from './ipc-bridge';
@@ -35,9 +36,16 @@ import { BRAND_GREEN, UNREAD_RED, attachTrayBadge, circleBitmap } from './tray-b
 import { startUpdates } from './updater';
 import { secureWindowOptions } from './window-options';
 
-const env = process.env;
+// First: what the environment and switches may change (in a packaged build nothing; debugging switches stop it).
+const launch = launchOptions({
+  isPackaged: app.isPackaged,
+  env: process.env,
+  argv: process.argv,
+  platform: process.platform,
+  resourcesPath: process.resourcesPath,
+});
 // Machine policy (docs/it-guide.md): read once at start; problems are logged and shown in the UI.
-const loadedPolicy = loadPolicyFile(env['BRANCHLINE_POLICY_FILE'] ?? machinePolicyPath(process.platform, env));
+const loadedPolicy = loadPolicyFile(launch.policyFile);
 const policy = loadedPolicy.policy;
 const logFile = new RotatingLogFile(app.getPath('logs'));
 /** JSON lines to the OS's log folder (rotated) and stderr, through the shared redaction rules. */
@@ -53,15 +61,22 @@ function log(event: string, fields: Record<string, unknown> = {}): void {
   logger.info(event, fields);
 }
 for (const problem of loadedPolicy.problems) logger.warn('policy.problem', { key: problem.key, detail: problem.message });
+if (launch.ignoredOverrides.length > 0) logger.warn('startup.overrides_ignored', { variables: launch.ignoredOverrides });
 
-// Tests (and IT) can keep this run's data apart from the agent's.
-if (env['BRANCHLINE_USER_DATA_DIR'] !== undefined) app.setPath('userData', env['BRANCHLINE_USER_DATA_DIR']);
-registerAppScheme(protocol);
-if (claimSingleInstance(app)) main();
+if (launch.refusedSwitch !== null) {
+  // Before any window or data exists; the log line reaches the file before the process ends.
+  logger.error('startup.debug_switch_refused', { switch: launch.refusedSwitch });
+  void logFile.close().then(() => app.exit(1));
+} else {
+  // Development runs and tests keep their data apart from the agent's.
+  if (launch.userDataDir !== null) app.setPath('userData', launch.userDataDir);
+  registerAppScheme(protocol);
+  if (claimSingleInstance(app)) main();
+}
 
 function main(): void {
   const userData = app.getPath('userData');
-  const location = appLocation({ isPackaged: app.isPackaged, devServerUrl: env['ELECTRON_RENDERER_URL'] });
+  const location = appLocation({ isPackaged: app.isPackaged, devServerUrl: launch.devServerUrl });
   const stateFile = path.join(userData, 'window-state.json');
   let window: BrowserWindow | null = null;
   let running: Console | null = null;
@@ -90,7 +105,10 @@ function main(): void {
       stateFile,
       screen.getAllDisplays().map((display) => display.workArea),
     );
-    const created = new BrowserWindow({ ...secureWindowOptions(path.join(__dirname, '../preload/index.cjs')), ...state?.bounds });
+    const created = new BrowserWindow({
+      ...secureWindowOptions(path.join(__dirname, '../preload/index.cjs'), { devTools: launch.devTools }),
+      ...state?.bounds,
+    });
     if (state?.maximized === true) created.maximize();
     created.once('ready-to-show', () => created.show());
     created.on('closed', () => {
@@ -113,7 +131,7 @@ function main(): void {
     });
 
     // The Electron build of better-sqlite3 (docs/development.md): shipped unpacked when packaged, built by the launcher in development.
-    const nativeBinding = app.isPackaged ? path.join(process.resourcesPath, 'native', 'better_sqlite3.node') : env['BRANCHLINE_SQLITE_BINDING'];
+    const nativeBinding = launch.sqliteBinding;
     const tokens = new SafeStorageTokenStore({ safeStorage, file: path.join(userData, 'relay-token.bin'), platform: process.platform, log });
     let updateReady = false;
     let core: Console;

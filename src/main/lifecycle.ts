@@ -111,7 +111,7 @@ export function readWindowState(file: string, workAreas: readonly Rectangle[]): 
 export function writeWindowState(file: string, state: WindowState): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const temporary = `${file}.tmp`;
-  writeFileSync(temporary, JSON.stringify(state));
+  writeFileSync(temporary, JSON.stringify(state), { mode: 0o600 });
   renameSync(temporary, file); // a crash mid-write leaves the old file, never half a file
 }
 

@@ -1,7 +1,8 @@
 // The agent's relay token, encrypted with the OS keychain (Electron safeStorage) in a file in userData.
 // Where the OS offers no real protection, the token is kept in memory for this session only, and says so.
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { makePrivateDirAsync } from '../node-shared/private-files';
 import type { TokenStore } from './core/session-service';
 
 type Log = (event: string, fields?: Record<string, unknown>) => void;
@@ -77,7 +78,7 @@ export class SafeStorageTokenStore implements TokenStore {
       return;
     }
     const encrypted = this.options.safeStorage.encryptString(token);
-    await mkdir(path.dirname(this.options.file), { recursive: true });
+    await makePrivateDirAsync(path.dirname(this.options.file));
     const temporary = `${this.options.file}.tmp`;
     await writeFile(temporary, encrypted, { mode: 0o600 });
     await rename(temporary, this.options.file);

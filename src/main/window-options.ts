@@ -1,7 +1,8 @@
 // The options every Branchline window is created with: Electron's security checklist in one place.
 import type { BrowserWindowConstructorOptions } from 'electron';
 
-export function secureWindowOptions(preloadPath: string): BrowserWindowConstructorOptions {
+/** `devTools` comes from core/launch-options.ts: false in a packaged build, which also disables its menu item and shortcuts. */
+export function secureWindowOptions(preloadPath: string, options: { devTools: boolean }): BrowserWindowConstructorOptions {
   return {
     width: 1200,
     height: 800,
@@ -21,6 +22,7 @@ export function secureWindowOptions(preloadPath: string): BrowserWindowConstruct
       webviewTag: false,
       experimentalFeatures: false,
       spellcheck: true,
+      devTools: options.devTools,
     },
   };
 }

@@ -1,11 +1,12 @@
 // Media bytes on the relay's disk, one file per media id; ids are checked before they touch a path.
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { limitBytes } from '../node-shared/http-body';
+import { PRIVATE_FILE_MODE, makePrivateDirAsync } from '../node-shared/private-files';
 import { isUuidV7 } from '../shared/uuidv7';
 
 export class MediaFiles {
@@ -19,7 +20,7 @@ export class MediaFiles {
 
   /** Streams into place through a temporary file, counting and hashing; refuses past `maxBytes` with BodyTooLargeError. */
   async writeStream(id: string, source: Readable, maxBytes: number): Promise<{ size: number; sha256: string }> {
-    await mkdir(this.dir, { recursive: true });
+    await makePrivateDirAsync(this.dir);
     const target = this.pathOf(id);
     const temp = `${target}.part`;
     const hash = createHash('sha256');
@@ -35,7 +36,7 @@ export class MediaFiles {
             yield chunk;
           }
         },
-        createWriteStream(temp),
+        createWriteStream(temp, { mode: PRIVATE_FILE_MODE }),
       );
       await rename(temp, target);
     } catch (error) {
@@ -46,12 +47,15 @@ export class MediaFiles {
   }
 
   async write(id: string, bytes: Buffer): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    await makePrivateDirAsync(this.dir);
     const target = this.pathOf(id);
     const temp = `${target}.part`;
-    await pipeline(async function* () {
-      yield bytes;
-    }, createWriteStream(temp));
+    await pipeline(
+      async function* () {
+        yield bytes;
+      },
+      createWriteStream(temp, { mode: PRIVATE_FILE_MODE }),
+    );
     await rename(temp, target);
   }
 

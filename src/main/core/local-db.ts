@@ -1,7 +1,7 @@
 // Opens the console's SQLite cache (WAL, migrations) — the file that must never lose what the agent typed.
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { makePrivateDir, preparePrivateDatabase, tightenDatabaseFiles } from '../../node-shared/private-files';
 import { migrate } from '../../shared/migrations';
 import { localMigrations } from './local-migrations';
 
@@ -18,8 +18,11 @@ export function mediaDirOf(dataDir: string): string {
 }
 
 export function openLocalDatabase(dataDir: string, options: OpenLocalDatabaseOptions = {}): LocalDatabase {
-  mkdirSync(dataDir, { recursive: true });
-  const db = new Database(path.join(dataDir, 'console.db'), options.nativeBinding !== undefined ? { nativeBinding: options.nativeBinding } : {});
+  // 0700/0600 whatever the umask (docs/security.md); SQLite gives -wal/-shm the database file's mode.
+  makePrivateDir(dataDir);
+  const file = path.join(dataDir, 'console.db');
+  preparePrivateDatabase(file);
+  const db = new Database(file, options.nativeBinding !== undefined ? { nativeBinding: options.nativeBinding } : {});
   try {
     db.pragma('journal_mode = WAL');
     // NORMAL is durable across application crashes in WAL mode; the commits that must also survive
@@ -28,6 +31,7 @@ export function openLocalDatabase(dataDir: string, options: OpenLocalDatabaseOpt
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     migrate(db, localMigrations(mediaDirOf(dataDir)), 'Branchline');
+    tightenDatabaseFiles(file); // -wal/-shm an older version left 0644 beside the file
   } catch (error) {
     db.close();
     throw error;

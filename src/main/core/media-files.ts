@@ -1,12 +1,13 @@
 // Media bytes the console keeps (files the agent opened or queued), as private files beside the database.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { makePrivateDir } from '../../node-shared/private-files';
 
 /** Files are named by a random id, never by anything the relay or a customer chose (a media id may hold ':' or '..'). */
 export class MediaFiles {
   constructor(readonly dir: string) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makePrivateDir(dir);
   }
 
   /** Writes the bytes whole (a temporary name, then a rename) and returns the file's name. */

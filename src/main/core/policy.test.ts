@@ -5,11 +5,11 @@ const read = (text: string | null) => () => text;
 
 describe('machine policy', () => {
   it.each([
-    ['win32', { ProgramData: 'C:\\ProgramData' }, 'C:\\ProgramData\\Branchline\\policy.json'],
-    ['darwin', {}, '/Library/Application Support/Branchline/policy.json'],
-    ['linux', {}, '/etc/branchline/policy.json'],
-  ] as const)('lives in the machine-wide place on %s', (platform, env, expected) => {
-    expect(machinePolicyPath(platform, env)).toBe(expected);
+    ['win32', 'C:\\ProgramData\\Branchline\\policy.json'],
+    ['darwin', '/Library/Application Support/Branchline/policy.json'],
+    ['linux', '/etc/branchline/policy.json'],
+  ] as const)('lives in the machine-wide place on %s', (platform, expected) => {
+    expect(machinePolicyPath(platform)).toBe(expected);
   });
 
   it('leaves an unmanaged desktop (no file) on safe defaults, without complaint', () => {

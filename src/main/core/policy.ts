@@ -5,11 +5,14 @@ import path from 'node:path';
 import { z } from 'zod';
 import { NotificationPrivacy, RelayUrl } from '../../shared/contract';
 
-/** Where IT puts the file, per OS (docs/it-guide.md). */
-export function machinePolicyPath(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): string {
+/**
+ * Where IT puts the file, per OS (docs/it-guide.md). Fixed paths only: on Windows not %ProgramData%, which any user can
+ * set for the processes they start, so it could point the app at a policy of their own.
+ */
+export function machinePolicyPath(platform: NodeJS.Platform): string {
   switch (platform) {
     case 'win32':
-      return path.win32.join(env['ProgramData'] ?? 'C:\\ProgramData', 'Branchline', 'policy.json');
+      return path.win32.join('C:\\ProgramData', 'Branchline', 'policy.json');
     case 'darwin':
       return '/Library/Application Support/Branchline/policy.json';
     default:

@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createStream, type RotatingFileStream } from 'rotating-file-stream';
+import { makePrivateDir, tightenFile } from '../../node-shared/private-files';
 import { appError, type AppError } from '../../shared/errors';
 
 export interface RotatingLogOptions {
@@ -59,8 +60,15 @@ export class RotatingLogFile {
     this.maxLineBytes = options.maxLineBytes ?? 64 * 1024;
     this.onError = options.onError ?? toStderr;
     // Classic logrotate naming (.1 newest … .N oldest), as the files were named before: IT's habits and old files carry over.
-    // The library makes the folder if it is missing, and reports a folder it cannot make as an 'error' event.
-    this.stream = createStream(baseName, { path: dir, size: `${options.maxBytes ?? 5 * MiB}B`, rotate: this.keep });
+    // 0700/0600 whatever the umask; rotated files are renames, so they keep 0600. A folder we cannot make is reported
+    // by the library as an 'error' event (below), so a failure here is left for it to report.
+    try {
+      makePrivateDir(dir);
+      for (const file of this.files()) tightenFile(file);
+    } catch {
+      // reported by the stream
+    }
+    this.stream = createStream(baseName, { path: dir, size: `${options.maxBytes ?? 5 * MiB}B`, rotate: this.keep, mode: 0o600 });
     this.stream.on('error', (error) => {
       // The stream is dead after an error: stop feeding it, and say so once.
       if (this.failed) return;

@@ -1,6 +1,6 @@
 // `npm run relay` as an operator uses it: startup line, sandbox token, agents, and refusals that name the setting.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -151,5 +151,21 @@ describe('npm run relay', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('whatsapp');
     expect(result.stderr).toContain('appSecrit');
+  });
+
+  it.skipIf(process.platform === 'win32')('warns, by name and without its content, when other users may read the config file', () => {
+    const data = freshDir();
+    openRelayDatabase(data).close();
+    const config = path.join(freshDir(), 'relay.json');
+    writeFileSync(config, JSON.stringify({ whatsapp: { appSecret: 'planted-app-secret-4711' } }), { mode: 0o644 });
+    chmodSync(config, 0o644);
+    const loose = relayCli(['teams', 'list', '--data', data, '--config', config]);
+    expect(loose.status).toBe(0);
+    expect(loose.stderr).toContain(`the config file ${config} can be read by other users`);
+    expect(loose.stdout + loose.stderr).not.toContain('planted-app-secret-4711');
+    chmodSync(config, 0o600);
+    const tight = relayCli(['teams', 'list', '--data', data, '--config', config]);
+    expect(tight.status).toBe(0);
+    expect(tight.stderr).not.toContain('can be read by other users');
   });
 });

@@ -2,6 +2,7 @@
 // people; logs go to stderr as JSON.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { readableByOthers } from '../../node-shared/private-files';
 import { DatabaseTooNewError } from '../../shared/migrations';
 import { ConfigError, loadAdminSettings, loadRelayConfig, type RelayConfig } from '../relay-config';
 import { startRelay } from '../relay-server';
@@ -71,6 +72,10 @@ export async function main(argv: string[], out: Print, errOut: Print): Promise<n
     ...(values.config !== undefined && { config: values.config }),
     sandbox: values.sandbox === true,
   };
+  // The file may hold WhatsApp's secrets: named (never its content) when other accounts on the machine may read it.
+  if (flags.config !== undefined && readableByOthers(flags.config)) {
+    errOut(`relay: warning: the config file ${flags.config} can be read by other users of this machine; restrict it (chmod 600)`);
+  }
   const [group, command, id, ...extra] = positionals;
   let config: RelayConfig | undefined;
   try {

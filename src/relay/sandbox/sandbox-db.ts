@@ -1,7 +1,7 @@
 // Opens the sandbox's own SQLite file (ledger, media, webhook outbox) beside the relay's data.
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { makePrivateDir, preparePrivateDatabase, tightenDatabaseFiles } from '../../node-shared/private-files';
 import { migrate, type Migration } from '../../shared/migrations';
 
 export type SandboxDatabase = Database.Database;
@@ -83,9 +83,12 @@ export const SANDBOX_MIGRATIONS: readonly Migration[] = [
 ];
 
 export function openSandboxDatabase(dataDir: string): SandboxDatabase {
-  mkdirSync(dataDir, { recursive: true });
-  const db = new Database(path.join(dataDir, 'sandbox.db'));
+  makePrivateDir(dataDir);
+  const file = path.join(dataDir, 'sandbox.db');
+  preparePrivateDatabase(file); // 0600, and so its -wal/-shm (docs/security.md)
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
+  tightenDatabaseFiles(file);
   // A crash of the relay process must not lose the ledger or the outbox; power loss is out of scope for a sandbox.
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');

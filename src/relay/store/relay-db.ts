@@ -1,7 +1,8 @@
 // Opens the relay's SQLite database (WAL, foreign keys, durable commits) and brings its schema up to date.
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { makePrivateDir, preparePrivateDatabase, tightenDatabaseFiles } from '../../node-shared/private-files';
 import { migrate, type Migration } from '../../shared/migrations';
 import { claimUnnumberedConversations, MIGRATION_2 } from './migration-2-identities';
 import { MIGRATION_3, registerConfiguredNumber } from './migration-3-teams';
@@ -139,9 +140,12 @@ export function openRelayDatabase(dataDir: string, options: OpenOptions = {}): R
   if (options.mustExist === true && !existsSync(file)) {
     throw new RelayDataError(`there is no relay data in ${dataDir} (no relay.db): check --data, or start the relay there first`);
   }
-  mkdirSync(dataDir, { recursive: true });
+  // 0700/0600 whatever the umask (docs/security.md); SQLite gives -wal/-shm the database file's mode.
+  makePrivateDir(dataDir);
+  preparePrivateDatabase(file);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
+  tightenDatabaseFiles(file); // -wal/-shm an older version left 0644 beside the file
   // Anything the relay acknowledges (a webhook 200, a send result) must survive power loss.
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
