@@ -5,6 +5,7 @@ import type { HandlersOf } from './console-service';
 import type { Emit } from './event-bus';
 import type { LinkManager } from './link-manager';
 import type { LocalStore } from './local-store';
+import { refusedPlainRelayHost } from './domain/relay-transport-rule';
 import { ServiceError } from './service-types';
 
 /** Where the agent's relay token is kept (Electron: safeStorage; headless and preview: memory). */
@@ -28,6 +29,8 @@ export interface SessionPolicy {
   relayUrl?: string;
   /** IT fixed the relay: the sign-in screen does not offer another. */
   relayUrlLocked?: boolean;
+  /** Machine policy lets the token go to a plain ws:// or http:// relay on another computer (relay.allowInsecure). */
+  allowInsecure?: boolean;
 }
 
 export interface SessionServiceDeps {
@@ -81,6 +84,14 @@ export class SessionService {
     const { policy, store, links } = this.deps;
     if (policy.relayUrlLocked === true && policy.relayUrl !== undefined && relayUrl !== policy.relayUrl) {
       throw new ServiceError('forbidden', 'The relay address is set by your IT department.');
+    }
+    const plainHost = refusedPlainRelayHost(relayUrl, policy.allowInsecure === true);
+    if (plainHost !== null) {
+      this.deps.log('session.insecure_relay_refused');
+      throw new ServiceError(
+        'forbidden',
+        `${plainHost} is not an encrypted address (ws:// or http://), so your token was not sent to it. Use the wss:// or https:// address IT gave you. For IT: insecure_relay.`,
+      );
     }
     if (links.isOpen) await links.close(false);
     store.session.setLastRelayUrl(relayUrl);
