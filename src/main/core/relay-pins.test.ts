@@ -9,6 +9,8 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRelay, waitFor, type TestRelay } from '../../relay/test-support/relay-harness';
+import { createConsole } from './create-console';
+import { parsePolicy } from './policy';
 import { createRelayMediaClient } from './relay-media-client';
 import { fixedNetwork } from './relay-network';
 import { spkiPinOf } from './relay-pins';
@@ -162,5 +164,25 @@ describe('relay certificate pins', () => {
     expect(other.connections()).toBeGreaterThanOrEqual(before.connections + 4); // three attempts and the download reached it…
     expect(other.received().length).toBe(before.bytes); // …and wrote nothing over it
     expect(other.received().toString('latin1')).not.toMatch(/blt_secret_token_000[23]/);
+  });
+
+  it('refuses sign-in to a relay with another certificate as a TLS failure naming the pin, without waiting out the timeout', async (ctx) => {
+    if (!HAS_OPENSSL) ctx.skip('needs the openssl binary');
+    other = await startRecordingServer();
+    const pin = pinByOpenssl(pki.leafCert);
+    const core = createConsole({
+      dataDir: mkdtempSync(path.join(tmpdir(), 'branchline-pins-console-')),
+      network: fixedNetwork({ ca: `${pki.caCert}\n${pki.otherCert}` }),
+      policy: parsePolicy({ relay: { pins: [pin] } }, 'policy.json'),
+      signInTimeoutMs: 10 * 60_000, // longer than the test may run: the answer must come from the mismatch itself
+    });
+    try {
+      const result = await core.service.call('session.signIn', { relayUrl: other.url, token: 'blt_secret_token_0004' });
+      expect(result).toMatchObject({ ok: false, error: { code: 'tls_failure', message: expect.stringContaining(`pin-sha256 ${pin}`) } });
+      expect(core.store.session.get().relayUrl).toBeNull();
+    } finally {
+      await core.stop();
+    }
+    expect(other.received().length).toBe(0);
   });
 });

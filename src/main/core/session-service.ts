@@ -96,12 +96,15 @@ export class SessionService {
     if (links.isOpen) await links.close(false);
     store.session.setLastRelayUrl(relayUrl);
     const previousUrl = store.session.get().relayUrl;
+    const stale = links.lastSnapshot(); // the previous connection's last state, kept by close(false)
     links.open(relayUrl, token);
-    const outcome = await this.waitForOutcome();
+    const outcome = await this.waitForOutcome(stale);
     if (outcome !== 'ok') {
       const snapshot = links.lastSnapshot();
       await links.close(true);
       if (outcome === 'credentials') throw new ServiceError('unauthorized', 'The relay did not accept this token. Check it with your supervisor.');
+      const pins = snapshot !== stale && snapshot?.detail?.code === 'tls_pin_mismatch' ? snapshot.detail.params['expected'] : undefined;
+      if (pins !== undefined) throw new ServiceError('tls_failure', `The relay at ${relayUrl} does not present a certificate IT pinned (pin-sha256 ${pins}).`);
       throw new ServiceError(snapshot?.tlsProblem === true ? 'tls_failure' : 'unavailable', `Could not reach the relay at ${relayUrl}.`);
     }
     if (previousUrl !== null && previousUrl !== relayUrl) this.deps.log('session.relay_changed');
@@ -112,7 +115,7 @@ export class SessionService {
     return session;
   }
 
-  private waitForOutcome(): Promise<Outcome> {
+  private waitForOutcome(stale: ReturnType<LinkManager['lastSnapshot']>): Promise<Outcome> {
     return new Promise((resolve) => {
       const cancel = this.deps.clock.setTimer(this.deps.signInTimeoutMs ?? 15_000, () => finish('unreachable'));
       const check = () => {
@@ -120,6 +123,8 @@ export class SessionService {
         if (status === 'live') finish('ok');
         else if (status === 'credentials_needed') finish('credentials');
         else if (status === 'unsupported_version') finish('unreachable');
+        // A pinned key does not change while the agent waits: say so now rather than after the timeout.
+        else if (this.deps.links.lastSnapshot() !== stale && this.deps.links.lastSnapshot()?.detail?.code === 'tls_pin_mismatch') finish('unreachable');
       };
       const finish = (outcome: Outcome) => {
         cancel();
