@@ -1,4 +1,5 @@
-// Signing in: a wrong token is refused in words and the relay address stays; the right one opens the console.
+// Signing in: the relay's host is named plainly; a plain ws:// address elsewhere and a wrong token are refused in
+// words and the relay address stays; the right one opens the console.
 import { expect, test } from '@playwright/test';
 import { conversationList, statusRegion } from './support/console-page';
 import { startStack, type Stack } from './support/stack';
@@ -20,7 +21,15 @@ test('a wrong token shows a clear error and keeps the relay address', async ({ p
 
   const address = form.getByLabel('Relay address');
   const token = form.getByLabel('Agent token');
+  // A "new relay address" from a phishing e-mail: its host is on screen, and the token is not sent to it.
+  await address.fill('ws://relay.bank-example.net');
+  await expect(form.getByText('Relay: relay.bank-example.net (not encrypted')).toBeVisible();
+  await token.fill(stack.token);
+  await form.getByRole('button', { name: 'Sign in' }).click();
+  await expect(form.getByRole('alert')).toHaveText(/relay\.bank-example\.net is not an encrypted address .*your token was not sent/);
+
   await address.fill(stack.relayUrl);
+  await expect(form.getByText(`Relay: ${new URL(stack.relayUrl).host}`)).toBeVisible();
   await token.fill('blt_wrong_token_typed_by_hand');
   await form.getByRole('button', { name: 'Sign in' }).click();
 

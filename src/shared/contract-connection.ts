@@ -31,6 +31,10 @@ export const CONNECTION_DETAIL_CODES = [
   'tls_wrong_host',
   /** TLS: the handshake failed otherwise. params: error */
   'tls_handshake',
+  /** TLS: the chain is trusted but matches none of machine policy's relay.pins; nothing was sent. params: error, expected (pins), presented (the leaf's) */
+  'tls_pin_mismatch',
+  /** The relay address is plain ws:// or http:// to another computer: the token is not sent (machine policy relay.allowInsecure). params: host */
+  'insecure_relay',
   /** A proxy refused the WebSocket upgrade. params: httpStatus */
   'upgrade_refused',
   /** The upgrade was refused and the same session goes on over long polling. params: httpStatus */

@@ -13,7 +13,9 @@ import { DirectoryService } from './directory-service';
 import { EventBus } from './event-bus';
 import { LinkManager } from './link-manager';
 import { LocalQueries } from './local-queries';
+import { refusedPlainRelayHost } from './domain/relay-transport-rule';
 import { openLocalStore, type ChangeSet, type LocalStore } from './local-store';
+import { refusingPlainRelays } from './plain-relay-guard';
 import { SAFE_DEFAULTS, type LoadedPolicy } from './policy';
 import { RelayCacheService } from './relay-cache-service';
 import { RelayConnection } from './relay-connection';
@@ -98,8 +100,14 @@ export function createConsole(options: ConsoleOptions): Console {
     });
   const queries = new LocalQueries(store.db);
   const tokens = options.tokens ?? memoryTokenStore();
-  const media = options.media ?? createRelayMediaClient({ agent: (url) => network.agentFor(url) });
-  const connect = options.connect ?? network.connectionFactory((o) => new RelayConnection({ ...o, ...options.connection, clock, log }));
+  const pins = policy.relay.pins;
+  const media = options.media ?? createRelayMediaClient({ agent: (url) => network.agentFor(url, pins) });
+  // Every connection goes through the plain-transport rule, a test's scripted one too: the token never goes out unasked.
+  const connect = refusingPlainRelays(
+    options.connect ?? network.connectionFactory((o) => new RelayConnection({ ...o, ...options.connection, pins, clock, log })),
+    policy.relay.allowInsecure,
+    log,
+  );
 
   const links: LinkManager = new LinkManager({
     store,
@@ -155,7 +163,8 @@ export function createConsole(options: ConsoleOptions): Console {
   const agentId = () => store.session.get().agent?.id ?? null;
   const relay = () => {
     const url = store.session.get().relayUrl;
-    return url === null || links.token === null ? null : { url, token: links.token };
+    if (url === null || links.token === null || refusedPlainRelayHost(url, policy.relay.allowInsecure) !== null) return null;
+    return { url, token: links.token };
   };
   const sending: SendingService = new SendingService({
     store,
@@ -179,7 +188,11 @@ export function createConsole(options: ConsoleOptions): Console {
     clock,
     emit: bus.emit,
     log,
-    policy: { ...(policy.relay.url !== null && { relayUrl: policy.relay.url }), relayUrlLocked: policy.relay.url !== null && !policy.relay.allowUserOverride },
+    policy: {
+      ...(policy.relay.url !== null && { relayUrl: policy.relay.url }),
+      relayUrlLocked: policy.relay.url !== null && !policy.relay.allowUserOverride,
+      allowInsecure: policy.relay.allowInsecure,
+    },
     ...(options.signInTimeoutMs !== undefined && { signInTimeoutMs: options.signInTimeoutMs }),
   });
   const role = () => store.session.get().agent?.role ?? null;

@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRelay, waitFor, type TestRelay } from '../../relay/test-support/relay-harness';
+import { X509Certificate } from 'node:crypto';
 import { relayEndpoint, resolveNetSettings } from './net-options';
+import { spkiPinOf } from './relay-pins';
 import { customerWrites, range, testDevice, type TestDevice } from './test-support/relay-device';
 import { startTcpProxy, type TcpProxy } from './test-support/tcp-proxy';
 
@@ -26,7 +28,7 @@ describe('net options (unit)', () => {
     expect(config.ca?.at(-1)).toBe('PEM');
     expect(config.ca!.length).toBeGreaterThan(1);
     expect(config.proxy).toEqual({ host: 'proxy.corp', port: 3128, authorization: `Basic ${Buffer.from('user:p@ss').toString('base64')}` });
-    expect(resolveNetSettings({ proxy: null })).toEqual({ ca: undefined, proxy: null });
+    expect(resolveNetSettings({ proxy: null })).toEqual({ ca: undefined, proxy: null, checkServerIdentity: undefined });
     expect(() => resolveNetSettings({ proxy: 'socks5://proxy.corp:1080' })).toThrow(TypeError);
   });
 });
@@ -198,6 +200,15 @@ describe('TLS and proxy against a real relay', () => {
     await waitFor('live through the proxy, no TLS', () => (plain.conn.snapshot().status === 'live' ? true : undefined));
     expect(connectProxy.tunnels).toContain(`127.0.0.1:${r.relay.port}`);
     await plain.conn.stop();
+
+    // Pins hold inside the tunnel too: the right one connects, another is refused as a pin mismatch.
+    const pinned = device(front.url, r.token, { ca: cert, proxy: connectProxy.url, pins: [spkiPinOf(new X509Certificate(cert).raw)], startCursor: head });
+    await waitFor('live through the proxy, pinned', () => (pinned.conn.snapshot().status === 'live' ? true : undefined));
+    await pinned.conn.stop();
+    const mismatched = device(front.url, r.token, { ca: cert, proxy: connectProxy.url, pins: [Buffer.alloc(32, 1).toString('base64')] });
+    const mismatch = await waitFor('a pin mismatch through the proxy', () => mismatched.states.find((s) => s.detail?.code === 'tls_pin_mismatch'));
+    expect(mismatch).toMatchObject({ tlsProblem: true });
+    await mismatched.conn.stop();
 
     connectProxy.refuseWith = 407;
     const refused = device(front.url, r.token, { ca: cert, proxy: connectProxy.url });

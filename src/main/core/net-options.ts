@@ -5,12 +5,15 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { errorCode } from './domain/link-failure';
+import { pinnedServerIdentity } from './relay-pins';
 
 export interface NetSettings {
   /** Extra PEM CA bundle (a bank's TLS-inspection root), trusted in addition to Node's roots. */
   ca?: string | Buffer | undefined;
   /** http://[user:pass@]host:port of an HTTP proxy reached with CONNECT, or null/undefined for none. */
   proxy?: string | null | undefined;
+  /** Machine policy's relay.pins (SPKI SHA-256, base64): a TLS chain must hold one of them. Empty or absent: no pinning. */
+  pins?: readonly string[] | undefined;
 }
 
 export interface ProxyTarget {
@@ -25,13 +28,19 @@ export interface NetConfig {
   /** Node's roots plus the extra bundle; undefined leaves Node's defaults alone. */
   readonly ca: readonly (string | Buffer)[] | undefined;
   readonly proxy: ProxyTarget | null;
+  /** tls's checkServerIdentity enforcing the pins, or undefined when none are set. */
+  readonly checkServerIdentity: ((host: string, cert: tls.PeerCertificate) => Error | undefined) | undefined;
 }
 
 /** Throws a TypeError for a proxy setting that is not an http:// URL: a configuration mistake, not a network state. */
 export function resolveNetSettings(settings: NetSettings): NetConfig {
   // Passing `ca` to tls replaces the default roots, so the defaults are listed explicitly alongside the extra bundle.
   const ca = settings.ca === undefined ? undefined : [...tls.rootCertificates, settings.ca];
-  return { ca, proxy: settings.proxy === undefined || settings.proxy === null || settings.proxy === '' ? null : parseProxy(settings.proxy) };
+  return {
+    ca,
+    proxy: settings.proxy === undefined || settings.proxy === null || settings.proxy === '' ? null : parseProxy(settings.proxy),
+    checkServerIdentity: settings.pins === undefined || settings.pins.length === 0 ? undefined : pinnedServerIdentity(settings.pins),
+  };
 }
 
 function parseProxy(text: string): ProxyTarget {
@@ -75,7 +84,12 @@ export function isSecureUrl(url: URL): boolean {
  */
 export function createRelayAgent(config: NetConfig, secure: boolean, keepAlive: boolean): http.Agent {
   if (config.proxy !== null) return new TunnelAgent(config, config.proxy, secure, keepAlive);
-  if (secure) return new https.Agent({ keepAlive, ...(config.ca !== undefined && { ca: [...config.ca] }) });
+  if (secure)
+    return new https.Agent({
+      keepAlive,
+      ...(config.ca !== undefined && { ca: [...config.ca] }),
+      ...(config.checkServerIdentity !== undefined && { checkServerIdentity: config.checkServerIdentity }),
+    });
   return new http.Agent({ keepAlive });
 }
 
@@ -129,6 +143,7 @@ class TunnelAgent extends http.Agent {
         host,
         ...(net.isIP(host) === 0 && { servername: host }),
         ...(this.config.ca !== undefined && { ca: [...this.config.ca] }),
+        ...(this.config.checkServerIdentity !== undefined && { checkServerIdentity: this.config.checkServerIdentity }),
       });
       done(null, secureSocket);
     });

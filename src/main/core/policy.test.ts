@@ -32,7 +32,7 @@ describe('machine policy', () => {
     );
     expect(problems).toEqual([]);
     expect(policy).toEqual({
-      relay: { url: 'wss://relay.bank.example', allowUserOverride: false },
+      relay: { url: 'wss://relay.bank.example', allowUserOverride: false, allowInsecure: false, pins: [] },
       network: { caFile: 'C:\\certs\\bank-root.pem', proxy: 'http://proxy.bank.example:3128' },
       notifications: { privacy: 'hide', privacyDefault: null },
       updates: { enabled: true, feedUrl: 'https://updates.bank.example/branchline', channel: 'stable' },
@@ -56,6 +56,29 @@ describe('machine policy', () => {
     expect(problems.map((p) => p.key)).toContain(key);
     expect(policy.retention.days).toBe(key === 'retention.days' ? 90 : policy.retention.days);
     expect(policy.updates.enabled).toBe(false);
+  });
+
+  it('locks the relay IT sets unless IT explicitly lets agents change it', () => {
+    expect(loadPolicy('p.json', read('{"relay": {"url": "wss://relay.bank.example"}}')).policy.relay.allowUserOverride).toBe(false);
+    expect(loadPolicy('p.json', read('{"relay": {"url": "wss://relay.bank.example", "allowUserOverride": true}}')).policy.relay.allowUserOverride).toBe(true);
+    expect(loadPolicy('p.json', read('{"relay": {"allowInsecure": false}}')).policy.relay.allowUserOverride).toBe(true);
+  });
+
+  it('takes relay pins as HPKP pin-sha256 values and refuses anything else by key', () => {
+    const pin = Buffer.alloc(32, 7).toString('base64');
+    expect(loadPolicy('p.json', read(JSON.stringify({ relay: { pins: [pin] } }))).policy.relay.pins).toEqual([pin]);
+    for (const bad of [['sha256/abc'], [Buffer.alloc(20).toString('base64')], []]) {
+      const { policy, problems } = loadPolicy('p.json', read(JSON.stringify({ relay: { url: 'wss://relay.bank.example', pins: bad } })));
+      expect(problems.map((p) => p.key)[0]).toMatch(/^relay\.pins/);
+      expect(policy.relay).toEqual(SAFE_DEFAULTS.relay); // a half-applied relay section could be worse than none
+    }
+  });
+
+  it('names a plain relay address the consoles will refuse, unless IT allows it', () => {
+    const plain = loadPolicy('p.json', read('{"relay": {"url": "ws://relay.bank.example"}}'));
+    expect(plain.problems).toEqual([{ key: 'relay.url', message: expect.stringContaining('relay.allowInsecure') }]);
+    expect(loadPolicy('p.json', read('{"relay": {"url": "ws://relay.bank.example", "allowInsecure": true}}')).problems).toEqual([]);
+    expect(loadPolicy('p.json', read('{"relay": {"url": "ws://127.0.0.1:8787"}}')).problems).toEqual([]);
   });
 
   it('keeps the valid sections of a file with one bad section', () => {

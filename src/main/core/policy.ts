@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { NotificationPrivacy, RelayUrl } from '../../shared/contract';
+import { refusedPlainRelayHost } from './domain/relay-transport-rule';
 
 /**
  * Where IT puts the file, per OS (docs/it-guide.md). Fixed paths only: on Windows not %ProgramData%, which any user can
@@ -30,8 +31,18 @@ const ProxySetting = z.union([
   z.string().regex(/^http:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/?$/, 'must be "system", "direct" or http://host:port'),
 ]);
 
+/** HPKP's pin-sha256: the base64 SHA-256 of a certificate's SubjectPublicKeyInfo (the leaf's or any CA's in the chain). */
+const SpkiPin = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be a base64 SHA-256 of a SubjectPublicKeyInfo (44 characters, as HPKP pin-sha256)');
+
 const SECTIONS = {
-  relay: z.object({ url: RelayUrl.optional(), allowUserOverride: z.boolean().optional() }).strict(),
+  relay: z
+    .object({
+      url: RelayUrl.optional(),
+      allowUserOverride: z.boolean().optional(),
+      allowInsecure: z.boolean().optional(),
+      pins: z.array(SpkiPin).min(1).max(16).optional(),
+    })
+    .strict(),
   network: z.object({ caFile: z.string().min(1).max(1_024).optional(), proxy: ProxySetting.optional() }).strict(),
   notifications: z.object({ privacy: NotificationPrivacy.optional(), privacyDefault: NotificationPrivacy.optional() }).strict(),
   updates: z.object({ enabled: z.boolean().optional(), feedUrl: HttpsUrl.optional(), channel: z.enum(['stable', 'beta']).optional() }).strict(),
@@ -40,7 +51,8 @@ const SECTIONS = {
 } as const;
 
 export interface EffectivePolicy {
-  relay: { url: string | null; allowUserOverride: boolean };
+  /** allowUserOverride is false by default once IT sets url; pins are empty when the relay is not pinned. */
+  relay: { url: string | null; allowUserOverride: boolean; allowInsecure: boolean; pins: readonly string[] };
   network: { caFile: string | null; proxy: 'system' | 'direct' | string };
   notifications: { privacy: 'show' | 'hide' | 'off' | null; privacyDefault: 'show' | 'hide' | 'off' | null };
   updates: { enabled: boolean; feedUrl: string | null; channel: 'stable' | 'beta' };
@@ -50,7 +62,7 @@ export interface EffectivePolicy {
 
 /** What a desktop without a (valid) policy does: nothing locked, no updates without a feed, 90 days kept. */
 export const SAFE_DEFAULTS: EffectivePolicy = {
-  relay: { url: null, allowUserOverride: true },
+  relay: { url: null, allowUserOverride: true, allowInsecure: false, pins: [] },
   network: { caFile: null, proxy: 'system' },
   notifications: { privacy: null, privacyDefault: null },
   updates: { enabled: false, feedUrl: null, channel: 'stable' },
@@ -128,11 +140,24 @@ export function parsePolicy(json: Record<string, unknown>, source: string | null
     }
     Object.assign(policy[section], Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined)));
   }
+  relayRules(json['relay'], policy, problems);
   if (policy.updates.enabled && policy.updates.feedUrl === null) {
     problems.push({ key: 'updates.feedUrl', message: 'updates are enabled but no feedUrl is set; updates stay off' });
     policy.updates.enabled = false;
   }
   return { policy, problems, source };
+}
+
+/** A relay IT fixed is the only one unless IT says otherwise; a plain relay the consoles will refuse is named now. */
+function relayRules(section: unknown, policy: EffectivePolicy, problems: PolicyProblem[]): void {
+  const explicit = SECTIONS.relay.safeParse(section);
+  if (policy.relay.url !== null && !(explicit.success && explicit.data.allowUserOverride !== undefined)) policy.relay.allowUserOverride = false;
+  if (policy.relay.url !== null && refusedPlainRelayHost(policy.relay.url, policy.relay.allowInsecure) !== null) {
+    problems.push({
+      key: 'relay.url',
+      message: 'is not encrypted (ws:// or http://) and not on this computer: consoles refuse it unless relay.allowInsecure is true',
+    });
+  }
 }
 
 /**

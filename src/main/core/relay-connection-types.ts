@@ -42,6 +42,8 @@ export interface RelayConnectionOptions {
   ca?: string | Buffer;
   /** http://host:port of an HTTP proxy (CONNECT for both wss and https), or null. */
   proxy?: string | null;
+  /** Machine policy's relay.pins: every TLS chain (WebSocket, long polling, probe) must hold one of these keys. */
+  pins?: readonly string[];
   /** Default 'auto': WebSocket first, long polling when the upgrade is refused, probing WebSocket every probeIntervalMs. */
   transport?: 'auto' | 'ws' | 'poll';
   /** Default 5 minutes. */

@@ -52,7 +52,7 @@ export class RelayConnection {
     assertValidPolicy(this.policy);
     // Configuration mistakes (bad URL, non-http proxy) throw here, once, rather than fail every attempt.
     relayEndpoint(options.relayUrl, 'ws', '/v1/agent');
-    this.net = resolveNetSettings({ ca: options.ca, proxy: options.proxy });
+    this.net = resolveNetSettings({ ca: options.ca, proxy: options.proxy, pins: options.pins });
     this.transports = options.transports ?? nodeTransports;
     this.mode = options.transport ?? 'auto';
     this.probeIntervalMs = options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS;

@@ -186,11 +186,11 @@ export class RelayNetwork implements NetSource {
     return net;
   }
 
-  /** The HTTP agent for a media request to the relay (createRelayMediaClient's `agent`). */
-  readonly agentFor = (url: URL): http.Agent | undefined => {
-    const net = this.known.get(hostKey(url));
-    if (net === undefined || (net.proxy === null && net.ca === undefined)) return undefined;
-    return createRelayAgent(resolveNetSettings(net), url.protocol === 'https:', false);
+  /** The HTTP agent for a media request to the relay (createRelayMediaClient's `agent`), pinned when `pins` are set. */
+  readonly agentFor = (url: URL, pins: readonly string[] = []): http.Agent | undefined => {
+    const net = this.known.get(hostKey(url)) ?? { proxy: null };
+    if (net.proxy === null && net.ca === undefined && pins.length === 0) return undefined;
+    return createRelayAgent(resolveNetSettings({ ...net, pins }), url.protocol === 'https:', false);
   };
 
   /** The service's ConnectionFactory: looks the proxy up, then creates the connection with `create`. */
@@ -207,7 +207,8 @@ function hostKey(url: URL): string {
 /** Where connections and media requests get their proxy and CA: the OS per relay host (desktop), or fixed settings. */
 export interface NetSource {
   netOptions(relayUrl: string): Promise<RelayNetOptions>;
-  agentFor(url: URL): http.Agent | undefined;
+  /** `pins`: machine policy's relay.pins, which every https request to the relay must satisfy. */
+  agentFor(url: URL, pins?: readonly string[]): http.Agent | undefined;
   connectionFactory(create: (options: ConnectOptions & RelayNetOptions) => ConnectionHandle): ConnectionFactory;
 }
 
@@ -218,7 +219,8 @@ export function fixedNetwork(net: { ca?: string | Buffer; proxy?: string | null 
   const direct = options.proxy === null && ca === undefined;
   return {
     netOptions: async () => options,
-    agentFor: (url) => (direct ? undefined : createRelayAgent(resolveNetSettings(options), url.protocol === 'https:', false)),
+    agentFor: (url, pins = []) =>
+      direct && pins.length === 0 ? undefined : createRelayAgent(resolveNetSettings({ ...options, pins }), url.protocol === 'https:', false),
     connectionFactory: (create) => (connect) => create({ ...connect, ...options }),
   };
 }

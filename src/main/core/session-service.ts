@@ -5,6 +5,7 @@ import type { HandlersOf } from './console-service';
 import type { Emit } from './event-bus';
 import type { LinkManager } from './link-manager';
 import type { LocalStore } from './local-store';
+import { refusedPlainRelayHost } from './domain/relay-transport-rule';
 import { ServiceError } from './service-types';
 
 /** Where the agent's relay token is kept (Electron: safeStorage; headless and preview: memory). */
@@ -28,6 +29,8 @@ export interface SessionPolicy {
   relayUrl?: string;
   /** IT fixed the relay: the sign-in screen does not offer another. */
   relayUrlLocked?: boolean;
+  /** Machine policy lets the token go to a plain ws:// or http:// relay on another computer (relay.allowInsecure). */
+  allowInsecure?: boolean;
 }
 
 export interface SessionServiceDeps {
@@ -82,15 +85,26 @@ export class SessionService {
     if (policy.relayUrlLocked === true && policy.relayUrl !== undefined && relayUrl !== policy.relayUrl) {
       throw new ServiceError('forbidden', 'The relay address is set by your IT department.');
     }
+    const plainHost = refusedPlainRelayHost(relayUrl, policy.allowInsecure === true);
+    if (plainHost !== null) {
+      this.deps.log('session.insecure_relay_refused');
+      throw new ServiceError(
+        'forbidden',
+        `${plainHost} is not an encrypted address (ws:// or http://), so your token was not sent to it. Use the wss:// or https:// address IT gave you. For IT: insecure_relay.`,
+      );
+    }
     if (links.isOpen) await links.close(false);
     store.session.setLastRelayUrl(relayUrl);
     const previousUrl = store.session.get().relayUrl;
+    const stale = links.lastSnapshot(); // the previous connection's last state, kept by close(false)
     links.open(relayUrl, token);
-    const outcome = await this.waitForOutcome();
+    const outcome = await this.waitForOutcome(stale);
     if (outcome !== 'ok') {
       const snapshot = links.lastSnapshot();
       await links.close(true);
       if (outcome === 'credentials') throw new ServiceError('unauthorized', 'The relay did not accept this token. Check it with your supervisor.');
+      const pins = snapshot !== stale && snapshot?.detail?.code === 'tls_pin_mismatch' ? snapshot.detail.params['expected'] : undefined;
+      if (pins !== undefined) throw new ServiceError('tls_failure', `The relay at ${relayUrl} does not present a certificate IT pinned (pin-sha256 ${pins}).`);
       throw new ServiceError(snapshot?.tlsProblem === true ? 'tls_failure' : 'unavailable', `Could not reach the relay at ${relayUrl}.`);
     }
     if (previousUrl !== null && previousUrl !== relayUrl) this.deps.log('session.relay_changed');
@@ -101,7 +115,7 @@ export class SessionService {
     return session;
   }
 
-  private waitForOutcome(): Promise<Outcome> {
+  private waitForOutcome(stale: ReturnType<LinkManager['lastSnapshot']>): Promise<Outcome> {
     return new Promise((resolve) => {
       const cancel = this.deps.clock.setTimer(this.deps.signInTimeoutMs ?? 15_000, () => finish('unreachable'));
       const check = () => {
@@ -109,6 +123,8 @@ export class SessionService {
         if (status === 'live') finish('ok');
         else if (status === 'credentials_needed') finish('credentials');
         else if (status === 'unsupported_version') finish('unreachable');
+        // A pinned key does not change while the agent waits: say so now rather than after the timeout.
+        else if (this.deps.links.lastSnapshot() !== stale && this.deps.links.lastSnapshot()?.detail?.code === 'tls_pin_mismatch') finish('unreachable');
       };
       const finish = (outcome: Outcome) => {
         cancel();

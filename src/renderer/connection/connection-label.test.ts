@@ -71,6 +71,22 @@ describe('describeConnection', () => {
     expect(view.technical).toBe('For IT: CERT_HAS_EXPIRED');
   });
 
+  it('names a pin mismatch as a TLS problem, with the pins IT expected shown apart for IT', () => {
+    const expected = 'n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=';
+    const view = describeConnection(
+      state({ status: 'reconnecting', tlsProblem: true, detail: { code: 'tls_pin_mismatch', params: { error: 'ERR_TLS_PIN_MISMATCH', expected } } }),
+      NOW,
+    );
+    expect(view.detail).toMatch(/^TLS problem: .*pinned.*nothing was sent/);
+    expect(view.technical).toBe(`For IT: ERR_TLS_PIN_MISMATCH, expected pin-sha256 ${expected}`);
+  });
+
+  it('tells the agent a plain relay address is refused, naming the host for IT', () => {
+    const view = describeConnection(state({ status: 'offline', detail: { code: 'insecure_relay', params: { host: 'relay.bank.example' } } }), NOW);
+    expect(view.detail).toMatch(/not encrypted.*does not send your token/);
+    expect(view.technical).toBe('For IT: relay relay.bank.example');
+  });
+
   it('shows a TLS problem even while connecting, and nothing else there', () => {
     expect(describeConnection(state({ status: 'connecting', tlsProblem: true, detail: { code: 'tls_untrusted', params: {} } }), NOW).detail).toMatch(
       /^TLS problem/,

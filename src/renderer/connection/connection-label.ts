@@ -33,16 +33,18 @@ export function detailText(detail: ConnectionDetail): string | null {
 
 /** The technical side of a detail, for IT: the failing call's code, an HTTP status, a close code. */
 export function technicalHint(detail: ConnectionDetail): string | null {
-  const { error, httpStatus, closeCode } = detail.params;
+  const { error, httpStatus, closeCode, expected, host } = detail.params;
   const parts = [
     httpStatus === undefined ? null : s.httpStatus(httpStatus),
     closeCode === undefined ? null : s.closeCode(closeCode),
     error === undefined || error === '' ? null : String(error),
+    expected === undefined || expected === '' ? null : s.pinExpected(expected),
+    host === undefined || host === '' ? null : s.relayHost(host),
   ].filter((part) => part !== null);
   return parts.length === 0 ? null : s.forIt(parts.join(', '));
 }
 
-const TLS_CODES: ReadonlySet<string> = new Set(['tls_untrusted', 'tls_expired', 'tls_wrong_host', 'tls_handshake']);
+const TLS_CODES: ReadonlySet<string> = new Set(['tls_untrusted', 'tls_expired', 'tls_wrong_host', 'tls_handshake', 'tls_pin_mismatch']);
 
 /** What to say about why the link is down: a TLS problem always reads as one (IT must act), whatever the code. */
 function explain(state: ConnectionState): { detail: string | null; technical: string | null; tls: string | null } {

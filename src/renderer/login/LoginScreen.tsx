@@ -1,7 +1,9 @@
-// Sign-in: the relay address (read-only when IT fixed it) and the agent's token. A refused token keeps the address.
+// Sign-in: the relay address (read-only when IT fixed it), its host named plainly, and the agent's token. A refused
+// token keeps the address.
 import { useId, useState, type FormEvent } from 'react';
 import { RelayUrl } from '../../shared/contract';
 import { strings } from '../ui/strings';
+import { relayHostOf } from './relay-host';
 import { useAppStore } from '../store/use-app-store';
 
 const s = strings.login;
@@ -15,6 +17,8 @@ export function LoginScreen({ credentialsNeeded }: { credentialsNeeded: boolean 
   const [token, setToken] = useState('');
   const [formError, setFormError] = useState<string | null>(null);
   const errorId = useId();
+  const hostId = useId();
+  const relayHost = relayHostOf(relayUrl);
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
@@ -41,10 +45,17 @@ export function LoginScreen({ credentialsNeeded }: { credentialsNeeded: boolean 
             readOnly={locked}
             aria-readonly={locked}
             placeholder={s.urlPlaceholder}
+            aria-describedby={relayHost === null ? undefined : hostId}
             autoComplete="url"
             spellCheck={false}
             required
           />
+          {relayHost !== null && (
+            <small id={hostId} className="login-host">
+              {s.relayHost} <strong>{relayHost.host}</strong>
+              {!relayHost.encrypted && <> {s.notEncrypted}</>}
+            </small>
+          )}
           {locked && <small className="muted">{s.lockedUrl}</small>}
         </label>
         <label className="field">

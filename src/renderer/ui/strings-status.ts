@@ -40,6 +40,10 @@ export const statusStrings = {
     tls_expired: 'TLS problem: the relay’s certificate is expired or not yet valid. Check this computer’s date and time, then ask IT to check it.',
     tls_wrong_host: 'TLS problem: the certificate received is not the relay’s. Ask IT to check it.',
     tls_handshake: 'TLS problem: the secure connection to the relay could not be set up. Ask IT to check it.',
+    tls_pin_mismatch:
+      'TLS problem: the relay’s certificate is not the one IT pinned for it, so nothing was sent (someone may be intercepting the connection). Ask IT to check it.',
+    insecure_relay:
+      'This relay address is not encrypted (ws:// or http://), so Branchline does not send your token to it. Sign out and use the wss:// or https:// address IT gave you.',
     upgrade_refused: 'A proxy on this network blocks the live connection; Branchline keeps trying. Ask IT to allow it.',
     polling_fallback: 'A proxy blocks the live connection; messages still flow, a little slower.',
     token_refused: 'The relay no longer accepts your token: sign in again.',
@@ -56,6 +60,8 @@ export const statusStrings = {
   forIt: (technical: string) => `For IT: ${technical}`,
   httpStatus: (status: number | string) => `HTTP ${status}`,
   closeCode: (code: number | string) => `close code ${code}`,
+  pinExpected: (pins: number | string) => `expected pin-sha256 ${pins}`,
+  relayHost: (host: number | string) => `relay ${host}`,
   retryNow: 'Retry now',
   syncing: 'Syncing conversations',
   syncProgress: (done: number, total: number) => `Syncing conversations: ${done} of ${total}`,

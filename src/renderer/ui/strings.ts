@@ -31,6 +31,9 @@ export const strings = {
     relayUrl: 'Relay address',
     urlPlaceholder: 'wss://relay.example.bank',
     lockedUrl: 'Set by your IT department.',
+    /** Before the host, so an agent sees where the token goes ("Relay: relay.bank.example"). */
+    relayHost: 'Relay:',
+    notEncrypted: '(not encrypted: only on this computer, or where IT allows it)',
     token: 'Agent token',
     badUrl: 'The relay address must start with wss://, ws://, https:// or http://.',
     shortToken: 'The agent token is at least 8 characters long.',

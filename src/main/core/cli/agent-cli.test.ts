@@ -149,6 +149,22 @@ describe('npm run agent', () => {
     expect(result.stderr).toContain('--send needs a WhatsApp id');
   });
 
+  it('refuses a plain ws:// relay on another computer without sending the token, and says why', () => {
+    const result = spawnSync('npm', ['run', '--silent', 'agent', '--', '--relay', 'ws://10.1.2.3:8787', '--data', fresh('plain')], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      env: { ...process.env, BRANCHLINE_TOKEN: 'blt_0123456789abcdef' },
+      timeout: 60_000,
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('ws://10.1.2.3:8787 is not encrypted (ws:// or http://) and not on this computer, so the token was not sent');
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; detail?: unknown });
+    expect(lines).toContainEqual(expect.objectContaining({ type: 'connection', detail: { code: 'insecure_relay', params: { host: '10.1.2.3:8787' } } }));
+  });
+
   it('says a token that was cut short is too short, not missing', () => {
     const agent = (env: Record<string, string>) =>
       spawnSync('npm', ['run', '--silent', 'agent', '--', '--relay', 'ws://127.0.0.1:9', '--data', fresh('short')], {

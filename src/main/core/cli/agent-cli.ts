@@ -16,7 +16,7 @@ const EXIT_TIMEOUT = 5;
 
 const USAGE = `Usage: npm run agent -- --relay URL --token TOKEN --data DIR [--send WA_ID TEXT [--timeout SECONDS]] [--ca FILE] [--proxy URL]
 
-  --relay URL     the relay: ws://, wss://, http:// or https://
+  --relay URL     the relay: wss:// or https:// (ws:// and http:// only on this computer: 127.0.0.1, ::1, localhost)
   --token TOKEN   the agent's token (or set BRANCHLINE_TOKEN, which keeps it out of the process list)
   --data DIR      where the local cache lives (created if missing)
   --send WA_ID TEXT
@@ -124,6 +124,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, out: Out, err
         out({ type: 'connection', status: state.status, queued: state.queued, detail: state.detail, tlsProblem: state.tlsProblem });
       }
       if (state.status === 'credentials_needed') finish(3);
+      if (state.detail?.code === 'insecure_relay') {
+        err(`agent: ${values.relay} is not encrypted (ws:// or http://) and not on this computer, so the token was not sent; use wss:// or https://`);
+        finish(2);
+      }
     } else if (event === 'sync.progress') {
       const line = JSON.stringify(payload);
       if (line !== lastSync) out({ type: 'sync', ...(payload as object) });

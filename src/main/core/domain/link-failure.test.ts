@@ -16,6 +16,14 @@ describe('socket failures', () => {
     expect(networkFailure(Object.assign(new Error('x'), { code: error }))).toEqual({ detail: { code, params: { error } }, tls });
   });
 
+  it('names a pin mismatch as a TLS problem of its own, with the pins IT expected and the one presented', () => {
+    const error = Object.assign(new Error('x'), { code: 'ERR_TLS_PIN_MISMATCH', expected: 'AAAA= BBBB=', presented: 'CCCC=' });
+    expect(networkFailure(error)).toEqual({
+      detail: { code: 'tls_pin_mismatch', params: { error: 'ERR_TLS_PIN_MISMATCH', expected: 'AAAA= BBBB=', presented: 'CCCC=' } },
+      tls: true,
+    });
+  });
+
   it('names a proxy refusal as a proxy problem with its HTTP status', () => {
     expect(networkFailure(Object.assign(new Error('the proxy refused the tunnel (HTTP 407)'), { name: 'ProxyError', status: 407 }))).toEqual({
       detail: { code: 'proxy_failed', params: { httpStatus: 407 } },

@@ -43,7 +43,7 @@ const UNTRUSTED = new Set([
 const EXPIRED = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
 const WRONG_HOST = new Set(['ERR_TLS_CERT_ALTNAME_INVALID', 'HOSTNAME_MISMATCH']);
 
-function fieldOf(error: unknown, field: 'code' | 'name' | 'message' | 'status'): unknown {
+function fieldOf(error: unknown, field: 'code' | 'name' | 'message' | 'status' | 'expected' | 'presented'): unknown {
   return typeof error === 'object' && error !== null ? (error as Record<string, unknown>)[field] : undefined;
 }
 
@@ -65,6 +65,13 @@ export function networkFailure(error: unknown): { detail: ConnectionDetail; tls:
   }
   if (code === null) return { detail: detail('network_error'), tls: false };
   const params = { error: code };
+  if (code === 'ERR_TLS_PIN_MISMATCH') {
+    const text = (field: 'expected' | 'presented') => {
+      const value = fieldOf(error, field);
+      return typeof value === 'string' && value !== '' ? { [field]: value.slice(0, 120) } : {};
+    };
+    return { detail: detail('tls_pin_mismatch', { ...params, ...text('expected'), ...text('presented') }), tls: true };
+  }
   if (UNTRUSTED.has(code)) return { detail: detail('tls_untrusted', params), tls: true };
   if (EXPIRED.has(code)) return { detail: detail('tls_expired', params), tls: true };
   if (WRONG_HOST.has(code)) return { detail: detail('tls_wrong_host', params), tls: true };
