@@ -241,6 +241,7 @@ describe('events', () => {
 
   it('raises one notification per conversation, and none for the one open on screen', async () => {
     const { service, of, deliver, clock } = await signedIn();
+    await service.call('settings.set', { notificationPrivacy: 'show' });
     await deliver([
       { kind: 'message.created', message: inbound('a', 'c1', 'first') },
       { kind: 'message.created', message: inbound('b', 'c1', 'second', NOW + 1) },
@@ -253,12 +254,16 @@ describe('events', () => {
     expect(of('notification.show')).toHaveLength(1);
   });
 
-  it('hides message text in notifications when the agent chose privacy', async () => {
+  it('hides message text in notifications by default (a lock screen shows them), and shows it once the agent chooses to', async () => {
     const { service, of, deliver, clock } = await signedIn();
-    await service.call('settings.set', { notificationPrivacy: 'hide' });
+    expect(await service.call('settings.get', {})).toMatchObject({ ok: true, value: { notificationPrivacy: 'hide' } });
     await deliver([{ kind: 'message.created', message: inbound('a', 'c1', 'my PIN is 1234') }]);
     clock.advance(60);
-    expect(of('notification.show')[0]).toMatchObject({ body: null });
+    expect(of('notification.show')[0]).toMatchObject({ title: 'Dana Levi', body: null });
+    await service.call('settings.set', { notificationPrivacy: 'show' });
+    await deliver([{ kind: 'message.created', message: inbound('b', 'c1', 'is my card ready?', NOW + 1) }]);
+    clock.advance(60);
+    expect(of('notification.show')[1]).toMatchObject({ title: 'Dana Levi', body: 'is my card ready?' });
   });
 });
 

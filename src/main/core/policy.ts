@@ -132,6 +132,9 @@ export function parsePolicy(json: Record<string, unknown>, source: string | null
   return { policy, problems, source };
 }
 
+/** Notifications show on a locked screen, to whoever stands at the branch desk: the text is hidden until IT or the agent chooses to show it. */
+export const DEFAULT_NOTIFICATION_PRIVACY = 'hide';
+
 /**
  * Defaults < the agent's own settings < policy. Returns the effective value and whether IT fixed it
  * (so the settings screen can show it locked).
@@ -141,5 +144,5 @@ export function effectiveNotificationPrivacy(
   userChoice: 'show' | 'hide' | 'off' | undefined,
 ): { value: 'show' | 'hide' | 'off'; locked: boolean } {
   if (policy.notifications.privacy !== null) return { value: policy.notifications.privacy, locked: true };
-  return { value: userChoice ?? policy.notifications.privacyDefault ?? 'show', locked: false };
+  return { value: userChoice ?? policy.notifications.privacyDefault ?? DEFAULT_NOTIFICATION_PRIVACY, locked: false };
 }
