@@ -85,7 +85,9 @@ function setup(options: { policy?: Record<string, unknown>; diagnostics?: boolea
     coalesceMs: 50,
     signInTimeoutMs: 2_000,
     ...(options.policy !== undefined && { policy: parsePolicy(options.policy, 'policy.json') }),
-    ...(options.diagnostics === true && { diagnostics: { logFiles: () => [], versions: { app: 'test' } } }),
+    ...(options.diagnostics === true && {
+      diagnostics: { logFiles: () => [], versions: { app: 'test' }, storage: { encrypted: true, keyLocation: 'OS keychain' } },
+    }),
   });
   const { service, store } = core;
   service.on((event, payload) => events.push({ event, payload }));
@@ -349,5 +351,7 @@ describe('desktop status, policy and retention', () => {
     expect(history.map((h) => h.status)).toEqual(expect.arrayContaining(['live', 'reconnecting']));
     expect(history.find((h) => h.status === 'reconnecting')?.detail).toEqual({ code: 'unreachable', params: { error: 'ECONNREFUSED' } });
     expect(files['settings.json']).toContain('notificationPrivacy');
+    // What the host says about its cache reaches the bundle.
+    expect(JSON.parse(files['storage.json']!)).toEqual({ cache: 'encrypted', keyLocation: 'OS keychain' });
   });
 });
