@@ -54,14 +54,16 @@ test('settings apply at once and are kept: theme and notification privacy', asyn
   await dialog.getByRole('radio', { name: 'Dark' }).check();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
   expect(await background()).not.toBe(light);
-  await dialog.getByRole('radio', { name: 'Hide the message text (name only)' }).check();
+  // Hidden by default (notifications show on a locked screen); the agent may choose to show the text.
+  await expect(dialog.getByRole('radio', { name: 'Hide the message text (name only)' })).toBeChecked();
+  await dialog.getByRole('radio', { name: 'Show the message text' }).check();
   await dialog.getByRole('button', { name: 'Close' }).click();
   await expect(dialog).toBeHidden();
 
   await page.reload();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
   await page.getByRole('button', { name: 'Settings' }).click();
-  await expect(dialog.getByRole('radio', { name: 'Hide the message text (name only)' })).toBeChecked();
+  await expect(dialog.getByRole('radio', { name: 'Show the message text' })).toBeChecked();
   await dialog.getByRole('radio', { name: 'Same as the system' }).check();
   await expect(page.locator('html')).not.toHaveAttribute('data-theme', /./);
   await page.keyboard.press('Escape');

@@ -31,6 +31,7 @@ import { claimSingleInstance, installLifecycle, readWindowState } from './lifecy
 import { watchNetwork } from './network';
 import { attachNotifications } from './notifications';
 import { SafeStorageTokenStore } from './secret-store';
+import { downloadDialogs, installDownloadPolicy } from './downloads';
 import { appLocation, installSecurity, registerAppScheme } from './security';
 import { BRAND_GREEN, UNREAD_RED, attachTrayBadge, circleBitmap } from './tray-badge';
 import { startUpdates } from './updater';
@@ -129,6 +130,7 @@ function main(): void {
       appOrigin: location.origin,
       log,
     });
+    installDownloadPolicy(session.defaultSession, { dialogs: downloadDialogs(dialog), log });
 
     // The Electron build of better-sqlite3 (docs/development.md): shipped unpacked when packaged, built by the launcher in development.
     const nativeBinding = launch.sqliteBinding;

@@ -19,12 +19,21 @@ const SECRET_KEYS =
 /** Field names that hold a customer's phone number: written as a stable pseudonym so IT can correlate. */
 const PHONE_KEYS = /^(waid|wa_id|from|to|recipient|recipient_id|phone)$/i;
 
-/** Last line of defence for free-form strings (error messages): digit runs and bearer tokens. */
+/**
+ * An ISO-8601 date, alone or with a time and a zone ("2026-11-24", "2026-11-24T09:00:00.000Z", "2026-11-24 11:00+02:00").
+ * Its digit run is when something happened, which IT reads logs by, not a number to hide; one glued to more digits is not a date.
+ */
+const ISO_DATE =
+  /(?<![\d+-])(\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:[.,]\d{1,9})?)?(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?)?)(?![\d-])/;
+
+/** Last line of defence for free-form strings (error messages): digit runs and bearer tokens; dates are kept. */
 export function scrub(value: string): string {
   return value
     .replace(/Bearer\s+\S+/gi, 'Bearer [redacted]')
     .replace(/\bblt_[A-Za-z0-9_-]+/g, '[token]')
-    .replace(/\+?\d[\d\s-]{6,}\d/g, '[digits]');
+    .split(ISO_DATE)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/\+?\d[\d\s-]{6,}\d/g, '[digits]')))
+    .join('');
 }
 
 function redact(fields: LogFields, pseudonym: (waId: string) => string, depth = 0): Record<string, unknown> {

@@ -175,6 +175,7 @@ describe('conversation.removed', () => {
 describe('who a conversation is with', () => {
   it('a customer WhatsApp gives no number for is named by username in notifications and found by username and BSUID', async () => {
     const { deliver, of, call } = await signedIn();
+    await call('settings.set', { notificationPrivacy: 'show' });
     const customer = { waId: null, bsuid: 'US.13491208655302741918', username: 'noa.k', name: null };
     await deliver([
       { kind: 'conversation.upserted', conversation: conversation('c1', { customer }) },
@@ -187,7 +188,8 @@ describe('who a conversation is with', () => {
   });
 
   it('a group: the notification names the group and, in its text, who wrote', async () => {
-    const { deliver, of } = await signedIn();
+    const { deliver, of, call } = await signedIn();
+    await call('settings.set', { notificationPrivacy: 'show' });
     const group = { id: '120363041234567890', subject: 'Levi family account' };
     const author = { waId: '972541234567', bsuid: null, name: 'Dana' };
     await deliver([

@@ -85,7 +85,9 @@ function setup(options: { policy?: Record<string, unknown>; diagnostics?: boolea
     coalesceMs: 50,
     signInTimeoutMs: 2_000,
     ...(options.policy !== undefined && { policy: parsePolicy(options.policy, 'policy.json') }),
-    ...(options.diagnostics === true && { diagnostics: { logFiles: () => [], versions: { app: 'test' } } }),
+    ...(options.diagnostics === true && {
+      diagnostics: { logFiles: () => [], versions: { app: 'test' }, storage: { encrypted: true, keyLocation: 'OS keychain' } },
+    }),
   });
   const { service, store } = core;
   service.on((event, payload) => events.push({ event, payload }));
@@ -241,6 +243,7 @@ describe('events', () => {
 
   it('raises one notification per conversation, and none for the one open on screen', async () => {
     const { service, of, deliver, clock } = await signedIn();
+    await service.call('settings.set', { notificationPrivacy: 'show' });
     await deliver([
       { kind: 'message.created', message: inbound('a', 'c1', 'first') },
       { kind: 'message.created', message: inbound('b', 'c1', 'second', NOW + 1) },
@@ -253,12 +256,16 @@ describe('events', () => {
     expect(of('notification.show')).toHaveLength(1);
   });
 
-  it('hides message text in notifications when the agent chose privacy', async () => {
+  it('hides message text in notifications by default (a lock screen shows them), and shows it once the agent chooses to', async () => {
     const { service, of, deliver, clock } = await signedIn();
-    await service.call('settings.set', { notificationPrivacy: 'hide' });
+    expect(await service.call('settings.get', {})).toMatchObject({ ok: true, value: { notificationPrivacy: 'hide' } });
     await deliver([{ kind: 'message.created', message: inbound('a', 'c1', 'my PIN is 1234') }]);
     clock.advance(60);
-    expect(of('notification.show')[0]).toMatchObject({ body: null });
+    expect(of('notification.show')[0]).toMatchObject({ title: 'Dana Levi', body: null });
+    await service.call('settings.set', { notificationPrivacy: 'show' });
+    await deliver([{ kind: 'message.created', message: inbound('b', 'c1', 'is my card ready?', NOW + 1) }]);
+    clock.advance(60);
+    expect(of('notification.show')[1]).toMatchObject({ title: 'Dana Levi', body: 'is my card ready?' });
   });
 });
 
@@ -344,5 +351,7 @@ describe('desktop status, policy and retention', () => {
     expect(history.map((h) => h.status)).toEqual(expect.arrayContaining(['live', 'reconnecting']));
     expect(history.find((h) => h.status === 'reconnecting')?.detail).toEqual({ code: 'unreachable', params: { error: 'ECONNREFUSED' } });
     expect(files['settings.json']).toContain('notificationPrivacy');
+    // What the host says about its cache reaches the bundle.
+    expect(JSON.parse(files['storage.json']!)).toEqual({ cache: 'encrypted', keyLocation: 'OS keychain' });
   });
 });

@@ -8,7 +8,7 @@ import type { Message } from '../../shared/domain';
 import { ChangeCoalescer } from './change-coalescer';
 import { ConsoleService, type ConsoleHandlers } from './console-service';
 import { ConversationService, type ViewState } from './conversation-service';
-import { buildDiagnostics } from './diagnostics';
+import { buildDiagnostics, type DiagnosticsStorage } from './diagnostics';
 import { DirectoryService } from './directory-service';
 import { EventBus } from './event-bus';
 import { LinkManager } from './link-manager';
@@ -54,8 +54,8 @@ export interface ConsoleOptions {
   log?: Log;
   /** What the host reports about itself in app.status. */
   hostStatus?: () => HostStatus;
-  /** Enables the diagnostics export: the host's log files and versions. */
-  diagnostics?: { logFiles: () => readonly string[]; versions: Record<string, string> };
+  /** Enables the diagnostics export: the host's log files and versions, and how it stores the cache if it says. */
+  diagnostics?: { logFiles: () => readonly string[]; versions: Record<string, string>; storage?: DiagnosticsStorage };
   /** Changes gather this long before one UI update (default 50 ms). */
   coalesceMs?: number;
   /** How long sign-in waits for the relay to answer (default 15 s). */
@@ -136,6 +136,7 @@ export function createConsole(options: ConsoleOptions): Console {
           policy: options.policy ?? { policy, problems: [], source: null },
           connectionHistory: links.history(),
           secrets: [(await tokens.load()) ?? ''],
+          ...(options.diagnostics!.storage !== undefined && { storage: options.diagnostics!.storage }),
           now: new Date(clock.wallNow()),
         }),
       }),

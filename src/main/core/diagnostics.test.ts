@@ -47,6 +47,7 @@ describe('diagnostics export', () => {
         'logs/branchline.log.3',
         'policy.json',
         'settings.json',
+        'storage.json',
         'versions.json',
       ].sort(),
     );
@@ -84,6 +85,64 @@ describe('diagnostics export', () => {
       secrets: [],
       now: new Date(),
     });
-    expect(Object.keys(await unzip(zip)).sort()).toEqual(['README.txt', 'connection-history.json', 'policy.json', 'settings.json', 'versions.json']);
+    const files = await unzip(zip);
+    expect(Object.keys(files).sort()).toEqual(['README.txt', 'connection-history.json', 'policy.json', 'settings.json', 'storage.json', 'versions.json']);
+    // A host that does not say how its cache is stored gets no guess.
+    expect(JSON.parse(files['storage.json']!)).toEqual({ cache: 'not reported', keyLocation: 'not reported' });
+    expect(files['README.txt']).toContain('Local cache: not reported; key: not reported');
+  });
+
+  it('keeps the dates of events, in the logger’s lines and in text written around it, while numbers next to them go', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'branchline-logs-dates-'));
+    const logFile = new RotatingLogFile(dir, { maxBytes: 1_000_000, keep: 1 });
+    const log = createLogger({ level: 'info', write: (l) => logFile.write(l), pseudonym: (w) => `wa_${w.length}`, now: () => Date.UTC(2026, 10, 24, 9, 30) });
+    // What a TLS failure and a pruning run log: a date inside a field's text, next to a number that must go.
+    log.warn('relay.tls_problem', { error: `certificate has expired (notAfter 2026-11-20T00:00:00.000Z) calling +${PHONE}` });
+    log.info('retention.pruned', { note: `older than 2026-08-26, account 0044512399, customer 054-123-4567` });
+    // Lines written around the logger, as a library or a bug would: other ISO-8601 shapes, and digit runs that only look like dates.
+    logFile.write(`[2026-11-24 11:30:05+02:00] worker: ${PHONE} retried\n`);
+    logFile.write(`{"event":"oops","at":"2026-11-24T09:31:00Z","card":"4111-1111-1111-1111","ref":"2026-11-24-5550123","n":"9722026-11-24"}\n`);
+    await logFile.close();
+    const zip = await buildDiagnostics({
+      logFiles: logFile.files(),
+      versions: {},
+      settings: {},
+      policy: { policy: SAFE_DEFAULTS, problems: [], source: null },
+      connectionHistory: [],
+      secrets: [],
+      now: new Date(Date.UTC(2026, 10, 24, 10)),
+    });
+    const lines = (await unzip(zip))['logs/branchline.log']!.trim().split('\n');
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      t: '2026-11-24T09:30:00.000Z',
+      error: 'certificate has expired (notAfter 2026-11-20T00:00:00.000Z) calling [digits]',
+    });
+    expect(JSON.parse(lines[1]!)).toMatchObject({ note: 'older than 2026-08-26, account [digits], customer [digits]' });
+    expect(lines[2]).toBe('[2026-11-24 11:30:05+02:00] worker: [digits] retried');
+    expect(JSON.parse(lines[3]!)).toEqual({ event: 'oops', at: '2026-11-24T09:31:00Z', card: '[digits]', ref: '[digits]', n: '[digits]' });
+  });
+
+  it('says whether the cache is encrypted and where its key lives, never the key', async () => {
+    const key = 'a3f1c2d4e5b60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90';
+    const bundle = async (storage: { encrypted: boolean; keyLocation: string }) =>
+      unzip(
+        await buildDiagnostics({
+          logFiles: [],
+          versions: {},
+          settings: {},
+          policy: { policy: SAFE_DEFAULTS, problems: [], source: null },
+          connectionHistory: [],
+          secrets: [],
+          storage,
+          now: new Date(),
+        }),
+      );
+    const keychain = await bundle({ encrypted: true, keyLocation: 'OS keychain (safeStorage)' });
+    expect(JSON.parse(keychain['storage.json']!)).toEqual({ cache: 'encrypted', keyLocation: 'OS keychain (safeStorage)' });
+    expect(keychain['README.txt']).toContain('Local cache: encrypted; key: OS keychain (safeStorage)');
+    // A host that passed the key where its location belongs: the export still leaves it out.
+    const mistaken = await bundle({ encrypted: false, keyLocation: `BRANCHLINE_CACHE_KEY=${key}` });
+    expect(JSON.parse(mistaken['storage.json']!)).toEqual({ cache: 'not encrypted', keyLocation: 'BRANCHLINE_CACHE_KEY=[redacted]' });
+    expect(Object.values(mistaken).join('\n')).not.toContain(key.slice(0, 16));
   });
 });

@@ -102,7 +102,9 @@ describe('machine policy', () => {
 
   it.each([
     // policy privacy, policy default, user choice, effective, locked
-    [null, null, undefined, 'show', false],
+    [null, null, undefined, 'hide', false],
+    [null, null, 'show', 'show', false],
+    [null, 'show', undefined, 'show', false],
     [null, 'hide', undefined, 'hide', false],
     [null, 'hide', 'show', 'show', false],
     ['off', null, 'show', 'off', true],

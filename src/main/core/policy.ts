@@ -148,6 +148,9 @@ export function parsePolicy(json: Record<string, unknown>, source: string | null
   return { policy, problems, source };
 }
 
+/** Notifications show on a locked screen, to whoever stands at the branch desk: the text is hidden until IT or the agent chooses to show it. */
+export const DEFAULT_NOTIFICATION_PRIVACY = 'hide';
+
 /** A relay IT fixed is the only one unless IT says otherwise; a plain relay the consoles will refuse is named now. */
 function relayRules(section: unknown, policy: EffectivePolicy, problems: PolicyProblem[]): void {
   const explicit = SECTIONS.relay.safeParse(section);
@@ -169,5 +172,5 @@ export function effectiveNotificationPrivacy(
   userChoice: 'show' | 'hide' | 'off' | undefined,
 ): { value: 'show' | 'hide' | 'off'; locked: boolean } {
   if (policy.notifications.privacy !== null) return { value: policy.notifications.privacy, locked: true };
-  return { value: userChoice ?? policy.notifications.privacyDefault ?? 'show', locked: false };
+  return { value: userChoice ?? policy.notifications.privacyDefault ?? DEFAULT_NOTIFICATION_PRIVACY, locked: false };
 }

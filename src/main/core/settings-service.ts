@@ -3,10 +3,10 @@ import type { AppStatus, Settings } from '../../shared/contract';
 import type { HandlersOf } from './console-service';
 import type { Emit } from './event-bus';
 import type { LocalStore } from './local-store';
-import { effectiveNotificationPrivacy, type EffectivePolicy } from './policy';
+import { DEFAULT_NOTIFICATION_PRIVACY, effectiveNotificationPrivacy, type EffectivePolicy } from './policy';
 import { ServiceError } from './service-types';
 
-const DEFAULT_SETTINGS: Settings = { notificationPrivacy: 'show', sounds: true, closeToTray: false, theme: 'system' };
+const DEFAULT_SETTINGS: Settings = { notificationPrivacy: DEFAULT_NOTIFICATION_PRIVACY, sounds: true, closeToTray: false, theme: 'system' };
 
 /** What the host knows about this desktop (policy problems, token storage, updates); the policy lock is added here. */
 export type HostStatus = Omit<AppStatus, 'notificationPrivacyLocked'>;

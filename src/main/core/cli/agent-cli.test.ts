@@ -77,7 +77,8 @@ describe('npm run agent', () => {
 
     const deadline = Date.now() + 30_000;
     while (!records.some((r) => r.type === 'connection' && r.status === 'reconnecting') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(records.some((r) => r.type === 'queued')).toBe(true);
+    // Without --show-content the line names the message, not the customer's number.
+    expect(records.find((r) => r.type === 'queued')).toEqual({ type: 'queued', messageId: expect.any(String) });
 
     const url = await startRelay(relayData, port);
     expect(await exit).toBe(0);
@@ -101,7 +102,7 @@ describe('npm run agent', () => {
     ]) {
       expect((await fetch(`${url}/sandbox/inbound`, { method: 'POST', body: JSON.stringify(body) })).status).toBe(200);
     }
-    const agent = spawn('npm', ['run', '--silent', 'agent', '--', '--relay', url, '--data', fresh('agent-2026-data')], {
+    const agent = spawn('npm', ['run', '--silent', 'agent', '--', '--relay', url, '--data', fresh('agent-2026-data'), '--show-content'], {
       cwd: repoRoot,
       env: { ...process.env, BRANCHLINE_TOKEN: token },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -122,15 +123,65 @@ describe('npm run agent', () => {
     expect(String(byKind.get('contacts')!['preview'])).toMatch(/contact/i);
   });
 
+  it('prints ids and kinds, not who wrote or what, unless asked with --show-content; the token read from standard input', async () => {
+    const relayData = fresh('agent-quiet');
+    const added = spawnSync('npm', ['run', '--silent', 'relay', '--', 'agents', 'add', 'it-check', '--name', 'IT path check', '--data', relayData], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
+    const token = added.stdout.trim().split('\n').at(-1)!;
+    const url = await startRelay(relayData, await freePort());
+    const planted = { from: '972541239876', name: 'Dana Levi', text: 'my card PIN is 4812' };
+    expect((await fetch(`${url}/sandbox/inbound`, { method: 'POST', body: JSON.stringify(planted) })).status).toBe(200);
+    const agent = spawn('npm', ['run', '--silent', 'agent', '--', '--relay', url, '--data', fresh('agent-quiet-data'), '--token-stdin'], {
+      cwd: repoRoot,
+      env: { ...process.env, BRANCHLINE_TOKEN: '' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    running.push(agent);
+    agent.stdin!.end(`${token}\n`);
+    let printed = '';
+    agent.stdout!.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    agent.stderr!.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    for (const deadline = Date.now() + 30_000; !printed.includes('"type":"message"') && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 50));
+    const message = printed
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((r) => r['type'] === 'message');
+    expect(message).toEqual({ type: 'message', messageId: expect.any(String), conversationId: expect.any(String), group: null, kind: 'text' });
+    for (const leaked of [planted.from, planted.name, planted.text, token]) expect(printed).not.toContain(leaked);
+  });
+
   it('gives up on --send after --timeout when the relay cannot be reached, with exit code 5 and the message kept', async () => {
     const data = fresh('agent-timeout');
+    const token = 'blt_0123456789abcdef';
     const result = spawnSync(
       'npm',
-      ['run', '--silent', 'agent', '--', '--relay', `ws://127.0.0.1:${await freePort()}`, '--data', data, '--send', '972541234567', 'hello', '--timeout', '2'],
-      { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, BRANCHLINE_TOKEN: 'blt_0123456789abcdef' } },
+      [
+        'run',
+        '--silent',
+        'agent',
+        '--',
+        '--relay',
+        `ws://127.0.0.1:${await freePort()}`,
+        '--data',
+        data,
+        '--token',
+        token,
+        '--send',
+        '972541234567',
+        'hello',
+        '--timeout',
+        '2',
+      ],
+      { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, BRANCHLINE_TOKEN: '' } },
     );
     expect(result.status).toBe(5);
     expect(result.stderr).toMatch(/could not be reached within 2 s; the message stays queued in/);
+    // --token still works for old scripts, but says who else can read it.
+    expect(result.stderr).toContain('--token shows the token to every user of this machine in the process list');
+    expect(result.stderr + result.stdout).not.toContain(token);
     const lines = result.stdout
       .trim()
       .split('\n')
@@ -166,11 +217,12 @@ describe('npm run agent', () => {
   });
 
   it('says a token that was cut short is too short, not missing', () => {
-    const agent = (env: Record<string, string>) =>
-      spawnSync('npm', ['run', '--silent', 'agent', '--', '--relay', 'ws://127.0.0.1:9', '--data', fresh('short')], {
+    const agent = (env: Record<string, string>, flags: string[] = [], input = '') =>
+      spawnSync('npm', ['run', '--silent', 'agent', '--', '--relay', 'ws://127.0.0.1:9', '--data', fresh('short'), ...flags], {
         cwd: repoRoot,
         encoding: 'utf8',
         env: { ...process.env, BRANCHLINE_TOKEN: '', ...env },
+        input,
       });
     const short = agent({ BRANCHLINE_TOKEN: 'blt_01' });
     expect(short.status).toBe(2);
@@ -178,7 +230,11 @@ describe('npm run agent', () => {
     expect(short.stderr).not.toContain('is required');
     const missing = agent({});
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toContain('--token (or BRANCHLINE_TOKEN) is required');
+    expect(missing.stderr).toContain('the token is required: set BRANCHLINE_TOKEN or pass --token-stdin');
+    const shortOnStdin = agent({}, ['--token-stdin'], 'blt_01\r\nrest\n');
+    expect([shortOnStdin.status, shortOnStdin.stderr.includes('the token is too short (6 characters)')]).toEqual([2, true]);
+    const emptyStdin = agent({}, ['--token-stdin']);
+    expect([emptyStdin.status, emptyStdin.stderr.includes('--token-stdin: no token on the first line of standard input')]).toEqual([2, true]);
   });
 
   it('two teams’ headless agents each print only their own team’s customers', async () => {
@@ -197,7 +253,7 @@ describe('npm run agent', () => {
       if (line.startsWith('sandbox: data in ')) break;
     }
     const headless = (token: string) => {
-      const agent = spawn('npm', ['run', '--silent', 'agent', '--', '--relay', url, '--data', fresh('teams-agent')], {
+      const agent = spawn('npm', ['run', '--silent', 'agent', '--', '--relay', url, '--data', fresh('teams-agent'), '--show-content'], {
         cwd: repoRoot,
         env: { ...process.env, BRANCHLINE_TOKEN: token },
         stdio: ['ignore', 'pipe', 'ignore'],

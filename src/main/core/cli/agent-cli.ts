@@ -1,6 +1,7 @@
-// `npm run agent -- --relay URL --token T --data DIR [--send WA_ID TEXT]`: the console core with no UI.
+// `npm run agent -- --relay URL --data DIR [--send WA_ID TEXT]`: the console core with no UI.
 // IT uses it to check a branch machine's path to the relay; tests use it as a real console process.
 import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { RelayUrl } from '../../../shared/contract';
 import { WaId, MAX_TEXT_LENGTH } from '../../../shared/domain';
@@ -14,10 +15,13 @@ import { memoryTokenStore } from '../session-service';
 const DEFAULT_TIMEOUT_S = 60;
 const EXIT_TIMEOUT = 5;
 
-const USAGE = `Usage: npm run agent -- --relay URL --token TOKEN --data DIR [--send WA_ID TEXT [--timeout SECONDS]] [--ca FILE] [--proxy URL]
+const USAGE = `Usage: BRANCHLINE_TOKEN=TOKEN npm run agent -- --relay URL --data DIR [--send WA_ID TEXT [--timeout SECONDS]] [--ca FILE] [--proxy URL] [--show-content]
 
   --relay URL     the relay: wss:// or https:// (ws:// and http:// only on this computer: 127.0.0.1, ::1, localhost)
-  --token TOKEN   the agent's token (or set BRANCHLINE_TOKEN, which keeps it out of the process list)
+  BRANCHLINE_TOKEN
+                  the agent's token, from the environment
+  --token-stdin   or read the token from the first line of standard input (printf '%s\\n' "$T" | npm run agent -- --token-stdin …)
+  --token TOKEN   still accepted for old scripts, with a warning: every user of the machine sees it in the process list
   --data DIR      where the local cache lives (created if missing)
   --send WA_ID TEXT
                   queue TEXT to that customer and exit once the relay has accepted it
@@ -27,8 +31,9 @@ const USAGE = `Usage: npm run agent -- --relay URL --token TOKEN --data DIR [--s
                   then exit 5, the message still queued in DIR for the next run
   --ca FILE       an extra PEM CA bundle (TLS inspection on corporate networks)
   --proxy URL     an HTTP proxy (http://host:port)
+  --show-content  print customers' names, numbers and message text too (off: ids and kinds only, for logs kept by IT)
 
-Prints one JSON object per line: connection changes, sync progress, inbound messages.
+Prints one JSON object per line: connection changes, sync progress, inbound messages (messageId, conversationId, kind).
 Exit codes:
   0  done (with --send: the relay accepted the message)
   1  the send failed: the relay or WhatsApp refused it (the line "failed" says why)
@@ -38,6 +43,20 @@ Exit codes:
   5  --send: the relay was not reached, or did not accept the message, within --timeout`;
 
 type Out = (record: Record<string, unknown>) => void;
+
+const TOKEN_IN_ARGV_WARNING =
+  'agent: warning: --token shows the token to every user of this machine in the process list (ps, Task Manager); use BRANCHLINE_TOKEN or --token-stdin';
+
+/** The first line of standard input, without its line break; null when the input ends before any. */
+async function firstLineOf(input: NodeJS.ReadableStream): Promise<string | null> {
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  try {
+    for await (const line of lines) return line;
+    return null;
+  } finally {
+    lines.close();
+  }
+}
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv, out: Out, err: (line: string) => void): Promise<number> {
   let values;
@@ -49,6 +68,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, out: Out, err
       options: {
         relay: { type: 'string' },
         token: { type: 'string' },
+        'token-stdin': { type: 'boolean' },
+        'show-content': { type: 'boolean' },
         data: { type: 'string' },
         send: { type: 'string' },
         ca: { type: 'string' },
@@ -65,10 +86,18 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, out: Out, err
     err(USAGE);
     return 0;
   }
-  const token = values.token ?? env['BRANCHLINE_TOKEN'];
   const problems: string[] = [];
+  const fromStdin = values['token-stdin'] === true;
+  const twoWays = fromStdin && values.token !== undefined;
+  if (values.token !== undefined && !twoWays) err(TOKEN_IN_ARGV_WARNING);
+  const token = twoWays ? undefined : fromStdin ? (await firstLineOf(process.stdin))?.trim() : (values.token ?? env['BRANCHLINE_TOKEN']);
+  const showContent = values['show-content'] === true;
   if (values.relay === undefined || !RelayUrl.safeParse(values.relay).success) problems.push('--relay must be a ws://, wss://, http:// or https:// URL');
-  if (token === undefined || token === '') problems.push('--token (or BRANCHLINE_TOKEN) is required');
+  if (twoWays) problems.push('--token and --token-stdin: give the token one way');
+  else if (token === undefined || token === '')
+    problems.push(
+      fromStdin ? '--token-stdin: no token on the first line of standard input' : 'the token is required: set BRANCHLINE_TOKEN or pass --token-stdin',
+    );
   else if (token.length < 8) problems.push(`the token is too short (${token.length} characters): copy the whole line relay agents add printed`);
   if (values.data === undefined) problems.push('--data DIR is required');
   let send: { waId: string; text: string } | null = null;
@@ -137,19 +166,23 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, out: Out, err
         if (m.direction === 'in' && !seen.has(m.id)) {
           seen.add(m.id);
           const conversation = store.conversation(m.conversationId);
+          const customer = conversation?.customer;
+          // IT keeps these lines in logs and tickets: who wrote and what only when asked for.
           out({
             type: 'message',
             messageId: m.id,
             conversationId: m.conversationId,
-            from: conversation?.customer.waId ?? null,
-            bsuid: conversation?.customer.bsuid ?? null,
-            username: conversation?.customer.username ?? null,
-            name: conversation?.customer.name ?? null,
             group: conversation?.group?.id ?? null,
             kind: m.content.type,
-            text: m.content.type === 'text' ? m.content.body : null,
-            // Every other kind in one line, as the conversation list previews it (a contact card, an order, a Flow answer…).
-            preview: previewOf(m.content),
+            ...(showContent && {
+              from: customer?.waId ?? null,
+              bsuid: customer?.bsuid ?? null,
+              username: customer?.username ?? null,
+              name: customer?.name ?? null,
+              text: m.content.type === 'text' ? m.content.body : null,
+              // Every other kind in one line, as the conversation list previews it (a contact card, an order, a Flow answer…).
+              preview: previewOf(m.content),
+            }),
           });
         }
         if (m.id === sentId && m.status !== 'queued') {
@@ -168,7 +201,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, out: Out, err
   if (send !== null) {
     const message = core.sendToWaId(send.waId, send.text);
     sentId = message.id;
-    out({ type: 'queued', messageId: message.id, to: send.waId });
+    out({ type: 'queued', messageId: message.id, ...(showContent && { to: send.waId }) });
     const timer = setTimeout(() => {
       const state = core.connectionState();
       out({ type: 'timeout', messageId: message.id, seconds: timeoutS, connection: state.status, detail: state.detail });
