@@ -1,6 +1,6 @@
 // The wipe and retention as a security officer checks them: planted customer data searched for in the raw bytes of
 // every file under a real cache folder (console.db, its WAL and shm, media files).
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { uuidv7 } from '../../shared/uuidv7';
 import { LocalQueries } from './local-queries';
 import { openLocalStore, type LocalStore } from './local-store';
 import { inboundText } from './test-support/messages';
+import { plantedIn } from './test-support/planted';
 
 const T0 = Date.UTC(2026, 10, 24, 9);
 const DAY = 86_400_000;
@@ -17,7 +18,7 @@ afterEach(() => {
   for (const s of open.splice(0)) if (s.db.open) s.close();
 });
 
-/** Distinct words, so a hit can only be the planted data (the search index keeps them lowercased). */
+/** Distinct words, so a hit can only be the planted data. */
 const PLANTED = {
   message: 'Zanzibarquartz IBAN',
   name: 'Yaelkowitz',
@@ -26,23 +27,6 @@ const PLANTED = {
   document: 'Ultramarinestatement',
   queued: 'Keptqueuedwords',
 };
-
-/** Which planted strings appear, in any case, anywhere in the bytes of any file under `dir`. */
-export function plantedIn(dir: string, planted: Record<string, string>): string[] {
-  const files: string[] = [];
-  const walk = (d: string): void => {
-    for (const entry of readdirSync(d)) {
-      const p = path.join(d, entry);
-      if (statSync(p).isDirectory()) walk(p);
-      else files.push(p);
-    }
-  };
-  walk(dir);
-  const bytes = files.map((f) => readFileSync(f).toString('latin1').toLowerCase());
-  return Object.entries(planted)
-    .filter(([, text]) => text.split(' ').some((word) => bytes.some((b) => b.includes(word.toLowerCase()))))
-    .map(([key]) => key);
-}
 
 const conversation = (id: string, name: string, waId: string): Conversation => ({
   id,
