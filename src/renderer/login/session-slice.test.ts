@@ -10,9 +10,14 @@ const withQueued = (queued: number) => ({
 });
 
 describe('signing out', () => {
-  it('signs out at once when nothing is queued', async () => {
+  it('signs out at once when nothing is queued, a draft being typed saved before (so the wipe takes it)', async () => {
     const { store, fake } = await startedStore(withQueued(0));
+    store.getState().setDraft('c1', 'card number 4580');
     expect(await store.getState().requestSignOut()).toBe(true);
+    expect(fake.calls.filter((c) => c.method.startsWith('drafts.') || c.method.startsWith('session.sign')).map((c) => c.method)).toEqual([
+      'drafts.save',
+      'session.signOut',
+    ]);
     expect(fake.callsTo('session.signOut')).toEqual([{ queued: 'keep' }]);
     expect(store.getState().signOutQuestion).toBeNull();
     expect(store.getState().session?.signedIn).toBe(false);

@@ -56,6 +56,8 @@ export const createSessionSlice: SliceCreator<SessionSlice> = (set, get, { api }
 
   async signOut(queued = 'keep') {
     set({ signOutQuestion: null });
+    // A draft still waiting to be saved goes first, so the wipe takes it too (and none is saved after it).
+    get().flushAllDrafts();
     try {
       get().sessionChanged(await api['session.signOut']({ queued }));
       return true;
