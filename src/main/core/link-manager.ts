@@ -202,8 +202,7 @@ export class LinkManager {
       // the previous agent's cache. This runs on the hello, before a resync writes or the UI hears the link is up.
       const onRecord = this.deps.store.session.get().agent;
       if (onRecord !== null && onRecord.id !== agent.id) {
-        const { keptQueued } = this.deps.store.wipe({ queued: 'keep' });
-        this.deps.log('session.wiped', { reason: 'agent_changed', keptQueued });
+        this.deps.log('session.wiped', { reason: 'agent_changed', ...this.deps.store.wipe({ queued: 'keep' }) });
       }
       const changed = this.deps.store.session.setAgent({ id: agent.id, name: agent.name, role: agent.role ?? 'agent', teams: agent.teams ?? [] }, key);
       const claimed = this.deps.store.authors.claim(key, agent);

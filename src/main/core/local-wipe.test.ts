@@ -78,7 +78,7 @@ describe('wiping the cache', () => {
   it('leaves none of the planted strings in any file when queued messages are discarded', () => {
     const { dir, store } = planted();
     expect(plantedIn(dir, PLANTED).sort()).toEqual(Object.keys(PLANTED).sort());
-    expect(store.wipe({ queued: 'discard', author: { id: 'ana', key: 'key-ana' } })).toEqual({ keptQueued: 0 });
+    expect(store.wipe({ queued: 'discard', author: { id: 'ana', key: 'key-ana' } })).toEqual({ keptQueued: 0, vacuumed: true });
     expect(plantedIn(dir, PLANTED)).toEqual([]);
     expect(store.session.get()).toMatchObject({ agent: null, agentKey: null, cursor: null });
     expect(new LocalQueries(store.db).search('zanzibarquartz', 10)).toEqual([]);
@@ -86,7 +86,7 @@ describe('wiping the cache', () => {
 
   it('keeps only the queued message (and the conversation it goes to) when the agent keeps it, sendable later', () => {
     const { dir, store, keptId } = planted();
-    expect(store.wipe({ queued: 'keep', author: { id: 'ana', key: 'key-ana' } })).toEqual({ keptQueued: 1 });
+    expect(store.wipe({ queued: 'keep', author: { id: 'ana', key: 'key-ana' } })).toEqual({ keptQueued: 1, vacuumed: true });
     expect(plantedIn(dir, PLANTED)).toEqual(['queued']);
     expect(store.outbox.due(T0, 10, { id: 'ana', key: null }).map((o) => o.messageId)).toEqual([keptId]);
     expect(store.conversation('c2')).not.toBeNull();
@@ -107,6 +107,17 @@ describe('wiping the cache', () => {
     expect(store.outbox.due(T0, 10).map((o) => o.messageId)).toEqual([keptId]);
     expect(store.message(mine)).toBeNull();
     expect(plantedIn(dir, PLANTED)).toEqual(['queued']);
+  });
+
+  it('still leaves nothing behind when VACUUM fails (a full disk: it needs room for a copy of the file)', () => {
+    const { dir, store } = planted();
+    const exec = store.db.exec.bind(store.db);
+    store.db.exec = (sql: string) => {
+      if (sql === 'VACUUM') throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      return exec(sql);
+    };
+    expect(store.wipe({ queued: 'discard', author: { id: 'ana', key: 'key-ana' } })).toEqual({ keptQueued: 0, vacuumed: false });
+    expect(plantedIn(dir, PLANTED)).toEqual([]);
   });
 
   it('survives a restart: the reopened cache is empty but for the kept message', () => {

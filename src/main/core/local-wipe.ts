@@ -15,6 +15,8 @@ export interface WipeOptions {
 export interface WipeResult {
   /** Outbox rows (any author's) still here afterwards. */
   keptQueued: number;
+  /** Whether VACUUM rewrote the file (not on a full disk; secure_delete has zeroed what was deleted all the same). */
+  vacuumed: boolean;
 }
 
 /** Media a remaining (queued) message still names: its file goes with it when it is sent. */
@@ -49,12 +51,22 @@ export function wipeCache(db: LocalDatabase, media: MediaCache, options: WipeOpt
   })();
   // Files only after the commit (a rolled-back wipe must not have lost the bytes of a queued file).
   media.sweep();
-  scrubFile(db);
-  return { keptQueued: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outbox').get()!.n };
+  const vacuumed = scrubFile(db);
+  return { keptQueued: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outbox').get()!.n, vacuumed };
 }
 
-/** Leaves no deleted row's bytes in console.db's free pages or in its WAL. */
-export function scrubFile(db: LocalDatabase): void {
-  db.exec('VACUUM');
+/**
+ * Leaves no deleted row's bytes in console.db or its WAL. VACUUM needs free space about the size of the file: on a full
+ * disk it fails, and secure_delete (which zeroed what was deleted) with the checkpoint must do, so the sign-out goes on.
+ * Returns whether the file was rewritten.
+ */
+function scrubFile(db: LocalDatabase): boolean {
+  let vacuumed = true;
+  try {
+    db.exec('VACUUM');
+  } catch {
+    vacuumed = false;
+  }
   db.pragma('wal_checkpoint(TRUNCATE)');
+  return vacuumed;
 }

@@ -77,8 +77,7 @@ export class SessionService {
     await this.deps.links.close(true);
     await this.deps.tokens.clear();
     try {
-      const { keptQueued } = this.deps.store.wipe({ queued, author: { id, key } });
-      this.deps.log('session.wiped', { reason: 'sign_out', keptQueued });
+      this.deps.log('session.wiped', { reason: 'sign_out', ...this.deps.store.wipe({ queued, author: { id, key } }) });
     } finally {
       this.deps.emit('session.changed', this.session());
     }
