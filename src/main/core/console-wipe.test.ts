@@ -62,12 +62,13 @@ async function anasConsole() {
 
 describe('sign-out wipes the cache', () => {
   it('discarding the queued messages leaves none of the planted strings in any file (database, WAL, media)', async () => {
-    const { dataDir, value, store } = await anasConsole();
+    const { dataDir, value, store, of } = await anasConsole();
     expect(store.outbox.queuedCount()).toBe(1);
     const session = await value('session.signOut', { queued: 'discard' });
     expect(session).toMatchObject({ signedIn: false, agent: null });
     expect(plantedIn(dataDir, { ...PLANTED, kept: KEPT })).toEqual([]);
     expect(store.outbox.queuedCount()).toBe(0);
+    expect(of('connection.changed').at(-1)).toMatchObject({ status: 'signed_out', queued: 0 });
   });
 
   it('keeping them leaves only their text, and they go when that agent signs in again', async () => {

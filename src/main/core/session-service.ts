@@ -79,6 +79,7 @@ export class SessionService {
     try {
       this.deps.log('session.wiped', { reason: 'sign_out', ...this.deps.store.wipe({ queued, author: { id, key } }) });
     } finally {
+      this.deps.links.emitState(); // the status bar's queued count, without what was discarded
       this.deps.emit('session.changed', this.session());
     }
     return this.session();
