@@ -36,3 +36,32 @@ test('three messages sent offline show Queued, then deliver in order when the re
   const sent = (await stack.outbound(NOA)).filter((m) => m.type === 'text').map((m) => m.text);
   expect(sent).toEqual(TEXTS);
 });
+
+test('signing out with a message queued asks first; kept, it goes under the agent when they sign in again', async ({ page }) => {
+  test.setTimeout(150_000);
+  const OREN = '972509998866';
+  await stack.customerWrites(OREN, 'Oren Malka', 'Is my card ready');
+  await openConsole(page, stack.consoleUrl);
+  await openConversation(page, 'Oren Malka');
+  await stack.stopRelay();
+  await expect(statusRegion(page)).toHaveText(/Reconnecting|Offline/, { timeout: 20_000 });
+  await sendMessage(page, 'Yes, at the branch from Monday.');
+  await expect(statusRegion(page)).toHaveText(/ · 1 queued/);
+
+  await page.getByRole('button', { name: 'Settings' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Settings' });
+  await dialog.getByRole('button', { name: 'Sign out' }).click();
+  await expect(dialog.getByRole('group', { name: '1 message has not been sent yet' })).toBeVisible();
+  await dialog.getByRole('button', { name: 'Send them when back online (as you)' }).click();
+  const form = page.getByRole('main', { name: 'Sign in' });
+  await expect(form.getByRole('heading', { name: 'Sign in to Branchline' })).toBeVisible();
+
+  await stack.startRelay();
+  await form.getByLabel('Relay address').fill(stack.relayUrl);
+  await form.getByLabel('Agent token').fill(stack.token);
+  await form.getByRole('button', { name: 'Sign in' }).click();
+  await expect(statusRegion(page)).toHaveText(/Live/, { timeout: 20_000 });
+  await expect
+    .poll(async () => (await stack.outbound(OREN)).filter((m) => m.type === 'text').map((m) => m.text), { timeout: 20_000 })
+    .toEqual(['Yes, at the branch from Monday.']);
+});

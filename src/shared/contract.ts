@@ -96,7 +96,8 @@ const Ok = z.object({ ok: z.literal(true) });
 export const CONSOLE_METHODS = {
   'session.get': { input: Empty, output: Session },
   'session.signIn': { input: z.object({ relayUrl: RelayUrl, token: z.string().min(8).max(512) }), output: Session },
-  'session.signOut': { input: Empty, output: Session },
+  /** Wipes the agent's cache; `queued`: their unsent messages go when they sign in again (keep, the default) or are deleted. */
+  'session.signOut': { input: z.object({ queued: z.enum(['keep', 'discard']).optional() }).strict(), output: Session },
 
   'connection.get': { input: Empty, output: ConnectionState },
   /** Skip the backoff wait and try the relay now. */

@@ -198,6 +198,12 @@ export class LinkManager {
   private recordAgent(agent: NonNullable<LinkSnapshot['agent']>, key: string): void {
     // A disk that refuses the write must not stop the UI hearing about the link.
     try {
+      // Another agent than the cache's (a sign-in without a sign-out, say after a token was revoked): they must never see
+      // the previous agent's cache. This runs on the hello, before a resync writes or the UI hears the link is up.
+      const onRecord = this.deps.store.session.get().agent;
+      if (onRecord !== null && onRecord.id !== agent.id) {
+        this.deps.log('session.wiped', { reason: 'agent_changed', ...this.deps.store.wipe({ queued: 'keep' }) });
+      }
       const changed = this.deps.store.session.setAgent({ id: agent.id, name: agent.name, role: agent.role ?? 'agent', teams: agent.teams ?? [] }, key);
       const claimed = this.deps.store.authors.claim(key, agent);
       if (claimed.messages.size > 0) this.deps.changed(claimed, false);

@@ -30,6 +30,7 @@ export function openLocalDatabase(dataDir: string, options: OpenLocalDatabaseOpt
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    db.pragma('secure_delete = ON'); // deleted rows are zeroed on disk, not left readable in free pages
     migrate(db, localMigrations(mediaDirOf(dataDir)), 'Branchline');
     tightenDatabaseFiles(file); // -wal/-shm an older version left 0644 beside the file
   } catch (error) {

@@ -10,6 +10,7 @@ import { OutboxAuthors } from './local-outbox-authors';
 import { CONVERSATION_COLUMNS, conversationOf } from './local-rows';
 import { SessionTable } from './local-session';
 import { CacheWriter } from './local-writes';
+import { wipeCache, type WipeOptions, type WipeResult } from './local-wipe';
 import { MediaFiles } from './media-files';
 
 export type { ChangeSet } from './local-changes';
@@ -168,13 +169,29 @@ export class LocalStore {
    * still in the outbox, and a conversation's newest message stays so the list keeps its preview.
    */
   pruneHistory(cutoff: number): { messages: number; files: number } {
-    const messages = this.db.transaction(() => {
-      const old = `SELECT m.id FROM messages m WHERE m.created_at < @cutoff
+    const old = `SELECT m.id FROM messages m WHERE m.created_at < @cutoff
         AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = m.id)
         AND m.id <> (SELECT n.id FROM messages n WHERE n.conversation_id = m.conversation_id ORDER BY n.created_at DESC, n.id DESC LIMIT 1)`;
-      return this.db.prepare(`DELETE FROM messages WHERE id IN (${old})`).run({ cutoff }).changes;
-    })();
-    return { messages, files: this.media.prune(cutoff) };
+    // A pruned message's file goes with it, however recently it was opened (cached_at alone would keep it).
+    const theirFiles = this.db
+      .prepare<{ cutoff: number }, { id: string }>(
+        `SELECT f.media_id AS id FROM media_files f WHERE f.media_id NOT IN (SELECT local_media_id FROM uploads)
+           AND f.media_id IN (SELECT json_extract(content, '$.mediaId') FROM messages WHERE id IN (${old}))`,
+      )
+      .all({ cutoff });
+    const messages = this.db.transaction(() => this.db.prepare(`DELETE FROM messages WHERE id IN (${old})`).run({ cutoff }).changes)();
+    for (const { id } of theirFiles) this.media.remove(id);
+    const files = this.media.prune(cutoff) + theirFiles.length;
+    // secure_delete zeroes what was freed in console.db, but FTS5 keeps a deleted row's tokens in older segments until
+    // they merge, and the WAL keeps the old pages until a checkpoint. (No VACUUM: it would block the app daily.)
+    if (messages > 0) this.db.prepare("INSERT INTO message_search (message_search) VALUES ('optimize')").run();
+    if (messages > 0 || files > 0) this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return { messages, files };
+  }
+
+  /** Sign-out or another agent: the cache keeps only queued messages (local-wipe.ts), and the file keeps no deleted bytes. */
+  wipe(options: WipeOptions): WipeResult {
+    return wipeCache(this.db, this.media, options);
   }
 
   close(): void {

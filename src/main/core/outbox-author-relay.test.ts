@@ -1,6 +1,6 @@
 // Queued work keeps its author, against a real relay process (the relay's CLI, sandbox, loopback, real SQLite files):
 // Ana queues a reply while the relay is down and signs out; Ben signs in on the same console and works; the relay never
-// receives Ana's reply under Ben. Ana signs in again: it goes, once, as hers.
+// receives Ana's reply under Ben. Ana signs in again: it goes, once, as hers. Each sign-out wipes all but that reply.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '../../shared/domain';
 import { createConsole, type Console } from './create-console';
 import { memoryTokenStore } from './session-service';
+import { plantedIn } from './test-support/planted';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 const RELAY_CLI = path.join(repoRoot, 'src/relay/cli/relay-cli.ts');
@@ -85,8 +86,9 @@ describe('queued work keeps its author, with a real relay process', () => {
       expect((await fetch(`${relay.url}/sandbox/inbound`, { method: 'POST', body: JSON.stringify({ from, name, text: 'hello' }) })).status).toBe(200);
     }
 
+    const dataDir = fresh('author-console');
     const core: Console = createConsole({
-      dataDir: fresh('author-console'),
+      dataDir,
       tokens: memoryTokenStore(),
       connection: { backoff: { baseMs: 100, capMs: 500, resetAfterMs: 5_000 } },
     });
@@ -113,10 +115,14 @@ describe('queued work keeps its author, with a real relay process', () => {
     await until('the console to notice', () => (core.connectionState().status !== 'live' ? true : undefined));
     const anas = (await call<{ message: Message }>('messages.sendText', { conversationId: withDana, body: 'Ana: your card is ready' })).message;
     await call('session.signOut', {});
+    // The sign-out wiped what Ana saw; her kept reply (and the conversation it goes to) stayed.
+    expect(plantedIn(dataDir, { yossi: 'Yossi', number: YOSSI, reply: 'Ana: your card is ready' })).toEqual(['reply']);
 
-    // Ben signs in on the same console and works: his own reply goes, Ana's waits and says whose it is.
+    // Ben signs in on the same console (his first sync fills it again) and works: his own reply goes, Ana's waits and
+    // says whose it is.
     relay = await startRelay(relayData, port);
     await call('session.signIn', { relayUrl: relay.url, token: tokens.ben });
+    await until('Yossi’s conversation synced for Ben', () => conversationWith(YOSSI));
     const bens = (await call<{ message: Message }>('messages.sendText', { conversationId: withYossi, body: 'Ben: the branch opens at 8:30' })).message;
     await until('Ben’s reply accepted', () => settled(bens.id));
     // Accepted by the relay is not yet sent: its outbox hands the reply to WhatsApp a moment later.

@@ -53,13 +53,7 @@ export class SessionService {
   readonly handlers: HandlersOf<'session.get' | 'session.signIn' | 'session.signOut'> = {
     'session.get': async () => this.session(),
     'session.signIn': async ({ relayUrl, token }) => this.signIn(relayUrl, token),
-    'session.signOut': async () => {
-      await this.deps.links.close(true);
-      await this.deps.tokens.clear();
-      const session = this.session();
-      this.deps.emit('session.changed', session);
-      return session;
-    },
+    'session.signOut': async ({ queued = 'keep' }) => this.signOut(queued),
   };
 
   /** Resumes the saved session, if any: the agent does not sign in again after a restart. */
@@ -78,6 +72,20 @@ export class SessionService {
       agent: saved.agent,
       relayUrlLocked: this.deps.policy.relayUrlLocked === true,
     };
+  }
+
+  /** Signs out, then wipes the cache: only the agent's queued messages may stay, when they chose to keep them. */
+  private async signOut(queued: 'keep' | 'discard'): Promise<Session> {
+    const { id, key } = this.deps.links.author();
+    await this.deps.links.close(true);
+    await this.deps.tokens.clear();
+    try {
+      this.deps.log('session.wiped', { reason: 'sign_out', ...this.deps.store.wipe({ queued, author: { id, key } }) });
+    } finally {
+      this.deps.links.emitState(); // the status bar's queued count, without what was discarded
+      this.deps.emit('session.changed', this.session());
+    }
+    return this.session();
   }
 
   private async signIn(relayUrl: string, token: string): Promise<Session> {

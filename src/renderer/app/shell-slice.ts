@@ -30,15 +30,18 @@ export const createShellSlice: SliceCreator<ShellSlice> = (set, get, { api }) =>
   sessionChanged(session) {
     const previous = get().session;
     const wasSignedIn = previous?.signedIn === true;
+    // Another agent signed in over this one (the console wiped its cache): nothing of the previous agent's stays on screen.
+    const before = previous?.agent ?? null;
+    const otherAgent = wasSignedIn && session.signedIn && before !== null && before.id !== session.agent?.id;
     get().applySession(session);
-    if (session.signedIn && !wasSignedIn) void get().loadConversations();
-    // Colleagues' names and the teams a supervisor may transfer to follow who is signed in, and their role and teams.
-    if (session.signedIn && (!wasSignedIn || !sameAgent(previous?.agent, session.agent))) void get().loadDirectory();
-    if (!session.signedIn && wasSignedIn) {
+    if ((!session.signedIn && wasSignedIn) || otherAgent) {
       get().closeConversation();
       get().resetConversations();
       get().resetTeam();
     }
+    if (session.signedIn && (!wasSignedIn || otherAgent)) void get().loadConversations();
+    // Colleagues' names and the teams a supervisor may transfer to follow who is signed in, and their role and teams.
+    if (session.signedIn && (!wasSignedIn || !sameAgent(previous?.agent, session.agent))) void get().loadDirectory();
   },
 
   async openConversation(conversationId, options = {}) {

@@ -13,7 +13,9 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
   const error = useAppStore((s) => s.settingsError);
   const update = useAppStore((s) => s.updateSettings);
   const signedIn = useAppStore((s) => s.session?.signedIn === true);
-  const signOut = useAppStore((s) => s.signOut);
+  const requestSignOut = useAppStore((s) => s.requestSignOut);
+  const signOutQuestion = useAppStore((s) => s.signOutQuestion);
+  const cancelSignOut = useAppStore((s) => s.cancelSignOut);
   const appStatus = useAppStore((s) => s.appStatus);
   const diagnostics = useAppStore((s) => s.diagnostics);
   const exportDiagnostics = useAppStore((s) => s.exportDiagnostics);
@@ -27,7 +29,15 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
   }, []);
 
   return (
-    <dialog ref={ref} className="settings-dialog" aria-labelledby="settings-title" onClose={onClose}>
+    <dialog
+      ref={ref}
+      className="settings-dialog"
+      aria-labelledby="settings-title"
+      onClose={() => {
+        cancelSignOut(); // a question left open (Escape) is not asked again next time
+        onClose();
+      }}
+    >
       <h2 id="settings-title">{t.title}</h2>
       {settings === null ? (
         <p>{error ?? t.loading}</p>
@@ -94,23 +104,47 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
           )}
         </>
       )}
-      <div className="dialog-actions">
-        {signedIn && (
-          <button
-            type="button"
-            className="button-quiet"
-            onClick={() => {
-              void signOut();
-              ref.current?.close();
-            }}
-          >
-            {t.signOut}
+      {signOutQuestion !== null ? (
+        <SignOutQuestion queued={signOutQuestion.queued} onDone={() => ref.current?.close()} />
+      ) : (
+        <div className="dialog-actions">
+          {signedIn && (
+            <button type="button" className="button-quiet" onClick={() => void requestSignOut().then((signedOut) => signedOut && ref.current?.close())}>
+              {t.signOut}
+            </button>
+          )}
+          <button type="button" className="button-primary" onClick={() => ref.current?.close()} autoFocus>
+            {t.close}
           </button>
-        )}
-        <button type="button" className="button-primary" onClick={() => ref.current?.close()} autoFocus>
-          {t.close}
+        </div>
+      )}
+    </dialog>
+  );
+}
+
+/** Sign-out wipes this computer's copy: first the agent says what happens to their messages not sent yet. */
+function SignOutQuestion({ queued, onDone }: { queued: number; onDone(): void }) {
+  const signOut = useAppStore((s) => s.signOut);
+  const cancel = useAppStore((s) => s.cancelSignOut);
+  const choose = (choice: 'keep' | 'discard') => void signOut(choice).then(onDone);
+  return (
+    <fieldset>
+      <legend>{t.signOutQueued(queued)}</legend>
+      <p className="hint">{t.signOutWipe}</p>
+      <div className="dialog-actions">
+        <button type="button" className="button-quiet" onClick={cancel}>
+          {t.cancel}
+        </button>
+        <button type="button" className="button-quiet" onClick={() => choose('discard')}>
+          {t.discardQueued}
+        </button>
+        <button type="button" className="button-primary" onClick={() => choose('keep')} aria-describedby="send-later-hint" autoFocus>
+          {t.sendLater}
         </button>
       </div>
-    </dialog>
+      <p id="send-later-hint" className="hint">
+        {t.sendLaterHint}
+      </p>
+    </fieldset>
   );
 }

@@ -247,6 +247,12 @@ export const strings = {
     theme: 'Theme',
     themes: { system: 'Same as the system', light: 'Light', dark: 'Dark' },
     signOut: 'Sign out',
+    signOutQueued: (n: number) => `${plural(n, 'message has', 'messages have')} not been sent yet`,
+    signOutWipe: 'Signing out removes your conversations from this computer. What should happen to the messages not sent yet?',
+    sendLater: 'Send them when back online (as you)',
+    sendLaterHint: 'They go under your name the next time you sign in here.',
+    discardQueued: 'Discard them',
+    cancel: 'Cancel',
     close: 'Close',
   },
 
