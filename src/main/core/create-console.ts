@@ -5,6 +5,7 @@ import { DEFAULT_BACKOFF } from '../../shared/backoff';
 import { systemClock, type Clock } from '../../shared/clock';
 import type { ConnectionState, Settings } from '../../shared/contract';
 import type { Message } from '../../shared/domain';
+import type { CacheKey } from './cache-key';
 import { ChangeCoalescer } from './change-coalescer';
 import { ConsoleService, type ConsoleHandlers } from './console-service';
 import { ConversationService, type ViewState } from './conversation-service';
@@ -33,6 +34,8 @@ export interface ConsoleOptions {
   dataDir: string;
   /** better-sqlite3's Electron build (docs/development.md); omit under Node. */
   nativeBinding?: string;
+  /** The cache's encryption key (cache-key.ts); every host passes one. Omitted: the cache is in the clear (tests). */
+  cacheKey?: CacheKey;
   /** An already opened cache, for tests that watch its writes; the caller closes it. */
   store?: LocalStore;
   /** Where the token is kept between starts (default: memory only). */
@@ -91,6 +94,8 @@ export function createConsole(options: ConsoleOptions): Console {
     options.store ??
     openLocalStore(options.dataDir, {
       ...(options.nativeBinding !== undefined && { nativeBinding: options.nativeBinding }),
+      ...(options.cacheKey !== undefined && { cacheKey: options.cacheKey }),
+      log,
       onRepaired: (changes, messageId, reason) => {
         log('outbox.unreadable_row', { messageId, reason });
         changed(changes, true);
