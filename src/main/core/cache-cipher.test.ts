@@ -151,8 +151,10 @@ describe('the encrypted cache', () => {
     expect(readdirSync(mediaDirOf(dir))).toEqual([]);
   });
 
-  it('overwrites deleted rows (secure_delete), so a pruned message is not left in free pages', () => {
+  it('uses SQLCipher 4 with the raw key, and overwrites deleted rows (secure_delete) so a pruned message is not left in free pages', () => {
     const store = openWith(mkdtempSync(path.join(tmpdir(), 'branchline-crypt-')), keyOf(true));
+    expect(store.db.pragma('cipher', { simple: true })).toBe('sqlcipher');
+    expect(Number(store.db.pragma('legacy', { simple: true }))).toBe(4);
     expect(store.db.pragma('secure_delete', { simple: true })).toBe(1);
   });
 });
