@@ -152,10 +152,20 @@ describe('the encrypted cache', () => {
   });
 
   it('uses SQLCipher 4 with the raw key, and overwrites deleted rows (secure_delete) so a pruned message is not left in free pages', () => {
-    const store = openWith(mkdtempSync(path.join(tmpdir(), 'branchline-crypt-')), keyOf(true));
+    const dir = mkdtempSync(path.join(tmpdir(), 'branchline-crypt-'));
+    const cacheKey = keyOf(true);
+    const store = openWith(dir, cacheKey);
     expect(store.db.pragma('cipher', { simple: true })).toBe('sqlcipher');
     expect(Number(store.db.pragma('legacy', { simple: true }))).toBe(4);
     expect(store.db.pragma('secure_delete', { simple: true })).toBe(1);
+    store.close();
+    // The key is used as the key, not as a passphrase: the same hex digits as a passphrase do not open the file.
+    const asPassphrase = new Database(path.join(dir, 'console.db'));
+    asPassphrase.pragma("cipher = 'sqlcipher'");
+    asPassphrase.pragma('legacy = 4');
+    asPassphrase.pragma(`key = '${cacheKey.key.toString('hex')}'`);
+    expect(() => asPassphrase.prepare('SELECT count(*) FROM sqlite_master').get()).toThrow(/not a database/);
+    asPassphrase.close();
   });
 });
 
