@@ -123,6 +123,20 @@ describe('the encrypted cache', () => {
     expect(leaks(crashed, ['Noa Friedman', '972501112223', 'IL620108000000099999999', '4580 1111 2222 3333', '%PDF salary statement'])).toEqual([]);
   });
 
+  it('opens an encrypted cache a crash left with writes only in its WAL, with those writes', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'branchline-cryptwal-'));
+    const cacheKey = keyOf(true);
+    const live = openWith(dir, cacheKey);
+    live.db.pragma('wal_autocheckpoint = 0');
+    live.session.saveDraft('c-any', 'typed just before the power cut', T0);
+    const crashed = crashCopyOf(dir);
+    live.close();
+    const store = openWith(crashed, { ...cacheKey, created: false });
+    expect(store.session.draft('c-any')).toBe('typed just before the power cut');
+    store.close();
+    expect(leaks(crashed, ['typed just before the power cut'])).toEqual([]);
+  });
+
   it('recovers from a crash in the middle of a migration: the half-written copy is dropped, the original migrated again', () => {
     const dir = v1Cache();
     writeFileSync(path.join(dir, 'console.db.encrypting'), 'half of an encrypted copy');
