@@ -132,7 +132,12 @@ export function createConsole(options: ConsoleOptions): Console {
           settings: { ...settingsService.settings() },
           policy: options.policy ?? { policy, problems: [], source: null },
           connectionHistory: links.history(),
-          secrets: [(await tokens.load()) ?? ''],
+          cache: {
+            encrypted: options.cacheKey !== undefined,
+            keyStorage: options.cacheKey?.storage ?? null,
+            keyFile: options.cacheKey?.file ?? null,
+          },
+          secrets: [(await tokens.load()) ?? '', options.cacheKey?.key.toString('hex') ?? ''],
           now: new Date(clock.wallNow()),
         }),
       }),

@@ -86,4 +86,22 @@ describe('diagnostics export', () => {
     });
     expect(Object.keys(await unzip(zip)).sort()).toEqual(['README.txt', 'connection-history.json', 'policy.json', 'settings.json', 'versions.json']);
   });
+
+  it('says whether the cache is encrypted and where its key lives, and never carries the key', async () => {
+    const key = 'c0ffee'.repeat(10) + 'abcd';
+    const zip = await buildDiagnostics({
+      logFiles: [],
+      versions: {},
+      settings: {},
+      policy: { policy: SAFE_DEFAULTS, problems: [], source: null },
+      connectionHistory: [],
+      cache: { encrypted: true, keyStorage: 'keychain', keyFile: null },
+      secrets: [key],
+      now: new Date(Date.UTC(2026, 10, 24, 10)),
+    });
+    const files = await unzip(zip);
+    expect(JSON.parse(files['cache.json']!)).toEqual({ encrypted: true, keyStorage: 'keychain', keyFile: null });
+    expect(files['README.txt']).toContain('the local cache is encrypted (SQLCipher; key: keychain)');
+    for (const text of Object.values(files)) expect(text).not.toContain(key);
+  });
 });

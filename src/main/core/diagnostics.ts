@@ -14,12 +14,22 @@ export interface DiagnosticsConnectionEntry {
   detail: ConnectionState['detail'];
 }
 
+export interface DiagnosticsCache {
+  encrypted: boolean;
+  /** 'keychain', 'memory', 'environment' or 'file' (cache-key.ts); null when the cache is not encrypted. */
+  keyStorage: string | null;
+  /** The headless key file, when the key is kept in one. */
+  keyFile: string | null;
+}
+
 export interface DiagnosticsInput {
   logFiles: readonly string[];
   versions: Record<string, string>;
   settings: Record<string, unknown>;
   policy: LoadedPolicy;
   connectionHistory: readonly DiagnosticsConnectionEntry[];
+  /** Whether the cache is encrypted and where its key lives (never the key): IT's first question after a lost PC. */
+  cache?: DiagnosticsCache;
   /** Values that must never appear in the bundle, whatever logged them (the agent's token). */
   secrets: readonly string[];
   now: Date;
@@ -78,12 +88,16 @@ export async function buildDiagnostics(input: DiagnosticsInput): Promise<Buffer>
   add('versions.json', json(input.versions));
   add('settings.json', json(settings));
   add('policy.json', json(input.policy));
+  if (input.cache !== undefined) add('cache.json', json(input.cache));
   add('connection-history.json', json(input.connectionHistory.map((h) => ({ at: new Date(h.at).toISOString(), status: h.status, detail: h.detail }))));
   add(
     'README.txt',
     Buffer.from(
       `Branchline diagnostics, exported ${input.now.toISOString()}.\n` +
         'Logs carry no message text, tokens or phone numbers (customers appear as wa_… pseudonyms).\n' +
+        (input.cache === undefined
+          ? ''
+          : `cache.json: the local cache is ${input.cache.encrypted ? `encrypted (SQLCipher; key: ${input.cache.keyStorage})` : 'NOT encrypted'}; the key itself is never exported.\n`) +
         'connection-history.json: each change of the relay link; "detail" says why it was not live, as a code and its parameters (for example unreachable, ECONNREFUSED).\n',
     ),
   );
