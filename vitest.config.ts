@@ -1,4 +1,7 @@
 // Unit and integration tests under plain Node (the browser suite is Playwright's, in e2e/).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -8,5 +11,11 @@ export default defineConfig({
     // Real sockets, processes and SQLite files: generous per-test limits, never timed assertions.
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // Headless consoles the tests start keep their cache keys under the config folder (cache-key.ts): a throwaway
+    // one, not the developer's ~/.config (APPDATA on Windows).
+    env: (() => {
+      const config = mkdtempSync(path.join(tmpdir(), 'branchline-test-config-'));
+      return { XDG_CONFIG_HOME: config, APPDATA: config };
+    })(),
   },
 });

@@ -1,21 +1,22 @@
-// The native-module plan: better-sqlite3 compiled for Electron's ABI in a cache folder of its own,
-// so node_modules keeps the build for plain Node and `npm test` and `npm start` both work.
+// The native-module plan: better-sqlite3 (installed as better-sqlite3-multiple-ciphers, for SQLCipher) compiled for
+// Electron's ABI in a cache folder of its own, so node_modules keeps the build for plain Node and `npm test` and `npm start` both work.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 /** @param {string} file */
-function readVersion(file) {
-  return /** @type {{ version: string }} */ (JSON.parse(readFileSync(file, 'utf8'))).version;
+function readPackage(file) {
+  return /** @type {{ name: string, version: string }} */ (JSON.parse(readFileSync(file, 'utf8')));
 }
 
 /**
  * Where the Electron build of better-sqlite3 lives. The name carries every input of the build,
- * so upgrading Electron or better-sqlite3 (or switching arch) builds a fresh one.
- * @param {{ root: string, electronVersion: string, sqliteVersion: string, platform: string, arch: string }} o
+ * so upgrading Electron or the SQLite package, or switching package (plain better-sqlite3 and its SQLCipher
+ * build share version numbers) or arch, builds a fresh one.
+ * @param {{ root: string, electronVersion: string, sqlitePackage: string, sqliteVersion: string, platform: string, arch: string }} o
  */
-export function electronSqliteBindingPath({ root, electronVersion, sqliteVersion, platform, arch }) {
-  const key = `better-sqlite3-${sqliteVersion}-electron-${electronVersion}-${platform}-${arch}`;
+export function electronSqliteBindingPath({ root, electronVersion, sqlitePackage, sqliteVersion, platform, arch }) {
+  const key = `${sqlitePackage}-${sqliteVersion}-electron-${electronVersion}-${platform}-${arch}`;
   return path.join(root, 'node_modules', '.cache', 'branchline-native', key, 'better_sqlite3.node');
 }
 
@@ -27,12 +28,12 @@ export function electronSqliteBindingPath({ root, electronVersion, sqliteVersion
  */
 export function ensureElectronSqlite({ root, log, run = spawnSync }) {
   const sqliteDir = path.join(root, 'node_modules', 'better-sqlite3');
-  const electronVersion = readVersion(path.join(root, 'node_modules', 'electron', 'package.json'));
-  const sqliteVersion = readVersion(path.join(sqliteDir, 'package.json'));
-  const target = electronSqliteBindingPath({ root, electronVersion, sqliteVersion, platform: process.platform, arch: process.arch });
+  const electronVersion = readPackage(path.join(root, 'node_modules', 'electron', 'package.json')).version;
+  const { name: sqlitePackage, version: sqliteVersion } = readPackage(path.join(sqliteDir, 'package.json'));
+  const target = electronSqliteBindingPath({ root, electronVersion, sqlitePackage, sqliteVersion, platform: process.platform, arch: process.arch });
   if (existsSync(target)) return { ok: true, path: target };
 
-  log(`Building better-sqlite3 ${sqliteVersion} for Electron ${electronVersion} (once; about a minute)...`);
+  log(`Building ${sqlitePackage} ${sqliteVersion} for Electron ${electronVersion} (once; about a minute)...`);
   const staging = path.join(path.dirname(target), 'staging');
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(path.dirname(staging), { recursive: true });
@@ -65,7 +66,7 @@ export function ensureElectronSqlite({ root, log, run = spawnSync }) {
   return {
     ok: false,
     message:
-      `Could not build better-sqlite3 for Electron ${electronVersion}: neither a prebuilt binary nor Electron's ` +
+      `Could not build ${sqlitePackage} for Electron ${electronVersion}: neither a prebuilt binary nor Electron's ` +
       'headers could be fetched. Set ELECTRON_MIRROR / npm_config_disturl for your mirror, or see docs/development.md.',
   };
 }

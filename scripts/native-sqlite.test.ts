@@ -24,15 +24,24 @@ describe('native-module plan', () => {
   });
 
   it('keys the Electron build by every input, so an upgrade builds a fresh one', () => {
-    const base = { root: '/repo', electronVersion: '45.4.1', sqliteVersion: '12.11.1', platform: 'linux', arch: 'x64' };
+    const base = {
+      root: '/repo',
+      electronVersion: '45.4.1',
+      sqlitePackage: 'better-sqlite3-multiple-ciphers',
+      sqliteVersion: '12.11.1',
+      platform: 'linux',
+      arch: 'x64',
+    };
     const paths = new Set([
       electronSqliteBindingPath(base),
       electronSqliteBindingPath({ ...base, electronVersion: '46.0.0' }),
       electronSqliteBindingPath({ ...base, sqliteVersion: '12.12.0' }),
+      // A checkout that built plain better-sqlite3 12.11.1 for Electron must not reuse it: it has no cipher.
+      electronSqliteBindingPath({ ...base, sqlitePackage: 'better-sqlite3' }),
       electronSqliteBindingPath({ ...base, arch: 'arm64' }),
       electronSqliteBindingPath({ ...base, platform: 'win32' }),
     ]);
-    expect(paths.size).toBe(5);
+    expect(paths.size).toBe(6);
     expect(electronSqliteBindingPath(base)).toContain(path.join('node_modules', '.cache', 'branchline-native'));
   });
 
@@ -43,7 +52,7 @@ describe('native-module plan', () => {
       writeFileSync(path.join(root, 'node_modules', 'electron', 'package.json'), JSON.stringify({ version: '45.4.1' }));
       const sqlite = path.join(root, 'node_modules', 'better-sqlite3');
       mkdirSync(path.join(sqlite, 'build', 'Release'), { recursive: true });
-      writeFileSync(path.join(sqlite, 'package.json'), JSON.stringify({ version: '12.11.1' }));
+      writeFileSync(path.join(sqlite, 'package.json'), JSON.stringify({ name: 'better-sqlite3-multiple-ciphers', version: '12.11.1' }));
       writeFileSync(path.join(sqlite, 'build', 'Release', 'better_sqlite3.node'), 'node-abi-build');
       return { root, nodeBuild: path.join(sqlite, 'build', 'Release', 'better_sqlite3.node') };
     };

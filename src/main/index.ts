@@ -30,6 +30,7 @@ import { registerIpcBridge, type IpcBridge } from './ipc-bridge';
 import { claimSingleInstance, installLifecycle, readWindowState } from './lifecycle';
 import { watchNetwork } from './network';
 import { attachNotifications } from './notifications';
+import { loadDesktopCacheKey } from './cache-key-store';
 import { SafeStorageTokenStore } from './secret-store';
 import { downloadDialogs, installDownloadPolicy } from './downloads';
 import { appLocation, installSecurity, registerAppScheme } from './security';
@@ -141,6 +142,8 @@ function main(): void {
       core = createConsole({
         dataDir: userData,
         ...(nativeBinding !== undefined && { nativeBinding }),
+        // Wrapped by the keychain; memory only where Linux has no keyring (the cache is then disposable).
+        cacheKey: loadDesktopCacheKey({ safeStorage, file: path.join(userData, 'cache-key.bin'), platform: process.platform, log }),
         tokens,
         network: new RelayNetwork({ session: session.defaultSession, ca: loadCaBundle({ tls, caFile: policy.network.caFile ?? undefined, log }), log }),
         policy: loadedPolicy,

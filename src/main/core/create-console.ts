@@ -5,6 +5,7 @@ import { DEFAULT_BACKOFF } from '../../shared/backoff';
 import { systemClock, type Clock } from '../../shared/clock';
 import type { ConnectionState, Settings } from '../../shared/contract';
 import type { Message } from '../../shared/domain';
+import type { CacheKey } from './cache-key';
 import { ChangeCoalescer } from './change-coalescer';
 import { ConsoleService, type ConsoleHandlers } from './console-service';
 import { ConversationService, type ViewState } from './conversation-service';
@@ -35,6 +36,8 @@ export interface ConsoleOptions {
   dataDir: string;
   /** better-sqlite3's Electron build (docs/development.md); omit under Node. */
   nativeBinding?: string;
+  /** The cache's encryption key (cache-key.ts); every host passes one. Omitted: the cache is in the clear (tests). */
+  cacheKey?: CacheKey;
   /** An already opened cache, for tests that watch its writes; the caller closes it. */
   store?: LocalStore;
   /** Where the token is kept between starts (default: memory only). */
@@ -93,6 +96,8 @@ export function createConsole(options: ConsoleOptions): Console {
     options.store ??
     openLocalStore(options.dataDir, {
       ...(options.nativeBinding !== undefined && { nativeBinding: options.nativeBinding }),
+      ...(options.cacheKey !== undefined && { cacheKey: options.cacheKey }),
+      log,
       onRepaired: (changes, messageId, reason) => {
         log('outbox.unreadable_row', { messageId, reason });
         changed(changes, true);
@@ -135,8 +140,8 @@ export function createConsole(options: ConsoleOptions): Console {
           settings: { ...settingsService.settings() },
           policy: options.policy ?? { policy, problems: [], source: null },
           connectionHistory: links.history(),
-          secrets: [(await tokens.load()) ?? ''],
-          ...(options.diagnostics!.storage !== undefined && { storage: options.diagnostics!.storage }),
+          secrets: [(await tokens.load()) ?? '', options.cacheKey?.key.toString('hex') ?? ''],
+          storage: options.diagnostics!.storage ?? cacheStorageReport(options.cacheKey),
           now: new Date(clock.wallNow()),
         }),
       }),
@@ -237,4 +242,19 @@ export function createConsole(options: ConsoleOptions): Console {
     appStatusChanged: () => settingsService.appStatusChanged(),
     sendToWaId: (waId, body) => sending.sendToWaId(waId, body),
   };
+}
+
+/** What the diagnostics say about the cache: encrypted or not, and where its key lives (a place, never the key). */
+function cacheStorageReport(cacheKey: CacheKey | undefined): DiagnosticsStorage {
+  if (cacheKey === undefined) return { encrypted: false, keyLocation: 'none (this host keeps its cache unencrypted)' };
+  switch (cacheKey.storage) {
+    case 'keychain':
+      return { encrypted: true, keyLocation: 'OS keychain (safeStorage), wrapped in cache-key.bin in the data folder' };
+    case 'memory':
+      return { encrypted: true, keyLocation: 'memory only (no OS keyring protects a key here): the cache is discarded at each start' };
+    case 'environment':
+      return { encrypted: true, keyLocation: 'BRANCHLINE_CACHE_KEY' };
+    case 'file':
+      return { encrypted: true, keyLocation: `key file ${cacheKey.file ?? '(unknown)'}` };
+  }
 }

@@ -145,4 +145,25 @@ describe('diagnostics export', () => {
     expect(JSON.parse(mistaken['storage.json']!)).toEqual({ cache: 'not encrypted', keyLocation: 'BRANCHLINE_CACHE_KEY=[redacted]' });
     expect(Object.values(mistaken).join('\n')).not.toContain(key.slice(0, 16));
   });
+
+  it('says whether the cache is encrypted and where its key lives, and never carries the key', async () => {
+    const key = 'c0ffee'.repeat(10) + 'abcd';
+    const zip = await buildDiagnostics({
+      logFiles: [],
+      versions: {},
+      settings: {},
+      policy: { policy: SAFE_DEFAULTS, problems: [], source: null },
+      connectionHistory: [],
+      storage: { encrypted: true, keyLocation: 'OS keychain (safeStorage), wrapped in cache-key.bin in the data folder' },
+      secrets: [key],
+      now: new Date(Date.UTC(2026, 10, 24, 10)),
+    });
+    const files = await unzip(zip);
+    expect(JSON.parse(files['storage.json']!)).toEqual({
+      cache: 'encrypted',
+      keyLocation: 'OS keychain (safeStorage), wrapped in cache-key.bin in the data folder',
+    });
+    expect(files['README.txt']).toContain('Local cache: encrypted; key: OS keychain (safeStorage)');
+    for (const text of Object.values(files)) expect(text).not.toContain(key);
+  });
 });

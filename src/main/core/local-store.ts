@@ -202,7 +202,7 @@ export class LocalStore {
 /** Opens (creating or migrating) the cache in `dataDir`, and removes media files a crash left without a row. */
 export function openLocalStore(dataDir: string, options: OpenLocalDatabaseOptions & LocalStoreOptions = {}): LocalStore {
   const db = openLocalDatabase(dataDir, options);
-  const store = new LocalStore(db, new MediaFiles(mediaDirOf(dataDir)), options);
+  const store = new LocalStore(db, new MediaFiles(mediaDirOf(dataDir), options.cacheKey?.key ?? null), options);
   store.media.sweep();
   return store;
 }

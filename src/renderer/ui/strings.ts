@@ -220,8 +220,9 @@ export const strings = {
     region: 'Notices about this computer',
     policyTitle: 'IT policy problem.',
     policyIntro: 'Some settings your IT department deployed could not be used; safe defaults apply until they fix it:',
-    weakTokenTitle: 'Your sign-in is not stored securely.',
-    weakToken: 'This computer has no secure key store (keyring), so your token is kept for this session only: you will be asked for it again after a restart.',
+    weakTokenTitle: 'Nothing is kept after a restart.',
+    weakToken:
+      'This computer has no secure key store (keyring), so your token and the key of the message cache on this computer are kept for this session only: after a restart you sign in again and conversations are downloaded again (messages not yet sent are lost).',
     updateReady: 'An update of Branchline is ready. It installs when you quit; nothing restarts by itself.',
     diagnostics: 'Diagnostics for IT',
     exportDiagnostics: 'Export diagnostics',

@@ -2,11 +2,13 @@
 // IT uses it to check a branch machine's path to the relay; tests use it as a real console process.
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { homedir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { RelayUrl } from '../../../shared/contract';
 import { WaId, MAX_TEXT_LENGTH } from '../../../shared/domain';
 import { DatabaseTooNewError } from '../../../shared/migrations';
 import type { EventPayload } from '../../../shared/contract';
+import { defaultKeyDir, headlessCacheKey } from '../cache-key';
 import { createConsole, type Console } from '../create-console';
 import { previewOf } from '../domain/message-text';
 import { fixedNetwork } from '../relay-network';
@@ -129,6 +131,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, out: Out, err
   try {
     core = createConsole({
       dataDir: values.data!,
+      // Encrypted with BRANCHLINE_CACHE_KEY, else a 0600 key file outside the data folder (docs/it-guide.md).
+      cacheKey: headlessCacheKey({ env, dataDir: values.data!, keyDir: defaultKeyDir(env, process.platform, homedir()) }),
       tokens: memoryTokenStore(token!),
       network: fixedNetwork({ ...(ca !== undefined && { ca }), proxy: values.proxy ?? null }),
     });

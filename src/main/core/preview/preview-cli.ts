@@ -2,11 +2,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { defaultKeyDir, headlessCacheKey, memoryCacheKey } from '../cache-key';
 import { createConsole } from '../create-console';
 import { loadPolicyFile } from '../policy';
 import { startPreviewServer } from './preview-server';
@@ -90,8 +91,14 @@ async function main(argv: string[]): Promise<number> {
   const log = (event: string, fields?: Record<string, unknown>) =>
     appendFileSync(logFile, `${JSON.stringify({ t: new Date().toISOString(), event, ...fields })}\n`);
   const policy = loadPolicyFile(values.policy ?? null);
+  const consoleDir = path.join(dataDir, 'console');
   const core = createConsole({
-    dataDir: path.join(dataDir, 'console'),
+    dataDir: consoleDir,
+    // A throwaway folder gets a throwaway key; a --data folder keeps its key file for the next run (docs/it-guide.md).
+    cacheKey:
+      values.data === undefined
+        ? memoryCacheKey()
+        : headlessCacheKey({ env: process.env, dataDir: consoleDir, keyDir: defaultKeyDir(process.env, process.platform, homedir()) }),
     policy,
     log,
     hostStatus: () => ({ version: 'preview', policyProblems: policy.problems, tokenStorage: 'secure', updateReady: false }),
