@@ -145,7 +145,12 @@ export async function startStack(options: { previewToken?: string; previewArgs?:
      */
     const startPreview = async (previewToken: string, folder: string, args: readonly string[], checkSignedIn: boolean): Promise<Running & { url: string }> => {
       for (let attempt = 1; ; attempt++) {
-        const started = run([PREVIEW_CLI, '--relay', relayUrl, '--token', previewToken, '--port', '0', '--data', path.join(dataDir, folder), ...args]);
+        // The preview keeps its cache key in the user's config folder: this run's own, removed with the stack.
+        const config = path.join(dataDir, 'config');
+        const started = run([PREVIEW_CLI, '--relay', relayUrl, '--token', previewToken, '--port', '0', '--data', path.join(dataDir, folder), ...args], {
+          XDG_CONFIG_HOME: config,
+          APPDATA: config,
+        });
         const url = (await waitForLine(started, /^console at (\S+)$/, 'preview'))[1]!;
         if (!checkSignedIn || (await consoleSignedIn(url))) return Object.assign(started, { url });
         await stop(started);
