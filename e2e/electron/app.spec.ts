@@ -1,6 +1,6 @@
 // The real Electron app where its binary is installed (skipped, with that reason, elsewhere), and the built
 // preload bundle, which runs here in any case: it is the one piece whose build can break what its unit test proves.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
@@ -74,6 +74,15 @@ test.describe('the Electron app', () => {
     });
     expect(answers.session).toMatchObject({ signedIn: false });
     expect(answers.refused).toEqual({ name: 'ConsoleError', code: 'invalid_input' });
+  });
+
+  test('keeps its cache encrypted on disk: no SQLite text in console.db or its WAL', async () => {
+    const db = path.join(userData, 'console.db');
+    // The schema the migrations wrote is there, in the file or its WAL; in the clear it would hold "CREATE TABLE".
+    const bytes = () => Buffer.concat([db, `${db}-wal`].map((f) => (existsSync(f) ? readFileSync(f) : Buffer.alloc(0))));
+    await expect.poll(() => bytes().length).toBeGreaterThan(4096);
+    expect(bytes().includes('CREATE TABLE')).toBe(false);
+    expect(bytes().subarray(0, 15).toString('latin1')).not.toBe('SQLite format 3');
   });
 
   test('cannot navigate away or open windows', async () => {
