@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { modesUnder as modes } from '../node-shared/test-support/file-modes';
 import { openLocalStore } from './core/local-store';
 import { RotatingLogFile } from './core/rotating-log';
 import { writeWindowState } from './lifecycle';
@@ -17,20 +18,6 @@ beforeEach(() => {
 afterEach(() => {
   process.umask(umask);
 });
-
-/** Every folder and file under `root` with its mode, as `relative path: octal`. */
-function modes(root: string): Record<string, string> {
-  const found: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      found[path.relative(root, full)] = (statSync(full).mode & 0o777).toString(8);
-      if (entry.isDirectory()) walk(full);
-    }
-  };
-  walk(root);
-  return found;
-}
 
 describe.skipIf(process.platform === 'win32')('console file modes under umask 000', () => {
   it('makes the data folder 0700 and the cache, its -wal/-shm, media, logs, token and window state 0600', async () => {

@@ -1,8 +1,9 @@
 // The relay's files under a permissive umask: its data folder 0700, and relay.db, -wal/-shm, media, sandbox and demo tokens 0600.
-import { chmodSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { modesUnder as modes } from '../node-shared/test-support/file-modes';
 import { DEMO_TOKENS_FILE, prepareDemo } from './sandbox/demo';
 import type { SqliteRelayStore } from './store/sqlite-relay-store';
 import { startTestRelay, type TestRelay } from './test-support/relay-harness';
@@ -17,20 +18,6 @@ afterEach(async () => {
   t = undefined;
   process.umask(umask);
 });
-
-/** Every folder and file under `root` with its mode, as `relative path: octal`. */
-function modes(root: string): Record<string, string> {
-  const found: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      found[path.relative(root, full)] = (statSync(full).mode & 0o777).toString(8);
-      if (entry.isDirectory()) walk(full);
-    }
-  };
-  walk(root);
-  return found;
-}
 
 describe.skipIf(process.platform === 'win32')('relay file modes under umask 000', () => {
   it('keeps every folder 0700 and every file 0600: databases with -wal/-shm, an uploaded document, the demo tokens', async () => {
