@@ -22,6 +22,15 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** Adds agent "it-check" to the relay's data folder as IT would, and returns the token it printed (its last line). */
+function addAgent(relayData: string): string {
+  const added = spawnSync('npm', ['run', '--silent', 'relay', '--', 'agents', 'add', 'it-check', '--name', 'IT path check', '--data', relayData], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  });
+  return added.stdout.trim().split('\n').at(-1)!;
+}
+
 async function startRelay(data: string, port: number): Promise<string> {
   const relay = spawn(process.execPath, ['--import', 'tsx', 'src/relay/cli/relay-cli.ts', '--sandbox', '--port', String(port), '--data', data], {
     cwd: repoRoot,
@@ -35,11 +44,7 @@ async function startRelay(data: string, port: number): Promise<string> {
 describe('npm run agent', () => {
   it('queues a message while the relay is down, on an empty data folder, and exits 0 once the relay accepted it', async () => {
     const relayData = fresh('agent-relay');
-    const added = spawnSync('npm', ['run', '--silent', 'relay', '--', 'agents', 'add', 'it-check', '--name', 'IT path check', '--data', relayData], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-    });
-    const token = added.stdout.trim().split('\n').at(-1)!;
+    const token = addAgent(relayData);
     const port = await freePort();
     // The customer wrote today (the 24-hour window is open); then the relay goes away.
     const first = await startRelay(relayData, port);
@@ -89,11 +94,7 @@ describe('npm run agent', () => {
 
   it('prints what a customer without a phone number sends, whatever its kind', async () => {
     const relayData = fresh('agent-2026');
-    const added = spawnSync('npm', ['run', '--silent', 'relay', '--', 'agents', 'add', 'it-check', '--name', 'IT path check', '--data', relayData], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-    });
-    const token = added.stdout.trim().split('\n').at(-1)!;
+    const token = addAgent(relayData);
     const url = await startRelay(relayData, await freePort());
     const customer = { bsuid: 'US.13491208655302741918', username: 'noa.katz', name: 'Noa Katz' };
     for (const body of [
@@ -125,11 +126,7 @@ describe('npm run agent', () => {
 
   it('prints ids and kinds, not who wrote or what, unless asked with --show-content; the token read from standard input', async () => {
     const relayData = fresh('agent-quiet');
-    const added = spawnSync('npm', ['run', '--silent', 'relay', '--', 'agents', 'add', 'it-check', '--name', 'IT path check', '--data', relayData], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-    });
-    const token = added.stdout.trim().split('\n').at(-1)!;
+    const token = addAgent(relayData);
     const url = await startRelay(relayData, await freePort());
     const planted = { from: '972541239876', name: 'Dana Levi', text: 'my card PIN is 4812' };
     expect((await fetch(`${url}/sandbox/inbound`, { method: 'POST', body: JSON.stringify(planted) })).status).toBe(200);
