@@ -153,7 +153,7 @@ describe('native notifications', () => {
   it('closes everything on sign-out and on dispose, and stops listening', () => {
     const { notifications, notify, fire, handle, listeners } = setup();
     notify('c1', 'm1');
-    fire('session.changed', { signedIn: false, relayUrl: null, agent: null, relayUrlLocked: false });
+    fire('session.changed', { signedIn: false, relayUrl: null, agent: null, relayUrlLocked: false, signInAgain: false });
     expect(notifications[0]?.closed).toBe(true);
     notify('c2', 'm2');
     handle.dispose();

@@ -57,8 +57,21 @@ export const Session = z.object({
   agent: SessionAgent.nullable(),
   /** IT fixed the relay URL by machine policy: the login screen does not offer to change it. */
   relayUrlLocked: z.boolean(),
+  /**
+   * The device session ended and could not be refreshed (expired, revoked, refresh refused): the agent must sign in
+   * again; what they queued stays queued and goes once they have. False while signed in or after a sign-out.
+   */
+  signInAgain: z.boolean(),
 });
 export type Session = z.infer<typeof Session>;
+
+/** How a relay lets agents sign in (its GET /v1/auth/config; a relay from before sessions offers the token only). */
+export const AuthMethods = z.object({ sso: z.boolean(), token: z.boolean(), ssoIssuer: z.string().nullable() });
+export type AuthMethods = z.infer<typeof AuthMethods>;
+
+/** How a single sign-on attempt that was handed to the browser ended. */
+export const SsoOutcome = z.object({ ok: z.boolean(), code: z.string().nullable(), message: z.string().nullable() });
+export type SsoOutcome = z.infer<typeof SsoOutcome>;
 
 /** A relay address as agents may type it: ws(s):// or http(s)://, no credentials in it. */
 export const RelayUrl = z
@@ -96,6 +109,16 @@ const Ok = z.object({ ok: z.literal(true) });
 export const CONSOLE_METHODS = {
   'session.get': { input: Empty, output: Session },
   'session.signIn': { input: z.object({ relayUrl: RelayUrl, token: z.string().min(8).max(512) }), output: Session },
+  /** What the relay at this address accepts: single sign-on, the agent token, or both. */
+  'session.authMethods': { input: z.object({ relayUrl: RelayUrl }).strict(), output: AuthMethods },
+  /**
+   * Starts single sign-on: the provider's page is opened in the system browser (`opened` true) or, in the web preview,
+   * the UI navigates to `authorizationUrl` itself (`opened` false). The outcome arrives as `session.sso`, then
+   * `session.changed` when it succeeded.
+   */
+  'session.ssoStart': { input: z.object({ relayUrl: RelayUrl }).strict(), output: z.object({ authorizationUrl: z.string().url(), opened: z.boolean() }) },
+  /** The agent gave up waiting for the browser: the pending sign-on is dropped (a late answer is refused). */
+  'session.ssoCancel': { input: Empty, output: Ok },
   /** Wipes the agent's cache; `queued`: their unsent messages go when they sign in again (keep, the default) or are deleted. */
   'session.signOut': { input: z.object({ queued: z.enum(['keep', 'discard']).optional() }).strict(), output: Session },
 
@@ -193,6 +216,7 @@ export const CONSOLE_EVENTS = {
   'notification.show': z.object({ conversationId: EntityId, messageId: EntityId, title: z.string().max(200), body: z.string().max(300).nullable() }),
   'settings.changed': Settings,
   'session.changed': Session,
+  'session.sso': SsoOutcome,
   'app.status': AppStatus,
   /** The adapter asks the UI to open a conversation (a notification click, a deep link). */
   'navigation.openConversation': z.object({ conversationId: EntityId }),

@@ -50,9 +50,15 @@ type Outcome = 'ok' | 'credentials' | 'unreachable';
 export class SessionService {
   constructor(private readonly deps: SessionServiceDeps) {}
 
-  readonly handlers: HandlersOf<'session.get' | 'session.signIn' | 'session.signOut'> = {
+  readonly handlers: HandlersOf<'session.get' | 'session.signIn' | 'session.signOut' | 'session.authMethods' | 'session.ssoStart' | 'session.ssoCancel'> = {
     'session.get': async () => this.session(),
     'session.signIn': async ({ relayUrl, token }) => this.signIn(relayUrl, token),
+    // Placeholders until device sessions land (issue 16): the agent token is the only way in.
+    'session.authMethods': async () => ({ sso: false, token: true, ssoIssuer: null }),
+    'session.ssoStart': async () => {
+      throw new ServiceError('unavailable', 'Single sign-on is not available yet.');
+    },
+    'session.ssoCancel': async () => ({ ok: true }),
     'session.signOut': async ({ queued = 'keep' }) => this.signOut(queued),
   };
 
@@ -71,6 +77,7 @@ export class SessionService {
       relayUrl: this.deps.policy.relayUrl ?? saved.relayUrl,
       agent: saved.agent,
       relayUrlLocked: this.deps.policy.relayUrlLocked === true,
+      signInAgain: false,
     };
   }
 

@@ -10,6 +10,7 @@ export const SIGNED_IN: Session = {
   relayUrl: 'wss://relay.example',
   agent: { id: 'me', name: 'Agent Me', role: 'agent', teams: [{ id: 'main', name: 'Main branch' }] },
   relayUrlLocked: false,
+  signInAgain: false,
 };
 
 export interface Harness {
