@@ -15,6 +15,7 @@ export function connectEvents(api: Pick<BranchlineApi, 'on'>, store: AppStore): 
     api.on('messages.removed', (payload) => state().applyRemoved(payload.conversationId, payload.messageIds)),
     api.on('settings.changed', (payload) => state().applySettings(payload)),
     api.on('session.changed', (payload) => state().sessionChanged(payload)),
+    api.on('session.sso', (payload) => state().applySsoOutcome(payload)),
     api.on('app.status', (payload) => state().applyAppStatus(payload)),
     api.on('navigation.openConversation', (payload) => {
       state().clearSearch();

@@ -1,5 +1,6 @@
 // Every user-facing string, in one place, ready for translation.
 import { kindStrings } from './strings-kinds';
+import { loginStrings } from './strings-login';
 import { statusStrings } from './strings-status';
 import { teamStrings } from './strings-team';
 
@@ -23,24 +24,8 @@ export const strings = {
   kinds: kindStrings,
   /** Teams, roles and ownership: names instead of ids, take over, release, transfer, queued work by its author. */
   team: teamStrings,
-  login: {
-    region: 'Sign in',
-    title: 'Sign in to Branchline',
-    intro: 'Enter the relay address and the agent token your supervisor gave you.',
-    credentialsNeeded: 'The relay no longer accepts your token. Enter a new one; your queued messages are kept.',
-    relayUrl: 'Relay address',
-    urlPlaceholder: 'wss://relay.example.bank',
-    lockedUrl: 'Set by your IT department.',
-    /** Before the host, so an agent sees where the token goes ("Relay: relay.bank.example"). */
-    relayHost: 'Relay:',
-    notEncrypted: '(not encrypted: only on this computer, or where IT allows it)',
-    token: 'Agent token',
-    badUrl: 'The relay address must start with wss://, ws://, https:// or http://.',
-    shortToken: 'The agent token is at least 8 characters long.',
-    tokenHint: 'Check the token with your supervisor and try again.',
-    signIn: 'Sign in',
-    signingIn: 'Signing in…',
-  },
+  /** The sign-in screen: the relay address, single sign-on, the agent token, and signing in again. */
+  login: loginStrings,
 
   list: {
     region: 'Conversations panel',
