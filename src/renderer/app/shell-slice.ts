@@ -1,6 +1,6 @@
 // The shell's orchestration: start-up, reacting to sign-in and sign-out, and opening a conversation.
 // Feature slices stay independent; the steps that touch several of them live here (declared in store/shell-slice.ts).
-import type { SessionAgent } from '../../shared/contract';
+import type { Session, SessionAgent } from '../../shared/contract';
 import type { SliceCreator } from '../store/app-state';
 import type { ShellSlice } from '../store/shell-slice';
 import { customerLabel } from '../ui/customer-label';
@@ -29,12 +29,15 @@ export const createShellSlice: SliceCreator<ShellSlice> = (set, get, { api }) =>
 
   sessionChanged(session) {
     const previous = get().session;
-    const wasSignedIn = previous?.signedIn === true;
+    // A session that ended and waits for the agent to sign in again is the same agent's desk: their list, open
+    // conversation and drafts stay on screen (read-only behind the prompt) and nothing is reloaded for it.
+    const present = (s: Session | null | undefined) => s?.signedIn === true || s?.signInAgain === true;
+    const wasSignedIn = present(previous);
     // Another agent signed in over this one (the console wiped its cache): nothing of the previous agent's stays on screen.
     const before = previous?.agent ?? null;
     const otherAgent = wasSignedIn && session.signedIn && before !== null && before.id !== session.agent?.id;
     get().applySession(session);
-    if ((!session.signedIn && wasSignedIn) || otherAgent) {
+    if ((!present(session) && wasSignedIn) || otherAgent) {
       get().closeConversation();
       get().resetConversations();
       get().resetTeam();
