@@ -68,7 +68,7 @@ export type ThrottleTransition =
 
 interface KeyState {
   failures: number;
-  /** When `failures` was last brought up to date (time passed in by the caller: monotonic milliseconds). */
+  /** Since when the next failure is being forgiven (time passed in by the caller: monotonic milliseconds). */
   at: number;
   strikes: number;
   lockedUntil: number;
@@ -96,7 +96,7 @@ export class AuthThrottle {
     if (state.lockedUntil > now) return { kind: 'locked', retryAfterMs: state.lockedUntil - now };
     const counted = state.failures + state.pending;
     if (counted < this.settings.freeFailures) return { kind: 'go' };
-    const steps = Math.min(30, Math.floor(counted - this.settings.freeFailures));
+    const steps = Math.min(30, counted - this.settings.freeFailures);
     return { kind: 'delay', delayMs: Math.min(this.settings.maxDelayMs, this.settings.baseDelayMs * 2 ** steps) };
   }
 
@@ -120,9 +120,9 @@ export class AuthThrottle {
       state.strikes += 1;
       const lockoutMs = Math.min(this.settings.maxLockoutMs, this.settings.lockoutMs * 2 ** Math.min(30, state.strikes - 1));
       state.lockedUntil = now + lockoutMs;
-      return { kind: 'locked', lockoutMs, failures: Math.floor(state.failures) };
+      return { kind: 'locked', lockoutMs, failures: state.failures };
     }
-    if (before < this.settings.freeFailures && state.failures >= this.settings.freeFailures) return { kind: 'delayed', failures: Math.floor(state.failures) };
+    if (before < this.settings.freeFailures && state.failures >= this.settings.freeFailures) return { kind: 'delayed', failures: state.failures };
     return null;
   }
 
@@ -140,9 +140,10 @@ export class AuthThrottle {
   private current(key: string, now: number): KeyState | null {
     const state = this.keys.get(key);
     if (state === undefined) return null;
-    const elapsed = Math.max(0, now - state.at);
-    state.failures = Math.max(0, state.failures - elapsed / this.settings.forgiveEveryMs);
-    state.at = Math.max(state.at, now);
+    // Whole failures are forgiven, each after a full forgiveEveryMs: counts stay integers that IT can read in the log.
+    const forgiven = Math.min(state.failures, Math.floor(Math.max(0, now - state.at) / this.settings.forgiveEveryMs));
+    state.failures -= forgiven;
+    state.at = state.failures === 0 ? Math.max(state.at, now) : state.at + forgiven * this.settings.forgiveEveryMs;
     if (state.pending > 0 && now - state.pendingAt >= this.settings.pendingTtlMs) state.pending = 0;
     // Strikes are forgotten with the count, but not before the longest lockout has passed again since the last one:
     // a key quiet that long starts again at the first lockout.
