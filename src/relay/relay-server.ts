@@ -7,7 +7,7 @@ import { systemClock, type Clock } from '../shared/clock';
 import { CloseCode } from '../shared/protocol';
 import { createMethodHandler } from './agent-methods';
 import { sourceOf } from './agent-handshake';
-import { createAuthGuard, type AuthGuardSettings } from './auth/auth-guard';
+import { createAuthGuard, type AuthGuard, type AuthGuardSettings } from './auth/auth-guard';
 import { sendError, sendJson } from './http-util';
 import { createLogger, phonePseudonymizer, type Logger } from './log';
 import { createLongPoll } from './long-poll';
@@ -42,6 +42,8 @@ export interface Relay {
   readonly store: RelayStore;
   readonly sandbox: Sandbox | null;
   readonly log: Logger;
+  /** The process's sign-in guard: every door that takes a credential (the /v1/auth routes too) goes through it. */
+  readonly authGuard: AuthGuard;
   /** Stops accepting work, tells devices to come back soon (1012), lets in-flight sends finish, closes the store. */
   close(): Promise<void>;
 }
@@ -256,6 +258,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
     store,
     sandbox,
     log,
+    authGuard: guard,
     close: () => {
       closing ??= (async () => {
         clearInterval(pruneTimer);
