@@ -263,6 +263,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
       closing ??= (async () => {
         clearInterval(pruneTimer);
         stopAccessWatch();
+        guard.close();
         hub.closeAll(CloseCode.relayRestarting, 'relay restarting');
         poll.closeAll();
         sockets.close();

@@ -10,7 +10,7 @@ import type { ThrottleSettings } from '../domain/auth-throttle';
 import { createLogger, phonePseudonymizer } from '../log';
 import { openRelayDatabase } from '../store/relay-db';
 import { SqliteRelayStore } from '../store/sqlite-relay-store';
-import { createAuthGuard, type AuthGuard } from './auth-guard';
+import { createAuthGuard, type RelayAuthGuard } from './auth-guard';
 
 const SMALL: ThrottleSettings = {
   freeFailures: 3,
@@ -30,7 +30,7 @@ let store: SqliteRelayStore;
 let clock: FakeClock;
 let lines: string[];
 let slept: number[];
-let guard: AuthGuard;
+let guard: RelayAuthGuard;
 
 beforeEach(() => {
   store = new SqliteRelayStore(openRelayDatabase(mkdtempSync(path.join(tmpdir(), 'branchline-guard-')), { phoneNumberId: '106540352242922' }));
@@ -55,6 +55,12 @@ afterEach(async () => {
   await store.close();
 });
 
+/** The summary is written from a timer, its audit entry after: a few turns of the event loop, bounded. */
+async function waitForLines(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !done(); i++) await new Promise((resolve) => setImmediate(resolve));
+  expect(done()).toBe(true);
+}
+
 const events = () => lines.map((l) => Line.parse(JSON.parse(l)));
 
 /** One wrong credential from `source`, the way a door presents it. */
@@ -74,20 +80,42 @@ describe('createAuthGuard', () => {
     expect(await guard.admit('198.51.100.1', 'poll')).toEqual({ ok: true });
   });
 
-  it('writes a thousand refusals as a few lines naming the address, door and reason, with counts in between', async () => {
+  it('writes a thousand refusals as a few lines naming the address, door and reason: the first, then a summary with counts', async () => {
     for (let i = 0; i < 1_000; i++) await wrong('203.0.113.9');
-    clock.advance(61_000);
+    const refusalLines = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r['event'] === 'agent.auth_refused');
+    expect(refusalLines()).toHaveLength(1);
+    // The interval ends: what it held back is one line (7 more refusals, then 992 answers of 429), and one audit entry.
+    clock.advance(10_000);
+    await waitForLines(() => refusalLines().length === 2);
+    clock.advance(60_000);
     await wrong('203.0.113.9');
-    const refusals = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r['event'] === 'agent.auth_refused');
-    expect(refusals).toHaveLength(2);
+    const refusals = refusalLines();
+    expect(refusals).toHaveLength(3);
     expect(refusals[0]).toMatchObject({ source: '203.0.113.9', door: 'poll', reason: 'unknown_or_revoked' });
-    // The second line accounts for everything since the first: 7 more refusals and 992 answers of 429.
-    expect(refusals[1]).toMatchObject({ source: '203.0.113.9', refusedSinceLastLine: SMALL.lockAfter - 1, rateLimitedSinceLastLine: 1_000 - SMALL.lockAfter });
+    expect(refusals[1]).toMatchObject({ source: '203.0.113.9', door: 'poll', reason: 'rate_limited', refusedSinceLastLine: 7, rateLimitedSinceLastLine: 992 });
+    expect(refusals[2]).toMatchObject({ source: '203.0.113.9', reason: 'unknown_or_revoked', refusedSinceLastLine: 0, rateLimitedSinceLastLine: 0 });
     const audit = (await store.readAudit({ limit: 100 })).filter((a) => a.action === 'session.token_refused');
-    expect(audit.map((a) => [a.action, a.source, a.detail])).toEqual([
-      ['session.token_refused', '203.0.113.9', { door: 'poll', reason: 'unknown_or_revoked', refusedSinceLastEntry: 0 }],
-      ['session.token_refused', '203.0.113.9', { door: 'poll', reason: 'unknown_or_revoked', refusedSinceLastEntry: SMALL.lockAfter - 1 }],
+    expect(audit.map((a) => [a.source, a.detail])).toEqual([
+      ['203.0.113.9', { door: 'poll', reason: 'unknown_or_revoked', refusedSinceLastEntry: 0, rateLimitedSinceLastEntry: 0 }],
+      ['203.0.113.9', { door: 'poll', reason: 'rate_limited', refusedSinceLastEntry: 7, rateLimitedSinceLastEntry: 992 }],
+      ['203.0.113.9', { door: 'poll', reason: 'unknown_or_revoked', refusedSinceLastEntry: 0, rateLimitedSinceLastEntry: 0 }],
     ]);
+  });
+
+  it('writes no summary for an interval that held nothing back, and none after close', async () => {
+    await wrong('203.0.113.9');
+    clock.advance(60_000);
+    await wrong('198.51.100.4');
+    await wrong('198.51.100.4');
+    guard.close();
+    clock.advance(60_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(
+      events()
+        .filter((e) => e.event === 'agent.auth_refused')
+        .map((e) => e.source),
+    ).toEqual(['203.0.113.9', '198.51.100.4']);
+    expect(clock.pendingTimers()).toBe(0);
   });
 
   it('logs when a source starts being delayed and when it is locked out, once each', async () => {

@@ -4,6 +4,7 @@ import type { Clock } from '../../shared/clock';
 import { AGENT_THROTTLE, AuthThrottle, SOURCE_THROTTLE, type ThrottleSettings, type ThrottleTransition } from '../domain/auth-throttle';
 import type { Logger } from '../log';
 import type { RelayStore } from '../store/relay-store';
+import { createRefusalRecorder } from './refusal-record';
 
 /** Which door a credential came through: the audit and the log say which. */
 export type AuthDoor = 'ws' | 'poll' | 'media' | 'session' | 'refresh' | 'oidc';
@@ -53,19 +54,17 @@ export interface AuthGuardSettings {
   readonly source: ThrottleSettings;
   readonly agent: ThrottleSettings;
   /**
-   * At most one refusal log line and one audit entry per source address this often; the next one counts those in
-   * between, so a thousand refusals are a handful of lines, not a thousand.
+   * At most one refusal log line and one audit entry per source address this often; a summary at the end of the
+   * interval counts those in between, so a thousand refusals are a line or two, not a thousand.
    */
   readonly recordEveryMs: number;
 }
 
 export const AUTH_GUARD_DEFAULTS: AuthGuardSettings = { source: SOURCE_THROTTLE, agent: AGENT_THROTTLE, recordEveryMs: 10_000 };
 
-/** Per source: when its last line was written and what was left unwritten since. */
-interface Tally {
-  at: number;
-  refused: number;
-  limited: number;
+/** The relay's guard: the relay stops it on close (pending log summaries are dropped). */
+export interface RelayAuthGuard extends AuthGuard {
+  close(): void;
 }
 
 /** The guard of one relay process (several processes throttle separately until they share it, issue 17). */
@@ -76,27 +75,13 @@ export function createAuthGuard(deps: {
   settings?: Partial<AuthGuardSettings>;
   /** Waits out a delay (default: the clock's timer). */
   sleep?: (ms: number) => Promise<void>;
-}): AuthGuard {
+}): RelayAuthGuard {
   const settings = { ...AUTH_GUARD_DEFAULTS, ...deps.settings };
   const sources = new AuthThrottle(settings.source);
   const agents = new AuthThrottle(settings.agent);
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => deps.clock.setTimer(ms, resolve)));
-  const tallies = new Map<string, Tally>();
+  const recorder = createRefusalRecorder({ ...deps, everyMs: settings.recordEveryMs, maxSources: settings.source.maxKeys });
   const now = () => deps.clock.monotonicNow();
-
-  /** Whether this source's event is written now; if not, it is counted for the next line. */
-  function tally(source: string, kind: 'refused' | 'limited'): { write: boolean; earlier: Tally | null } {
-    const at = now();
-    const last = tallies.get(source);
-    if (last !== undefined && at - last.at < settings.recordEveryMs) {
-      last[kind] += 1;
-      return { write: false, earlier: null };
-    }
-    tallies.delete(source);
-    if (tallies.size >= settings.source.maxKeys) tallies.delete(tallies.keys().next().value!);
-    tallies.set(source, { at, refused: 0, limited: 0 });
-    return { write: true, earlier: last ?? null };
-  }
 
   function logTransition(transition: ThrottleTransition, who: { source: string } | { agentId: string }): void {
     if (transition === null) return;
@@ -108,19 +93,9 @@ export function createAuthGuard(deps: {
     });
   }
 
-  function limited(source: string, door: AuthDoor, retryAfterMs: number, agentId: string | null): Admission {
-    const { write, earlier } = tally(source, 'limited');
+  async function limited(source: string, door: AuthDoor, retryAfterMs: number, agentId: string | null): Promise<Admission> {
     const retryAfterSeconds = seconds(retryAfterMs);
-    if (write) {
-      deps.log.warn('agent.auth_refused', {
-        source,
-        door,
-        reason: 'rate_limited',
-        ...(agentId !== null && { agentId }),
-        retryAfterSeconds,
-        ...sinceLastLine(earlier),
-      });
-    }
+    await recorder.record({ source, door, reason: 'rate_limited', agentId, retryAfterSeconds });
     return { ok: false, retryAfterSeconds };
   }
 
@@ -150,17 +125,7 @@ export function createAuthGuard(deps: {
     async refused(source, door, reason, agentId = null) {
       logTransition(sources.fail(source, now(), true), { source });
       if (agentId !== null) logTransition(agents.fail(agentId, now()), { agentId });
-      const { write, earlier } = tally(source, 'refused');
-      if (!write) return;
-      deps.log.warn('agent.auth_refused', { source, door, reason, ...(agentId !== null && { agentId }), ...sinceLastLine(earlier) });
-      await deps.store.appendAudit({
-        at: deps.clock.wallNow(),
-        action: 'session.token_refused',
-        actorId: null,
-        subjectId: agentId,
-        source,
-        detail: { door, reason, refusedSinceLastEntry: earlier?.refused ?? 0 },
-      });
+      await recorder.record({ source, door, reason, agentId });
     },
 
     accepted(source, agentId) {
@@ -168,13 +133,11 @@ export function createAuthGuard(deps: {
       sources.succeed(source, now(), false);
       agents.succeed(agentId, now(), true);
     },
+
+    close: () => recorder.close(),
   };
 }
 
 function seconds(ms: number): number {
   return Math.max(1, Math.ceil(ms / 1000));
-}
-
-function sinceLastLine(earlier: Tally | null): Record<string, number> {
-  return earlier === null ? {} : { refusedSinceLastLine: earlier.refused, rateLimitedSinceLastLine: earlier.limited };
 }

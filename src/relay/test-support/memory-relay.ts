@@ -133,6 +133,7 @@ export async function startMemoryRelay(options: { eventWindow?: number } = {}): 
       messages = [...m];
     },
     async close() {
+      guard.close();
       poll.closeAll();
       hub.closeAll(CloseCode.normal, 'test over');
       sockets.close();
