@@ -129,6 +129,23 @@ describe.each([
   });
 });
 
+describe('the poll session routes', () => {
+  it('count wrong tokens on GET and POST /v1/poll/{id} against the address, then answer it 429', async () => {
+    const source = '203.0.113.4';
+    const statuses: number[] = [];
+    for (let i = 0; i < SOURCE.lockAfter + 2; i++) {
+      const init = i % 2 === 0 ? { method: 'GET' } : { method: 'POST', body: '{"frames":[]}' };
+      const res = await fetch(`${t.relay.url}/v1/poll/0190b8a0-0000-7000-8000-000000000001`, {
+        ...init,
+        headers: { authorization: `Bearer ${wrongToken()}`, 'x-forwarded-for': source },
+      });
+      await res.body?.cancel();
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([...Array.from({ length: SOURCE.lockAfter }, () => 401), 429, 429]);
+  });
+});
+
 describe('the relay log after the floods', () => {
   it('holds none of the tokens tried, nor the good one', () => {
     const log = t.logLines.join('');

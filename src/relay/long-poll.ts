@@ -108,7 +108,7 @@ export function createLongPoll(deps: {
       return null;
     }
     if (entry.agentId !== agent.id) {
-      deps.log.warn('poll.session_mismatch', { agentId: agent.id });
+      deps.log.warn('poll.session_mismatch', { agentId: agent.id, source: deps.sourceOf(req) });
       sendError(res, 403, 'forbidden', 'this session belongs to another agent');
       return null;
     }

@@ -76,7 +76,7 @@ export function createAgentSocketServer(deps: {
       else session.receive(data.toString());
     });
     ws.on('close', (code) => session.close(code, 'closed by peer'));
-    ws.on('error', (error) => deps.log.warn('agent.socket_error', { error }));
+    ws.on('error', (error) => deps.log.warn('agent.socket_error', { source, error }));
     await session.start();
     for (const text of early) session.receive(text);
   }
@@ -85,11 +85,16 @@ export function createAgentSocketServer(deps: {
     /** A locked-out source is answered 429 on the raw socket; a delayed one waits here, before its token is read. */
     async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
       const source = deps.sourceOf(req);
+      // Node removes its error listener from a socket it hands to 'upgrade', and ws adds one only once it takes the
+      // socket: until then (the wait, or the 429 written to a client that already reset) an error must not go uncaught.
+      const onError = () => socket.destroy();
+      socket.on('error', onError);
       const admission = await deps.guard.admit(source, 'ws');
       if (!admission.ok) {
         refuseUpgradeRateLimited(socket, admission.retryAfterSeconds);
         return;
       }
+      socket.off('error', onError);
       if (socket.destroyed) return;
       wss.handleUpgrade(req, socket, head, (ws) => {
         void onConnection(ws, req, url, source).catch((error: unknown) => {
