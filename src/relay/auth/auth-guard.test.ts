@@ -140,6 +140,11 @@ describe('createAuthGuard', () => {
     }
     expect(await guard.admit('10.9.0.1', 'ws')).toEqual({ ok: true });
     expect(await guard.admitAgent('ana', '10.9.0.1', 'ws')).toEqual({ ok: false, retryAfterSeconds: 60 });
+    // Ana's locked device retrying from her branch does not slow her colleagues there.
+    for (let i = 0; i < 10; i++) {
+      expect(await guard.admit('10.9.0.1', 'ws')).toEqual({ ok: true });
+      expect((await guard.admitAgent('ana', '10.9.0.1', 'ws')).ok).toBe(false);
+    }
     expect(await guard.admitAgent('bob', '10.9.0.1', 'ws')).toEqual({ ok: true });
     expect(events().some((e) => e.event === 'agent.auth_throttled' && e.agentId === 'ana')).toBe(true);
 

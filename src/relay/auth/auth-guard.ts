@@ -117,9 +117,11 @@ export function createAuthGuard(deps: {
 
     async admitAgent(agentId, source, door) {
       const verdict = agents.verdict(agentId, now());
-      if (verdict.kind === 'locked') return limited(source, door, verdict.retryAfterMs, agentId);
-      const lockedMs = verdict.kind === 'delay' ? await wait(agents, agentId, verdict.delayMs) : null;
-      return lockedMs === null ? { ok: true } : limited(source, door, lockedMs, agentId);
+      const lockedMs = verdict.kind === 'locked' ? verdict.retryAfterMs : verdict.kind === 'delay' ? await wait(agents, agentId, verdict.delayMs) : null;
+      if (lockedMs === null) return { ok: true };
+      // The source's attempt has its answer, and it was not a bad credential from that address: no longer pending.
+      sources.succeed(source, now(), false);
+      return limited(source, door, lockedMs, agentId);
     },
 
     async refused(source, door, reason, agentId = null) {
