@@ -1,13 +1,12 @@
 // What a device says when it connects (token, device id, resume cursor), checked the same for WS, long polling and
-// media; who the token belongs to, with their access now; where it connects from; refused tokens audited.
+// media; who the token belongs to, with their access now; where it connects from; refused tokens go to the guard.
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
-import type { Clock } from '../shared/clock';
 import { EntityId } from '../shared/domain';
 import { fail, ok, type Result } from '../shared/errors';
 import { bearerToken, hashAgentToken } from './agent-tokens';
 import { sourceAddress } from './domain/source-address';
-import type { Logger } from './log';
+import type { AuthDoor, AuthGuard } from './auth/auth-guard';
 import type { Agent, AgentAccess, RelayStore } from './store/relay-store';
 
 export interface Handshake {
@@ -37,50 +36,15 @@ export async function authenticate(store: Pick<RelayStore, 'findAgentByTokenHash
 
 export type SignInStore = Pick<RelayStore, 'findAgentByTokenHash' | 'agentAccess' | 'appendAudit'>;
 
-/** Where a sign-in was tried: the audit says which door. */
-export type Door = 'ws' | 'poll' | 'media';
-
-/**
- * Refused tokens go to the audit trail with their source address, at most one entry per source every `intervalMs`
- * (counting the ones in between), so a client retrying a dead token — or someone trying tokens — cannot flood it.
- */
-export class RefusedTokens {
-  private readonly last = new Map<string, { at: number; since: number }>();
-
-  constructor(
-    private readonly deps: { store: Pick<RelayStore, 'appendAudit'>; clock: Clock; log: Logger },
-    private readonly intervalMs = 10_000,
-  ) {}
-
-  async record(source: string, door: Door, reason: 'missing' | 'unknown_or_revoked'): Promise<void> {
-    const now = this.deps.clock.wallNow();
-    const previous = this.last.get(source);
-    if (previous !== undefined && now - previous.at < this.intervalMs) {
-      previous.since += 1;
-      return;
-    }
-    if (this.last.size >= 10_000) this.last.clear(); // bounded memory; at worst a few more entries
-    this.last.set(source, { at: now, since: 0 });
-    this.deps.log.warn('agent.auth_refused', { transport: door, reason });
-    await this.deps.store.appendAudit({
-      at: now,
-      action: 'session.token_refused',
-      actorId: null,
-      source,
-      detail: { door, reason, refusedSinceLastEntry: previous?.since ?? 0 },
-    });
-  }
-}
-
 /**
  * The active agent holding this token, with their role, teams and access_version now; null (and audited) when the
  * token is missing, unknown or revoked.
  */
-export async function signIn(store: SignInStore, refused: RefusedTokens, token: string | null, source: string, door: Door): Promise<AgentAccess | null> {
+export async function signIn(store: SignInStore, guard: AuthGuard, token: string | null, source: string, door: AuthDoor): Promise<AgentAccess | null> {
   const agent = token === null ? null : await authenticate(store, token);
   const access = agent === null ? null : await store.agentAccess(agent.id);
   if (access !== null && access.revokedAt === null) return access;
-  await refused.record(source, door, token === null ? 'missing' : 'unknown_or_revoked');
+  await guard.refused(source, door, token === null ? 'missing' : 'unknown_or_revoked', agent?.id ?? null);
   return null;
 }
 

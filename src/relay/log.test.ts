@@ -61,4 +61,24 @@ describe('relay log ids', () => {
     expect(record['sessionId']).toBe('01a20b4d-7620-753f-b91b-3e05d91d86c3');
     expect(record['conversationId']).not.toContain('123 4567');
   });
+
+  it('keeps the client address of a refusal readable, and lets no credential of any kind through beside it', () => {
+    const { log, lines } = capture();
+    const secrets = ['blt_AgentT0kenValue', 'bla_Acce55TokenValue', 'blr_Refre5hTokenValue', 'eyJhbGciOiJSUzI1NiJ9.e30.c2ln'];
+    for (const source of ['203.0.113.45', '2001:db8:85a3::8a2e:370:7334', '::1']) {
+      log.warn('agent.auth_refused', { source, door: 'ws', reason: 'unknown_or_revoked', agentId: 'ana' });
+    }
+    log.warn('agent.auth_refused', {
+      source: '198.51.100.7',
+      token: secrets[0],
+      accessToken: secrets[1],
+      refreshToken: secrets[2],
+      idToken: secrets[3],
+      detail: `presented ${secrets[0]} then ${secrets[1]} and ${secrets[2]}`,
+      error: new Error(`refused Bearer ${secrets[0]}; ID token ${secrets[3]} failed`),
+    });
+    const records = lines.map((line) => z.looseObject({ source: z.string() }).parse(JSON.parse(line)));
+    expect(records.map((r) => r.source)).toEqual(['203.0.113.45', '2001:db8:85a3::8a2e:370:7334', '::1', '198.51.100.7']);
+    for (const secret of secrets) expect(lines.join('')).not.toContain(secret.slice(4));
+  });
 });

@@ -7,7 +7,9 @@ import { z } from 'zod';
 import type { Clock } from '../shared/clock';
 import { CloseCode, LONG_POLL_HOLD_MS, MAX_FRAME_BYTES, SUPPORTED_PROTOCOL_VERSIONS, pollProtocolVersion } from '../shared/protocol';
 import type { AgentSession, SessionTransport } from './agent-session';
-import { parseHandshake, signIn, type RefusedTokens, type SignInStore } from './agent-handshake';
+import { parseHandshake, type SignInStore } from './agent-handshake';
+import type { AuthGuard } from './auth/auth-guard';
+import { sendRateLimited, signInAtDoor } from './auth/door-sign-in';
 import { bearerToken, hashAgentToken } from './agent-tokens';
 import { BodyTooLargeError, readBody } from '../node-shared/http-body';
 import { secretsEqual } from '../node-shared/secret-compare';
@@ -79,8 +81,8 @@ export function createLongPoll(deps: {
   sessions: SessionFactory;
   clock: Clock;
   log: Logger;
-  refused: RefusedTokens;
-  /** The client's address for the audit trail (X-Forwarded-For only from trusted proxies). */
+  guard: AuthGuard;
+  /** The client's address for the log, audit and throttle (X-Forwarded-For only from trusted proxies). */
   sourceOf: (req: IncomingMessage) => string;
   holdMs?: number;
 }) {
@@ -94,17 +96,19 @@ export function createLongPoll(deps: {
     // The token that opened the session may always hear how it ended: a revoked agent's poll gets its 4001 (the hub
     // closes the session within a second of the revocation), not a bare 401.
     if (entry !== undefined && token !== null && secretsEqual(hashAgentToken(token), entry.tokenHash)) return entry;
-    const agent = await signIn(deps.store, deps.refused, token, deps.sourceOf(req), 'poll');
-    if (agent === null) {
-      sendError(res, 401, 'unauthorized', 'unknown or revoked token');
+    const signedIn = await signInAtDoor(deps, token, deps.sourceOf(req), 'poll');
+    if (!signedIn.ok) {
+      if (signedIn.status === 429) sendRateLimited(res, signedIn.retryAfterSeconds);
+      else sendError(res, 401, 'unauthorized', 'unknown or revoked token');
       return null;
     }
+    const agent = signedIn.agent;
     if (entry === undefined) {
       sendError(res, 404, 'not_found', 'no such poll session; open a new one');
       return null;
     }
     if (entry.agentId !== agent.id) {
-      deps.log.warn('poll.session_mismatch', { agentId: agent.id });
+      deps.log.warn('poll.session_mismatch', { agentId: agent.id, source: deps.sourceOf(req) });
       sendError(res, 403, 'forbidden', 'this session belongs to another agent');
       return null;
     }
@@ -121,15 +125,22 @@ export function createLongPoll(deps: {
       const source = deps.sourceOf(req);
       const handshake = parseHandshake(url, req.headers);
       if (!handshake.ok) {
-        if (handshake.error.code === 'unauthorized') await deps.refused.record(source, 'poll', 'missing');
+        if (handshake.error.code === 'unauthorized') {
+          // A missing token counts against the source like a wrong one, and a locked source hears 429 all the same.
+          const admission = await deps.guard.admit(source, 'poll');
+          if (!admission.ok) return sendRateLimited(res, admission.retryAfterSeconds);
+          await deps.guard.refused(source, 'poll', 'missing');
+        }
         sendError(res, handshake.error.code === 'unauthorized' ? 401 : 400, handshake.error.code, handshake.error.message);
         return;
       }
-      const agent = await signIn(deps.store, deps.refused, handshake.value.token, source, 'poll');
-      if (agent === null) {
-        sendError(res, 401, 'unauthorized', 'unknown or revoked token');
+      const signedIn = await signInAtDoor(deps, handshake.value.token, source, 'poll');
+      if (!signedIn.ok) {
+        if (signedIn.status === 429) sendRateLimited(res, signedIn.retryAfterSeconds);
+        else sendError(res, 401, 'unauthorized', 'unknown or revoked token');
         return;
       }
+      const agent = signedIn.agent;
       const transport = new PollTransport();
       const session = deps.sessions.create({
         agent,

@@ -7,7 +7,8 @@ import type { MediaUploadResult } from '../shared/protocol-methods';
 import { isUuidV7, uuidv7 } from '../shared/uuidv7';
 import type { Clock } from '../shared/clock';
 import { BodyTooLargeError } from '../node-shared/http-body';
-import { signIn, type RefusedTokens } from './agent-handshake';
+import type { AuthGuard } from './auth/auth-guard';
+import { sendRateLimited, signInAtDoor } from './auth/door-sign-in';
 import { bearerToken } from './agent-tokens';
 import { decideMedia, decideUpload } from './domain/access';
 import { refuseRest, sendError, sendJson } from './http-util';
@@ -22,7 +23,7 @@ export interface MediaRouteDeps {
   fetcher: MediaFetcher;
   clock: Clock;
   log: Logger;
-  refused: RefusedTokens;
+  guard: AuthGuard;
   sourceOf: (req: IncomingMessage) => string;
 }
 
@@ -30,12 +31,14 @@ export interface MediaRouteDeps {
 export async function routeMedia(req: IncomingMessage, res: ServerResponse, pathname: string, deps: MediaRouteDeps): Promise<boolean> {
   if (pathname !== '/v1/media' && !pathname.startsWith('/v1/media/')) return false;
   const source = deps.sourceOf(req);
-  const agent = await signIn(deps.store, deps.refused, bearerToken(req.headers.authorization), source, 'media');
-  if (agent === null) {
+  const signedIn = await signInAtDoor(deps, bearerToken(req.headers.authorization), source, 'media');
+  if (!signedIn.ok) {
     req.resume();
-    sendError(res, 401, 'unauthorized', 'unknown or revoked token');
+    if (signedIn.status === 429) sendRateLimited(res, signedIn.retryAfterSeconds);
+    else sendError(res, 401, 'unauthorized', 'unknown or revoked token');
     return true;
   }
+  const agent = signedIn.agent;
   if (pathname === '/v1/media' && req.method === 'POST') {
     await handleMediaUpload(req, res, agent, deps);
     return true;

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { systemClock, type Clock } from '../shared/clock';
 import { CloseCode } from '../shared/protocol';
 import { createMethodHandler } from './agent-methods';
-import { RefusedTokens, sourceOf } from './agent-handshake';
+import { sourceOf } from './agent-handshake';
+import { createAuthGuard, type AuthGuard, type AuthGuardSettings } from './auth/auth-guard';
 import { sendError, sendJson } from './http-util';
 import { createLogger, phonePseudonymizer, type Logger } from './log';
 import { createLongPoll } from './long-poll';
@@ -41,6 +42,8 @@ export interface Relay {
   readonly store: RelayStore;
   readonly sandbox: Sandbox | null;
   readonly log: Logger;
+  /** The process's sign-in guard: every door that takes a credential (the /v1/auth routes too) goes through it. */
+  readonly authGuard: AuthGuard;
   /** Stops accepting work, tells devices to come back soon (1012), lets in-flight sends finish, closes the store. */
   close(): Promise<void>;
 }
@@ -55,6 +58,8 @@ export interface RelayOverrides {
   sandboxTiming?: { statusDelayMs?: number; replyDelayMs?: number; webhookRetryMs?: number };
   /** Long-poll hold time (tests shorten it). */
   pollHoldMs?: number;
+  /** Sign-in throttle thresholds and delays (tests make them small; the defaults are in domain/auth-throttle.ts). */
+  authGuard?: Partial<AuthGuardSettings>;
 }
 
 export async function startRelay(config: RelayConfig, overrides: RelayOverrides = {}): Promise<Relay> {
@@ -140,15 +145,16 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
       maxBufferedBytes: 4 * 1024 * 1024,
     },
   });
-  const refused = new RefusedTokens({ store, clock, log });
+  // One per process: several relay processes over the same data each throttle on their own (issue 17 shares it).
+  const guard = createAuthGuard({ store, clock, log, ...(overrides.authGuard !== undefined && { settings: overrides.authGuard }) });
   const source = sourceOf(config.trustedProxies);
-  const sockets = createAgentSocketServer({ store, sessions, log, refused, sourceOf: source });
+  const sockets = createAgentSocketServer({ store, sessions, log, guard, sourceOf: source });
   const poll = createLongPoll({
     store,
     sessions,
     clock,
     log,
-    refused,
+    guard,
     sourceOf: source,
     ...(overrides.pollHoldMs !== undefined && { holdMs: overrides.pollHoldMs }),
   });
@@ -171,7 +177,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
       });
     },
   };
-  const mediaDeps: MediaRouteDeps = { store, files, fetcher, clock, log, refused, sourceOf: source };
+  const mediaDeps: MediaRouteDeps = { store, files, fetcher, clock, log, guard, sourceOf: source };
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = requestUrl(req);
@@ -216,7 +222,10 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
-    sockets.handleUpgrade(req, socket, head, url);
+    sockets.handleUpgrade(req, socket, head, url).catch((error: unknown) => {
+      log.error('agent.upgrade_failed', { error: error instanceof Error ? error : String(error) });
+      socket.destroy();
+    });
   });
   server.headersTimeout = 20_000;
   server.requestTimeout = 0; // long polls and large media legitimately take a while
@@ -249,10 +258,12 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
     store,
     sandbox,
     log,
+    authGuard: guard,
     close: () => {
       closing ??= (async () => {
         clearInterval(pruneTimer);
         stopAccessWatch();
+        guard.close();
         hub.closeAll(CloseCode.relayRestarting, 'relay restarting');
         poll.closeAll();
         sockets.close();

@@ -56,7 +56,8 @@ export function createSessionFactory(deps: {
   return {
     create({ agent, deviceId, since, transport, transportName, protocol, source }) {
       const sessionId = uuidv7();
-      const log = deps.log.child({ agentId: agent.id, deviceId, sessionId, transport: transportName });
+      // The client's address on every line of the session (opened, closed, failures), so IT can trace a connection.
+      const log = deps.log.child({ agentId: agent.id, deviceId, sessionId, transport: transportName, source });
       // The audience is fixed for the session: an access change ends it (the hub's watcher), and the next one reads anew.
       const audience = audienceOf(agent);
       const entries =

@@ -3,7 +3,9 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, MAX_FRAME_BYTES, SUPPORTED_PROTOCOL_VERSIONS, negotiateSubprotocol, subprotocolOf } from '../shared/protocol';
-import { parseHandshake, signIn, type RefusedTokens, type SignInStore } from './agent-handshake';
+import { parseHandshake, type SignInStore } from './agent-handshake';
+import type { AuthGuard } from './auth/auth-guard';
+import { refuseUpgradeRateLimited, signInAtDoor } from './auth/door-sign-in';
 import type { SessionFactory } from './relay-sessions';
 import type { Logger } from './log';
 
@@ -13,8 +15,8 @@ export function createAgentSocketServer(deps: {
   store: SignInStore;
   sessions: SessionFactory;
   log: Logger;
-  refused: RefusedTokens;
-  /** The client's address for the audit trail (X-Forwarded-For only from trusted proxies). */
+  guard: AuthGuard;
+  /** The client's address for the log, audit and throttle (X-Forwarded-For only from trusted proxies). */
   sourceOf: (req: IncomingMessage) => string;
 }) {
   const wss = new WebSocketServer({
@@ -28,7 +30,7 @@ export function createAgentSocketServer(deps: {
     },
   });
 
-  async function onConnection(ws: WebSocket, req: IncomingMessage, url: URL): Promise<void> {
+  async function onConnection(ws: WebSocket, req: IncomingMessage, url: URL, source: string): Promise<void> {
     // Frames that arrive while the token is being checked are kept, not lost.
     const early: string[] = [];
     ws.on('message', (data, isBinary) => {
@@ -39,18 +41,20 @@ export function createAgentSocketServer(deps: {
       ws.close(CloseCode.unsupportedVersion, `this relay speaks ${SPOKEN}`);
       return;
     }
-    const source = deps.sourceOf(req);
     const handshake = parseHandshake(url, req.headers);
     if (!handshake.ok) {
-      if (handshake.error.code === 'unauthorized') await deps.refused.record(source, 'ws', 'missing');
+      if (handshake.error.code === 'unauthorized') await deps.guard.refused(source, 'ws', 'missing');
       ws.close(handshake.error.code === 'unauthorized' ? CloseCode.unauthorized : CloseCode.policyViolation, handshake.error.message.slice(0, 120));
       return;
     }
-    const agent = await signIn(deps.store, deps.refused, handshake.value.token, source, 'ws');
-    if (agent === null) {
-      ws.close(CloseCode.unauthorized, 'unknown or revoked token');
+    const signedIn = await signInAtDoor(deps, handshake.value.token, source, 'ws', true);
+    if (!signedIn.ok) {
+      // Only a locked agent gets here with 429 (a locked source never got its upgrade): 4008 says to wait, not re-sign-in.
+      if (signedIn.status === 429) ws.close(CloseCode.rateLimited, `too many refused sign-ins; retry after ${signedIn.retryAfterSeconds} s`);
+      else ws.close(CloseCode.unauthorized, 'unknown or revoked token');
       return;
     }
+    const agent = signedIn.agent;
     ws.removeAllListeners('message');
     const session = deps.sessions.create({
       agent,
@@ -72,16 +76,29 @@ export function createAgentSocketServer(deps: {
       else session.receive(data.toString());
     });
     ws.on('close', (code) => session.close(code, 'closed by peer'));
-    ws.on('error', (error) => deps.log.warn('agent.socket_error', { error }));
+    ws.on('error', (error) => deps.log.warn('agent.socket_error', { source, error }));
     await session.start();
     for (const text of early) session.receive(text);
   }
 
   return {
-    handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): void {
+    /** A locked-out source is answered 429 on the raw socket; a delayed one waits here, before its token is read. */
+    async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
+      const source = deps.sourceOf(req);
+      // Node removes its error listener from a socket it hands to 'upgrade', and ws adds one only once it takes the
+      // socket: until then (the wait, or the 429 written to a client that already reset) an error must not go uncaught.
+      const onError = () => socket.destroy();
+      socket.on('error', onError);
+      const admission = await deps.guard.admit(source, 'ws');
+      if (!admission.ok) {
+        refuseUpgradeRateLimited(socket, admission.retryAfterSeconds);
+        return;
+      }
+      socket.off('error', onError);
+      if (socket.destroyed) return;
       wss.handleUpgrade(req, socket, head, (ws) => {
-        void onConnection(ws, req, url).catch((error: unknown) => {
-          deps.log.error('agent.connect_failed', { error: error instanceof Error ? error : String(error) });
+        void onConnection(ws, req, url, source).catch((error: unknown) => {
+          deps.log.error('agent.connect_failed', { source, error: error instanceof Error ? error : String(error) });
           ws.close(CloseCode.internalError, 'internal error');
         });
       });

@@ -15,7 +15,7 @@ export interface Logger {
 
 /** Field names whose values are content or credentials: never written, whatever they hold. */
 const SECRET_KEYS =
-  /^(token|authorization|accesstoken|appsecret|secret|password|verifytoken|body|text|caption|content|params|payload|emoji|name|profilename|customername)$/i;
+  /^(token|authorization|accesstoken|refreshtoken|idtoken|appsecret|secret|password|verifytoken|body|text|caption|content|params|payload|emoji|name|profilename|customername)$/i;
 /** Field names that hold a customer's phone number: written as a stable pseudonym so IT can correlate. */
 const PHONE_KEYS = /^(waid|wa_id|from|to|recipient|recipient_id|phone)$/i;
 
@@ -26,11 +26,15 @@ const PHONE_KEYS = /^(waid|wa_id|from|to|recipient|recipient_id|phone)$/i;
 const ISO_DATE =
   /(?<![\d+-])(\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:[.,]\d{1,9})?)?(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?)?)(?![\d-])/;
 
-/** Last line of defence for free-form strings (error messages): digit runs and bearer tokens; dates are kept. */
+/**
+ * Last line of defence for free-form strings (error messages): digit runs and bearer tokens — agent tokens (blt_),
+ * device sessions' access (bla_) and refresh (blr_) tokens, JWTs such as an ID token; dates are kept.
+ */
 export function scrub(value: string): string {
   return value
     .replace(/Bearer\s+\S+/gi, 'Bearer [redacted]')
-    .replace(/\bblt_[A-Za-z0-9_-]+/g, '[token]')
+    .replace(/\bbl[tar]_[A-Za-z0-9_-]+/g, '[token]')
+    .replace(/\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g, '[jwt]')
     .split(ISO_DATE)
     .map((part, i) => (i % 2 === 1 ? part : part.replace(/\+?\d[\d\s-]{6,}\d/g, '[digits]')))
     .join('');

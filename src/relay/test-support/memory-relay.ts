@@ -10,7 +10,7 @@ import { CloseCode } from '../../shared/protocol';
 import type { RelayEvent } from '../../shared/protocol-events';
 import { METHODS, isMethodName } from '../../shared/protocol-methods';
 import type { RequestHandler } from '../agent-session';
-import { RefusedTokens } from '../agent-handshake';
+import { createAuthGuard } from '../auth/auth-guard';
 import { generateAgentToken, hashAgentToken } from '../agent-tokens';
 import { silentLogger } from '../log';
 import { createLongPoll } from '../long-poll';
@@ -99,10 +99,10 @@ export async function startMemoryRelay(options: { eventWindow?: number } = {}): 
     maxBufferedBytes: 4 * 1024 * 1024,
   };
   const sessions = createSessionFactory({ store, hub, handleRequest, clock: systemClock, settings, log: silentLogger });
-  const refused = new RefusedTokens({ store, clock: systemClock, log: silentLogger });
+  const guard = createAuthGuard({ store, clock: systemClock, log: silentLogger });
   const sourceOf = () => '127.0.0.1';
-  const sockets = createAgentSocketServer({ store, sessions, log: silentLogger, refused, sourceOf });
-  const poll = createLongPoll({ store, sessions, clock: systemClock, log: silentLogger, refused, sourceOf, holdMs: 2_000 });
+  const sockets = createAgentSocketServer({ store, sessions, log: silentLogger, guard, sourceOf });
+  const poll = createLongPoll({ store, sessions, clock: systemClock, log: silentLogger, guard, sourceOf, holdMs: 2_000 });
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -115,7 +115,7 @@ export async function startMemoryRelay(options: { eventWindow?: number } = {}): 
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname === '/v1/agent') sockets.handleUpgrade(req, socket, head, url);
+    if (url.pathname === '/v1/agent') void sockets.handleUpgrade(req, socket, head, url).catch(() => socket.destroy());
     else socket.destroy();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -133,6 +133,7 @@ export async function startMemoryRelay(options: { eventWindow?: number } = {}): 
       messages = [...m];
     },
     async close() {
+      guard.close();
       poll.closeAll();
       hub.closeAll(CloseCode.normal, 'test over');
       sockets.close();
