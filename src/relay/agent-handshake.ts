@@ -7,6 +7,9 @@ import { EntityId } from '../shared/domain';
 import { fail, ok, type Result } from '../shared/errors';
 import { bearerToken, hashAgentToken } from './agent-tokens';
 import { sourceAddress } from './domain/source-address';
+import type { AuthDoor, RefusalReason } from './auth/auth-guard';
+import type { DeviceSessions } from './auth/device-sessions';
+import { isAccessToken } from './auth/session-tokens';
 import type { Logger } from './log';
 import type { Agent, AgentAccess, RelayStore } from './store/relay-store';
 
@@ -37,6 +40,17 @@ export async function authenticate(store: Pick<RelayStore, 'findAgentByTokenHash
 
 export type SignInStore = Pick<RelayStore, 'findAgentByTokenHash' | 'agentAccess' | 'appendAudit'>;
 
+/** What the doors check a bearer against: device sessions' access tokens, and static agent tokens while allowed. */
+export interface SignInAuth {
+  readonly store: SignInStore;
+  readonly sessions: Pick<DeviceSessions, 'authenticate'>;
+  /** auth.staticTokens: whether a `blt_` agent token is still accepted on the socket, polling and media. */
+  readonly staticTokens: boolean;
+}
+
+/** An agent let in at a door; `sessionFamily` when by a device session's access token (its sockets watch the session). */
+export type SignedInAgent = AgentAccess & { readonly sessionFamily?: string };
+
 /** Where a sign-in was tried: the audit says which door. */
 export type Door = 'ws' | 'poll' | 'media';
 
@@ -52,7 +66,7 @@ export class RefusedTokens {
     private readonly intervalMs = 10_000,
   ) {}
 
-  async record(source: string, door: Door, reason: 'missing' | 'unknown_or_revoked'): Promise<void> {
+  async record(source: string, door: AuthDoor, reason: RefusalReason): Promise<void> {
     const now = this.deps.clock.wallNow();
     const previous = this.last.get(source);
     if (previous !== undefined && now - previous.at < this.intervalMs) {
@@ -73,13 +87,31 @@ export class RefusedTokens {
 }
 
 /**
- * The active agent holding this token, with their role, teams and access_version now; null (and audited) when the
- * token is missing, unknown or revoked.
+ * The active agent holding this bearer, with their role, teams and access_version now; null (and audited) when it is
+ * missing, unknown, revoked, expired, another device's, or a static token while those are off. `deviceId` is the
+ * handshake's; null where a request names no device (media), which accepts the session's own.
  */
-export async function signIn(store: SignInStore, refused: RefusedTokens, token: string | null, source: string, door: Door): Promise<AgentAccess | null> {
-  const agent = token === null ? null : await authenticate(store, token);
-  const access = agent === null ? null : await store.agentAccess(agent.id);
-  if (access !== null && access.revokedAt === null) return access;
+export async function signIn(
+  auth: SignInAuth,
+  refused: RefusedTokens,
+  token: string | null,
+  source: string,
+  door: Door,
+  deviceId: string | null = null,
+): Promise<SignedInAgent | null> {
+  if (token !== null && isAccessToken(token)) {
+    const session = await auth.sessions.authenticate(token, deviceId);
+    if (session.ok) return { ...session.value.access, sessionFamily: session.value.familyId };
+    await refused.record(source, door, session.reason);
+    return null;
+  }
+  const agent = token === null ? null : await authenticate(auth.store, token);
+  const access = agent === null ? null : await auth.store.agentAccess(agent.id);
+  if (access !== null && access.revokedAt === null) {
+    if (auth.staticTokens) return access;
+    await refused.record(source, door, 'static_tokens_off');
+    return null;
+  }
   await refused.record(source, door, token === null ? 'missing' : 'unknown_or_revoked');
   return null;
 }

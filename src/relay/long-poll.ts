@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Clock } from '../shared/clock';
 import { CloseCode, LONG_POLL_HOLD_MS, MAX_FRAME_BYTES, SUPPORTED_PROTOCOL_VERSIONS, pollProtocolVersion } from '../shared/protocol';
 import type { AgentSession, SessionTransport } from './agent-session';
-import { parseHandshake, signIn, type RefusedTokens, type SignInStore } from './agent-handshake';
+import { parseHandshake, signIn, type RefusedTokens, type SignInAuth } from './agent-handshake';
 import { bearerToken, hashAgentToken } from './agent-tokens';
 import { BodyTooLargeError, readBody } from '../node-shared/http-body';
 import { secretsEqual } from '../node-shared/secret-compare';
@@ -75,7 +75,7 @@ interface PollEntry {
 }
 
 export function createLongPoll(deps: {
-  store: SignInStore;
+  auth: SignInAuth;
   sessions: SessionFactory;
   clock: Clock;
   log: Logger;
@@ -94,7 +94,7 @@ export function createLongPoll(deps: {
     // The token that opened the session may always hear how it ended: a revoked agent's poll gets its 4001 (the hub
     // closes the session within a second of the revocation), not a bare 401.
     if (entry !== undefined && token !== null && secretsEqual(hashAgentToken(token), entry.tokenHash)) return entry;
-    const agent = await signIn(deps.store, deps.refused, token, deps.sourceOf(req), 'poll');
+    const agent = await signIn(deps.auth, deps.refused, token, deps.sourceOf(req), 'poll', entry?.session.deviceId ?? null);
     if (agent === null) {
       sendError(res, 401, 'unauthorized', 'unknown or revoked token');
       return null;
@@ -125,7 +125,7 @@ export function createLongPoll(deps: {
         sendError(res, handshake.error.code === 'unauthorized' ? 401 : 400, handshake.error.code, handshake.error.message);
         return;
       }
-      const agent = await signIn(deps.store, deps.refused, handshake.value.token, source, 'poll');
+      const agent = await signIn(deps.auth, deps.refused, handshake.value.token, source, 'poll', handshake.value.deviceId);
       if (agent === null) {
         sendError(res, 401, 'unauthorized', 'unknown or revoked token');
         return;

@@ -7,7 +7,7 @@ import type { MediaUploadResult } from '../shared/protocol-methods';
 import { isUuidV7, uuidv7 } from '../shared/uuidv7';
 import type { Clock } from '../shared/clock';
 import { BodyTooLargeError } from '../node-shared/http-body';
-import { signIn, type RefusedTokens } from './agent-handshake';
+import { signIn, type RefusedTokens, type SignInAuth } from './agent-handshake';
 import { bearerToken } from './agent-tokens';
 import { decideMedia, decideUpload } from './domain/access';
 import { refuseRest, sendError, sendJson } from './http-util';
@@ -23,6 +23,7 @@ export interface MediaRouteDeps {
   clock: Clock;
   log: Logger;
   refused: RefusedTokens;
+  auth: SignInAuth;
   sourceOf: (req: IncomingMessage) => string;
 }
 
@@ -30,7 +31,7 @@ export interface MediaRouteDeps {
 export async function routeMedia(req: IncomingMessage, res: ServerResponse, pathname: string, deps: MediaRouteDeps): Promise<boolean> {
   if (pathname !== '/v1/media' && !pathname.startsWith('/v1/media/')) return false;
   const source = deps.sourceOf(req);
-  const agent = await signIn(deps.store, deps.refused, bearerToken(req.headers.authorization), source, 'media');
+  const agent = await signIn(deps.auth, deps.refused, bearerToken(req.headers.authorization), source, 'media');
   if (agent === null) {
     req.resume();
     sendError(res, 401, 'unauthorized', 'unknown or revoked token');

@@ -7,6 +7,7 @@ import { systemClock, type Clock } from '../shared/clock';
 import { CloseCode } from '../shared/protocol';
 import { createMethodHandler } from './agent-methods';
 import { RefusedTokens, sourceOf } from './agent-handshake';
+import { createRelayAuth, type RelayAuthParts } from './auth/relay-auth';
 import { sendError, sendJson } from './http-util';
 import { createLogger, phonePseudonymizer, type Logger } from './log';
 import { createLongPoll } from './long-poll';
@@ -55,6 +56,8 @@ export interface RelayOverrides {
   sandboxTiming?: { statusDelayMs?: number; replyDelayMs?: number; webhookRetryMs?: number };
   /** Long-poll hold time (tests shorten it). */
   pollHoldMs?: number;
+  /** The throttling guard, and the OpenID provider behind /v1/auth/oidc/* (absent: single sign-on not configured, 404). */
+  auth?: RelayAuthParts;
 }
 
 export async function startRelay(config: RelayConfig, overrides: RelayOverrides = {}): Promise<Relay> {
@@ -142,9 +145,11 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
   });
   const refused = new RefusedTokens({ store, clock, log });
   const source = sourceOf(config.trustedProxies);
-  const sockets = createAgentSocketServer({ store, sessions, log, refused, sourceOf: source });
+  const relayAuth = createRelayAuth({ settings: config.auth, store, clock, log, refused, sourceOf: source, ...overrides.auth });
+  const auth = relayAuth.signIn;
+  const sockets = createAgentSocketServer({ auth, sessions, log, refused, sourceOf: source });
   const poll = createLongPoll({
-    store,
+    auth,
     sessions,
     clock,
     log,
@@ -171,7 +176,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
       });
     },
   };
-  const mediaDeps: MediaRouteDeps = { store, files, fetcher, clock, log, refused, sourceOf: source };
+  const mediaDeps: MediaRouteDeps = { store, files, fetcher, clock, log, refused, auth, sourceOf: source };
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = requestUrl(req);
@@ -200,6 +205,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
       if (method === 'POST') return poll.send(req, res, pollSession[1]!);
     }
     if (await routeMedia(req, res, pathname, mediaDeps)) return;
+    if (await relayAuth.routes(req, res, pathname)) return;
     sendError(res, 404, 'not_found', `no route for ${method} ${pathname.slice(0, 100)}`);
   }
 
@@ -236,10 +242,11 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
       .pruneEvents(config.retainEvents)
       .catch((error: unknown) => log.error('events.prune_failed', { error: error instanceof Error ? error : String(error) }));
     poll.sweep();
+    void store.pruneDeviceSessions(clock.wallNow()).catch((error: unknown) => log.error('sessions.prune_failed', { error: String(error) }));
   }, 60_000);
   pruneTimer.unref();
   // `agents revoke` (the CLI) or another relay process changes access in the same data: each process watches it.
-  const stopAccessWatch = hub.watchAccess(store, { clock, log, intervalMs: ACCESS_WATCH_MS });
+  const stopAccessWatch = hub.watchAccess(store, { clock, log, intervalMs: ACCESS_WATCH_MS, deviceSessions: relayAuth.sessions });
   log.info('relay.started', { port, sandbox: config.sandbox, version: RELAY_VERSION });
 
   let closing: Promise<void> | null = null;

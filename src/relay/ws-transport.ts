@@ -3,14 +3,14 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, MAX_FRAME_BYTES, SUPPORTED_PROTOCOL_VERSIONS, negotiateSubprotocol, subprotocolOf } from '../shared/protocol';
-import { parseHandshake, signIn, type RefusedTokens, type SignInStore } from './agent-handshake';
+import { parseHandshake, signIn, type RefusedTokens, type SignInAuth } from './agent-handshake';
 import type { SessionFactory } from './relay-sessions';
 import type { Logger } from './log';
 
 const SPOKEN = SUPPORTED_PROTOCOL_VERSIONS.map(subprotocolOf).join(' and ');
 
 export function createAgentSocketServer(deps: {
-  store: SignInStore;
+  auth: SignInAuth;
   sessions: SessionFactory;
   log: Logger;
   refused: RefusedTokens;
@@ -46,9 +46,9 @@ export function createAgentSocketServer(deps: {
       ws.close(handshake.error.code === 'unauthorized' ? CloseCode.unauthorized : CloseCode.policyViolation, handshake.error.message.slice(0, 120));
       return;
     }
-    const agent = await signIn(deps.store, deps.refused, handshake.value.token, source, 'ws');
+    const agent = await signIn(deps.auth, deps.refused, handshake.value.token, source, 'ws', handshake.value.deviceId);
     if (agent === null) {
-      ws.close(CloseCode.unauthorized, 'unknown or revoked token');
+      ws.close(CloseCode.unauthorized, 'unknown, revoked or expired credential');
       return;
     }
     ws.removeAllListeners('message');
