@@ -106,6 +106,15 @@ describe('signing in with device sessions', () => {
     expect(r.logLines.join('\n')).not.toContain(tokens.refreshToken);
   });
 
+  it('answers a malformed sign-in 400 naming the field, and an oversized one 413, without signing anyone in', async () => {
+    const r = await relay();
+    const missing = await post(r, 'session', { grant: 'agent_token', deviceId: 'desk-1' });
+    expect(missing).toMatchObject({ status: 400, json: { error: { code: 'invalid_input' } } });
+    expect(JSON.stringify(missing.json)).toContain('token');
+    expect((await post(r, 'refresh', { refreshToken: 'blr_x'.padEnd(9_000, 'x'), deviceId: 'desk-1' })).status).toBe(413);
+    expect((await audit(r)).filter((e) => e.action === 'session.signed_in')).toHaveLength(0);
+  });
+
   it('refuses an access token from another device on the socket and polling, and a refresh from another device', async () => {
     const r = await relay();
     const tokens = await signIn(r, 'desk-1');
@@ -189,7 +198,7 @@ describe('signing in with device sessions', () => {
     const tokens = await signIn(r, 'desk-1');
     const socket = await opened(r, tokens.accessToken, 'desk-1');
     expect((await r.relay.store.revokeAgent('ana', Date.now())).ok).toBe(true);
-    expect((await socket.closed).code).toBe(4001);
+    expect(await socket.closed).toEqual({ code: 4001, reason: 'session_revoked' });
     expect((await refresh(r, tokens.refreshToken, 'desk-1')).status).toBe(401);
     expect(await mediaStatus(r, tokens.accessToken)).toBe(401);
   });
