@@ -7,6 +7,8 @@ import { fail, ok, type Result } from '../shared/errors';
 import { bearerToken, hashAgentToken } from './agent-tokens';
 import { sourceAddress } from './domain/source-address';
 import type { AuthDoor, AuthGuard } from './auth/auth-guard';
+import type { DeviceSessions } from './auth/device-sessions';
+import { isAccessToken } from './auth/session-tokens';
 import type { Agent, AgentAccess, RelayStore } from './store/relay-store';
 
 export interface Handshake {
@@ -36,14 +38,43 @@ export async function authenticate(store: Pick<RelayStore, 'findAgentByTokenHash
 
 export type SignInStore = Pick<RelayStore, 'findAgentByTokenHash' | 'agentAccess' | 'appendAudit'>;
 
+/** What the doors check a bearer against: device sessions' access tokens, and static agent tokens while allowed. */
+export interface SignInAuth {
+  readonly store: SignInStore;
+  readonly sessions: Pick<DeviceSessions, 'authenticate'>;
+  /** auth.staticTokens: whether a `blt_` agent token is still accepted on the socket, polling and media. */
+  readonly staticTokens: boolean;
+}
+
+/** An agent let in at a door; `sessionFamily` when by a device session's access token (its sockets watch the session). */
+export type SignedInAgent = AgentAccess & { readonly sessionFamily?: string };
+
 /**
- * The active agent holding this token, with their role, teams and access_version now; null (and audited) when the
- * token is missing, unknown or revoked.
+ * The active agent holding this bearer, with their role, teams and access_version now; null (and audited) when it is
+ * missing, unknown, revoked, expired, another device's, or a static token while those are off. `deviceId` is the
+ * handshake's; null where a request names no device (media), which accepts the session's own.
  */
-export async function signIn(store: SignInStore, guard: AuthGuard, token: string | null, source: string, door: AuthDoor): Promise<AgentAccess | null> {
-  const agent = token === null ? null : await authenticate(store, token);
-  const access = agent === null ? null : await store.agentAccess(agent.id);
-  if (access !== null && access.revokedAt === null) return access;
+export async function signIn(
+  auth: SignInAuth,
+  guard: AuthGuard,
+  token: string | null,
+  source: string,
+  door: AuthDoor,
+  deviceId: string | null = null,
+): Promise<SignedInAgent | null> {
+  if (token !== null && isAccessToken(token)) {
+    const session = await auth.sessions.authenticate(token, deviceId);
+    if (session.ok) return { ...session.value.access, sessionFamily: session.value.familyId };
+    await guard.refused(source, door, session.reason, session.agentId);
+    return null;
+  }
+  const agent = token === null ? null : await authenticate(auth.store, token);
+  const access = agent === null ? null : await auth.store.agentAccess(agent.id);
+  if (access !== null && access.revokedAt === null) {
+    if (auth.staticTokens) return access;
+    await guard.refused(source, door, 'static_tokens_off', access.id);
+    return null;
+  }
   await guard.refused(source, door, token === null ? 'missing' : 'unknown_or_revoked', agent?.id ?? null);
   return null;
 }

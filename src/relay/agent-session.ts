@@ -38,8 +38,8 @@ export interface SessionSettings {
 }
 
 export interface SessionDeps {
-  /** The agent with their role, teams and access_version when the session started: what it may see. */
-  agent: AgentAccess;
+  /** The agent with their role, teams and access_version when the session started (and the device session it came by). */
+  agent: AgentAccess & { readonly sessionFamily?: string };
   deviceId: string;
   sessionId: string;
   source: string;
@@ -89,8 +89,10 @@ export class AgentSession {
   readonly sessionId: string;
   /** The agent's access_version this session serves: another one in the store means it must end. */
   readonly accessVersion: number;
+  readonly sessionFamily: string | null; // the device session that opened it (ends with it); null for a static token
 
   constructor(private readonly deps: SessionDeps) {
+    this.sessionFamily = deps.agent.sessionFamily ?? null;
     this.agentId = deps.agent.id;
     this.accessVersion = deps.agent.accessVersion;
     this.deviceId = deps.deviceId;

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Clock } from '../shared/clock';
 import { CloseCode, LONG_POLL_HOLD_MS, MAX_FRAME_BYTES, SUPPORTED_PROTOCOL_VERSIONS, pollProtocolVersion } from '../shared/protocol';
 import type { AgentSession, SessionTransport } from './agent-session';
-import { parseHandshake, type SignInStore } from './agent-handshake';
+import { parseHandshake, type SignInAuth } from './agent-handshake';
 import type { AuthGuard } from './auth/auth-guard';
 import { sendRateLimited, signInAtDoor } from './auth/door-sign-in';
 import { bearerToken, hashAgentToken } from './agent-tokens';
@@ -77,7 +77,7 @@ interface PollEntry {
 }
 
 export function createLongPoll(deps: {
-  store: SignInStore;
+  auth: SignInAuth;
   sessions: SessionFactory;
   clock: Clock;
   log: Logger;
@@ -96,7 +96,7 @@ export function createLongPoll(deps: {
     // The token that opened the session may always hear how it ended: a revoked agent's poll gets its 4001 (the hub
     // closes the session within a second of the revocation), not a bare 401.
     if (entry !== undefined && token !== null && secretsEqual(hashAgentToken(token), entry.tokenHash)) return entry;
-    const signedIn = await signInAtDoor(deps, token, deps.sourceOf(req), 'poll');
+    const signedIn = await signInAtDoor(deps, token, deps.sourceOf(req), 'poll', entry?.session.deviceId ?? null);
     if (!signedIn.ok) {
       if (signedIn.status === 429) sendRateLimited(res, signedIn.retryAfterSeconds);
       else sendError(res, 401, 'unauthorized', 'unknown or revoked token');
@@ -134,7 +134,7 @@ export function createLongPoll(deps: {
         sendError(res, handshake.error.code === 'unauthorized' ? 401 : 400, handshake.error.code, handshake.error.message);
         return;
       }
-      const signedIn = await signInAtDoor(deps, handshake.value.token, source, 'poll');
+      const signedIn = await signInAtDoor(deps, handshake.value.token, source, 'poll', handshake.value.deviceId);
       if (!signedIn.ok) {
         if (signedIn.status === 429) sendRateLimited(res, signedIn.retryAfterSeconds);
         else sendError(res, 401, 'unauthorized', 'unknown or revoked token');

@@ -9,6 +9,7 @@ import type { Clock } from '../shared/clock';
 import { BodyTooLargeError } from '../node-shared/http-body';
 import type { AuthGuard } from './auth/auth-guard';
 import { sendRateLimited, signInAtDoor } from './auth/door-sign-in';
+import type { SignInAuth } from './agent-handshake';
 import { bearerToken } from './agent-tokens';
 import { decideMedia, decideUpload } from './domain/access';
 import { refuseRest, sendError, sendJson } from './http-util';
@@ -24,6 +25,7 @@ export interface MediaRouteDeps {
   clock: Clock;
   log: Logger;
   guard: AuthGuard;
+  auth: SignInAuth;
   sourceOf: (req: IncomingMessage) => string;
 }
 
@@ -31,7 +33,7 @@ export interface MediaRouteDeps {
 export async function routeMedia(req: IncomingMessage, res: ServerResponse, pathname: string, deps: MediaRouteDeps): Promise<boolean> {
   if (pathname !== '/v1/media' && !pathname.startsWith('/v1/media/')) return false;
   const source = deps.sourceOf(req);
-  const signedIn = await signInAtDoor(deps, bearerToken(req.headers.authorization), source, 'media');
+  const signedIn = await signInAtDoor(deps, bearerToken(req.headers.authorization), source, 'media', null);
   if (!signedIn.ok) {
     req.resume();
     if (signedIn.status === 429) sendRateLimited(res, signedIn.retryAfterSeconds);

@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_DEAD_AFTER_MS, DEFAULT_EVENT_WINDOW, DEFAULT_HEARTBEAT_MS, MAX_FRAME_BYTES } from '../shared/protocol';
+import { AuthConfigError, AuthFileConfig, loadAuthSettings, type AuthSettings } from './auth/auth-config';
 import type { LogLevel } from './log';
 
 export interface WhatsAppSettings {
@@ -43,6 +44,8 @@ export interface RelayConfig {
    * source address; none by default, so a client cannot name its own address. RELAY_TRUSTED_PROXIES, comma-separated.
    */
   trustedProxies: string[];
+  /** Sign-in: session lifetimes, static tokens, the bank's OpenID provider (auth.*). */
+  auth: AuthSettings;
 }
 
 export interface ConfigSources {
@@ -84,6 +87,7 @@ const FileConfig = z
       })
       .partial()
       .strict(),
+    auth: AuthFileConfig,
   })
   .partial()
   .strict();
@@ -183,7 +187,18 @@ export function loadRelayConfig({ flags, env }: ConfigSources): RelayConfig {
     graphTimeoutMs: integer('graphTimeoutMs', env['RELAY_GRAPH_TIMEOUT_MS'] ?? '15000', 100, 600_000),
     rateLimit: sandbox ? { perSecond: 1_000, pairBurst: 1_000, pairIntervalMs: 10 } : { perSecond: 80, pairBurst: 10, pairIntervalMs: 6_000 },
     trustedProxies: proxyList(env['RELAY_TRUSTED_PROXIES']?.split(',') ?? file.trustedProxies ?? []),
+    auth: authSettings(env, file.auth, sandbox),
   };
+}
+
+/** auth.*, its errors reported like every other bad setting (the CLI prints a ConfigError and exits with usage). */
+function authSettings(env: NodeJS.ProcessEnv, file: AuthFileConfig | undefined, sandbox: boolean): AuthSettings {
+  try {
+    return loadAuthSettings(env, file ?? {}, sandbox);
+  } catch (error) {
+    if (error instanceof AuthConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
 }
 
 /** Addresses or CIDR ranges (IPv4 or IPv6); a typo stops startup rather than trusting nobody (or everybody) silently. */

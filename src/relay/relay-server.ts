@@ -8,6 +8,7 @@ import { CloseCode } from '../shared/protocol';
 import { createMethodHandler } from './agent-methods';
 import { sourceOf } from './agent-handshake';
 import { createAuthGuard, type AuthGuard, type AuthGuardSettings } from './auth/auth-guard';
+import { createRelayAuth, type RelayAuthParts } from './auth/relay-auth';
 import { sendError, sendJson } from './http-util';
 import { createLogger, phonePseudonymizer, type Logger } from './log';
 import { createLongPoll } from './long-poll';
@@ -60,6 +61,8 @@ export interface RelayOverrides {
   pollHoldMs?: number;
   /** Sign-in throttle thresholds and delays (tests make them small; the defaults are in domain/auth-throttle.ts). */
   authGuard?: Partial<AuthGuardSettings>;
+  /** The OpenID provider behind /v1/auth/oidc/* (absent: single sign-on not configured, 404). */
+  auth?: RelayAuthParts;
 }
 
 export async function startRelay(config: RelayConfig, overrides: RelayOverrides = {}): Promise<Relay> {
@@ -148,9 +151,11 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
   // One per process: several relay processes over the same data each throttle on their own (issue 17 shares it).
   const guard = createAuthGuard({ store, clock, log, ...(overrides.authGuard !== undefined && { settings: overrides.authGuard }) });
   const source = sourceOf(config.trustedProxies);
-  const sockets = createAgentSocketServer({ store, sessions, log, guard, sourceOf: source });
+  const relayAuth = createRelayAuth({ settings: config.auth, store, clock, log, guard, sourceOf: source, ...overrides.auth });
+  const auth = relayAuth.signIn;
+  const sockets = createAgentSocketServer({ auth, sessions, log, guard, sourceOf: source });
   const poll = createLongPoll({
-    store,
+    auth,
     sessions,
     clock,
     log,
@@ -177,7 +182,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
       });
     },
   };
-  const mediaDeps: MediaRouteDeps = { store, files, fetcher, clock, log, guard, sourceOf: source };
+  const mediaDeps: MediaRouteDeps = { store, files, fetcher, clock, log, guard, auth, sourceOf: source };
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = requestUrl(req);
@@ -206,6 +211,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
       if (method === 'POST') return poll.send(req, res, pollSession[1]!);
     }
     if (await routeMedia(req, res, pathname, mediaDeps)) return;
+    if (await relayAuth.routes(req, res, pathname)) return;
     sendError(res, 404, 'not_found', `no route for ${method} ${pathname.slice(0, 100)}`);
   }
 
@@ -245,10 +251,11 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
       .pruneEvents(config.retainEvents)
       .catch((error: unknown) => log.error('events.prune_failed', { error: error instanceof Error ? error : String(error) }));
     poll.sweep();
+    void store.pruneDeviceSessions(clock.wallNow()).catch((error: unknown) => log.error('sessions.prune_failed', { error: String(error) }));
   }, 60_000);
   pruneTimer.unref();
   // `agents revoke` (the CLI) or another relay process changes access in the same data: each process watches it.
-  const stopAccessWatch = hub.watchAccess(store, { clock, log, intervalMs: ACCESS_WATCH_MS });
+  const stopAccessWatch = hub.watchAccess(store, { clock, log, intervalMs: ACCESS_WATCH_MS, deviceSessions: relayAuth.sessions });
   log.info('relay.started', { port, sandbox: config.sandbox, version: RELAY_VERSION });
 
   let closing: Promise<void> | null = null;

@@ -12,7 +12,7 @@ import type { AgentAccess, RelayStore } from './store/relay-store';
 
 export interface SessionFactory {
   create(input: {
-    agent: AgentAccess;
+    agent: AgentAccess & { readonly sessionFamily?: string };
     deviceId: string;
     since: number | null;
     transport: SessionTransport;

@@ -8,6 +8,11 @@ import type { RelayStore } from './store/relay-store';
 
 export type AccessWatchStore = Pick<RelayStore, 'accessVersions' | 'agentAccess' | 'head'>;
 
+/** Which device sessions can no longer carry a socket, and why (auth/device-sessions.ts). */
+export interface EndedSessions {
+  ended(familyIds: readonly string[]): Promise<ReadonlyMap<string, 'session_expired' | 'session_revoked'>>;
+}
+
 export class SessionHub {
   private readonly byDevice = new Map<string, AgentSession>();
   private notifyScheduled = false;
@@ -49,14 +54,24 @@ export class SessionHub {
    * Every `intervalMs`, one read of the access_version of each agent with a session here: a session serving another
    * version ends (4001 revoked, 4011 teams or role changed). The CLI and other relay processes change the same data,
    * so this is the only way they reach this process's sockets. The same tick wakes sessions when the log's head moved
-   * without a commit of ours (another process took a webhook or a send). Returns the stop function.
+   * without a commit of ours (another process took a webhook or a send). A session opened with a device session's
+   * access token ends with it (4001 `session_revoked` or `session_expired`). Returns the stop function.
    */
-  watchAccess(store: AccessWatchStore, options: { clock: Clock; log: Logger; intervalMs: number }): () => void {
+  watchAccess(store: AccessWatchStore, options: { clock: Clock; log: Logger; intervalMs: number; deviceSessions?: EndedSessions }): () => void {
     let stopped = false;
     let cancel = () => {};
     let lastHead: number | null = null;
     const tick = async () => {
-      const sessions = [...this.byDevice.values()];
+      let sessions = [...this.byDevice.values()];
+      const families = [...new Set(sessions.flatMap((s) => (s.sessionFamily === null ? [] : [s.sessionFamily])))];
+      if (families.length > 0 && options.deviceSessions !== undefined) {
+        const ended = await options.deviceSessions.ended(families);
+        for (const s of sessions) {
+          const reason = s.sessionFamily === null ? undefined : ended.get(s.sessionFamily);
+          if (reason !== undefined) s.close(CloseCode.unauthorized, reason);
+        }
+        sessions = sessions.filter((s) => !s.isClosed);
+      }
       if (sessions.length > 0) {
         const versions = await store.accessVersions([...new Set(sessions.map((s) => s.agentId))]);
         const stale = sessions.filter((s) => versions.get(s.agentId) !== s.accessVersion);

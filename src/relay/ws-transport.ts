@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, MAX_FRAME_BYTES, SUPPORTED_PROTOCOL_VERSIONS, negotiateSubprotocol, subprotocolOf } from '../shared/protocol';
-import { parseHandshake, type SignInStore } from './agent-handshake';
+import { parseHandshake, type SignInAuth } from './agent-handshake';
 import type { AuthGuard } from './auth/auth-guard';
 import { refuseUpgradeRateLimited, signInAtDoor } from './auth/door-sign-in';
 import type { SessionFactory } from './relay-sessions';
@@ -12,7 +12,7 @@ import type { Logger } from './log';
 const SPOKEN = SUPPORTED_PROTOCOL_VERSIONS.map(subprotocolOf).join(' and ');
 
 export function createAgentSocketServer(deps: {
-  store: SignInStore;
+  auth: SignInAuth;
   sessions: SessionFactory;
   log: Logger;
   guard: AuthGuard;
@@ -47,11 +47,11 @@ export function createAgentSocketServer(deps: {
       ws.close(handshake.error.code === 'unauthorized' ? CloseCode.unauthorized : CloseCode.policyViolation, handshake.error.message.slice(0, 120));
       return;
     }
-    const signedIn = await signInAtDoor(deps, handshake.value.token, source, 'ws', true);
+    const signedIn = await signInAtDoor(deps, handshake.value.token, source, 'ws', handshake.value.deviceId, true);
     if (!signedIn.ok) {
       // Only a locked agent gets here with 429 (a locked source never got its upgrade): 4008 says to wait, not re-sign-in.
       if (signedIn.status === 429) ws.close(CloseCode.rateLimited, `too many refused sign-ins; retry after ${signedIn.retryAfterSeconds} s`);
-      else ws.close(CloseCode.unauthorized, 'unknown or revoked token');
+      else ws.close(CloseCode.unauthorized, 'unknown, revoked or expired credential');
       return;
     }
     const agent = signedIn.agent;

@@ -2,13 +2,12 @@
 // delayed, or refused with Retry-After), the token checked, then the agent admitted; and the 429 answers themselves.
 import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { AgentAccess } from '../store/relay-store';
-import { signIn, type SignInStore } from '../agent-handshake';
+import { signIn, type SignedInAgent, type SignInAuth } from '../agent-handshake';
 import { sendJson } from '../http-util';
 import type { AuthDoor, AuthGuard } from './auth-guard';
 
 export type DoorSignIn =
-  | { readonly ok: true; readonly agent: AgentAccess }
+  | { readonly ok: true; readonly agent: SignedInAgent }
   | { readonly ok: false; readonly status: 401 }
   | { readonly ok: false; readonly status: 429; readonly retryAfterSeconds: number };
 
@@ -17,17 +16,18 @@ export type DoorSignIn =
  * already asked the guard about the source (the WebSocket does, before the upgrade completes).
  */
 export async function signInAtDoor(
-  deps: { store: SignInStore; guard: AuthGuard },
+  deps: { auth: SignInAuth; guard: AuthGuard },
   token: string | null,
   source: string,
   door: AuthDoor,
+  deviceId: string | null,
   sourceAdmitted = false,
 ): Promise<DoorSignIn> {
   if (!sourceAdmitted) {
     const admission = await deps.guard.admit(source, door);
     if (!admission.ok) return { ok: false, status: 429, retryAfterSeconds: admission.retryAfterSeconds };
   }
-  const agent = await signIn(deps.store, deps.guard, token, source, door);
+  const agent = await signIn(deps.auth, deps.guard, token, source, door, deviceId);
   if (agent === null) return { ok: false, status: 401 };
   const admission = await deps.guard.admitAgent(agent.id, source, door);
   if (!admission.ok) return { ok: false, status: 429, retryAfterSeconds: admission.retryAfterSeconds };

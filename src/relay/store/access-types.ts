@@ -80,6 +80,9 @@ export const AUDIT_ACTIONS = [
   // Written by the session layer (through appendAudit).
   'session.sign_in',
   'session.token_refused',
+  'session.signed_in',
+  'session.signed_out',
+  'session.refresh_reused',
   'conversations.list',
   'messages.history',
   'media.download',

@@ -17,8 +17,10 @@ import type {
   NumberRecord,
   TeamRecord,
 } from './access-types';
+import type { DeviceSessionRecord, NewDeviceSession, RefreshOutcome, RefreshRequest, SessionTokenRecord } from './session-types';
 
 export type * from './access-types';
+export type * from './session-types';
 
 export interface Agent {
   readonly id: string;
@@ -149,6 +151,20 @@ export interface RelayStore {
   recordDeviceAccess(agentId: string, deviceId: string, accessVersion: number, now: number): Promise<void>;
   /** Me, my colleagues and every team (directory.get); null for an unknown or revoked agent. */
   directory(agentId: string): Promise<Directory | null>;
+
+  // Device sessions (sign-in): tokens only as hashes; revoking or re-keying an agent revokes their sessions.
+  /** A sign-in: the session, its first access and refresh tokens and the audit entry, in one transaction. */
+  createDeviceSession(session: NewDeviceSession, audit: AuditEntry): Promise<void>;
+  /** The access or refresh token with this hash, with its session; null when unknown. */
+  sessionToken(tokenHash: string): Promise<SessionTokenRecord | null>;
+  /** Spends a refresh token for a new pair; a spent one presented again revokes the family and is audited. */
+  refreshDeviceSession(request: RefreshRequest): Promise<RefreshOutcome>;
+  /** Ends a session; false when it had already ended. `audit` commits with the change. */
+  revokeDeviceSession(familyId: string, reason: string, now: number, audit: AuditEntry | null): Promise<boolean>;
+  /** These sessions now (unknown ids left out), in one read: what live sockets opened with an access token watch. */
+  deviceSessionStates(familyIds: readonly string[]): Promise<ReadonlyMap<string, DeviceSessionRecord>>;
+  /** Forgets sessions (and their tokens) that ended over a day ago. */
+  pruneDeviceSessions(now: number): Promise<number>;
 
   // Teams and numbers (the CLI; each change is audited).
   addTeam(id: string, name: string, now: number, by?: ChangedBy): Promise<Result<TeamRecord>>;

@@ -12,6 +12,7 @@ import type { SqliteMemberships } from './sqlite-memberships';
 import type { SqliteOwnership } from './sqlite-ownership';
 import type { SqliteTeams } from './sqlite-teams';
 import { AgentRow, toAgentRecord } from './sqlite-rows';
+import { revokeAgentSessions } from './sqlite-sessions';
 
 const ActiveAgent = z.object({ id: z.string().min(1), name: z.string() });
 const DeviceVersion = z.object({ access_version: z.number().int().nullable() });
@@ -76,6 +77,7 @@ export class SqliteAgents {
         return fail('not_found', `there is no active agent ${id}`);
       }
       this.memberships.bump(id);
+      revokeAgentSessions(this.db, id, 'agent_revoked', now);
       const released = this.ownership.releaseAll(id, now, null, 'revoked', by);
       this.audit.appendChange('agent.revoke', id, by, now, { released: released.length });
       return ok({ released });
@@ -88,6 +90,8 @@ export class SqliteAgents {
         return fail('not_found', `there is no agent ${id}`);
       }
       this.memberships.bump(id);
+      // A new token means the old one may have leaked: what was signed in with it (or after it) signs in again.
+      revokeAgentSessions(this.db, id, 'agent_rotated', now);
       this.audit.appendChange('agent.rotate', id, by, now);
       return ok(this.memberships.access(id)!);
     })();

@@ -15,6 +15,7 @@ import { SqliteMemberships } from './sqlite-memberships';
 import { SqliteOutboundJobs } from './sqlite-outbound-jobs';
 import { SqliteOwnership } from './sqlite-ownership';
 import { SqliteRevisions } from './sqlite-revisions';
+import { SqliteSessions } from './sqlite-sessions';
 import { SqliteTeams } from './sqlite-teams';
 import { ageConversation, conversationWith } from './sqlite-sandbox-tools';
 
@@ -35,6 +36,7 @@ export class SqliteRelayStore implements Port.RelayStore {
   private readonly ownership: SqliteOwnership;
   private readonly inbound: SqliteInbound;
   private readonly jobs: SqliteOutboundJobs;
+  private readonly sessions: SqliteSessions;
 
   constructor(private readonly db: RelayDatabase) {
     this.events = new SqliteEventLog(db);
@@ -50,6 +52,27 @@ export class SqliteRelayStore implements Port.RelayStore {
     this.inbound = new SqliteInbound(db, this.conversations, customers, revisions, this.media, this.events);
     const access = { memberships: this.memberships, teams: this.teams, audit: this.audit };
     this.jobs = new SqliteOutboundJobs(db, this.conversations, customers, this.media, this.events, access);
+    this.sessions = new SqliteSessions(db, this.audit);
+  }
+
+  // Device sessions.
+  async createDeviceSession(session: Port.NewDeviceSession, audit: Port.AuditEntry): Promise<void> {
+    this.sessions.create(session, audit);
+  }
+  async sessionToken(tokenHash: string): Promise<Port.SessionTokenRecord | null> {
+    return this.sessions.token(tokenHash);
+  }
+  async refreshDeviceSession(request: Port.RefreshRequest): Promise<Port.RefreshOutcome> {
+    return this.sessions.refresh(request);
+  }
+  async revokeDeviceSession(familyId: string, reason: string, now: number, audit: Port.AuditEntry | null): Promise<boolean> {
+    return this.sessions.revoke(familyId, reason, now, audit);
+  }
+  async deviceSessionStates(familyIds: readonly string[]): Promise<ReadonlyMap<string, Port.DeviceSessionRecord>> {
+    return this.sessions.states(familyIds);
+  }
+  async pruneDeviceSessions(now: number): Promise<number> {
+    return this.sessions.prune(now);
   }
 
   // Agents and devices.

@@ -101,8 +101,13 @@ export async function startMemoryRelay(options: { eventWindow?: number } = {}): 
   const sessions = createSessionFactory({ store, hub, handleRequest, clock: systemClock, settings, log: silentLogger });
   const guard = createAuthGuard({ store, clock: systemClock, log: silentLogger });
   const sourceOf = () => '127.0.0.1';
-  const sockets = createAgentSocketServer({ store, sessions, log: silentLogger, guard, sourceOf });
-  const poll = createLongPoll({ store, sessions, clock: systemClock, log: silentLogger, guard, sourceOf, holdMs: 2_000 });
+  // Static tokens only: device sessions are the real relay's (relay-harness.ts).
+  const noDeviceSessions = {
+    authenticate: async () => ({ ok: false as const, reason: 'unknown_or_revoked' as const, agentId: null, message: 'no sessions here' }),
+  };
+  const auth = { store, sessions: noDeviceSessions, staticTokens: true };
+  const sockets = createAgentSocketServer({ auth, sessions, log: silentLogger, guard, sourceOf });
+  const poll = createLongPoll({ auth, sessions, clock: systemClock, log: silentLogger, guard, sourceOf, holdMs: 2_000 });
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');

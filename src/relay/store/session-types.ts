@@ -1,0 +1,61 @@
+// What the store keeps of device sessions: one per sign-in (a family of tokens), bound to a device, hashes only.
+
+/** How the agent proved who they are when the session began. */
+export type FirstFactor = 'token' | 'oidc';
+
+/** A token as stored: its SHA-256 hash and when it stops working. */
+export interface IssuedToken {
+  readonly hash: string;
+  readonly expiresAt: number;
+}
+
+export interface DeviceSessionRecord {
+  readonly familyId: string;
+  readonly agentId: string;
+  readonly deviceId: string;
+  readonly firstFactor: FirstFactor;
+  readonly createdAt: number;
+  /** The absolute end, however often the session is refreshed. */
+  readonly expiresAt: number;
+  /** When the newest access token expires. */
+  readonly accessExpiresAt: number;
+  readonly revokedAt: number | null;
+  readonly revokedReason: string | null;
+}
+
+export interface NewDeviceSession {
+  readonly familyId: string;
+  readonly agentId: string;
+  readonly deviceId: string;
+  readonly firstFactor: FirstFactor;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly access: IssuedToken;
+  readonly refresh: IssuedToken;
+}
+
+export interface SessionTokenRecord {
+  readonly kind: 'access' | 'refresh';
+  readonly expiresAt: number;
+  readonly spentAt: number | null;
+  readonly session: DeviceSessionRecord;
+}
+
+export interface RefreshRequest {
+  readonly refreshHash: string;
+  readonly deviceId: string;
+  readonly now: number;
+  /** Where the refresh came from: the audit of a reuse records it. */
+  readonly source: string;
+  readonly access: IssuedToken;
+  readonly refresh: IssuedToken;
+}
+
+/**
+ * `rotated`: the old refresh token is spent and the new pair stored. `reused`: the token had been spent, so the
+ * family is now revoked and the reuse audited. `refused`: nothing changed.
+ */
+export type RefreshOutcome =
+  | { readonly kind: 'rotated'; readonly session: DeviceSessionRecord }
+  | { readonly kind: 'reused'; readonly session: DeviceSessionRecord }
+  | { readonly kind: 'refused'; readonly reason: 'unknown' | 'expired' | 'revoked' | 'wrong_device'; readonly session: DeviceSessionRecord | null };

@@ -1,0 +1,169 @@
+// Device sessions on SQLite: sign-in, refresh with rotation (a spent refresh token presented again revokes its family
+// and is audited in the same transaction), lookup by token hash, revocation. Plain SQL, so PostgreSQL can follow.
+import { z } from 'zod';
+import { parseRowIfAny, parseRows } from '../../node-shared/stored-row';
+import type { AuditEntry } from './access-types';
+import type { RelayDatabase } from './relay-db';
+import type { DeviceSessionRecord, NewDeviceSession, RefreshOutcome, RefreshRequest, SessionTokenRecord } from './session-types';
+import type { SqliteAudit } from './sqlite-audit';
+
+const SessionRow = z.object({
+  family_id: z.string().min(1),
+  agent_id: z.string().min(1),
+  device_id: z.string().min(1),
+  first_factor: z.enum(['token', 'oidc']),
+  created_at: z.number().int(),
+  expires_at: z.number().int(),
+  access_expires_at: z.number().int(),
+  revoked_at: z.number().int().nullable(),
+  revoked_reason: z.string().nullable(),
+});
+const TokenRow = SessionRow.extend({
+  kind: z.enum(['access', 'refresh']),
+  token_expires_at: z.number().int(),
+  spent_at: z.number().int().nullable(),
+  agent_revoked_at: z.number().int().nullable(),
+});
+
+const SESSION_COLUMNS = 's.family_id, s.agent_id, s.device_id, s.first_factor, s.created_at, s.expires_at, s.access_expires_at, s.revoked_at, s.revoked_reason';
+
+export class SqliteSessions {
+  constructor(
+    private readonly db: RelayDatabase,
+    private readonly audit: SqliteAudit,
+  ) {}
+
+  /** A new sign-in: the family, its first access and refresh tokens, and the audit entry, together. */
+  create(session: NewDeviceSession, audit: AuditEntry): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO device_sessions (family_id, agent_id, device_id, first_factor, created_at, expires_at, access_expires_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(session.familyId, session.agentId, session.deviceId, session.firstFactor, session.createdAt, session.expiresAt, session.access.expiresAt);
+      this.insertPair(session.familyId, session.createdAt, session.access, session.refresh);
+      this.audit.append(audit);
+    })();
+  }
+
+  /** The token with this hash and its session (the agent's revocation folded in); null when unknown. */
+  token(hash: string): SessionTokenRecord | null {
+    const row = this.tokenRow(hash);
+    if (row === undefined) return null;
+    return { kind: row.kind, expiresAt: row.token_expires_at, spentAt: row.spent_at, session: toRecord(row) };
+  }
+
+  refresh(request: RefreshRequest): RefreshOutcome {
+    return this.db.transaction((): RefreshOutcome => {
+      const row = this.tokenRow(request.refreshHash);
+      if (row === undefined || row.kind !== 'refresh') return { kind: 'refused', reason: 'unknown', session: null };
+      const session = toRecord(row);
+      if (row.spent_at !== null) {
+        // Two holders of one refresh token: the thief's or the owner's, nobody can tell, so the whole sign-in ends.
+        this.revokeFamily(session.familyId, 'refresh_reused', request.now);
+        this.audit.append({
+          at: request.now,
+          action: 'session.refresh_reused',
+          actorId: session.agentId,
+          subjectId: session.agentId,
+          source: request.source,
+          detail: { device: session.deviceId, family: session.familyId, firstFactor: session.firstFactor },
+        });
+        return { kind: 'reused', session: toRecord(this.tokenRow(request.refreshHash)!) };
+      }
+      if (session.revokedAt !== null) return { kind: 'refused', reason: 'revoked', session };
+      if (request.now >= session.expiresAt || request.now >= row.token_expires_at) return { kind: 'refused', reason: 'expired', session };
+      if (session.deviceId !== request.deviceId) return { kind: 'refused', reason: 'wrong_device', session };
+      this.db.prepare('UPDATE session_tokens SET spent_at = ? WHERE token_hash = ?').run(request.now, request.refreshHash);
+      this.insertPair(session.familyId, request.now, request.access, request.refresh);
+      this.db.prepare('UPDATE device_sessions SET access_expires_at = ? WHERE family_id = ?').run(request.access.expiresAt, session.familyId);
+      return { kind: 'rotated', session: { ...session, accessExpiresAt: request.access.expiresAt } };
+    })();
+  }
+
+  /** Ends a session (logout, an operator); false when it had already ended. The audit entry commits with it. */
+  revoke(familyId: string, reason: string, now: number, audit: AuditEntry | null): boolean {
+    return this.db.transaction(() => {
+      const changed = this.revokeFamily(familyId, reason, now);
+      if (changed && audit !== null) this.audit.append(audit);
+      return changed;
+    })();
+  }
+
+  /** These sessions as they are now (unknown ids left out), the agent's revocation folded in: what live sockets watch. */
+  states(familyIds: readonly string[]): ReadonlyMap<string, DeviceSessionRecord> {
+    if (familyIds.length === 0) return new Map();
+    const rows = parseRows(
+      'device_sessions',
+      SessionRow,
+      this.db
+        .prepare(
+          `SELECT ${SESSION_COLUMNS.replace('s.revoked_at', 'coalesce(s.revoked_at, a.revoked_at) AS revoked_at')}
+           FROM device_sessions s JOIN agents a ON a.id = s.agent_id WHERE s.family_id IN (SELECT value FROM json_each(?))`,
+        )
+        .all(JSON.stringify(familyIds)),
+    );
+    return new Map(rows.map((row) => [row.family_id, toRecord(row)]));
+  }
+
+  /** Forgets the tokens of sessions that ended over a day ago (a spent refresh token matters only while its session could live). */
+  prune(now: number): number {
+    const ended = `SELECT family_id FROM device_sessions WHERE expires_at < @cutoff OR revoked_at < @cutoff`;
+    return this.db.transaction(() => {
+      const tokens = this.db.prepare(`DELETE FROM session_tokens WHERE family_id IN (${ended})`).run({ cutoff: now - DAY_MS }).changes;
+      this.db.prepare(`DELETE FROM device_sessions WHERE family_id IN (${ended})`).run({ cutoff: now - DAY_MS });
+      return tokens;
+    })();
+  }
+
+  private tokenRow(hash: string): z.output<typeof TokenRow> | undefined {
+    return parseRowIfAny(
+      'session_tokens',
+      TokenRow,
+      this.db
+        .prepare(
+          `SELECT ${SESSION_COLUMNS}, t.kind, t.expires_at AS token_expires_at, t.spent_at, a.revoked_at AS agent_revoked_at
+           FROM session_tokens t JOIN device_sessions s ON s.family_id = t.family_id JOIN agents a ON a.id = s.agent_id
+           WHERE t.token_hash = ?`,
+        )
+        .get(hash),
+    );
+  }
+
+  private insertPair(familyId: string, now: number, access: { hash: string; expiresAt: number }, refresh: { hash: string; expiresAt: number }): void {
+    const insert = this.db.prepare('INSERT INTO session_tokens (token_hash, family_id, kind, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)');
+    insert.run(access.hash, familyId, 'access', now, access.expiresAt);
+    insert.run(refresh.hash, familyId, 'refresh', now, refresh.expiresAt);
+  }
+
+  private revokeFamily(familyId: string, reason: string, now: number): boolean {
+    return (
+      this.db.prepare('UPDATE device_sessions SET revoked_at = ?, revoked_reason = ? WHERE family_id = ? AND revoked_at IS NULL').run(now, reason, familyId)
+        .changes > 0
+    );
+  }
+}
+
+/** Revoking or re-keying an agent ends their device sessions (inside the caller's transaction). */
+export function revokeAgentSessions(db: RelayDatabase, agentId: string, reason: string, now: number): number {
+  return db.prepare('UPDATE device_sessions SET revoked_at = ?, revoked_reason = ? WHERE agent_id = ? AND revoked_at IS NULL').run(now, reason, agentId)
+    .changes;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+function toRecord(row: z.output<typeof SessionRow> & { agent_revoked_at?: number | null }): DeviceSessionRecord {
+  const agentRevoked = row.agent_revoked_at ?? null;
+  return {
+    familyId: row.family_id,
+    agentId: row.agent_id,
+    deviceId: row.device_id,
+    firstFactor: row.first_factor,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    accessExpiresAt: row.access_expires_at,
+    revokedAt: row.revoked_at ?? agentRevoked,
+    revokedReason: row.revoked_reason ?? (agentRevoked !== null ? 'agent_revoked' : null),
+  };
+}
