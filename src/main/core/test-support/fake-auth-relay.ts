@@ -29,6 +29,8 @@ export class FakeAuthRelay {
   readonly identities = new Map<string, FakeAgent | null>();
   /** Who the provider's page signs in next (the test plays the person at the keyboard). */
   identity = 'ana';
+  /** The redirect URI of the latest oidc/start (where the provider sends the browser back). */
+  lastRedirectUri: string | null = null;
   /** A relay from before device sessions: every /v1/auth route is unknown. */
   legacy = false;
   staticTokens = true;
@@ -119,6 +121,7 @@ export class FakeAuthRelay {
         const redirectUri = String(body['redirectUri']);
         if (!LOOPBACK.test(redirectUri)) return send(res, 400, error('invalid_input', 'the redirect is not a loopback http URL'));
         const state = secret('st_');
+        this.lastRedirectUri = redirectUri;
         this.pending.set(state, { redirectUri, deviceId: String(body['deviceId']), at: Date.now(), used: false, code: null });
         return send(res, 200, { authorizationUrl: `${this.url}/idp/authorize?state=${state}`, state });
       }
