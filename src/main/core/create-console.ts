@@ -161,7 +161,7 @@ export function createConsole(options: ConsoleOptions): Console {
           settings: { ...settingsService.settings() },
           policy: options.policy ?? { policy, problems: [], source: null },
           connectionHistory: links.history(),
-          secrets: [(await tokens.load()) ?? '', options.cacheKey?.key.toString('hex') ?? ''],
+          secrets: [(await tokens.load()) ?? '', links.token ?? '', options.cacheKey?.key.toString('hex') ?? ''],
           storage: options.diagnostics!.storage ?? cacheStorageReport(options.cacheKey),
           now: new Date(clock.wallNow()),
         }),

@@ -212,3 +212,40 @@ describe('a relay from before device sessions', () => {
     expect(await after.tokens.load()).toMatch(/^blr_/);
   });
 });
+
+describe('starting with a saved session or a token (the desktop, the headless agent)', () => {
+  it('a relay out of reach at start is asked again, and the link opens once it answers', async () => {
+    const first = deviceConsole();
+    await first.value('session.signIn', { relayUrl: fake.url, token: STATIC });
+    const refresh = (await first.tokens.load())!;
+    const dataDir = path.dirname(first.core.store.db.name);
+    await first.core.stop();
+    consoles.splice(0);
+    const port = Number(new URL(fake.url).port);
+    await fake.close();
+
+    const second = deviceConsole({ dataDir, tokens: memoryTokenStore(refresh) });
+    await second.core.start();
+    expect(await second.value('session.get', {})).toMatchObject({ signedIn: true, signInAgain: false });
+    expect(await second.tokens.load()).toBe(refresh); // not spent: the relay never saw it
+
+    await fake.start(port); // the same relay, back with its sessions
+    second.clock.advance(60_000);
+    await until('live once the relay answers', () => second.core.connectionState().status === 'live');
+    expect(second.relay.snapshot.agent?.id).toBe('ana');
+    expect(await second.tokens.load()).not.toBe(refresh);
+  });
+
+  it('the headless agent’s token is exchanged at start; a token the relay refuses ends as credentials needed', async () => {
+    const good = deviceConsole({ tokens: memoryTokenStore(STATIC) });
+    good.store.session.setRelayUrl(fake.url);
+    await good.core.start();
+    await until('live', () => good.core.connectionState().status === 'live');
+    expect(good.relay.token).toMatch(/^bla_/);
+
+    const bad = deviceConsole({ tokens: memoryTokenStore('blt_unknown_token_0001') });
+    bad.store.session.setRelayUrl(fake.url);
+    await bad.core.start();
+    await until('refused', () => bad.core.connectionState().status === 'credentials_needed');
+  });
+});

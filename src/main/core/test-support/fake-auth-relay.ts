@@ -48,8 +48,9 @@ export class FakeAuthRelay {
   private readonly pending = new Map<string, { redirectUri: string; deviceId: string; at: number; used: boolean; code: string | null }>();
   private readonly server = createServer((req, res) => void this.route(req, res).catch(() => send(res, 500, error('internal', 'fake failed'))));
 
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+  /** `port`: a relay coming back where it was (0: a free one). */
+  async start(port = 0): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
     return this;
   }
 
