@@ -33,10 +33,12 @@ const asSessionAgent = (agent: FakeAgent | null): SessionAgent | null =>
 /** A console whose scripted link lets in exactly the access tokens the fake relay would (and static ones on a legacy relay). */
 function deviceConsole(options: { tokens?: TokenStore; dataDir?: string } = {}) {
   const tokens = options.tokens ?? memoryTokenStore();
-  const ctx = scriptedConsole((c) => consoles.push(c), options.dataDir, { auth: createRelayAuthClient(), tokens });
+  const logged: string[] = [];
+  const log = (event: string) => void logged.push(event);
+  const ctx = scriptedConsole((c) => consoles.push(c), options.dataDir, { auth: createRelayAuthClient(), tokens, log });
   ctx.relay.agentOf = (token) => asSessionAgent(fake.legacy ? (fake.agents.get(token) ?? null) : fake.agentOfAccess(token));
   ctx.relay.onAttempt = () => ctx.relay.hello();
-  return { ...ctx, tokens };
+  return { ...ctx, tokens, logged };
 }
 
 /** Waits, a bounded number of short turns, for something the console does in the background. */
@@ -247,5 +249,22 @@ describe('starting with a saved session or a token (the desktop, the headless ag
     bad.store.session.setRelayUrl(fake.url);
     await bad.core.start();
     await until('refused', () => bad.core.connectionState().status === 'credentials_needed');
+  });
+});
+
+describe('a refusal while the relay is out of reach', () => {
+  it('refreshes once the relay answers, and the refused link reconnects', async () => {
+    const ctx = deviceConsole();
+    await ctx.value('session.signIn', { relayUrl: fake.url, token: STATIC });
+    const port = Number(new URL(fake.url).port);
+    await fake.close();
+    ctx.relay.refuse(); // the access token expired while the relay was away
+    await until('the refresh was put off', () => ctx.logged.includes('session.refresh_deferred'));
+    expect(ctx.core.connectionState().status).toBe('credentials_needed');
+    await fake.start(port);
+    fake.expireAccessTokens();
+    ctx.clock.advance(60_000);
+    await until('live again', () => ctx.core.connectionState().status === 'live');
+    expect(await ctx.value('session.get', {})).toMatchObject({ signedIn: true, signInAgain: false });
   });
 });

@@ -87,9 +87,7 @@ export class DeviceSession {
       return;
     }
     this.refreshedForRefusal = true;
-    void this.refresh().then((result) => {
-      if (result.ok) this.deps.links.retryNow();
-    });
+    void this.refresh();
   }
 
   /** The link is live again: a later refusal is worth one more refresh. */
@@ -130,6 +128,8 @@ export class DeviceSession {
       this.deps.log('session.refreshed');
       await this.keep(result.value);
       this.deps.links.setToken(result.value.accessToken);
+      // A link the relay refused (4001) waits for a new token: it has one now, whether this refresh came at once or later.
+      if (this.deps.links.status === 'credentials_needed') this.deps.links.retryNow();
     } else if (result.error.retryable) {
       this.retryLater(result.error);
     } else {
