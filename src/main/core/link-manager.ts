@@ -213,10 +213,12 @@ export class LinkManager {
   }
 
   private onState(snapshot: LinkSnapshot): void {
+    const refusedBefore = this.snapshot?.status === 'credentials_needed';
     this.snapshot = snapshot;
     if (snapshot.agent !== null && this.owner !== null) this.recordAgent(snapshot.agent, this.owner);
     this.emitState();
-    if (snapshot.status === 'credentials_needed') this.deps.onCredentialsNeeded?.();
+    // Once per refusal: a later state change while still refused is not a second 4001.
+    if (snapshot.status === 'credentials_needed' && !refusedBefore) this.deps.onCredentialsNeeded?.();
     if (snapshot.status === 'live') {
       this.deps.onLive();
       if (this.historyWanted.size > 0) void this.fetchHistories();
