@@ -262,7 +262,10 @@ export function createConsole(options: ConsoleOptions): Console {
     settings: () => settingsService.settings(),
     connectionState: () => links.state(),
     unreadTotal: () => conversations.unreadTotal(),
-    networkChanged: (online) => links.networkChanged(online),
+    networkChanged: (online) => {
+      links.networkChanged(online);
+      if (online) session.device.networkBack();
+    },
     setNotificationsPaused: (paused) => void (view.paused = paused),
     appStatusChanged: () => settingsService.appStatusChanged(),
     ssoCallback: (params) => session.sso.callback(params),

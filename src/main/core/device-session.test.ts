@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SessionAgent } from '../../shared/contract';
 import type { Conversation, Message } from '../../shared/domain';
 import type { Console } from './create-console';
-import { tokenKey } from './link-manager';
+import { tokenKey } from './link-owner';
 import { createRelayAuthClient } from './relay-auth-client';
 import { memoryTokenStore, type TokenStore } from './session-service';
 import { FakeAuthRelay, type FakeAgent } from './test-support/fake-auth-relay';
@@ -230,9 +230,12 @@ describe('starting with a saved session or a token (the desktop, the headless ag
     await second.core.start();
     expect(await second.value('session.get', {})).toMatchObject({ signedIn: true, signInAgain: false });
     expect(await second.tokens.load()).toBe(refresh); // not spent: the relay never saw it
+    await until('the refresh was put off', () => second.logged.includes('session.refresh_deferred'));
+    expect(second.core.connectionState().status).toBe('connecting'); // not "signed out"
 
     await fake.start(port); // the same relay, back with its sessions
-    second.clock.advance(60_000);
+    second.core.networkChanged(true); // the OS says the network is back: no waiting out the backoff
+    second.clock.advance(0);
     await until('live once the relay answers', () => second.core.connectionState().status === 'live');
     expect(second.relay.snapshot.agent?.id).toBe('ana');
     expect(await second.tokens.load()).not.toBe(refresh);

@@ -3,7 +3,8 @@
 // the relay refuses to refresh (what is queued stays queued).
 import type { Clock } from '../../shared/clock';
 import type { AppError, Result } from '../../shared/errors';
-import { agentKey, type LinkManager, type LinkOwner } from './link-manager';
+import type { LinkManager } from './link-manager';
+import { agentKey, type LinkOwner } from './link-owner';
 import type { AuthClient, AuthTokens } from './relay-auth-client';
 import type { LocalStore } from './local-store';
 import type { TokenStore } from './session-service';
@@ -74,8 +75,14 @@ export class DeviceSession {
     this.relayUrl = relayUrl;
     this.refreshToken = refreshToken;
     const result = await this.refresh();
-    if (!result.ok || this.owner === null) return; // refused: signInAgain is set; unreachable: a retry is scheduled
+    if (!result.ok && this.active) this.deps.links.awaitSession(); // unreachable: a retry is scheduled
+    if (!result.ok || this.owner === null) return; // refused: signInAgain is set
     this.deps.links.open(relayUrl, result.value.accessToken, this.owner);
+  }
+
+  /** The network came back: a refresh that was put off is tried now rather than after its backoff. */
+  networkBack(): void {
+    if (this.active && this.inflight === null && this.retryDelayMs > FIRST_RETRY_DELAY_MS) this.schedule(0);
   }
 
   /** The link was refused (close 4001, HTTP 401): one refresh and a reconnect; a second refusal ends the session. */

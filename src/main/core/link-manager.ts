@@ -1,6 +1,5 @@
 // The signed-in session's relay connection as the services see it: open/close, the status bar's state and its
 // history, the OS's network signals, who the relay says is signed in, and what arriving events and resyncs do to the cache.
-import { createHash } from 'node:crypto';
 import type { Clock } from '../../shared/clock';
 import type { ConnectionState, SyncProgress } from '../../shared/contract';
 import { fail } from '../../shared/errors';
@@ -12,6 +11,9 @@ import type { ChangeSet, LocalStore } from './local-store';
 import { typedLink, type RelayLink } from './relay-link';
 import { connectionStateOf } from './domain/connection-state';
 import type { ConnectionFactory, ConnectionHandle, LinkSnapshot } from './service-types';
+import { tokenKey, type LinkOwner } from './link-owner';
+
+export { agentKey, tokenKey, type LinkOwner } from './link-owner';
 import { storageErrorOf } from './domain/storage-error';
 
 export interface ConnectionHistoryEntry {
@@ -41,25 +43,6 @@ export interface LinkManagerDeps {
 const HISTORY_LIMIT = 500;
 const TRY_AGAIN: ReadonlySet<string> = new Set(['offline', 'timeout', 'unavailable', 'rate_limited']);
 
-/** A token's fingerprint: which token the cursor and queued work belong to, without keeping the token itself. */
-export function tokenKey(token: string): string {
-  return createHash('sha256').update(`branchline-token:${token}`).digest('hex').slice(0, 32);
-}
-
-/**
- * The author key of a device session: the agent the relay named when it issued the session. Stable across refreshes
- * and across sign-ins of the same agent, whatever the first factor, so their queue and cursor survive a new sign-in.
- */
-export function agentKey(agentId: string): string {
-  return createHash('sha256').update(`branchline-agent:${agentId}`).digest('hex').slice(0, 32);
-}
-
-/** Whose the queued work and the cursor of a link are: `key`, and keys the same agent queued under before (an upgrade). */
-export interface LinkOwner {
-  key: string;
-  formerKeys?: readonly string[];
-}
-
 /** Who queues and who sends: the agent a hello confirmed for this token (id null until one did), and the token's key. */
 export interface OutboxAuthor {
   id: string | null;
@@ -74,6 +57,8 @@ export class LinkManager {
   private snapshot: LinkSnapshot | null = null;
   private currentToken: string | null = null;
   private owner: LinkOwner | null = null;
+  /** A saved session waits for the relay to renew it (out of reach at start): connecting, not signed out. */
+  private awaiting = false;
   private networkOnline = true;
   private readonly entries: ConnectionHistoryEntry[] = [];
   private sync: SyncProgress = { phase: 'idle', done: 0, total: 0 };
@@ -127,6 +112,7 @@ export class LinkManager {
   open(relayUrl: string, token: string, owner: LinkOwner = { key: tokenKey(token) }): void {
     this.currentToken = token;
     this.owner = owner;
+    this.awaiting = false;
     const key = owner.key;
     const connection = this.deps.connect({
       relayUrl,
@@ -162,6 +148,7 @@ export class LinkManager {
   async close(forget: boolean): Promise<void> {
     await this.connection?.stop();
     this.connection = null;
+    this.awaiting = false;
     if (forget) {
       this.snapshot = null;
       this.currentToken = null;
@@ -172,6 +159,11 @@ export class LinkManager {
 
   retryNow(): void {
     this.connection?.retryNow();
+  }
+
+  awaitSession(): void {
+    this.awaiting = true;
+    this.emitState();
   }
 
   /** A refreshed access token: media requests use it now, the connection from its next attempt (its socket stays). */
@@ -190,7 +182,7 @@ export class LinkManager {
 
   state(): ConnectionState {
     const queued = this.deps.store.outbox.queuedCount(this.author());
-    return connectionStateOf(this.snapshot, this.connection !== null, this.networkOnline, queued, this.deps.clock);
+    return connectionStateOf(this.snapshot, this.connection !== null || this.awaiting, this.networkOnline, queued, this.deps.clock);
   }
 
   /** The detail of the last failure, for a sign-in that did not succeed. */
