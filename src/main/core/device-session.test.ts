@@ -34,7 +34,7 @@ const asSessionAgent = (agent: FakeAgent | null): SessionAgent | null =>
 function deviceConsole(options: { tokens?: TokenStore; dataDir?: string } = {}) {
   const tokens = options.tokens ?? memoryTokenStore();
   const logged: string[] = [];
-  const log = (event: string) => void logged.push(event);
+  const log = (event: string, fields?: Record<string, unknown>) => void logged.push(event, JSON.stringify(fields ?? {}));
   const ctx = scriptedConsole((c) => consoles.push(c), options.dataDir, { auth: createRelayAuthClient(), tokens, log });
   ctx.relay.agentOf = (token) => asSessionAgent(fake.legacy ? (fake.agents.get(token) ?? null) : fake.agentOfAccess(token));
   ctx.relay.onAttempt = () => ctx.relay.hello();
@@ -87,6 +87,9 @@ describe('a device session from the agent token', () => {
     expect(ctx.relay.cursors).toHaveLength(1);
     expect(ctx.relay.token).not.toBe(firstAccess);
     expect(fake.agentOfAccess(ctx.relay.token!)?.id).toBe('ana');
+    const lines = ctx.logged.join('\n');
+    for (const secret of [STATIC, firstAccess, firstRefresh!, ctx.relay.token!, (await ctx.tokens.load())!]) expect(lines).not.toContain(secret);
+    expect(ctx.logged).toContain('session.refreshed');
   });
 
   it('after a 4001 refreshes once and reconnects as the same agent', async () => {

@@ -14,6 +14,8 @@ export const REFRESH_PREFIX = 'blr_';
 const MIN_REFRESH_DELAY_MS = 5_000;
 const MAX_RETRY_DELAY_MS = 5 * 60_000;
 const FIRST_RETRY_DELAY_MS = 2_000;
+/** The relay's answers that mean this refresh token will never work (spent, revoked, expired, another device's). */
+const ENDS_SESSION: ReadonlySet<string> = new Set(['unauthorized', 'forbidden', 'invalid_input']);
 
 export interface DeviceSessionDeps {
   auth: AuthClient;
@@ -137,10 +139,10 @@ export class DeviceSession {
       this.deps.links.setToken(result.value.accessToken);
       // A link the relay refused (4001) waits for a new token: it has one now, whether this refresh came at once or later.
       if (this.deps.links.status === 'credentials_needed') this.deps.links.retryNow();
-    } else if (result.error.retryable) {
-      this.retryLater(result.error);
-    } else {
+    } else if (ENDS_SESSION.has(result.error.code)) {
       await this.end(result.error.code);
+    } else {
+      this.retryLater(result.error); // offline, slow, throttled, a certificate problem: the session may still be good
     }
     return result;
   }

@@ -4,6 +4,7 @@ import type http from 'node:http';
 import { z } from 'zod';
 import { appError, type AppError, type Result } from '../../shared/errors';
 import { WireError } from '../../shared/protocol';
+import { networkFailure } from './domain/link-failure';
 import { refusedPlainRelayHost } from './domain/relay-transport-rule';
 import { exchange, relayHttpUrl, type Answer } from './relay-media-client';
 
@@ -88,7 +89,9 @@ export function createRelayAuthClient(options: AuthClientOptions = {}): AuthClie
     } catch (error) {
       // The socket's error code only (ECONNREFUSED, a TLS code): never the request, which carries a credential.
       const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      return { ok: false, error: appError('unavailable', `the relay could not be reached (${String(code).slice(0, 64)})`, true) };
+      // A certificate problem (an untrusted inspection root, a pin mismatch) is not "offline", as on the socket.
+      const tls = networkFailure(error).tls;
+      return { ok: false, error: appError(tls ? 'tls_failure' : 'unavailable', `the relay could not be reached (${String(code).slice(0, 64)})`, !tls) };
     }
   }
 
