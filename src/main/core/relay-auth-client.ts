@@ -90,8 +90,13 @@ export function createRelayAuthClient(options: AuthClientOptions = {}): AuthClie
       // The socket's error code only (ECONNREFUSED, a TLS code): never the request, which carries a credential.
       const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
       // A certificate problem (an untrusted inspection root, a pin mismatch) is not "offline", as on the socket.
-      const tls = networkFailure(error).tls;
-      return { ok: false, error: appError(tls ? 'tls_failure' : 'unavailable', `the relay could not be reached (${String(code).slice(0, 64)})`, !tls) };
+      const { tls, detail } = networkFailure(error);
+      const expected = detail.params['expected'];
+      const message =
+        detail.code === 'tls_pin_mismatch' && expected !== undefined
+          ? `the relay does not present a certificate IT pinned (pin-sha256 ${String(expected)})`
+          : `the relay could not be reached (${String(code).slice(0, 64)})`;
+      return { ok: false, error: appError(tls ? 'tls_failure' : 'unavailable', message, !tls) };
     }
   }
 

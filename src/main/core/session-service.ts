@@ -183,7 +183,8 @@ export class SessionService {
     if (code === 'unauthorized') throw new ServiceError('unauthorized', 'The relay did not accept this token. Check it with your supervisor.');
     if (code === 'forbidden') throw new ServiceError('forbidden', 'This relay does not accept agent tokens: sign in with your organisation (single sign-on).');
     if (code === 'rate_limited') throw new ServiceError('rate_limited', `Too many sign-in attempts: ${message}`);
-    throw new ServiceError(code === 'tls_failure' ? 'tls_failure' : 'unavailable', `Could not reach the relay at ${relayUrl}.`);
+    if (code === 'tls_failure') throw new ServiceError('tls_failure', `Could not sign in at ${relayUrl}: ${message}.`);
+    throw new ServiceError('unavailable', `Could not reach the relay at ${relayUrl}.`);
   }
 
   /** Opens the link with an access token (or a legacy static token) and waits for the relay to let the agent in. */
