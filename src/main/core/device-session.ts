@@ -28,11 +28,6 @@ export interface DeviceSessionDeps {
   changed: () => void;
 }
 
-/** The owner of a session's link: the agent the relay named, and the static token it was signed in with, if any. */
-export function ownerOf(tokens: AuthTokens, agentToken?: string, tokenKeyOf?: (token: string) => string): LinkOwner {
-  return { key: agentKey(tokens.agent.id), ...(agentToken !== undefined && tokenKeyOf !== undefined && { formerKeys: [tokenKeyOf(agentToken)] }) };
-}
-
 export class DeviceSession {
   private relayUrl: string | null = null;
   private refreshToken: string | null = null;

@@ -40,7 +40,8 @@ interface Pending {
   listener: Server | null;
 }
 
-const callbackOf = (url: URL): SsoCallback => ({
+/** The provider's redirect as it reached a callback URL. */
+export const callbackOf = (url: URL): SsoCallback => ({
   code: url.searchParams.get('code'),
   state: url.searchParams.get('state'),
   error: url.searchParams.get('error'),
@@ -60,7 +61,7 @@ export class SsoSignIn {
       closeSoon(listener);
       throw refusal(started.error, 'start');
     }
-    const cancelTimer = this.deps.clock.setTimer(SSO_WAIT_MS, () => this.give_up('timeout', 'The sign-in page was not completed within 5 minutes.'));
+    const cancelTimer = this.deps.clock.setTimer(SSO_WAIT_MS, () => this.giveUp('timeout', 'The sign-in page was not completed within 5 minutes.'));
     this.pending = { relayUrl, state: started.value.state, cancelTimer, listener };
     const { authorizationUrl } = started.value;
     let opened = false;
@@ -106,7 +107,7 @@ export class SsoSignIn {
     return this.tell({ ok: true, code: null, message: null });
   }
 
-  private give_up(code: string, message: string): void {
+  private giveUp(code: string, message: string): void {
     if (this.pending === null) return;
     this.drop();
     this.tell(outcome(code, message));
@@ -183,5 +184,3 @@ function closeSoon(server: Server | null): void {
   server.close();
   setTimeout(() => server.closeAllConnections(), 1_000).unref();
 }
-
-export { callbackOf };
