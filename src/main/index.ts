@@ -145,6 +145,8 @@ function main(): void {
         // Wrapped by the keychain; memory only where Linux has no keyring (the cache is then disposable).
         cacheKey: loadDesktopCacheKey({ safeStorage, file: path.join(userData, 'cache-key.bin'), platform: process.platform, log }),
         tokens,
+        // Single sign-on in the system browser (RFC 8252); the core opens only http(s) URLs.
+        sso: { openExternal: (url) => shell.openExternal(url) },
         network: new RelayNetwork({ session: session.defaultSession, ca: loadCaBundle({ tls, caFile: policy.network.caFile ?? undefined, log }), log }),
         policy: loadedPolicy,
         log,

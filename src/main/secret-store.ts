@@ -1,4 +1,4 @@
-// The agent's relay token, encrypted with the OS keychain (Electron safeStorage) in a file in userData.
+// The device session's refresh token (the only relay credential kept), encrypted with the OS keychain (Electron safeStorage) in userData.
 // Where the OS offers no real protection, the token is kept in memory for this session only, and says so.
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';

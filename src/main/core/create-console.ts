@@ -3,7 +3,7 @@
 // host passes only what differs (where data lives, how the network is reached, where the token is kept, notifications).
 import { DEFAULT_BACKOFF } from '../../shared/backoff';
 import { systemClock, type Clock } from '../../shared/clock';
-import type { ConnectionState, Settings } from '../../shared/contract';
+import type { ConnectionState, Settings, SsoOutcome } from '../../shared/contract';
 import type { Message } from '../../shared/domain';
 import type { CacheKey } from './cache-key';
 import { ChangeCoalescer } from './change-coalescer';
@@ -19,6 +19,7 @@ import { openLocalStore, type ChangeSet, type LocalStore } from './local-store';
 import { refusingPlainRelays } from './plain-relay-guard';
 import { SAFE_DEFAULTS, type LoadedPolicy } from './policy';
 import { RelayCacheService } from './relay-cache-service';
+import { createRelayAuthClient, legacyAuthClient, type AuthClient } from './relay-auth-client';
 import { RelayConnection } from './relay-connection';
 import type { RelayConnectionOptions } from './relay-connection-types';
 import { createRelayMediaClient, type MediaClient } from './relay-media-client';
@@ -28,6 +29,7 @@ import { SendingService } from './sending-service';
 import type { ConnectionFactory } from './service-types';
 import { SessionService, memoryTokenStore, type TokenStore } from './session-service';
 import { SettingsService, type HostStatus } from './settings-service';
+import type { SsoCallback, SsoSignInDeps } from './sso-sign-in';
 
 type Log = (event: string, fields?: Record<string, unknown>) => void;
 
@@ -50,6 +52,10 @@ export interface ConsoleOptions {
   connect?: ConnectionFactory;
   /** Replaces the relay's media endpoints (tests). */
   media?: MediaClient;
+  /** Replaces the relay's /v1/auth endpoints (tests with a scripted link). */
+  auth?: AuthClient;
+  /** Single sign-on's browser: `openExternal` (Electron: shell.openExternal), or the host's own `redirectUri` (web preview). */
+  sso?: Pick<SsoSignInDeps, 'openExternal' | 'redirectUri'>;
   /** Machine policy as loaded (default: none, i.e. SAFE_DEFAULTS). */
   policy?: LoadedPolicy;
   clock?: Clock;
@@ -81,6 +87,8 @@ export interface Console {
   networkChanged(online: boolean): void;
   setNotificationsPaused(paused: boolean): void;
   appStatusChanged(): void;
+  /** The provider's redirect reached the host's own callback (the web preview's /sso/callback). */
+  ssoCallback(params: SsoCallback): Promise<SsoOutcome>;
   /** Queues text to a WhatsApp id, creating the conversation on the relay if needed (the headless --send). */
   sendToWaId(waId: string, body: string): Message;
 }
@@ -107,6 +115,15 @@ export function createConsole(options: ConsoleOptions): Console {
   const tokens = options.tokens ?? memoryTokenStore();
   const pins = policy.relay.pins;
   const media = options.media ?? createRelayMediaClient({ agent: (url) => network.agentFor(url, pins) });
+  // A scripted link (tests) has no HTTP relay behind it: it stands for a relay from before device sessions.
+  const auth =
+    options.auth ??
+    (options.connect !== undefined ? legacyAuthClient() : undefined) ??
+    createRelayAuthClient({
+      // The proxy is looked up for this host first: a sign-in comes before any connection did it.
+      agent: async (url) => (await network.netOptions(url.href), network.agentFor(url, pins)),
+      allowInsecure: policy.relay.allowInsecure,
+    });
   // Every connection goes through the plain-transport rule, a test's scripted one too: the token never goes out unasked.
   const connect = refusingPlainRelays(
     options.connect ?? network.connectionFactory((o) => new RelayConnection({ ...o, ...options.connection, pins, clock, log })),
@@ -121,7 +138,11 @@ export function createConsole(options: ConsoleOptions): Console {
     emit: bus.emit,
     log,
     changed: (c, r) => changed(c, r),
-    onLive: () => sending.drainer.kick(),
+    onLive: () => {
+      session.device.linkLive();
+      sending.drainer.kick();
+    },
+    onCredentialsNeeded: () => session.device.credentialsRefused(),
     // A new agent, role or teams: the UI shows who is signed in and what they may do.
     onAgentChanged: () => bus.emit('session.changed', session.session()),
   });
@@ -140,7 +161,7 @@ export function createConsole(options: ConsoleOptions): Console {
           settings: { ...settingsService.settings() },
           policy: options.policy ?? { policy, problems: [], source: null },
           connectionHistory: links.history(),
-          secrets: [(await tokens.load()) ?? '', options.cacheKey?.key.toString('hex') ?? ''],
+          secrets: [(await tokens.load()) ?? '', links.token ?? '', options.cacheKey?.key.toString('hex') ?? ''],
           storage: options.diagnostics!.storage ?? cacheStorageReport(options.cacheKey),
           now: new Date(clock.wallNow()),
         }),
@@ -200,6 +221,8 @@ export function createConsole(options: ConsoleOptions): Console {
       allowInsecure: policy.relay.allowInsecure,
     },
     ...(options.signInTimeoutMs !== undefined && { signInTimeoutMs: options.signInTimeoutMs }),
+    auth,
+    ...(options.sso !== undefined && { sso: options.sso }),
   });
   const role = () => store.session.get().agent?.role ?? null;
   const conversations = new ConversationService({ store, queries, link: links.link, clock, view, agentId, role, changed });
@@ -228,6 +251,8 @@ export function createConsole(options: ConsoleOptions): Console {
     },
     async stop() {
       stopRetention();
+      session.device.stop();
+      session.sso.cancel();
       sending.drainer.stop();
       coalescer.flush();
       coalescer.stop();
@@ -237,9 +262,13 @@ export function createConsole(options: ConsoleOptions): Console {
     settings: () => settingsService.settings(),
     connectionState: () => links.state(),
     unreadTotal: () => conversations.unreadTotal(),
-    networkChanged: (online) => links.networkChanged(online),
+    networkChanged: (online) => {
+      links.networkChanged(online);
+      if (online) session.device.networkBack();
+    },
     setNotificationsPaused: (paused) => void (view.paused = paused),
     appStatusChanged: () => settingsService.appStatusChanged(),
+    ssoCallback: (params) => session.sso.callback(params),
     sendToWaId: (waId, body) => sending.sendToWaId(waId, body),
   };
 }

@@ -1,6 +1,5 @@
 // The signed-in session's relay connection as the services see it: open/close, the status bar's state and its
 // history, the OS's network signals, who the relay says is signed in, and what arriving events and resyncs do to the cache.
-import { createHash } from 'node:crypto';
 import type { Clock } from '../../shared/clock';
 import type { ConnectionState, SyncProgress } from '../../shared/contract';
 import { fail } from '../../shared/errors';
@@ -12,6 +11,9 @@ import type { ChangeSet, LocalStore } from './local-store';
 import { typedLink, type RelayLink } from './relay-link';
 import { connectionStateOf } from './domain/connection-state';
 import type { ConnectionFactory, ConnectionHandle, LinkSnapshot } from './service-types';
+import { tokenKey, type LinkOwner } from './link-owner';
+
+export { agentKey, tokenKey, type LinkOwner } from './link-owner';
 import { storageErrorOf } from './domain/storage-error';
 
 export interface ConnectionHistoryEntry {
@@ -32,17 +34,14 @@ export interface LinkManagerDeps {
   onLive: () => void;
   /** The relay named another agent, role or teams than the cache had on record. */
   onAgentChanged?: () => void;
+  /** The relay refused the token (401, close 4001): a device session may refresh and go on (device-session.ts). */
+  onCredentialsNeeded?: () => void;
   /** Recent history fetched per conversation by a first sync. */
   historyPerConversation?: number;
 }
 
 const HISTORY_LIMIT = 500;
 const TRY_AGAIN: ReadonlySet<string> = new Set(['offline', 'timeout', 'unavailable', 'rate_limited']);
-
-/** A token's fingerprint: which token the cursor and queued work belong to, without keeping the token itself. */
-export function tokenKey(token: string): string {
-  return createHash('sha256').update(`branchline-token:${token}`).digest('hex').slice(0, 32);
-}
 
 /** Who queues and who sends: the agent a hello confirmed for this token (id null until one did), and the token's key. */
 export interface OutboxAuthor {
@@ -57,6 +56,9 @@ export class LinkManager {
   private connection: ConnectionHandle | null = null;
   private snapshot: LinkSnapshot | null = null;
   private currentToken: string | null = null;
+  private owner: LinkOwner | null = null;
+  /** A saved session waits for the relay to renew it (out of reach at start): connecting, not signed out. */
+  private awaiting = false;
   private networkOnline = true;
   private readonly entries: ConnectionHistoryEntry[] = [];
   private sync: SyncProgress = { phase: 'idle', done: 0, total: 0 };
@@ -100,20 +102,23 @@ export class LinkManager {
    */
   author(): OutboxAuthor {
     const { agent, agentKey } = this.deps.store.session.get();
-    const key = this.currentToken === null ? null : tokenKey(this.currentToken);
+    const key = this.owner?.key ?? null;
     const onRecord = agent === null ? null : { id: agent.id, name: agent.name };
     if (agent !== null && (key === null || agentKey === key)) return { id: agent.id, name: agent.name, key, onRecord };
     return { id: null, name: null, key, onRecord };
   }
 
-  open(relayUrl: string, token: string): void {
+  /** Opens the link; `owner` defaults to the token's own key (a relay without device sessions, the static token). */
+  open(relayUrl: string, token: string, owner: LinkOwner = { key: tokenKey(token) }): void {
     this.currentToken = token;
-    const key = tokenKey(token);
+    this.owner = owner;
+    this.awaiting = false;
+    const key = owner.key;
     const connection = this.deps.connect({
       relayUrl,
       token,
       deviceId: this.deps.store.session.get().deviceId,
-      cursor: () => this.cursorFor(key),
+      cursor: () => this.cursorFor(key, owner.formerKeys ?? []),
       onEvents: async (events: SequencedEvent[]) => {
         const changes = this.deps.store.applyEvents(events);
         this.deps.changed(changes, true);
@@ -132,8 +137,9 @@ export class LinkManager {
    * The cursor belongs to the token a hello confirmed. Another token (another agent, say) starts with a fresh sync, and
    * the old cursor is forgotten at once: a resync cut short must not resume one agent's stream as another's.
    */
-  private cursorFor(key: string): number | null {
-    if (this.deps.store.session.get().agentKey === key) return this.deps.store.cursor();
+  private cursorFor(key: string, formerKeys: readonly string[]): number | null {
+    const onRecord = this.deps.store.session.get().agentKey;
+    if (onRecord === key || (onRecord !== null && formerKeys.includes(onRecord))) return this.deps.store.cursor();
     if (this.deps.store.cursor() !== null) this.deps.store.session.resetCursor();
     return null;
   }
@@ -142,15 +148,29 @@ export class LinkManager {
   async close(forget: boolean): Promise<void> {
     await this.connection?.stop();
     this.connection = null;
+    this.awaiting = false;
     if (forget) {
       this.snapshot = null;
       this.currentToken = null;
+      this.owner = null;
     }
     this.emitState();
   }
 
   retryNow(): void {
     this.connection?.retryNow();
+  }
+
+  awaitSession(): void {
+    this.awaiting = true;
+    this.emitState();
+  }
+
+  /** A refreshed access token: media requests use it now, the connection from its next attempt (its socket stays). */
+  setToken(token: string): void {
+    if (this.currentToken === null) return;
+    this.currentToken = token;
+    this.connection?.setToken?.(token);
   }
 
   /** The OS said the network came back or the machine woke: skip the backoff wait. */
@@ -162,7 +182,7 @@ export class LinkManager {
 
   state(): ConnectionState {
     const queued = this.deps.store.outbox.queuedCount(this.author());
-    return connectionStateOf(this.snapshot, this.connection !== null, this.networkOnline, queued, this.deps.clock);
+    return connectionStateOf(this.snapshot, this.connection !== null || this.awaiting, this.networkOnline, queued, this.deps.clock);
   }
 
   /** The detail of the last failure, for a sign-in that did not succeed. */
@@ -185,9 +205,12 @@ export class LinkManager {
   }
 
   private onState(snapshot: LinkSnapshot): void {
+    const refusedBefore = this.snapshot?.status === 'credentials_needed';
     this.snapshot = snapshot;
-    if (snapshot.agent !== null && this.currentToken !== null) this.recordAgent(snapshot.agent, tokenKey(this.currentToken));
+    if (snapshot.agent !== null && this.owner !== null) this.recordAgent(snapshot.agent, this.owner);
     this.emitState();
+    // Once per refusal: a later state change while still refused is not a second 4001.
+    if (snapshot.status === 'credentials_needed' && !refusedBefore) this.deps.onCredentialsNeeded?.();
     if (snapshot.status === 'live') {
       this.deps.onLive();
       if (this.historyWanted.size > 0) void this.fetchHistories();
@@ -195,7 +218,7 @@ export class LinkManager {
   }
 
   /** A hello named who this token is: kept for the next start, and what was queued under the token before is theirs. */
-  private recordAgent(agent: NonNullable<LinkSnapshot['agent']>, key: string): void {
+  private recordAgent(agent: NonNullable<LinkSnapshot['agent']>, { key, formerKeys = [] }: LinkOwner): void {
     // A disk that refuses the write must not stop the UI hearing about the link.
     try {
       // Another agent than the cache's (a sign-in without a sign-out, say after a token was revoked): they must never see
@@ -205,8 +228,11 @@ export class LinkManager {
         this.deps.log('session.wiped', { reason: 'agent_changed', ...this.deps.store.wipe({ queued: 'keep' }) });
       }
       const changed = this.deps.store.session.setAgent({ id: agent.id, name: agent.name, role: agent.role ?? 'agent', teams: agent.teams ?? [] }, key);
-      const claimed = this.deps.store.authors.claim(key, agent);
-      if (claimed.messages.size > 0) this.deps.changed(claimed, false);
+      // Queued under this key, or under the agent's static token before device sessions (a cache from before the upgrade).
+      for (const owned of [key, ...formerKeys]) {
+        const claimed = this.deps.store.authors.claim(owned, agent);
+        if (claimed.messages.size > 0) this.deps.changed(claimed, false);
+      }
       if (changed) this.deps.onAgentChanged?.();
     } catch (error) {
       this.deps.log('service.storage_failed', { what: 'agent', code: storageErrorOf(error)?.code ?? 'unknown' });

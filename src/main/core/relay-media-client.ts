@@ -30,14 +30,14 @@ export function relayHttpUrl(relayUrl: string, endpoint: string): URL {
   return url;
 }
 
-interface Answer {
+export interface Answer {
   status: number;
   headers: http.IncomingHttpHeaders;
   body: Buffer;
 }
 
 /** One HTTP exchange with a size cap on the answer; `agent` carries the proxy tunnel and extra CA when configured. */
-function exchange(
+export function exchange(
   url: URL,
   options: { method: string; headers: Record<string, string>; body?: Buffer; agent?: http.Agent; timeoutMs: number; maxBytes: number },
 ): Promise<Answer> {

@@ -137,6 +137,23 @@ describe('connections through the OS proxy', () => {
     expect(create).not.toHaveBeenCalled();
   });
 
+  it('hands a refreshed access token to the connection, also when it comes before the proxy lookup answered', async () => {
+    let answer: (value: string) => void = () => {};
+    const network = new RelayNetwork({ session: { resolveProxy: () => new Promise((resolve) => (answer = resolve)) }, ca: undefined });
+    const tokens: string[] = [];
+    const created: string[] = [];
+    const handle = network.connectionFactory((options) => {
+      created.push(options.token);
+      return { ...fakeHandle(), setToken: (token: string) => void tokens.push(token) };
+    })(connectOptions());
+    handle.start();
+    handle.setToken?.('bla_access_two');
+    answer('DIRECT');
+    await vi.waitFor(() => expect(created).toEqual(['bla_access_two']));
+    handle.setToken?.('bla_access_three');
+    expect(tokens).toEqual(['bla_access_three']);
+  });
+
   it('gives media downloads an agent through the same proxy, for the relay host only', async () => {
     const session = new FakeSession();
     session.proxies.set('https://relay.bank.example/', 'PROXY proxy.bank.local:8080');

@@ -113,7 +113,7 @@ class ProxiedConnection implements ConnectionHandle {
   private stopped = false;
 
   constructor(
-    private readonly options: ConnectOptions,
+    private options: ConnectOptions,
     private readonly netOptions: (relayUrl: string) => Promise<RelayNetOptions>,
     private readonly create: (options: ConnectOptions & RelayNetOptions) => ConnectionHandle,
     private readonly log: Log,
@@ -147,6 +147,11 @@ class ProxiedConnection implements ConnectionHandle {
 
   retryNow(): void {
     this.inner?.retryNow();
+  }
+
+  setToken(token: string): void {
+    this.options = { ...this.options, token };
+    this.inner?.setToken?.(token);
   }
 
   snapshot(): LinkSnapshot {

@@ -9,6 +9,8 @@ export interface ConnectionHandle {
   start(): void;
   stop(): Promise<void>;
   retryNow(): void;
+  /** A refreshed access token for the next attempt (RelayConnection; a scripted link may leave it out). */
+  setToken?(token: string): void;
   snapshot(): LinkSnapshot;
   request(method: string, params: unknown, options?: { deadlineMs?: number }): Promise<Result<unknown>>;
 }

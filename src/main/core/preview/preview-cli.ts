@@ -92,6 +92,8 @@ async function main(argv: string[]): Promise<number> {
     appendFileSync(logFile, `${JSON.stringify({ t: new Date().toISOString(), event, ...fields })}\n`);
   const policy = loadPolicyFile(values.policy ?? null);
   const consoleDir = path.join(dataDir, 'console');
+  // Single sign-on comes back to this server's /sso/callback; its port is known once it listens.
+  let ssoRedirectUri = '';
   const core = createConsole({
     dataDir: consoleDir,
     // A throwaway folder gets a throwaway key; a --data folder keeps its key file for the next run (docs/it-guide.md).
@@ -101,6 +103,7 @@ async function main(argv: string[]): Promise<number> {
         : headlessCacheKey({ env: process.env, dataDir: consoleDir, keyDir: defaultKeyDir(process.env, process.platform, homedir()) }),
     policy,
     log,
+    sso: { redirectUri: () => ssoRedirectUri },
     hostStatus: () => ({ version: 'preview', policyProblems: policy.problems, tokenStorage: 'secure', updateReady: false }),
     // The preview logs to its own file; the diagnostics bundle carries it like a desktop's logs.
     diagnostics: { logFiles: () => [logFile], versions: { app: 'preview', node: process.versions.node, os: `${process.platform} ${process.arch}` } },
@@ -112,7 +115,15 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`preview: the relay at ${relay.url} refused to sign in (${signIn.error.code}): ${signIn.error.message}\n`);
   }
 
-  const server = await startPreviewServer({ service: core.service, staticDir, token: randomBytes(18).toString('base64url'), port, log });
+  const server = await startPreviewServer({
+    service: core.service,
+    staticDir,
+    token: randomBytes(18).toString('base64url'),
+    port,
+    log,
+    ssoCallback: (params) => core.ssoCallback(params),
+  });
+  ssoRedirectUri = `http://127.0.0.1:${server.port}/sso/callback`;
   // Last, and plainly: where to point the browser. (The line "console at URL" is what scripts and tests read.)
   const summary = [
     '',

@@ -6,9 +6,10 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { parseCallFrame } from '../../../shared/bridge-frames';
-import type { ConsoleEvent, EventPayload, WireResult } from '../../../shared/contract';
+import type { ConsoleEvent, EventPayload, SsoOutcome, WireResult } from '../../../shared/contract';
 import { secretsEqual } from '../../../node-shared/secret-compare';
 import type { ConsoleService } from '../console-service';
+import { answerPage, callbackOf, type SsoCallback } from '../sso-sign-in';
 
 const COOKIE = 'branchline_preview';
 /** The largest call: a 100 MB file as base64, plus the envelope. */
@@ -49,6 +50,8 @@ export async function startPreviewServer(options: {
   token: string;
   port: number;
   log: (event: string, fields?: Record<string, unknown>) => void;
+  /** Single sign-on comes back here (/sso/callback): the console finishes it, then the page goes back to the console. */
+  ssoCallback?: (params: SsoCallback) => Promise<SsoOutcome>;
 }): Promise<PreviewServer> {
   const { service, token, log } = options;
   const root = path.resolve(options.staticDir);
@@ -77,6 +80,16 @@ export async function startPreviewServer(options: {
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    // Reached from the provider's site, so without the SameSite cookie: the one-use state is what guards it.
+    if (url.pathname === '/sso/callback' && req.method === 'GET' && options.ssoCallback !== undefined) {
+      void options.ssoCallback(callbackOf(url)).then((result) => {
+        // A same-site step back to `/` (the cookie goes with it; a redirect from the provider's site would not carry it).
+        const page = result.ok ? '<!doctype html><meta http-equiv="refresh" content="0;url=/"><title>Branchline</title>' : answerPage(result);
+        res.writeHead(result.ok ? 200 : 400, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
+        res.end(page);
+      });
+      return;
+    }
     if (!authorized(req, url) || req.method !== 'GET') {
       res.writeHead(403, { 'content-length': '0' }).end(); // nothing, not even a hint
       return;

@@ -7,7 +7,7 @@ import { createFakeClock, type FakeClock } from '../../../shared/clock';
 import type { ConsoleEvent, ConsoleMethod, EventPayload, SessionAgent } from '../../../shared/contract';
 import type { Result } from '../../../shared/errors';
 import type { HelloFrame, SequencedEvent } from '../../../shared/protocol';
-import { createConsole, type Console } from '../create-console';
+import { createConsole, type Console, type ConsoleOptions } from '../create-console';
 import type { ConnectionFactory, LinkSnapshot, SessionLinkOptions } from '../service-types';
 
 export const NOW = Date.UTC(2026, 5, 2, 10);
@@ -36,13 +36,24 @@ export class ScriptedRelay {
   /** The cursor each connection started from (what the console would send as `since`). */
   readonly cursors: (number | null)[] = [];
   private seq = 0;
+  /** The token the next attempt carries (setToken after a refresh changes it, as RelayConnection does). */
+  token: string | null = null;
+  /** Who a token belongs to, for hello(): the static tokens above unless a test plays device sessions. */
+  agentOf: (token: string) => SessionAgent | null = (token) => TOKENS[token] ?? null;
+  /** Called by retryNow() and start(): a test may answer with hello() at once. */
+  onAttempt: (() => void) | null = null;
 
   readonly factory: ConnectionFactory = (options) => {
     this.options = options;
+    this.token = options.token;
     return {
-      start: () => void this.cursors.push(options.cursor()),
+      start: () => {
+        this.cursors.push(options.cursor());
+        if (this.onAttempt !== null) queueMicrotask(this.onAttempt);
+      },
       stop: async () => this.set({ status: 'stopped', transport: null, agent: null }),
-      retryNow: () => {},
+      retryNow: () => this.onAttempt?.(),
+      setToken: (token) => void (this.token = token),
       snapshot: () => this.snapshot,
       request: async (method, params) => {
         this.requests.push({ method, params });
@@ -61,6 +72,18 @@ export class ScriptedRelay {
   live(): void {
     const agent = TOKENS[this.options!.token] ?? null;
     this.set({ status: 'live', transport: 'ws', agent, detail: null });
+  }
+
+  /** A hello if the relay knows the current token, else the refusal (HTTP 401, close 4001). */
+  hello(): void {
+    const agent = this.token === null ? null : this.agentOf(this.token);
+    if (agent !== null) this.set({ status: 'live', transport: 'ws', agent, detail: null });
+    else this.refuse();
+  }
+
+  /** The relay closed the link with 4001 (session expired or revoked). */
+  refuse(): void {
+    this.set({ status: 'credentials_needed', transport: null, agent: null, detail: { code: 'token_refused', params: { closeCode: 4001 } } });
   }
 
   down(): void {
@@ -91,10 +114,14 @@ export class ScriptedRelay {
 }
 
 /** A console core over a fresh cache and a scripted relay, with its events recorded. */
-export function scriptedConsole(cleanup: (c: Console) => void, dataDir = mkdtempSync(path.join(tmpdir(), 'branchline-scripted-'))) {
+export function scriptedConsole(
+  cleanup: (c: Console) => void,
+  dataDir = mkdtempSync(path.join(tmpdir(), 'branchline-scripted-')),
+  options: Partial<ConsoleOptions> = {},
+) {
   const clock: FakeClock = createFakeClock(NOW, 0);
   const relay = new ScriptedRelay();
-  const core = createConsole({ dataDir, connect: relay.factory, clock, random: () => 0, coalesceMs: 50, signInTimeoutMs: 2_000 });
+  const core = createConsole({ dataDir, connect: relay.factory, clock, random: () => 0, coalesceMs: 50, signInTimeoutMs: 2_000, ...options });
   cleanup(core);
   const events: { event: ConsoleEvent; payload: unknown }[] = [];
   core.service.on((event, payload) => events.push({ event, payload }));
