@@ -21,8 +21,8 @@ const USAGE = `Usage:
   npm run relay -- teams add ID --name NAME            teams list
   npm run relay -- numbers add PHONE_NUMBER_ID --team TEAM [--display +15551234567]
   npm run relay -- numbers list
-  npm run relay -- agents add ID --name NAME [--team T1,T2] [--role agent|supervisor|admin]
-  npm run relay -- agents set ID [--team T1,T2] [--role agent|supervisor|admin]
+  npm run relay -- agents add ID --name NAME [--team T1,T2] [--role agent|supervisor|admin] [--sso LOGIN]
+  npm run relay -- agents set ID [--team T1,T2] [--role agent|supervisor|admin] [--sso LOGIN]
   npm run relay -- agents list | agents revoke ID | agents rotate ID
   npm run relay -- audit [--agent ID] [--conversation ID] [--since ISO-8601]
 
@@ -46,6 +46,7 @@ export async function main(argv: string[], out: Print, errOut: Print): Promise<n
         team: { type: 'string' },
         role: { type: 'string' },
         display: { type: 'string' },
+        sso: { type: 'string' },
         agent: { type: 'string' },
         conversation: { type: 'string' },
         since: { type: 'string' },

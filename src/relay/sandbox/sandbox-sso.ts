@@ -2,7 +2,7 @@
 // OpenID provider beside it and points auth.oidc at it (through the same settings an operator would set).
 import path from 'node:path';
 import { AUTH_ENV } from '../auth/auth-config';
-import { startOidcSandbox, type OidcSandbox } from './oidc-sandbox';
+import type { OidcSandbox } from './oidc-sandbox';
 
 export interface SandboxSso {
   /** The environment the relay's settings are read from: auth.oidc names the provider when one was started. */
@@ -14,6 +14,8 @@ export interface SandboxSso {
 /** `configuredIssuer`: auth.oidc.issuer from the config file, when there is one (the environment is checked here). */
 export async function startSandboxSso(env: NodeJS.ProcessEnv, dataDir: string, configuredIssuer: string | null = null): Promise<SandboxSso> {
   if (configuredIssuer !== null || (env[AUTH_ENV.issuer] ?? '').trim() !== '') return { env, provider: null };
+  // Loaded only here: oidc-provider warns about Node 20 when imported, which no production relay or admin command needs.
+  const { startOidcSandbox } = await import('./oidc-sandbox');
   const provider = await startOidcSandbox({ dataDir: path.join(dataDir, 'oidc-sandbox') });
   return { env: { ...env, [AUTH_ENV.issuer]: provider.issuer, [AUTH_ENV.clientId]: provider.clientId }, provider };
 }
