@@ -110,6 +110,10 @@ describe('OidcAgents', () => {
     expect(await signIn(user('amara', 'sub-amara-1'))).toMatchObject({ ok: true });
     const other = await signIn(user('amara', 'sub-someone-new'));
     expect(other.ok ? 'ok' : other.error.code).toBe('forbidden');
+    // IT re-links the agent: the next sign-in binds whoever it is.
+    expect((await store.setAgentSsoLogin('amara', 'amara', Date.now(), CLI)).ok).toBe(true);
+    expect(await signIn(user('amara', 'sub-someone-new'))).toMatchObject({ ok: true, value: { id: 'amara' } });
+    expect((await signIn(user('amara', 'sub-amara-1'))).ok).toBe(false);
   });
 
   it('finds an agent by the SSO login IT set, whatever its case, and refuses a revoked one', async () => {

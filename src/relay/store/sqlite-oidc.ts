@@ -65,7 +65,7 @@ export class SqliteOidc {
     })();
   }
 
-  /** Sets (or clears, with null) the name the agent signs in with at the bank; a new name unbinds the old subject. */
+  /** Sets (or clears, with null) the name the agent signs in with at the bank, and forgets the bound subject: IT re-links. */
   setSsoLogin(agentId: string, login: string | null, now: number, by: ChangedBy | undefined): Result<void> {
     return this.db.transaction((): Result<void> => {
       const holder =
@@ -74,7 +74,7 @@ export class SqliteOidc {
           : parseRowIfAny('agents', LoginRow, this.db.prepare('SELECT id, sso_login FROM agents WHERE sso_login = ? COLLATE NOCASE').get(login));
       if (holder !== undefined && holder.id !== agentId) return fail('conflict', `agent ${holder.id} already signs in as ${login}`);
       const changed = this.db
-        .prepare('UPDATE agents SET sso_login = ?, sso_issuer = NULL, sso_subject = NULL WHERE id = ? AND sso_login IS NOT ?')
+        .prepare('UPDATE agents SET sso_login = ?, sso_issuer = NULL, sso_subject = NULL WHERE id = ? AND (sso_login IS NOT ? OR sso_subject IS NOT NULL)')
         .run(login, agentId, login).changes;
       if (changed === 0) return this.memberships.access(agentId) === null ? fail('not_found', `there is no agent ${agentId}`) : ok(undefined);
       this.memberships.bump(agentId);
