@@ -4,7 +4,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRelayDatabase } from '../store/relay-db';
+import Database from 'better-sqlite3';
+import { openRelayDatabase, relayDatabaseFile } from '../store/relay-db';
 import { SqliteRelayStore } from '../store/sqlite-relay-store';
 import { startRogueIdp, type RogueIdp, type RogueToken } from '../test-support/rogue-idp';
 import type { OidcSettings } from './auth-config';
@@ -14,6 +15,7 @@ import type { OidcLogin } from './oidc-port';
 const REDIRECT = 'http://127.0.0.1:53100/callback';
 let idp: RogueIdp;
 let store: SqliteRelayStore;
+let dataDir: string;
 let login: OidcLogin;
 
 function settingsFor(issuer: string, clientId: string): OidcSettings {
@@ -22,7 +24,8 @@ function settingsFor(issuer: string, clientId: string): OidcSettings {
 
 beforeAll(async () => {
   idp = await startRogueIdp();
-  store = new SqliteRelayStore(openRelayDatabase(mkdtempSync(path.join(tmpdir(), 'branchline-oidc-rogue-'))));
+  dataDir = mkdtempSync(path.join(tmpdir(), 'branchline-oidc-rogue-'));
+  store = new SqliteRelayStore(openRelayDatabase(dataDir));
   login = createOidcLogin({ settings: settingsFor(idp.issuer, idp.clientId), store });
 });
 afterAll(async () => {
@@ -105,6 +108,22 @@ describe('OidcLogin against a rogue provider', () => {
     const finished = await late.finish({ state: started.value.state, code: 'code-1' });
     expect(finished.ok).toBe(false);
     if (!finished.ok) expect(finished.error.message).toContain('expired');
+  });
+
+  it('forgets abandoned sign-ins: starts never finished do not pile up in the relay database', async () => {
+    let clock = Date.now();
+    const busy = createOidcLogin({ settings: settingsFor(idp.issuer, idp.clientId), store, now: () => clock });
+    for (let i = 0; i < 20; i++) await busy.start({ redirectUri: REDIRECT });
+    clock += 10 * 60_000 + 1;
+    const last = await busy.start({ redirectUri: REDIRECT });
+    const db = new Database(relayDatabaseFile(dataDir), { readonly: true });
+    try {
+      const rows = db.prepare('SELECT state FROM oidc_logins WHERE created_at >= ?').all(clock - 60_000);
+      expect(rows).toEqual([{ state: last.ok ? last.value.state : null }]);
+      expect(db.prepare('SELECT count(*) AS n FROM oidc_logins WHERE created_at < ?').get(clock - 10 * 60_000)).toEqual({ n: 0 });
+    } finally {
+      db.close();
+    }
   });
 
   it('refuses a redirect that is not loopback http', async () => {

@@ -72,7 +72,7 @@ export function createOidcLogin(deps: OidcLoginDeps): OidcLogin {
         state,
         nonce,
       });
-      await store.savePendingOidcLogin({ state, verifier, nonce, redirectUri, createdAt: now() });
+      await store.savePendingOidcLogin({ state, verifier, nonce, redirectUri, createdAt: now() }, PENDING_LOGIN_MS);
       return ok({ authorizationUrl: authorizationUrl.href, state });
     },
 

@@ -242,7 +242,8 @@ export interface RelayStore {
   mediaAccess(mediaId: string): Promise<MediaAccess | null>;
 
   // Single sign-on (schema 5).
-  savePendingOidcLogin(login: PendingOidcLogin): Promise<void>;
+  /** Keeps a started login, dropping any older than `maxAgeMs` (abandoned sign-ins). */
+  savePendingOidcLogin(login: PendingOidcLogin, maxAgeMs: number): Promise<void>;
   /** Takes the login once: `unauthorized` (with the reason) when unknown, already used or older than `maxAgeMs`. */
   takePendingOidcLogin(state: string, now: number, maxAgeMs: number): Promise<Result<PendingOidcLogin>>;
   /** The agent whose SSO login is `name` (any case), else whose id is `name`; revoked agents too; null for nobody. */

@@ -24,10 +24,14 @@ export class SqliteOidc {
     private readonly audit: SqliteAudit,
   ) {}
 
-  savePending(login: PendingOidcLogin): void {
-    this.db
-      .prepare('INSERT INTO oidc_logins (state, verifier, nonce, redirect_uri, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(login.state, login.verifier, login.nonce, login.redirectUri, login.createdAt);
+  /** Keeps a started login; logins older than `maxAgeMs` go at the same time, so abandoned ones never pile up. */
+  savePending(login: PendingOidcLogin, maxAgeMs: number): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM oidc_logins WHERE created_at < ?').run(login.createdAt - maxAgeMs);
+      this.db
+        .prepare('INSERT INTO oidc_logins (state, verifier, nonce, redirect_uri, created_at) VALUES (?, ?, ?, ?, ?)')
+        .run(login.state, login.verifier, login.nonce, login.redirectUri, login.createdAt);
+    })();
   }
 
   /** Deletes the login as it reads it (a second finish finds nothing), and any login older than `maxAgeMs` with it. */

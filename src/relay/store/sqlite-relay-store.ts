@@ -229,8 +229,8 @@ export class SqliteRelayStore implements Port.RelayStore {
   }
 
   // Single sign-on.
-  async savePendingOidcLogin(login: Port.PendingOidcLogin): Promise<void> {
-    this.oidc.savePending(login);
+  async savePendingOidcLogin(login: Port.PendingOidcLogin, maxAgeMs: number): Promise<void> {
+    this.oidc.savePending(login, maxAgeMs);
   }
   async takePendingOidcLogin(state: string, now: number, maxAgeMs: number): Ok<Port.PendingOidcLogin> {
     return this.oidc.takePending(state, now, maxAgeMs);
