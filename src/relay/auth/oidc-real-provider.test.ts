@@ -67,6 +67,26 @@ describe('single sign-on through the sandbox provider process', () => {
     expect(identity.ok ? identity.value.agentName : identity.error.message).toBe('demo');
   });
 
+  it("maps the provider's groups claim to teams and role (demo-lead: branchline-main, branchline-north)", async () => {
+    const mapped: OidcSettings = {
+      ...settings,
+      teamClaim: 'groups',
+      teamMap: new Map([
+        ['branchline-main', [{ team: 'main', role: 'agent' }]],
+        ['branchline-north', [{ team: 'north', role: 'supervisor' }]],
+      ]),
+    };
+    const login = createOidcLogin({ settings: mapped, store });
+    const started = await login.start({ redirectUri: REDIRECT });
+    if (!started.ok) throw new Error(started.error.message);
+    const back = await browserlessLogin(started.value.authorizationUrl, 'demo-lead', idp.password);
+    const identity = await login.finish({ state: back.state!, code: back.code! });
+    expect(identity.ok ? identity.value.groups : identity.error.message).toEqual(['branchline-main', 'branchline-north']);
+    if (!identity.ok) return;
+    const agent = await createOidcAgents(mapped, store).resolve(identity.value, '127.0.0.1', Date.now());
+    expect(agent).toMatchObject({ ok: true, value: { id: 'demo-lead', role: 'supervisor', teams: [{ id: 'main' }, { id: 'north' }] } });
+  });
+
   it('refuses a code that was already exchanged, even through a fresh state', async () => {
     const login = createOidcLogin({ settings, store });
     const first = await login.start({ redirectUri: REDIRECT });
