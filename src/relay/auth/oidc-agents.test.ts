@@ -12,7 +12,7 @@ import { SqliteRelayStore } from '../store/sqlite-relay-store';
 import { startRogueIdp, type RogueIdp, type RogueToken } from '../test-support/rogue-idp';
 import type { OidcSettings } from './auth-config';
 import { createOidcAgents } from './oidc-agents';
-import { createOidcLogin } from './oidc-login';
+import { createOidcLogin, refusalReasonOf } from './oidc-login';
 
 const CLI = { actorId: null, source: 'cli' };
 let idp: RogueIdp;
@@ -69,6 +69,7 @@ describe('OidcAgents', () => {
     const before = (await store.listAgents()).length;
     const refused = await signIn(user('zoe', 'sub-zoe'));
     expect(refused.ok ? 'ok' : [refused.error.code, refused.error.message]).toEqual(['forbidden', 'zoe is not a Branchline agent here; ask IT to add them']);
+    if (!refused.ok) expect(refusalReasonOf(refused.error)).toBe('unknown_user');
     expect((await store.listAgents()).length).toBe(before);
   });
 

@@ -9,7 +9,7 @@ import { openRelayDatabase, relayDatabaseFile } from '../store/relay-db';
 import { SqliteRelayStore } from '../store/sqlite-relay-store';
 import { startRogueIdp, type RogueIdp, type RogueToken } from '../test-support/rogue-idp';
 import type { OidcSettings } from './auth-config';
-import { createOidcLogin } from './oidc-login';
+import { createOidcLogin, refusalReasonOf } from './oidc-login';
 import type { OidcLogin } from './oidc-port';
 
 const REDIRECT = 'http://127.0.0.1:53100/callback';
@@ -81,6 +81,7 @@ describe('OidcLogin against a rogue provider', () => {
     if (finished.ok) return;
     expect(finished.error.code).toBe('unauthorized');
     expect(finished.error.message).toContain(reason);
+    expect(refusalReasonOf(finished.error)).toBe('id_token_invalid');
   });
 
   it('refuses an ID token minted for another login (replayed nonce)', async () => {
@@ -96,6 +97,7 @@ describe('OidcLogin against a rogue provider', () => {
     const again = await login.finish({ state: started.state, code: 'code-1' });
     expect(again.ok).toBe(false);
     if (!again.ok) expect([again.error.code, again.error.message]).toEqual(['unauthorized', 'the sign-in state is unknown or was already used']);
+    if (!again.ok) expect(refusalReasonOf(again.error)).toBe('sso_state_unknown');
     expect(idp.tokenRequests()).toBe(before);
   });
 
@@ -139,6 +141,7 @@ describe('OidcLogin against a rogue provider', () => {
     const unreachable = createOidcLogin({ settings: settingsFor(gone.issuer, gone.clientId), store, timeoutSeconds: 2 });
     const started = await unreachable.start({ redirectUri: REDIRECT });
     expect(started.ok ? 'ok' : started.error.code).toBe('unavailable');
+    if (!started.ok) expect(refusalReasonOf(started.error)).toBeNull();
     const off = createOidcLogin({ settings: null, store });
     const none = await off.start({ redirectUri: REDIRECT });
     expect(none.ok ? 'ok' : none.error.code).toBe('not_found');

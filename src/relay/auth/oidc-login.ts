@@ -2,9 +2,10 @@
 // ID token with jose against the issuer's JWKS. Pending logins live in the relay DB so any relay process can finish.
 import * as client from 'openid-client';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
-import { fail, ok, type Result } from '../../shared/errors';
+import { fail, ok, type AppError, type Result } from '../../shared/errors';
 import type { RelayStore } from '../store/relay-store';
 import { isLoopbackHost, type OidcSettings } from './auth-config';
+import type { RefusalReason } from './auth-guard';
 import type { OidcIdentity, OidcLogin } from './oidc-port';
 
 /** How long a started login may wait for the console to come back (the contract: 10 minutes, one use). */
@@ -123,6 +124,16 @@ export function createOidcLogin(deps: OidcLoginDeps): OidcLogin {
       return identityOf(payload, settings);
     },
   };
+}
+
+/**
+ * What the sign-in routes record for a failed finish or resolve: the state (unknown, used, expired), the ID token (a
+ * failed check; the message names it), or an identity that is not an agent. Null for `unavailable` and the like.
+ */
+export function refusalReasonOf(error: AppError): RefusalReason | null {
+  if (error.code === 'forbidden') return 'unknown_user';
+  if (error.code !== 'unauthorized') return null;
+  return error.message.startsWith('the sign-in state') ? 'sso_state_unknown' : 'id_token_invalid';
 }
 
 /** RFC 8252 §7.3: a native app's redirect is plain http to a loopback address on any port. */
