@@ -32,3 +32,16 @@ export function loginPage(uid: string, clientId: string, error: string | null, u
 </html>
 `;
 }
+
+/** What the provider shows when a request cannot go on (e.g. a redirect it does not know): the OAuth error code only. */
+export function errorPage(code: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Sign-in error — Branchline sandbox</title></head>
+<body style="font: 16px system-ui, sans-serif; margin: 3rem">
+<h1 style="font-size: 1.25rem">This sign-in cannot go on</h1>
+<p>The sandbox's OpenID provider refused the request (${escape(code.slice(0, 60))}). Start again from Branchline.</p>
+</body>
+</html>
+`;
+}

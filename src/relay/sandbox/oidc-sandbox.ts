@@ -12,7 +12,7 @@ import { makePrivateDir } from '../../node-shared/private-files';
 import { readBody } from '../../node-shared/http-body';
 import { DEMO_AGENTS } from './demo';
 import { SandboxAdapter } from './oidc-sandbox-adapter';
-import { loginPage } from './oidc-sandbox-page';
+import { errorPage, loginPage } from './oidc-sandbox-page';
 
 export const SANDBOX_OIDC_CLIENT_ID = 'branchline-console';
 /** Every demo user's password: printed in the sandbox banner; this provider is for demos and tests only. */
@@ -102,6 +102,11 @@ function configuration(keys: Keys, options: OidcSandboxOptions) {
     conformIdTokenClaims: false,
     claims: { openid: ['sub'], profile: ['name', 'preferred_username', 'groups'], email: ['email', 'email_verified'] },
     ttl: { AuthorizationCode: options.codeTtlSeconds ?? 60, IdToken: tokenTtl, AccessToken: tokenTtl, Interaction: 600, Session: 3600, Grant: 3600 },
+    // Our own error page (oidc-provider's default prints a notice asking for one); the error code only, never input.
+    renderError: async (ctx: { type: string; body: unknown }, out: { error?: unknown }) => {
+      ctx.type = 'html';
+      ctx.body = errorPage(typeof out.error === 'string' ? out.error : 'error');
+    },
     findAccount: async (_ctx: unknown, id: string): Promise<Account | undefined> => {
       const user = USERS.get(id);
       if (user === undefined) return undefined;
