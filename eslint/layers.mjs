@@ -67,7 +67,8 @@ export const LAYERS = [
     name: 'src/relay',
     layers: ['src/shared', 'src/node-shared', 'src/relay', 'src/relay/domain'],
     node: true,
-    packages: ['ws', 'better-sqlite3', 'zod'],
+    // openid-client + jose: the relay is the bank's OpenID client; oidc-provider: the sandbox's built-in provider.
+    packages: ['ws', 'better-sqlite3', 'zod', 'openid-client', 'jose', 'oidc-provider'],
     why: 'the relay is a separate Node program',
     tests: { layers: [], packages: ['vitest', 'fast-check'] },
   },

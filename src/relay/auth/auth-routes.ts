@@ -10,11 +10,11 @@ import { bearerToken, hashAgentToken } from '../agent-tokens';
 import { sendError, sendJson } from '../http-util';
 import type { Logger } from '../log';
 import type { AgentAccess, RelayStore } from '../store/relay-store';
-import { isLoopbackHost, type AuthSettings } from './auth-config';
+import type { AuthSettings } from './auth-config';
 import type { Admission, AuthDoor, AuthGuard, RefusalReason } from './auth-guard';
 import type { DeviceSessions, SessionTokens } from './device-sessions';
+import { isLoopbackRedirect, refusalReasonOf } from './oidc-login';
 import type { OidcAgents, OidcLogin } from './oidc-port';
-import { PendingDevices } from './pending-devices';
 
 export interface AuthRouteDeps {
   readonly settings: AuthSettings;
@@ -44,11 +44,10 @@ export type AuthRoutes = (req: IncomingMessage, res: ServerResponse, pathname: s
 /** The /v1/auth/* routes: each answers its request, or says false when the path is not one of them. */
 export function createAuthRoutes(deps: AuthRouteDeps): AuthRoutes {
   // Pending single sign-on logins by state: which device started each (ten minutes, one use).
-  const pending = new PendingDevices();
-  return (req, res, pathname) => routeAuth(req, res, pathname, deps, pending);
+  return (req, res, pathname) => routeAuth(req, res, pathname, deps);
 }
 
-async function routeAuth(req: IncomingMessage, res: ServerResponse, pathname: string, deps: AuthRouteDeps, pending: PendingDevices): Promise<boolean> {
+async function routeAuth(req: IncomingMessage, res: ServerResponse, pathname: string, deps: AuthRouteDeps): Promise<boolean> {
   if (!pathname.startsWith('/v1/auth/')) return false;
   const method = req.method ?? 'GET';
   const route = pathname.slice('/v1/auth/'.length);
@@ -63,7 +62,7 @@ async function routeAuth(req: IncomingMessage, res: ServerResponse, pathname: st
   }
   const handler = method === 'POST' ? HANDLERS[route] : undefined;
   if (handler === undefined) return false;
-  await handler(new AuthRequest(req, res, deps, pending));
+  await handler(new AuthRequest(req, res, deps));
   return true;
 }
 
@@ -120,9 +119,8 @@ const HANDLERS: Record<string, Handler> = {
         'redirectUri must be a loopback http URL (http://127.0.0.1:PORT/…, http://[::1]:PORT/… or http://localhost:PORT/…)',
       );
     }
-    const started = await oidc.login.start({ redirectUri: body.redirectUri });
+    const started = await oidc.login.start({ redirectUri: body.redirectUri, deviceId: body.deviceId });
     if (!started.ok) return r.fail(started.error);
-    r.pending.remember(started.value.state, body.deviceId, r.deps.clock.wallNow());
     sendJson(r.res, 200, started.value);
   },
 
@@ -132,14 +130,10 @@ const HANDLERS: Record<string, Handler> = {
     if (!(await r.admit('oidc'))) return;
     const body = await r.body(FinishBody);
     if (body === null) return;
-    // The login was started for one device: the session is bound to that one.
-    const device = r.pending.take(body.state, r.deps.clock.wallNow());
-    if (device !== null && device !== body.deviceId) {
-      return r.refuse('oidc', 'wrong_device', null, 401, 'unauthorized', 'this sign-in was started on another device');
-    }
-    const finished = await oidc.login.finish({ state: body.state, code: body.code });
+    // The login was started for one device (kept with the pending login): the session is bound to that one.
+    const finished = await oidc.login.finish({ state: body.state, code: body.code, deviceId: body.deviceId });
     if (!finished.ok) {
-      const reason = device === null ? 'sso_state_unknown' : 'id_token_invalid';
+      const reason = finished.error.message.includes('another device') ? 'wrong_device' : (refusalReasonOf(finished.error) ?? 'id_token_invalid');
       return r.refuse('oidc', reason, null, STATUS[finished.error.code] ?? 401, finished.error.code, finished.error.message);
     }
     const resolved = await oidc.agents.resolve(finished.value, r.source, r.deps.clock.wallNow());
@@ -156,7 +150,6 @@ class AuthRequest {
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
     readonly deps: AuthRouteDeps,
-    readonly pending: PendingDevices,
   ) {
     this.source = deps.sourceOf(req);
   }
@@ -223,15 +216,6 @@ class AuthRequest {
       { error: { code, message: `too many sign-in attempts: try again in ${retryAfter} s`, retryable: isRetryableByDefault(code) } },
       { 'retry-after': retryAfter },
     );
-    return false;
-  }
-}
-
-function isLoopbackRedirect(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return url.protocol === 'http:' && isLoopbackHost(url.hostname) && url.username === '' && url.password === '';
-  } catch {
     return false;
   }
 }

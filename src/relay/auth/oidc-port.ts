@@ -21,12 +21,13 @@ export interface OidcLogin {
    * URL and the state that names the pending login. Fails `not_found` when SSO is not configured, `invalid_input` for
    * a redirect that is not loopback, `unavailable` when the provider cannot be reached.
    */
-  start(input: { redirectUri: string }): Promise<Result<{ authorizationUrl: string; state: string }>>;
+  start(input: { redirectUri: string; deviceId?: string }): Promise<Result<{ authorizationUrl: string; state: string }>>;
   /**
    * The console came back with the provider's code for `state`: the pending login is used up (a second finish fails),
-   * the code is exchanged and the ID token verified. Fails `unauthorized` with the reason in the message.
+   * the code is exchanged and the ID token verified. Fails `unauthorized` with the reason in the message, also when
+   * `deviceId` is not the device that started it (start and finish may reach different relay processes: it is stored).
    */
-  finish(input: { state: string; code: string }): Promise<Result<OidcIdentity>>;
+  finish(input: { state: string; code: string; deviceId?: string }): Promise<Result<OidcIdentity>>;
 }
 
 /** Which active agent a verified identity is: found, provisioned (when allowed) or refused (`forbidden`, clear message). */

@@ -9,6 +9,8 @@ import type { AuthSettings } from './auth-config';
 import type { AuthGuard } from './auth-guard';
 import { createAuthRoutes, type AuthRoutes } from './auth-routes';
 import { DeviceSessions } from './device-sessions';
+import { createOidcAgents } from './oidc-agents';
+import { createOidcLogin } from './oidc-login';
 import type { OidcAgents, OidcLogin } from './oidc-port';
 
 export interface RelayAuth {
@@ -21,7 +23,7 @@ export interface RelayAuth {
 
 /** What startRelay may be given: the OpenID ports. */
 export interface RelayAuthParts {
-  /** Null or absent: single sign-on is not configured (its routes answer 404). */
+  /** Absent: built from `auth.oidc` when it is configured; null: single sign-on off (its routes answer 404). */
   readonly oidc?: { readonly login: OidcLogin; readonly agents: OidcAgents } | null;
 }
 
@@ -38,6 +40,21 @@ export function createRelayAuth(
   const { settings, store, clock, log } = deps;
   const sessions = new DeviceSessions({ store, clock, lifetimes: settings });
   const { guard } = deps;
-  const routes = createAuthRoutes({ settings, sessions, store, guard, oidc: deps.oidc ?? null, clock, log, sourceOf: deps.sourceOf });
+  const routes = createAuthRoutes({
+    settings,
+    sessions,
+    store,
+    guard,
+    oidc: deps.oidc === undefined ? oidcOf(settings, store, clock) : deps.oidc,
+    clock,
+    log,
+    sourceOf: deps.sourceOf,
+  });
   return { sessions, signIn: { store, sessions, staticTokens: settings.staticTokens }, guard, routes };
+}
+
+/** The relay's OpenID client and identity mapping for the configured provider; null when none is configured. */
+function oidcOf(settings: AuthSettings, store: RelayStore, clock: Clock): (RelayAuthParts['oidc'] & object) | null {
+  if (settings.oidc === null) return null;
+  return { login: createOidcLogin({ settings: settings.oidc, store, now: () => clock.wallNow() }), agents: createOidcAgents(settings.oidc, store) };
 }

@@ -216,16 +216,18 @@ describe('signing in with device sessions', () => {
 function testOidc(): RelayAuthParts['oidc'] {
   // The relay this test started last: the ports are made before it exists.
   const r = () => relays.at(-1)!;
-  const states = new Set<string>();
+  const states = new Map<string, string | undefined>();
   return {
     login: {
-      start: async ({ redirectUri }) => {
+      start: async ({ redirectUri, deviceId }) => {
         const state = `state-${states.size + 1}`;
-        states.add(state);
+        states.set(state, deviceId);
         return ok({ authorizationUrl: `https://login.bank.example/authorize?state=${state}&redirect_uri=${encodeURIComponent(redirectUri)}`, state });
       },
-      finish: async ({ state, code }) => {
-        if (!states.delete(state)) return fail('unauthorized', 'this sign-in is unknown, used or expired: start again');
+      finish: async ({ state, code, deviceId }) => {
+        const started = states.get(state);
+        if (!states.delete(state)) return fail('unauthorized', 'the sign-in state is unknown or was already used');
+        if (started !== deviceId) return fail('unauthorized', 'the sign-in state was started on another device');
         const agentName = code === 'good' ? 'ana' : 'stranger';
         return ok({ issuer: 'https://login.bank.example', subject: `sub-${agentName}`, agentName, groups: [], displayName: null });
       },

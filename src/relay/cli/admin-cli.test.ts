@@ -56,6 +56,22 @@ describe('teams, numbers and agents', () => {
     expect(relay(['numbers', 'list', '--data', data]).lines).toEqual([`relay data: ${data}`, '100000000000002\tnorth\t+15550783882']);
   });
 
+  it('links agents to the name they sign in with at the bank (--sso), shows it in the list, and refuses a name taken', () => {
+    const data = freshDir();
+    expect(relay(['agents', 'add', 'noa', '--name', 'Noa Katz', '--sso', 'Noa.Katz@bank.example', '--data', data]).status).toBe(0);
+    relay(['agents', 'add', 'sam', '--name', 'Sam Levi', '--data', data]);
+    expect(relay(['agents', 'set', 'sam', '--sso', 'sam.levi@bank.example', '--data', data]).status).toBe(0);
+    expect(relay(['agents', 'list', '--data', data]).lines).toEqual([
+      `relay data: ${data}`,
+      'noa\tNoa Katz\tactive\tagent\tmain\tsso Noa.Katz@bank.example',
+      'sam\tSam Levi\tactive\tagent\tmain\tsso sam.levi@bank.example',
+    ]);
+    const taken = relay(['agents', 'add', 'eli', '--name', 'Eli', '--sso', 'noa.katz@BANK.example', '--data', data]);
+    expect([taken.status, taken.err.trim()]).toEqual([1, 'relay: agent noa already signs in as noa.katz@BANK.example; nothing was changed']);
+    expect(relay(['agents', 'set', 'sam', '--sso', 'NOA.katz@bank.example', '--data', data]).err).toContain('agent noa already signs in as');
+    expect(relay(['agents', 'list', '--data', data]).lines).toHaveLength(3);
+  });
+
   it.each([
     ['an agent in a team that does not exist', ['agents', 'add', 'eli', '--name', 'Eli', '--team', 'main,nrth'], 'there is no team nrth'],
     ['a number for a team that does not exist', ['numbers', 'add', '100000000000003', '--team', 'south'], 'there is no team south'],

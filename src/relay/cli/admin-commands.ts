@@ -8,6 +8,8 @@ export interface AdminFlags {
   readonly team?: string | undefined;
   readonly role?: string | undefined;
   readonly display?: string | undefined;
+  /** The name the agent signs in with at the bank's provider (the auth.oidc.agentClaim value). */
+  readonly sso?: string | undefined;
 }
 
 type Handler = (ctx: AdminContext, id: string | undefined, flags: AdminFlags) => Promise<number>;
@@ -50,6 +52,14 @@ function role(text: string | undefined): Role | undefined {
   const parsed = Role.safeParse(text);
   if (!parsed.success) throw new UsageError(`--role must be agent, supervisor or admin (got "${text.slice(0, 40)}")`);
   return parsed.data;
+}
+
+function ssoLogin(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const value = text.trim();
+  if (value === '' || value.length > 256 || [...value].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127))
+    throw new UsageError('--sso takes the sign-in name at the bank (1 to 256 characters)');
+  return value;
 }
 
 /** Prints a new token once, as the last line (scripts read it there). */
@@ -99,15 +109,33 @@ const HANDLERS: Record<string, Record<string, Handler>> = {
       const token = generateAgentToken();
       const teams = teamList(flags.team);
       const options = { ...(teams !== undefined && { teams }), ...(flags.role !== undefined && { role: role(flags.role)! }), by: ctx.by };
+      const sso = ssoLogin(flags.sso);
+      // Checked before the agent exists: a name another agent signs in with would leave a half-made agent behind.
+      const holder = sso === undefined ? null : await ctx.store.findSsoAgent(sso);
+      if (sso !== undefined && holder?.ssoLogin?.toLowerCase() === sso.toLowerCase()) {
+        ctx.errOut(`relay: agent ${holder.access.id} already signs in as ${sso}; nothing was changed`);
+        return EXIT.failed;
+      }
       const added = await ctx.store.addAgent(id!, name(flags, 128), hashAgentToken(token), ctx.now(), options);
       if (!added.ok) return refusal(added, ctx.errOut);
+      if (sso !== undefined) {
+        const linked = await ctx.store.setAgentSsoLogin(id!, sso, ctx.now(), ctx.by);
+        if (!linked.ok) return refusal(linked, ctx.errOut);
+      }
       printToken(ctx, `agent ${id} added (teams ${added.value.teamIds.join(',') || 'none'}, role ${added.value.role})`, token);
       return EXIT.ok;
     },
     set: async (ctx, id, flags) => {
       const teams = teamList(flags.team);
       const newRole = role(flags.role);
-      if (teams === undefined && newRole === undefined) throw new UsageError('agents set needs --team T1,T2 and/or --role agent|supervisor|admin');
+      const sso = ssoLogin(flags.sso);
+      if (teams === undefined && newRole === undefined && sso === undefined) {
+        throw new UsageError('agents set needs --team T1,T2, --role agent|supervisor|admin and/or --sso LOGIN');
+      }
+      if (sso !== undefined) {
+        const linked = await ctx.store.setAgentSsoLogin(id!, sso, ctx.now(), ctx.by);
+        if (!linked.ok) return refusal(linked, ctx.errOut);
+      }
       const changed = await ctx.store.setAgentAccess(
         id!,
         { ...(teams !== undefined && { teams }), ...(newRole !== undefined && { role: newRole }) },
@@ -122,10 +150,12 @@ const HANDLERS: Record<string, Record<string, Handler>> = {
     list: async (ctx) => {
       ctx.out(`relay data: ${ctx.dataDir}`);
       const all = await ctx.store.listAgents();
+      const sso = await ctx.store.ssoLogins();
       if (all.length === 0) ctx.out('no agents');
       for (const a of all) {
         const status = a.revokedAt === null ? 'active' : `revoked ${new Date(a.revokedAt).toISOString()}`;
-        ctx.out(`${a.id}\t${a.name}\t${status}\t${a.role}\t${a.teamIds.join(',') || 'no team'}`);
+        const login = sso.get(a.id);
+        ctx.out(`${a.id}\t${a.name}\t${status}\t${a.role}\t${a.teamIds.join(',') || 'no team'}${login === undefined ? '' : `\tsso ${login}`}`);
       }
       return EXIT.ok;
     },

@@ -7,6 +7,8 @@ import { DatabaseTooNewError } from '../../shared/migrations';
 import { ConfigError, loadAdminSettings, loadRelayConfig, type RelayConfig } from '../relay-config';
 import { startRelay } from '../relay-server';
 import { DEMO_CUSTOMERS, prepareDemo } from '../sandbox/demo';
+import type { OidcSandbox } from '../sandbox/oidc-sandbox';
+import { sandboxSsoBanner, startSandboxSso } from '../sandbox/sandbox-sso';
 import { relayDatabaseFile, RelayDataError } from '../store/relay-db';
 import type { SqliteRelayStore } from '../store/sqlite-relay-store';
 import { ADMIN_COMMANDS, runAdmin } from './admin-commands';
@@ -19,8 +21,8 @@ const USAGE = `Usage:
   npm run relay -- teams add ID --name NAME            teams list
   npm run relay -- numbers add PHONE_NUMBER_ID --team TEAM [--display +15551234567]
   npm run relay -- numbers list
-  npm run relay -- agents add ID --name NAME [--team T1,T2] [--role agent|supervisor|admin]
-  npm run relay -- agents set ID [--team T1,T2] [--role agent|supervisor|admin]
+  npm run relay -- agents add ID --name NAME [--team T1,T2] [--role agent|supervisor|admin] [--sso LOGIN]
+  npm run relay -- agents set ID [--team T1,T2] [--role agent|supervisor|admin] [--sso LOGIN]
   npm run relay -- agents list | agents revoke ID | agents rotate ID
   npm run relay -- audit [--agent ID] [--conversation ID] [--since ISO-8601]
 
@@ -44,6 +46,7 @@ export async function main(argv: string[], out: Print, errOut: Print): Promise<n
         team: { type: 'string' },
         role: { type: 'string' },
         display: { type: 'string' },
+        sso: { type: 'string' },
         agent: { type: 'string' },
         conversation: { type: 'string' },
         since: { type: 'string' },
@@ -81,7 +84,10 @@ export async function main(argv: string[], out: Print, errOut: Print): Promise<n
   try {
     if (group === undefined) {
       config = loadRelayConfig({ flags, env: process.env });
-      return await serve(config, out, errOut);
+      // The sandbox's own OpenID provider first: the relay's auth.oidc settings must name it when they are read.
+      const sso = flags.sandbox ? await startSandboxSso(process.env, config.dataDir) : null;
+      if (sso !== null && sso.provider !== null) config = loadRelayConfig({ flags, env: sso.env });
+      return await serve(config, out, errOut, sso?.provider ?? null);
     }
     if (extra.length > 0 || (group === 'audit' && command !== undefined)) {
       errOut(`relay: unexpected "${(group === 'audit' ? command : extra[0])!.slice(0, 40)}"\n\n${USAGE}`);
@@ -115,7 +121,7 @@ export async function main(argv: string[], out: Print, errOut: Print): Promise<n
   }
 }
 
-async function serve(config: RelayConfig, out: Print, errOut: Print): Promise<number> {
+async function serve(config: RelayConfig, out: Print, errOut: Print, sso: OidcSandbox | null): Promise<number> {
   // Listen for the stop signal before anything else, so a stop during startup is never a hard kill.
   const stopRequested = new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
@@ -130,6 +136,7 @@ async function serve(config: RelayConfig, out: Print, errOut: Print): Promise<nu
     out(`sandbox: data in ${config.dataDir}; the demo tokens stay the same when it restarts there`);
     out(`sandbox: customers write in with POST ${relay.url}/sandbox/inbound {"from":"<wa_id>","name":"…","text":"…"} ("to": another of our numbers)`);
     out(`sandbox: close a customer's 24-hour window with POST ${relay.url}/sandbox/age {"from":"<wa_id>","hours":25}`);
+    if (sso !== null) for (const line of sandboxSsoBanner(sso)) out(line);
     // An empty sandbox gets its demo customers once; a data folder already in use is left as it is.
     if (fresh) {
       for (const customer of DEMO_CUSTOMERS) {
@@ -141,6 +148,7 @@ async function serve(config: RelayConfig, out: Print, errOut: Print): Promise<nu
   }
   await stopRequested;
   await relay.close();
+  await sso?.close();
   return EXIT.ok;
 }
 

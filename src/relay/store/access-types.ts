@@ -98,6 +98,7 @@ export const AUDIT_ACTIONS = [
   'agent.change',
   'agent.revoke',
   'agent.rotate',
+  'agent.provisioned',
   'team.add',
   'number.add',
 ] as const;

@@ -7,6 +7,7 @@ import { migrate, type Migration } from '../../shared/migrations';
 import { claimUnnumberedConversations, MIGRATION_2 } from './migration-2-identities';
 import { MIGRATION_3, registerConfiguredNumber } from './migration-3-teams';
 import { MIGRATION_4 } from './migration-4-sessions';
+import { MIGRATION_5 } from './migration-5-oidc';
 import { SqliteAudit } from './sqlite-audit';
 
 export type RelayDatabase = Database.Database;
@@ -112,6 +113,7 @@ export const RELAY_MIGRATIONS: readonly Migration<RelayDatabase>[] = [
   MIGRATION_2,
   MIGRATION_3,
   MIGRATION_4,
+  MIGRATION_5,
 ];
 
 export interface OpenOptions {

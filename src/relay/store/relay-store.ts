@@ -118,6 +118,25 @@ export interface NewAgentOptions {
   readonly by?: ChangedBy;
 }
 
+/** A started single sign-on, until the console comes back with the provider's code (10 minutes, one use). */
+export interface PendingOidcLogin {
+  readonly state: string;
+  /** The PKCE code verifier: it never leaves the relay. */
+  readonly verifier: string;
+  readonly nonce: string;
+  readonly redirectUri: string;
+  /** The device that started it: the session goes to that device only (null: not named). */
+  readonly deviceId: string | null;
+  readonly createdAt: number;
+}
+
+/** An agent as single sign-on finds it: access, the name it signs in with, and the subject bound at first sign-in. */
+export interface SsoAgent {
+  readonly access: AgentAccess;
+  readonly ssoLogin: string | null;
+  readonly bound: { readonly issuer: string; readonly subject: string } | null;
+}
+
 export interface Page<T> {
   readonly items: T[];
   readonly nextCursor: string | null;
@@ -239,6 +258,25 @@ export interface RelayStore {
   pendingInboundMedia(limit: number): Promise<{ mediaId: string; waMediaId: string }[]>;
   /** Who may download this media; null when there is no such media. */
   mediaAccess(mediaId: string): Promise<MediaAccess | null>;
+
+  // Single sign-on (schema 5).
+  /** Keeps a started login, dropping any older than `maxAgeMs` (abandoned sign-ins). */
+  savePendingOidcLogin(login: PendingOidcLogin, maxAgeMs: number): Promise<void>;
+  /** Takes the login once: `unauthorized` (with the reason) when unknown, already used or older than `maxAgeMs`. */
+  takePendingOidcLogin(state: string, now: number, maxAgeMs: number): Promise<Result<PendingOidcLogin>>;
+  /** The agent whose SSO login is `name` (any case), else whose id is `name`; revoked agents too; null for nobody. */
+  findSsoAgent(name: string): Promise<SsoAgent | null>;
+  /** Binds issuer + subject to an agent with none; false when the agent is bound to another subject. */
+  bindSsoSubject(agentId: string, issuer: string, subject: string): Promise<boolean>;
+  /** The name an agent signs in with at the bank (null clears it); `conflict` when another agent has it. Audited. */
+  setAgentSsoLogin(agentId: string, login: string | null, now: number, by?: ChangedBy): Promise<Result<void>>;
+  ssoLogins(): Promise<ReadonlyMap<string, string>>;
+  /** Creates an SSO agent the bank's groups grant teams to (audited `agent.provisioned`); `forbidden` for an unknown team. */
+  provisionSsoAgent(
+    agent: { id: string; name: string; ssoLogin: string; issuer: string; subject: string; teams: readonly string[]; role: Role },
+    now: number,
+    source: string,
+  ): Promise<Result<AgentAccess>>;
 
   // The audit trail: append-only (the database refuses UPDATE and DELETE).
   appendAudit(entry: AuditEntry): Promise<void>;

@@ -12,6 +12,7 @@ import { SqliteEventLog } from './sqlite-event-log';
 import { SqliteInbound } from './sqlite-inbound';
 import { SqliteMedia, type UploadedMedia } from './sqlite-media';
 import { SqliteMemberships } from './sqlite-memberships';
+import { SqliteOidc } from './sqlite-oidc';
 import { SqliteOutboundJobs } from './sqlite-outbound-jobs';
 import { SqliteOwnership } from './sqlite-ownership';
 import { SqliteRevisions } from './sqlite-revisions';
@@ -37,6 +38,7 @@ export class SqliteRelayStore implements Port.RelayStore {
   private readonly inbound: SqliteInbound;
   private readonly jobs: SqliteOutboundJobs;
   private readonly sessions: SqliteSessions;
+  private readonly oidc: SqliteOidc;
 
   constructor(private readonly db: RelayDatabase) {
     this.events = new SqliteEventLog(db);
@@ -53,6 +55,7 @@ export class SqliteRelayStore implements Port.RelayStore {
     const access = { memberships: this.memberships, teams: this.teams, audit: this.audit };
     this.jobs = new SqliteOutboundJobs(db, this.conversations, customers, this.media, this.events, access);
     this.sessions = new SqliteSessions(db, this.audit);
+    this.oidc = new SqliteOidc(db, this.memberships, this.teams, this.audit);
   }
 
   // Device sessions.
@@ -246,6 +249,29 @@ export class SqliteRelayStore implements Port.RelayStore {
   }
   async mediaAccess(mediaId: string): Promise<Port.MediaAccess | null> {
     return this.media.access(mediaId);
+  }
+
+  // Single sign-on.
+  async savePendingOidcLogin(login: Port.PendingOidcLogin, maxAgeMs: number): Promise<void> {
+    this.oidc.savePending(login, maxAgeMs);
+  }
+  async takePendingOidcLogin(state: string, now: number, maxAgeMs: number): Ok<Port.PendingOidcLogin> {
+    return this.oidc.takePending(state, now, maxAgeMs);
+  }
+  async findSsoAgent(name: string): Promise<Port.SsoAgent | null> {
+    return this.oidc.findSsoAgent(name);
+  }
+  async bindSsoSubject(agentId: string, issuer: string, subject: string): Promise<boolean> {
+    return this.oidc.bindSubject(agentId, issuer, subject);
+  }
+  async setAgentSsoLogin(agentId: string, login: string | null, now: number, by?: Port.ChangedBy): Ok<void> {
+    return this.oidc.setSsoLogin(agentId, login, now, by);
+  }
+  async ssoLogins(): Promise<ReadonlyMap<string, string>> {
+    return this.oidc.ssoLogins();
+  }
+  async provisionSsoAgent(agent: Parameters<Port.RelayStore['provisionSsoAgent']>[0], now: number, source: string): Ok<Port.AgentAccess> {
+    return this.oidc.provision(agent, now, source);
   }
 
   // The audit trail.
