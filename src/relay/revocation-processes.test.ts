@@ -1,6 +1,7 @@
 // Several relay processes on one data folder: what one takes reaches devices on the other, and revocation is immediate
 // across them: `agents revoke` run as its own process ends every WebSocket and long-poll session of that agent on both
-// — one that only answers pings included — with 4001 within 5 seconds; a change of teams ends them with 4011 the same way.
+// — one that only answers pings included — with 4001 within 5 seconds, device sessions (access and refresh tokens)
+// included; a change of teams ends them with 4011 the same way.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -107,6 +108,27 @@ describe('access changes made from the command line reach every relay process se
     // And the token opens nothing any more.
     const again = await quietSocket(relays[1]!.url, token, 'bob-again').catch((error: Error) => error.message);
     expect(again).toMatch(/closed \(4001\) before hello/);
+  }, 60_000);
+
+  it('agents revoke ends the agent’s device sessions: the socket of an access token closes 4001 and the refresh token is refused', async () => {
+    const token = printedToken(await relayCommand(['agents', 'add', 'erin', '--name', 'Erin Katz'], dataDir));
+    const signIn = await fetch(`${relays[0]!.url}/v1/auth/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ grant: 'agent_token', token, deviceId: 'erin-desk' }),
+    });
+    expect(signIn.status).toBe(200);
+    const session = (await signIn.json()) as { accessToken: string; refreshToken: string };
+    // The session's socket is on the other process: revocation reaches it through the shared data, not this one's memory.
+    const socket = await quietSocket(relays[1]!.url, session.accessToken, 'erin-desk');
+    await relayCommand(['agents', 'revoke', 'erin'], dataDir);
+    expect(await closedWithin([{ what: 'session socket on relay 2', closed: socket.closed }])).toEqual([4001]);
+    const refresh = await fetch(`${relays[0]!.url}/v1/auth/refresh`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refreshToken: session.refreshToken, deviceId: 'erin-desk' }),
+    });
+    expect(refresh.status).toBe(401);
   }, 60_000);
 
   it('agents set --team ends the agent’s sessions with 4011; they reconnect to a resync', async () => {
