@@ -32,8 +32,11 @@ export interface AuthGuard {
   admit(source: string, door: AuthDoor): Promise<Admission>;
   /** After the credential named an agent: the same for that agent (a locked agent is refused from every address). */
   admitAgent(agentId: string, source: string, door: AuthDoor): Promise<Admission>;
-  /** A refused credential: counted against the source (and the agent when known), logged and audited. */
-  refused(source: string, door: AuthDoor, reason: RefusalReason, agentId?: string | null): Promise<void>;
+  /**
+   * A refused credential: counted against the source (and the agent when known), logged and audited; `check` names
+   * the ID token check that failed (`wrong audience`, …), so IT sees in the log what the console was told.
+   */
+  refused(source: string, door: AuthDoor, reason: RefusalReason, agentId?: string | null, check?: string | null): Promise<void>;
   /** An accepted credential: the agent's failure count starts again. */
   accepted(source: string, agentId: string): void;
 }
@@ -124,10 +127,10 @@ export function createAuthGuard(deps: {
       return limited(source, door, lockedMs, agentId);
     },
 
-    async refused(source, door, reason, agentId = null) {
+    async refused(source, door, reason, agentId = null, check = null) {
       logTransition(sources.fail(source, now(), true), { source });
       if (agentId !== null) logTransition(agents.fail(agentId, now()), { agentId });
-      await recorder.record({ source, door, reason, agentId });
+      await recorder.record({ source, door, reason, agentId, ...(check !== null && { check }) });
     },
 
     accepted(source, agentId) {

@@ -13,7 +13,7 @@ import type { AgentAccess, RelayStore } from '../store/relay-store';
 import type { AuthSettings } from './auth-config';
 import type { Admission, AuthDoor, AuthGuard, RefusalReason } from './auth-guard';
 import type { DeviceSessions, SessionTokens } from './device-sessions';
-import { isLoopbackRedirect, refusalReasonOf } from './oidc-login';
+import { failedCheckOf, isLoopbackRedirect, refusalReasonOf } from './oidc-login';
 import type { OidcAgents, OidcLogin } from './oidc-port';
 
 export interface AuthRouteDeps {
@@ -134,7 +134,8 @@ const HANDLERS: Record<string, Handler> = {
     const finished = await oidc.login.finish({ state: body.state, code: body.code, deviceId: body.deviceId });
     if (!finished.ok) {
       const reason = finished.error.message.includes('another device') ? 'wrong_device' : (refusalReasonOf(finished.error) ?? 'id_token_invalid');
-      return r.refuse('oidc', reason, null, STATUS[finished.error.code] ?? 401, finished.error.code, finished.error.message);
+      const status = STATUS[finished.error.code] ?? 401;
+      return r.refuse('oidc', reason, null, status, finished.error.code, finished.error.message, failedCheckOf(finished.error));
     }
     const resolved = await oidc.agents.resolve(finished.value, r.source, r.deps.clock.wallNow());
     if (!resolved.ok) return r.refuse('oidc', 'unknown_user', null, STATUS[resolved.error.code] ?? 403, resolved.error.code, resolved.error.message);
@@ -188,8 +189,16 @@ class AuthRequest {
   }
 
   /** A refused credential: told to the guard (counted, logged with the source, audited), then answered. */
-  async refuse(door: AuthDoor, reason: RefusalReason, agentId: string | null, status: number, code: ErrorCode, message: string): Promise<void> {
-    await this.deps.guard.refused(this.source, door, reason, agentId);
+  async refuse(
+    door: AuthDoor,
+    reason: RefusalReason,
+    agentId: string | null,
+    status: number,
+    code: ErrorCode,
+    message: string,
+    check: string | null = null,
+  ): Promise<void> {
+    await this.deps.guard.refused(this.source, door, reason, agentId, check);
     sendError(this.res, status, code, message);
   }
 

@@ -22,7 +22,9 @@ export interface OidcLoginDeps {
 }
 
 /** Why an ID token or code was refused: the route records it, the console shows it. */
-export type OidcRefusal = 'wrong audience' | 'wrong issuer' | 'expired' | 'bad signature' | 'nonce mismatch' | 'code refused' | 'malformed id token';
+const OIDC_REFUSALS = ['wrong audience', 'wrong issuer', 'expired', 'bad signature', 'nonce mismatch', 'code refused', 'malformed id token'] as const;
+export type OidcRefusal = (typeof OIDC_REFUSALS)[number];
+const REFUSED = 'the sign-in was refused: ';
 
 export function createOidcLogin(deps: OidcLoginDeps): OidcLogin {
   const { settings, store } = deps;
@@ -161,7 +163,14 @@ function identityOf(payload: JWTPayload, settings: OidcSettings): Result<OidcIde
 }
 
 function refused(reason: OidcRefusal): Result<never> {
-  return fail('unauthorized', `the sign-in was refused: ${reason}`);
+  return fail('unauthorized', `${REFUSED}${reason}`);
+}
+
+/** Which check a refused finish failed (the log and the audit name it, as the answer does); null for anything else. */
+export function failedCheckOf(error: AppError): OidcRefusal | null {
+  if (error.code !== 'unauthorized' || !error.message.startsWith(REFUSED)) return null;
+  const check = error.message.slice(REFUSED.length);
+  return OIDC_REFUSALS.find((known) => known === check) ?? null;
 }
 
 /** Names the check that failed (openid-client's or jose's), or says the provider could not be reached. */

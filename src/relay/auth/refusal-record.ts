@@ -12,6 +12,8 @@ export interface Refusal {
   readonly reason: RefusalReason | 'rate_limited';
   readonly agentId: string | null;
   readonly retryAfterSeconds?: number;
+  /** The failed ID token check (`wrong audience`, …): a fixed phrase, never part of the credential. */
+  readonly check?: string;
 }
 
 interface Tally {
@@ -45,6 +47,7 @@ export function createRefusalRecorder(deps: {
       source,
       door,
       reason,
+      ...(refusal.check !== undefined && { check: refusal.check }),
       ...(agentId !== null && { agentId }),
       ...(refusal.retryAfterSeconds !== undefined && { retryAfterSeconds: refusal.retryAfterSeconds }),
       ...(counts !== null && { refusedSinceLastLine: counts.refused, rateLimitedSinceLastLine: counts.limited }),
@@ -55,7 +58,13 @@ export function createRefusalRecorder(deps: {
       actorId: null,
       subjectId: agentId,
       source,
-      detail: { door, reason, refusedSinceLastEntry: counts?.refused ?? 0, rateLimitedSinceLastEntry: counts?.limited ?? 0 },
+      detail: {
+        door,
+        reason,
+        ...(refusal.check !== undefined && { check: refusal.check }),
+        refusedSinceLastEntry: counts?.refused ?? 0,
+        rateLimitedSinceLastEntry: counts?.limited ?? 0,
+      },
     });
   }
 
