@@ -133,12 +133,17 @@ const HANDLERS: Record<string, Handler> = {
     // The login was started for one device (kept with the pending login): the session is bound to that one.
     const finished = await oidc.login.finish({ state: body.state, code: body.code, deviceId: body.deviceId });
     if (!finished.ok) {
-      const reason = finished.error.message.includes('another device') ? 'wrong_device' : (refusalReasonOf(finished.error) ?? 'id_token_invalid');
+      const reason = finished.error.message.includes('another device') ? 'wrong_device' : refusalReasonOf(finished.error);
+      // The provider could not be reached: nothing the agent presented was refused, so nothing counts against them.
+      if (reason === null) return r.fail(finished.error);
       const status = STATUS[finished.error.code] ?? 401;
       return r.refuse('oidc', reason, null, status, finished.error.code, finished.error.message, failedCheckOf(finished.error));
     }
     const resolved = await oidc.agents.resolve(finished.value, r.source, r.deps.clock.wallNow());
-    if (!resolved.ok) return r.refuse('oidc', 'unknown_user', null, STATUS[resolved.error.code] ?? 403, resolved.error.code, resolved.error.message);
+    if (!resolved.ok) {
+      if (refusalReasonOf(resolved.error) === null) return r.fail(resolved.error); // the store's trouble, not a refusal
+      return r.refuse('oidc', 'unknown_user', null, STATUS[resolved.error.code] ?? 403, resolved.error.code, resolved.error.message);
+    }
     await r.signIn(resolved.value, body.deviceId, 'oidc', 'oidc');
   },
 };

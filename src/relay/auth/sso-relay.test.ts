@@ -204,6 +204,20 @@ describe('ID tokens a rogue provider mints, through the relay with provisioning 
   });
 });
 
+describe('a provider the relay cannot reach', () => {
+  it('answers a finish 503 unavailable and records no refused credential against the agent’s address', async () => {
+    const idp = await startRogueIdp();
+    const r = await relay({ RELAY_OIDC_ISSUER: idp.issuer, RELAY_OIDC_CLIENT_ID: idp.clientId });
+    const start = await post(r, 'oidc/start', { redirectUri: REDIRECT, deviceId: 'desk-1' }, '192.0.2.77');
+    expect(start.status).toBe(200);
+    await idp.close(); // the provider goes down while the agent is at its login page
+    const finish = await post(r, 'oidc/finish', { state: start.json['state'], code: 'code-1', deviceId: 'desk-1' }, '192.0.2.77');
+    expect(finish).toMatchObject({ status: 503, json: { error: { code: 'unavailable' } } });
+    expect(logged(r, 'agent.auth_refused')).toEqual([]);
+    expect((await audit(r)).filter((e) => e.action === 'session.token_refused')).toEqual([]);
+  });
+});
+
 describe('throttling /v1/auth by source address', () => {
   it('slows 1,000 wrong credentials from one address, then answers 429 with Retry-After, logged with the address; another address signs in', async () => {
     const throttle = { ...SOURCE_THROTTLE, freeFailures: 5, lockAfter: 20, baseDelayMs: 1, maxDelayMs: 4, lockoutMs: 60_000 };
