@@ -126,6 +126,8 @@ describe('single sign-on through the relay against the sandbox provider process'
     expect(await hello(r, second.accessToken, 'desk-2')).toEqual({ closed: 4001 });
     const entry = (await audit(r)).find((e) => e.action === 'session.refresh_reused');
     expect(entry).toMatchObject({ subjectId: 'demo-lead', source: '198.51.100.66' });
+    const line = await waitFor('the reuse logged', () => logged(r, 'agent.auth_refused').find((l) => l['source'] === '198.51.100.66'));
+    expect(line).toMatchObject({ door: 'refresh', reason: 'refresh_reused', agentId: 'demo-lead' });
   });
 });
 
