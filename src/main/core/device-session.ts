@@ -153,8 +153,11 @@ export class DeviceSession {
   }
 
   private retryLater(error: AppError): void {
-    this.deps.log('session.refresh_deferred', { code: error.code, delayMs: this.retryDelayMs });
-    this.schedule(this.retryDelayMs);
+    // A throttled relay (429) said how long to wait: asking sooner would only be refused again, and count against us.
+    const asked = 'retryAfterMs' in error && typeof error.retryAfterMs === 'number' ? error.retryAfterMs : 0;
+    const delayMs = Math.min(MAX_RETRY_DELAY_MS, Math.max(this.retryDelayMs, asked));
+    this.deps.log('session.refresh_deferred', { code: error.code, delayMs });
+    this.schedule(delayMs);
     this.retryDelayMs = Math.min(MAX_RETRY_DELAY_MS, this.retryDelayMs * 2);
   }
 
