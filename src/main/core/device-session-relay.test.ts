@@ -29,11 +29,11 @@ function recordingAuth(issued: AuthTokens[]): AuthClient {
   return { ...real, signIn: async (...a) => kept(await real.signIn(...a)), refresh: async (...a) => kept(await real.refresh(...a)) };
 }
 
-async function setUp() {
-  // Access tokens of 9 s: the console refreshes about every 6 s (two-thirds), so a few refreshes take seconds.
+async function setUp(env: Record<string, string> = { RELAY_AUTH_SESSION_MINUTES: '0.15' }) {
+  // By default access tokens of 9 s: the console refreshes about every 6 s (two-thirds), so a few refreshes take seconds.
   const r: TestRelay = await startTestRelay({
     sandbox: true,
-    env: { RELAY_AUTH_SESSION_MINUTES: '0.15' },
+    env,
     overrides: { sandboxTiming: { replyDelayMs: 60_000 } },
   });
   cleanups.push(() => r.stop());
@@ -154,4 +154,25 @@ describe('device sessions, console core against the real relay', () => {
     expect((await t.refreshWith(refreshToken)).status).toBe(401);
     expect(await t.audit('session.refresh_reused')).toHaveLength(0); // ended by the sign-out, not spent
   }, 30_000);
+
+  it('past maxSessionHours the relay refuses the refresh: sign in again, nothing queued lost, sent once after', async () => {
+    // Sessions of 18 s at most (0.005 h), access tokens of 6 s: refreshed a few times, then ended however often.
+    const t = await setUp({ RELAY_AUTH_SESSION_MINUTES: '0.1', RELAY_AUTH_MAX_SESSION_HOURS: '0.005' });
+    await t.call('session.signIn', { relayUrl: t.r.relay.url, token: t.r.token });
+    const withDana = await t.conversation(DANA);
+    const { sessionExpiresAt } = t.issued[0]!;
+    await waitFor('sign in again', async () => ((await t.call<{ signInAgain: boolean }>('session.get', {})).signInAgain ? true : undefined), 40_000);
+    expect(t.count('session.refreshed')).toBeGreaterThanOrEqual(1);
+    // Every pair the relay issued ended with the session, not later.
+    expect(t.issued.every((i) => i.sessionExpiresAt === sessionExpiresAt && i.accessExpiresAt <= sessionExpiresAt)).toBe(true);
+    expect(await t.memory.load()).toBeNull();
+    const body = 'Ana: after my shift ended';
+    const queued = (await t.call<{ message: Message }>('messages.sendText', { conversationId: withDana, body })).message;
+    expect(t.core.connectionState().queued).toBe(1);
+    await t.call('session.signIn', { relayUrl: t.r.relay.url, token: t.r.token });
+    await waitFor('the reply at WhatsApp', async () => ((await t.ledger()).length > 0 ? true : undefined), 20_000);
+    await waitFor('nothing queued', () => (t.core.connectionState().queued === 0 ? true : undefined));
+    expect(await t.ledger()).toEqual([body]);
+    expect(t.core.store.message(queued.id)).toMatchObject({ senderAgentId: 'ana' });
+  }, 90_000);
 });
