@@ -104,6 +104,9 @@ describe('a relay that throttles the console’s address', () => {
     expect(Number(deferred.fields['delayMs'])).toBeGreaterThan(2_000);
     await waitFor('a refresh after the lock', () => (events('session.refreshed').length > 0 ? true : undefined), 20_000);
     await waitFor('live again', () => (core.connectionState().status === 'live' ? true : undefined), 20_000);
+    // The access token expired during the lock (4001 session_expired): that refusal did not ask the relay again early.
+    expect(events('relay.gave_up').length).toBeGreaterThanOrEqual(1);
+    expect(events('session.refresh_deferred')).toHaveLength(1);
     expect(events('session.sign_in_again')).toEqual([]);
     expect(await core.service.call('session.get', {})).toMatchObject({ ok: true, value: { signedIn: true, signInAgain: false } });
   }, 60_000);
