@@ -70,8 +70,8 @@ async function setUp(env: Record<string, string> = { RELAY_AUTH_SESSION_MINUTES:
   const count = (event: string) => logs.filter((l) => l.event === event).length;
   const audit = async (action: string) => (await r.relay.store.readAudit({ limit: 1000 })).filter((e) => e.action === action);
   const ledger = async (to = DANA): Promise<string[]> => {
-    const answer = (await (await fetch(`${r.relay.url}/sandbox/outbound?to=${to}`)).json()) as { messages: { text?: string }[] };
-    return answer.messages.map((m) => m.text ?? '');
+    const answer = (await (await fetch(`${r.relay.url}/sandbox/outbound?to=${to}`)).json()) as { messages: { type: string; text?: string }[] };
+    return answer.messages.map((m) => m.text ?? `[${m.type}]`);
   };
   const conversation = (waId: string) =>
     waitFor(
@@ -111,6 +111,10 @@ describe('device sessions, console core against the real relay', () => {
     const refreshTokens = t.issued.map((i) => i.refreshToken);
     expect(new Set(refreshTokens).size).toBe(refreshTokens.length);
     expect(await t.memory.load()).toBe(t.issued.at(-1)!.refreshToken);
+    // Media goes up with the newest access token, like the socket's requests.
+    const pdf = { fileName: 'statement.pdf', mimeType: 'application/pdf', dataBase64: Buffer.from('%PDF-1.4 statement').toString('base64') };
+    await call('messages.sendFile', { conversationId: withDana, ...pdf });
+    await waitFor('the document at WhatsApp', async () => ((await t.ledger()).length > 0 ? true : undefined));
     // The first refresh token is spent: the relay refuses it (and, as a reuse, ends the session: case c).
     expect((await t.refreshWith(first.refreshToken)).status).toBe(401);
     expect(await t.audit('session.refresh_reused')).toHaveLength(1);
@@ -126,19 +130,22 @@ describe('device sessions, console core against the real relay', () => {
     // d. Ben signs in on the same console: his own reply (to another customer: a reply assigns the conversation to
     // its sender) goes, Ana's queue does not go as his.
     await call('session.signIn', { relayUrl: r.relay.url, token: t.benToken });
+    // His sign-in wipes what Ana saw (her queue stays); his first sync fills the cache again.
+    await waitFor('the wipe for Ben', () => t.logs.find((l) => l.event === 'session.wiped' && l.fields['reason'] === 'agent_changed'));
+    expect(await t.conversation(YOSSI)).toBe(withYossi);
     const bens = (await call<{ message: Message }>('messages.sendText', { conversationId: withYossi, body: 'Ben: the branch opens at 8:30' })).message;
     await waitFor('Ben’s reply at WhatsApp', async () => ((await t.ledger(YOSSI)).length > 0 ? true : undefined));
     expect(await t.ledger(YOSSI)).toEqual(['Ben: the branch opens at 8:30']);
-    expect(await t.ledger(DANA)).toEqual([]);
+    expect(await t.ledger(DANA)).toEqual(['[document]']);
     expect(core.store.message(bens.id)).toMatchObject({ senderAgentId: 'ben' });
     for (const m of anas) expect(core.store.message(m.id)).toMatchObject({ status: 'queued', senderAgentId: 'ana' });
     await call('session.signOut', {});
 
     // Ana signs in again: each queued message reaches WhatsApp once, in order, as hers.
     await call('session.signIn', { relayUrl: r.relay.url, token: r.token });
-    await waitFor('Ana’s queue at WhatsApp', async () => ((await t.ledger()).length >= 3 ? true : undefined), 20_000);
+    await waitFor('Ana’s queue at WhatsApp', async () => ((await t.ledger()).length >= 4 ? true : undefined), 20_000);
     await waitFor('nothing queued', () => (core.connectionState().queued === 0 ? true : undefined));
-    expect(await t.ledger(DANA)).toEqual(texts);
+    expect(await t.ledger(DANA)).toEqual(['[document]', ...texts]);
     expect(await t.ledger(YOSSI)).toEqual(['Ben: the branch opens at 8:30']);
     for (const m of anas) expect(core.store.message(m.id)).toMatchObject({ senderAgentId: 'ana' });
     expect((await t.audit('session.signed_in')).map((e) => e.actorId)).toEqual(['ana', 'ben', 'ana']);
