@@ -81,7 +81,9 @@ describe('a relay that throttles the console’s address', () => {
     });
     expect(throttled.state.status).toBe('reconnecting');
     const seconds = Number(throttled.state.detail!.params['seconds']);
+    // The relay's Retry-After (at most the 3 s lock), not the console's default of 5 s for a 429 without one.
     expect(seconds).toBeGreaterThanOrEqual(1);
+    expect(seconds).toBeLessThanOrEqual(LOCK_MS / 1000);
     expect(throttled.state.nextAttemptAt! - throttled.at).toBeGreaterThanOrEqual(seconds * 1000 - 1_000);
     // Not "WebSocket blocked" (no long polling), not a refused token (the session and its refresh token are kept).
     expect(events('relay.polling_fallback')).toEqual([]);
