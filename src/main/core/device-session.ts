@@ -38,6 +38,8 @@ export class DeviceSession {
   /** A 4001 already led to one refresh and reconnect; another before the link is live means the session is gone. */
   private refreshedForRefusal = false;
   private mustSignInAgain = false;
+  /** Monotonic ms before which the relay asked not to be asked again (a 429's Retry-After); 0 when it did not. */
+  private notBeforeMono = 0;
 
   constructor(private readonly deps: DeviceSessionDeps) {}
 
@@ -79,7 +81,7 @@ export class DeviceSession {
 
   /** The network came back: a refresh that was put off is tried now rather than after its backoff. */
   networkBack(): void {
-    if (this.active && this.inflight === null && this.retryDelayMs > FIRST_RETRY_DELAY_MS) this.schedule(0);
+    if (this.active && this.inflight === null && this.retryDelayMs > FIRST_RETRY_DELAY_MS && this.askedToWaitMs() === 0) this.schedule(0);
   }
 
   /** The link was refused (close 4001, HTTP 401): one refresh and a reconnect; a second refusal ends the session. */
@@ -91,7 +93,10 @@ export class DeviceSession {
       return;
     }
     this.refreshedForRefusal = true;
-    void this.refresh();
+    // Throttled a moment ago: the refresh waits what the relay asked (the link waits for its new token meanwhile).
+    const wait = this.askedToWaitMs();
+    if (wait > 0) this.schedule(wait);
+    else void this.refresh();
   }
 
   /** The link is live again: a later refusal is worth one more refresh. */
@@ -146,6 +151,7 @@ export class DeviceSession {
     this.refreshToken = tokens.refreshToken;
     this.owner ??= { key: agentKey(tokens.agent.id) };
     this.retryDelayMs = FIRST_RETRY_DELAY_MS;
+    this.notBeforeMono = 0;
     await this.deps.tokens.save(tokens.refreshToken);
     // About two-thirds of the lifetime: early enough for a slow network, late enough not to churn.
     const delay = Math.max(MIN_REFRESH_DELAY_MS, Math.floor((tokens.accessLifetimeMs * 2) / 3));
@@ -153,9 +159,17 @@ export class DeviceSession {
   }
 
   private retryLater(error: AppError): void {
-    this.deps.log('session.refresh_deferred', { code: error.code, delayMs: this.retryDelayMs });
-    this.schedule(this.retryDelayMs);
+    // A throttled relay (429) said how long to wait: asking sooner would only be refused again, and count against us.
+    const asked = 'retryAfterMs' in error && typeof error.retryAfterMs === 'number' ? error.retryAfterMs : 0;
+    const delayMs = Math.min(MAX_RETRY_DELAY_MS, Math.max(this.retryDelayMs, asked));
+    if (asked > 0) this.notBeforeMono = this.deps.clock.monotonicNow() + delayMs;
+    this.deps.log('session.refresh_deferred', { code: error.code, delayMs });
+    this.schedule(delayMs);
     this.retryDelayMs = Math.min(MAX_RETRY_DELAY_MS, this.retryDelayMs * 2);
+  }
+
+  private askedToWaitMs(): number {
+    return Math.max(0, this.notBeforeMono - this.deps.clock.monotonicNow());
   }
 
   private schedule(delayMs: number): void {

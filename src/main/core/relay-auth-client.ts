@@ -53,21 +53,25 @@ export interface AuthClientOptions {
 
 const ErrorAnswer = z.object({ error: WireError });
 
-function errorOf(answer: Answer): AppError {
+/** A refusal; a throttled one (429) says how long the relay asked to wait, so a refresh is not tried sooner. */
+export type AuthError = AppError & { retryAfterMs?: number };
+
+function errorOf(answer: Answer): AuthError {
   const retryAfter = Number(answer.headers['retry-after']);
+  const waited = answer.status === 429 ? { retryAfterMs: (Number.isFinite(retryAfter) ? Math.max(0, retryAfter) : 5) * 1000 } : {};
   try {
     const parsed = ErrorAnswer.safeParse(JSON.parse(answer.body.toString('utf8')));
     if (parsed.success) {
       const { code, message, retryable } = parsed.data.error;
       const wait = answer.status === 429 && Number.isFinite(retryAfter) ? ` (try again in ${retryAfter} s)` : '';
-      return appError(code, `${message}${wait}`.slice(0, 300), retryable);
+      return { ...appError(code, `${message}${wait}`.slice(0, 300), retryable), ...waited };
     }
   } catch {
     // not the relay's JSON (a proxy's page): named by its status below
   }
   if (answer.status === 404) return appError('not_found', 'the relay has no such endpoint', false);
   if (answer.status === 401) return appError('unauthorized', 'the relay refused the credential', false);
-  if (answer.status === 429) return appError('rate_limited', 'the relay asks to slow down', true);
+  if (answer.status === 429) return { ...appError('rate_limited', 'the relay asks to slow down', true), ...waited };
   return appError(answer.status >= 500 ? 'unavailable' : 'invalid_input', `the relay answered HTTP ${answer.status}`, answer.status >= 500);
 }
 

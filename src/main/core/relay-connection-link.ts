@@ -77,7 +77,10 @@ export class LinkSession {
         },
         ended: (end) => {
           if (!this.dropped)
-            this.fail('abort', interpretEnd(end, { kind: this.kind, wasLive: this.hello !== null, fallbackOnRefusal: this.deps.fallbackOnRefusal }));
+            this.fail(
+              'abort',
+              interpretEnd(end, { kind: this.kind, wasLive: this.hello !== null, fallbackOnRefusal: this.deps.fallbackOnRefusal }, this.deps.clock.wallNow()),
+            );
         },
       });
     } catch (error) {

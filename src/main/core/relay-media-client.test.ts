@@ -1,4 +1,5 @@
 // Media to and from a real relay: what the composer's attachments and the conversation's images rely on.
+import { createServer } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestRelay, type TestRelay } from '../../relay/test-support/relay-harness';
 import { createRelayMediaClient, relayHttpUrl } from './relay-media-client';
@@ -40,5 +41,17 @@ describe('relay media client', () => {
       fileName: 'tool.exe',
     });
     expect(refused).toMatchObject({ ok: false, error: { code: 'media_type_unsupported', retryable: false } });
+  });
+
+  it('reads a 429 without the relay’s JSON (a front proxy’s page) as throttled and worth retrying, not a bad request', async () => {
+    const proxy = createServer((_req, res) => res.writeHead(429, { 'retry-after': '30', 'content-type': 'text/html' }).end('<h1>Too many</h1>'));
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = proxy.address() as { port: number };
+      const answer = await createRelayMediaClient().download(`http://127.0.0.1:${port}`, 'bla_access_token_0001', 'media-1');
+      expect(answer).toMatchObject({ ok: false, error: { code: 'rate_limited', retryable: true } });
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 });

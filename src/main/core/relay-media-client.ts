@@ -72,6 +72,8 @@ function errorOf(answer: Answer): AppError {
   } catch {
     // not the relay's JSON (a proxy's page): fall through
   }
+  // Throttled without the relay's JSON (a front proxy): worth retrying later, not a broken request.
+  if (answer.status === 429) return appError('rate_limited', 'the relay asks to slow down', true);
   return appError(answer.status >= 500 ? 'unavailable' : 'invalid_input', `the relay answered HTTP ${answer.status}`, answer.status >= 500);
 }
 

@@ -16,6 +16,7 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024;
 interface HttpAnswer {
   status: number;
   body: string;
+  retryAfter: string | null;
 }
 
 class TransportClosed extends Error {}
@@ -130,7 +131,7 @@ class PollTransport implements RelayTransport {
         });
         res.once('end', () => {
           this.inFlight.delete(req);
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), retryAfter: res.headers['retry-after'] ?? null });
         });
         res.once('error', (error) => {
           this.inFlight.delete(req);
@@ -163,7 +164,7 @@ class PollTransport implements RelayTransport {
 
 function httpEnd(answer: HttpAnswer): TransportEnd {
   const code = (safeJson(answer.body) as { error?: { code?: unknown } } | null)?.error?.code;
-  return { kind: 'http', status: answer.status, errorCode: typeof code === 'string' ? code : null };
+  return { kind: 'http', status: answer.status, errorCode: typeof code === 'string' ? code : null, retryAfter: answer.retryAfter };
 }
 
 function safeJson(text: string): unknown {

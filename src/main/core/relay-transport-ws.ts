@@ -49,7 +49,7 @@ export function openWsTransport(params: TransportParams, handlers: TransportHand
   ws.on('unexpected-response', (_req, res) => {
     // A non-101 answer: typically a proxy refusing WebSocket (403/405). The body is not needed.
     res.resume();
-    end({ kind: 'http', status: res.statusCode ?? 0, errorCode: null });
+    end({ kind: 'http', status: res.statusCode ?? 0, errorCode: null, retryAfter: res.headers['retry-after'] ?? null });
     ws.terminate();
   });
   ws.on('error', (error) => {

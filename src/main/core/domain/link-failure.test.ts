@@ -1,6 +1,7 @@
 // What a failed link means, as a table: socket errors, close codes and HTTP answers → the next step and the detail code.
 import { describe, expect, it } from 'vitest';
 import { interpretEnd, networkFailure } from './link-failure';
+import { planRetry } from './retry-plan';
 
 describe('socket failures', () => {
   it.each([
@@ -77,5 +78,45 @@ describe('how a transport ended', () => {
       tls: true,
       detail: { code: 'tls_expired' },
     });
+  });
+});
+
+describe('a throttled relay (protocol.md: treat an upgrade’s 429 as 4008, wait at least Retry-After)', () => {
+  const NOW = Date.UTC(2026, 11, 1, 4, 0, 0);
+  const ws = { kind: 'ws' as const, wasLive: false, fallbackOnRefusal: true };
+  const poll = { kind: 'poll' as const, wasLive: true, fallbackOnRefusal: true };
+
+  it('a 429 on the upgrade is a wait of Retry-After on the WebSocket, not "WebSocket blocked" nor a refused token', () => {
+    expect(interpretEnd({ kind: 'http', status: 429, errorCode: null, retryAfter: '7' }, ws, NOW)).toEqual({
+      next: { retry: 'after', atLeastMs: 7_000 },
+      detail: { code: 'rate_limited', params: { httpStatus: 429, seconds: 7 } },
+      tls: false,
+    });
+  });
+
+  it('a 429 on a poll waits too, also when Retry-After is an HTTP date or missing', () => {
+    const inAMinute = new Date(NOW + 60_000).toUTCString();
+    expect(interpretEnd({ kind: 'http', status: 429, errorCode: 'rate_limited', retryAfter: inAMinute }, poll, NOW).next).toEqual({
+      retry: 'after',
+      atLeastMs: 60_000,
+    });
+    expect(interpretEnd({ kind: 'http', status: 429, errorCode: null }, poll, NOW).next).toMatchObject({ retry: 'after' });
+  });
+
+  it('4008 with the relay’s "retry after N s" waits N seconds; a bare 4008 still waits', () => {
+    const end = { kind: 'closed' as const, code: 4008, reason: 'too many refused sign-ins; retry after 42 s' };
+    expect(interpretEnd(end, ws, NOW)).toMatchObject({ next: { retry: 'after', atLeastMs: 42_000 }, detail: { code: 'rate_limited' } });
+    expect(interpretEnd({ ...end, reason: 'flood' }, ws, NOW).next).toMatchObject({ retry: 'after' });
+  });
+
+  it('plans the wait as the larger of Retry-After and the backoff, also for a WebSocket trial from polling', () => {
+    const policy = { baseMs: 1_000, capMs: 30_000, resetAfterMs: 60_000 };
+    const backoff = { attempt: 0, liveSinceMs: null };
+    for (const trialFailed of [false, true]) {
+      const plan = planRetry({ retry: 'after', atLeastMs: 20_000 }, { backoff, policy, random01: 0.5, trialFailed });
+      expect(plan).toMatchObject({ kind: 'wait', delayMs: 20_000, backoff: { attempt: 1 } });
+    }
+    const deep = planRetry({ retry: 'after', atLeastMs: 0 }, { backoff: { attempt: 10, liveSinceMs: null }, policy, random01: 0.99, trialFailed: false });
+    expect(deep.kind === 'wait' ? deep.delayMs : 0).toBeGreaterThanOrEqual(policy.baseMs); // the backoff still grows
   });
 });

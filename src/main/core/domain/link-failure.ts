@@ -4,7 +4,11 @@ import type { ConnectionDetail, ConnectionDetailCode } from '../../../shared/con
 import { CloseCode } from '../../../shared/protocol';
 
 /** What the connection does after a link failed. */
-export type Next = { retry: 'backoff' | 'soon' | 'now' | 'capped' } | { retry: 'never'; status: 'credentials_needed' | 'unsupported_version' | 'superseded' };
+export type Next =
+  | { retry: 'backoff' | 'soon' | 'now' | 'capped' }
+  /** The relay throttles this address or agent (429, 4008): back off as usual, but never sooner than it asked. */
+  | { retry: 'after'; atLeastMs: number }
+  | { retry: 'never'; status: 'credentials_needed' | 'unsupported_version' | 'superseded' };
 
 export interface LinkFailure {
   next: Next;
@@ -19,7 +23,7 @@ export type TransportEnd =
   /** A close code: the WebSocket's, or a long-poll receive's `{"closed": {...}}`. */
   | { kind: 'closed'; code: number; reason: string }
   /** An HTTP answer other than the expected one: a refused upgrade, or a long-poll 401/404/… */
-  | { kind: 'http'; status: number; errorCode: string | null }
+  | { kind: 'http'; status: number; errorCode: string | null; retryAfter?: string | null }
   /** The socket failed: unreachable, reset, TLS, proxy. */
   | { kind: 'network'; error: unknown };
 
@@ -84,8 +88,34 @@ export function networkFailure(error: unknown): { detail: ConnectionDetail; tls:
   return { detail: detail('network_error', params), tls: false };
 }
 
+/** Without a usable Retry-After the relay's throttle is waited out for this long at least (its lock is seconds). */
+const RATE_LIMITED_DEFAULT_MS = 5_000;
+const RATE_LIMITED_MAX_MS = 15 * 60_000;
+
+/** Retry-After in milliseconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3); null when absent or unreadable. */
+export function retryAfterMs(header: string | null | undefined, nowMs: number): number | null {
+  if (header === null || header === undefined || header.trim() === '') return null;
+  const text = header.trim();
+  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text) - nowMs;
+  return Number.isFinite(ms) ? Math.min(RATE_LIMITED_MAX_MS, Math.max(0, ms)) : null;
+}
+
+/** Throttled (429, or 4008 whose reason says "retry after N s"): wait, on the same transport; not a bad token. */
+function rateLimited(waitMs: number | null, params: ConnectionDetail['params']): LinkFailure {
+  const atLeastMs = waitMs ?? RATE_LIMITED_DEFAULT_MS;
+  return { next: { retry: 'after', atLeastMs }, detail: detail('rate_limited', { ...params, seconds: Math.ceil(atLeastMs / 1000) }), tls: false };
+}
+
 /** What a transport's own end means: close codes per protocol.md, HTTP answers of the upgrade or the poll, socket failures. */
-export function interpretEnd(end: TransportEnd, link: { kind: TransportKind; wasLive: boolean; fallbackOnRefusal: boolean }): LinkFailure {
+export function interpretEnd(
+  end: TransportEnd,
+  link: { kind: TransportKind; wasLive: boolean; fallbackOnRefusal: boolean },
+  nowMs: number = Date.now(),
+): LinkFailure {
+  if (end.kind === 'closed' && end.code === CloseCode.rateLimited) {
+    const seconds = /retry after (\d+) s/i.exec(end.reason)?.[1];
+    return rateLimited(seconds === undefined ? null : retryAfterMs(seconds, nowMs), { closeCode: end.code });
+  }
   if (end.kind === 'closed') return { next: closeCodeNext(end.code), detail: closeDetail(end.code), tls: false };
   if (end.kind === 'network') {
     const failure = networkFailure(end.error);
@@ -93,6 +123,8 @@ export function interpretEnd(end: TransportEnd, link: { kind: TransportKind; was
     if (link.wasLive && !failure.tls) return { next: { retry: 'backoff' }, detail: detail('connection_lost', failure.detail.params), tls: false };
     return { next: { retry: 'backoff' }, ...failure };
   }
+  // The relay's throttle, on the upgrade as on a poll: not "WebSocket blocked", not a refused token (protocol.md).
+  if (end.status === 429) return rateLimited(retryAfterMs(end.retryAfter, nowMs), { httpStatus: 429 });
   if (link.kind === 'ws') {
     // A proxy that refuses upgrades: in auto mode the same frames go over plain HTTP at once.
     if (link.fallbackOnRefusal) return { next: { retry: 'now' }, detail: detail('polling_fallback', { httpStatus: end.status }), tls: false };

@@ -14,6 +14,11 @@ export type RetryPlan =
 
 export function planRetry(next: Next, context: { backoff: BackoffState; policy: BackoffPolicy; random01: number; trialFailed: boolean }): RetryPlan {
   if (next.retry === 'never') return { kind: 'give_up', status: next.status };
+  // Throttled: the same transport after at least what the relay asked (a WebSocket trial too: polling is no way round).
+  if (next.retry === 'after') {
+    const step = nextBackoff(context.backoff, context.policy, context.random01);
+    return { kind: 'wait', delayMs: Math.max(next.atLeastMs, step.delayMs), backoff: { attempt: context.backoff.attempt + 1, liveSinceMs: null } };
+  }
   if (next.retry === 'now' || context.trialFailed) return { kind: 'poll_now', preferPoll: next.retry === 'now' };
   // The relay is restarting: come back after a short random delay, without growing the backoff.
   if (next.retry === 'soon') return { kind: 'wait', delayMs: Math.floor(context.random01 * context.policy.baseMs), backoff: context.backoff };
