@@ -25,19 +25,22 @@ test('a wrong token shows a clear error and keeps the relay address', async ({ p
   await address.fill('ws://relay.bank-example.net');
   await expect(form.getByText('Relay: relay.bank-example.net (not encrypted')).toBeVisible();
   await token.fill(stack.token);
-  await form.getByRole('button', { name: 'Sign in' }).click();
+  await form.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(form.getByRole('alert')).toHaveText(/relay\.bank-example\.net is not an encrypted address .*your token was not sent/);
 
   await address.fill(stack.relayUrl);
   await expect(form.getByText(`Relay: ${new URL(stack.relayUrl).host}`)).toBeVisible();
+  // This relay offers the bank's sign-on first; the token already typed keeps its field open.
+  await address.press('Enter');
+  await expect(form.getByRole('button', { name: 'Sign in with your bank account', exact: true })).toBeVisible();
   await token.fill('blt_wrong_token_typed_by_hand');
-  await form.getByRole('button', { name: 'Sign in' }).click();
+  await form.getByRole('button', { name: 'Sign in', exact: true }).click();
 
   await expect(form.getByRole('alert')).toHaveText(/The relay did not accept this token/);
   await expect(address).toHaveValue(stack.relayUrl);
 
   await token.fill(stack.token);
-  await form.getByRole('button', { name: 'Sign in' }).click();
+  await form.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(conversationList(page)).toBeVisible();
   await expect(statusRegion(page)).toHaveText(/Live/);
 });

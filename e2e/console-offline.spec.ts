@@ -1,7 +1,7 @@
 // Sending while the relay is down: messages wait as Queued, the status bar says so, and they leave in order
 // once the relay is back on the same port.
 import { expect, test } from '@playwright/test';
-import { messageItem, openConsole, openConversation, sendMessage, statusRegion, waitUntilLiveAgain } from './support/console-page';
+import { messageItem, openConsole, openConversation, sendMessage, signInWithToken, statusRegion, waitUntilLiveAgain } from './support/console-page';
 import { startStack, type Stack } from './support/stack';
 
 const NOA = '972509998877';
@@ -57,9 +57,7 @@ test('signing out with a message queued asks first; kept, it goes under the agen
   await expect(form.getByRole('heading', { name: 'Sign in to Branchline' })).toBeVisible();
 
   await stack.startRelay();
-  await form.getByLabel('Relay address').fill(stack.relayUrl);
-  await form.getByLabel('Agent token').fill(stack.token);
-  await form.getByRole('button', { name: 'Sign in' }).click();
+  await signInWithToken(page, stack.relayUrl, stack.token);
   await expect(statusRegion(page)).toHaveText(/Live/, { timeout: 20_000 });
   await expect
     .poll(async () => (await stack.outbound(OREN)).filter((m) => m.type === 'text').map((m) => m.text), { timeout: 20_000 })

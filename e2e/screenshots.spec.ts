@@ -103,13 +103,14 @@ test('main screens, light and dark', async ({ page }) => {
   await stack.startRelay();
   await waitUntilLiveAgain(page);
 
-  // Sign-in, as after signing out: the address is kept, the token is asked for.
+  // Sign-in, as after signing out: the address is kept; the bank's sign-on comes first, the token is the second way in.
   await page.getByRole('button', { name: 'Settings' }).click();
   await shoot(page, 'settings');
   await page.getByRole('dialog', { name: 'Settings' }).getByRole('button', { name: 'Sign out' }).click();
   await expect(page.getByRole('heading', { name: 'Sign in to Branchline' })).toBeVisible();
+  await page.getByRole('button', { name: 'Use an agent token instead' }).click();
   await page.getByLabel('Agent token').fill('blt_mistyped');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByRole('alert')).toBeVisible();
   await shoot(page, 'sign-in');
 });

@@ -39,6 +39,19 @@ export async function waitUntilLiveAgain(page: Page, timeoutMs = 60_000): Promis
   }).toPass({ timeout: timeoutMs });
 }
 
+/**
+ * On the sign-in screen of a relay that offers single sign-on and tokens (the sandbox): asks the relay (Enter in the
+ * address), then takes the second way in, "Use an agent token instead".
+ */
+export async function signInWithToken(page: Page, relayUrl: string, token: string): Promise<void> {
+  const form = page.getByRole('main', { name: 'Sign in' });
+  await form.getByLabel('Relay address').fill(relayUrl);
+  await form.getByLabel('Relay address').press('Enter');
+  await form.getByRole('button', { name: 'Use an agent token instead' }).click();
+  await form.getByLabel('Agent token').fill(token);
+  await form.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
 export async function openConversation(page: Page, customerName: string): Promise<void> {
   const option = conversationOption(page, customerName);
   await option.click();

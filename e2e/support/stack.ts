@@ -2,7 +2,7 @@
 // preview of the console signed in to it. Free ports on 127.0.0.1, bounded waits, and everything is stopped in close().
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -86,6 +86,10 @@ export interface Stack {
    * North, north) and "demo-lead" (Sam Supervisor, both teams).
    */
   readonly demoTokens: Readonly<Record<string, string>>;
+  /** The sandbox's own OpenID provider as the relay's banner names it (a new port after each relay start). */
+  readonly sso: () => { issuer: string; password: string };
+  /** The events the first console logged so far (its preview.log, by name: "session.refreshed", …), oldest first. */
+  consoleEvents(): string[];
   /** Another console (its own web preview and data folder) signed in with this token; its page URL. */
   openConsole(token: string): Promise<string>;
   /** A customer writes in now, through the sandbox (as Meta would deliver it); `to`: another of our numbers (the north team's). */
@@ -105,7 +109,16 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(options: { previewToken?: string; previewArgs?: string[] } = {}): Promise<Stack> {
+export interface StackOptions {
+  previewToken?: string;
+  previewArgs?: string[];
+  /** The preview starts at the sign-in screen (no token); the agent signs in through the page. */
+  signedOut?: boolean;
+  /** More relay settings, e.g. short session lifetimes (RELAY_AUTH_SESSION_MINUTES, RELAY_AUTH_MAX_SESSION_HOURS). */
+  relayEnv?: Record<string, string>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'branchline-e2e-'));
   const relayData = path.join(dataDir, 'relay');
   const appSecret = randomBytes(18).toString('base64url');
@@ -126,15 +139,19 @@ export async function startStack(options: { previewToken?: string; previewArgs?:
     await stop(adding);
 
     const demoTokens: Record<string, string> = {};
+    let sso = { issuer: '', password: '' };
     const startRelay = async () => {
-      relay = run([RELAY_CLI, '--sandbox', '--port', String(port), '--data', relayData], { WHATSAPP_APP_SECRET: appSecret });
+      relay = run([RELAY_CLI, '--sandbox', '--port', String(port), '--data', relayData], { WHATSAPP_APP_SECRET: appSecret, ...options.relayEnv });
       port = Number((await waitForLine(relay, /^relay listening on http:\/\/127\.0\.0\.1:(\d+)$/, 'relay'))[1]);
-      // The sandbox names its demo agents and their tokens (kept across restarts) once it is listening.
+      // The sandbox names its demo agents and their tokens (kept across restarts), then its OpenID provider.
       await waitForLine(relay, /^sandbox: data in /, 'relay demo agents');
       for (const line of relay.lines) {
         const demo = /^sandbox: demo \S+ "([^"]+)" .*, token (\S+)$/.exec(line);
         if (demo !== null) demoTokens[demo[1]!] = demo[2]!;
       }
+      const issuer = (await waitForLine(relay, /^sandbox: single sign-on through the built-in OpenID provider at (\S+) /, 'relay OpenID provider'))[1]!;
+      const password = (await waitForLine(relay, /^sandbox: sign in there as .* with the password (\S+)$/, 'relay OpenID provider'))[1]!;
+      sso = { issuer, password };
     };
     await startRelay();
     const relayUrl = `http://127.0.0.1:${port}`;
@@ -143,11 +160,17 @@ export async function startStack(options: { previewToken?: string; previewArgs?:
      * A web preview signed in with `token`. It signs in before it prints its address; on a loaded machine that can miss
      * its deadline, and the test would meet a signed-out console, so the preview is started again (bounded).
      */
-    const startPreview = async (previewToken: string, folder: string, args: readonly string[], checkSignedIn: boolean): Promise<Running & { url: string }> => {
+    const startPreview = async (
+      previewToken: string | null,
+      folder: string,
+      args: readonly string[],
+      checkSignedIn: boolean,
+    ): Promise<Running & { url: string }> => {
       for (let attempt = 1; ; attempt++) {
         // The preview keeps its cache key in the user's config folder: this run's own, removed with the stack.
         const config = path.join(dataDir, 'config');
-        const started = run([PREVIEW_CLI, '--relay', relayUrl, '--token', previewToken, '--port', '0', '--data', path.join(dataDir, folder), ...args], {
+        const signIn = previewToken === null ? [] : ['--token', previewToken];
+        const started = run([PREVIEW_CLI, '--relay', relayUrl, ...signIn, '--port', '0', '--data', path.join(dataDir, folder), ...args], {
           XDG_CONFIG_HOME: config,
           APPDATA: config,
         });
@@ -157,7 +180,8 @@ export async function startStack(options: { previewToken?: string; previewArgs?:
         if (attempt === 3) throw new Error(`the preview could not sign in to the relay:\n${started.stderr.slice(-20).join('\n')}`);
       }
     };
-    const first = await startPreview(options.previewToken ?? token, 'console', options.previewArgs ?? [], options.previewToken === undefined);
+    const firstToken = options.signedOut === true ? null : (options.previewToken ?? token);
+    const first = await startPreview(firstToken, 'console', options.previewArgs ?? [], firstToken === token);
     preview = first;
     const consoleUrl = first.url;
 
@@ -176,6 +200,8 @@ export async function startStack(options: { previewToken?: string; previewArgs?:
       relayUrl,
       token,
       demoTokens,
+      sso: () => sso,
+      consoleEvents: () => readEvents(path.join(dataDir, 'console', 'preview.log')),
       async openConsole(otherToken) {
         const started = await startPreview(otherToken, `console-${others.length + 2}`, [], true);
         others.push(started);
@@ -207,6 +233,11 @@ export async function startStack(options: { previewToken?: string; previewArgs?:
     await close();
     throw error;
   }
+}
+
+function readEvents(file: string): string[] {
+  const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : [];
+  return lines.filter((line) => line !== '').map((line) => (JSON.parse(line) as { event: string }).event);
 }
 
 /** Asks the console service behind the preview, over its own bridge socket, whether it is signed in. */

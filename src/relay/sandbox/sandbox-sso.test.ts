@@ -2,6 +2,7 @@
 // banner, and leaves it out when the operator configured an issuer.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -35,6 +36,28 @@ describe('the sandbox relay’s single sign-on', () => {
     } finally {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
+    }
+  });
+
+  it('keeps its issuer across a restart, so agents bound to it still sign in; a port taken meanwhile gets a new one', async () => {
+    const data = mkdtempSync(path.join(tmpdir(), 'branchline-sandbox-sso-'));
+    const first = (await startSandboxSso({}, data)).provider!;
+    await first.close();
+    const second = (await startSandboxSso({}, data)).provider!;
+    try {
+      expect(second.issuer).toBe(first.issuer);
+    } finally {
+      await second.close();
+    }
+    // Someone else listens on that port now: the sandbox still starts, elsewhere.
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(Number(new URL(first.issuer).port), '127.0.0.1', resolve));
+    try {
+      const third = (await startSandboxSso({}, data)).provider!;
+      await third.close();
+      expect(third.issuer).not.toBe(first.issuer);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
     }
   });
 

@@ -13,10 +13,11 @@ import { loadPolicyFile } from '../policy';
 import { startPreviewServer } from './preview-server';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const USAGE = `Usage: npm run preview:web -- [--relay URL --token TOKEN] [--port N] [--data DIR] [--policy FILE]
+const USAGE = `Usage: npm run preview:web -- [--relay URL [--token TOKEN]] [--port N] [--data DIR] [--policy FILE]
 
 Serves the console to a browser on 127.0.0.1. Without --relay, starts a sandbox relay
-(fake WhatsApp with a few demo customers) and signs in as its demo agent.
+(fake WhatsApp with a few demo customers) and signs in as its demo agent. --relay without
+--token starts signed out, at the sign-in screen (single sign-on or a token typed there).
 --policy FILE applies a machine policy file as a desktop would (docs/it-guide.md).`;
 
 const DEMO_CUSTOMERS = [
@@ -64,8 +65,8 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`preview: --port must be 0 to 65535\n\n${USAGE}\n`);
     return 2;
   }
-  if ((values.relay === undefined) !== (values.token === undefined)) {
-    process.stderr.write(`preview: give both --relay and --token, or neither (for the sandbox)\n\n${USAGE}\n`);
+  if (values.relay === undefined && values.token !== undefined) {
+    process.stderr.write(`preview: --token needs --relay (without either, the preview starts its own sandbox)\n\n${USAGE}\n`);
     return 2;
   }
   const staticDir = path.join(repoRoot, 'out', 'renderer');
@@ -77,9 +78,9 @@ async function main(argv: string[]): Promise<number> {
   mkdirSync(dataDir, { recursive: true });
   const logFile = path.join(dataDir, 'preview.log');
   const relayLogFile = path.join(dataDir, 'relay.log');
-  let relay: { child: ChildProcess | null; url: string; token: string };
+  let relay: { child: ChildProcess | null; url: string; token: string | null };
   if (values.relay !== undefined) {
-    relay = { child: null, url: values.relay, token: values.token! };
+    relay = { child: null, url: values.relay, token: values.token ?? null };
   } else {
     const freshSandbox = !existsSync(path.join(dataDir, 'relay', 'relay.db'));
     relay = await startSandboxRelay(path.join(dataDir, 'relay'), relayLogFile);
@@ -109,8 +110,8 @@ async function main(argv: string[]): Promise<number> {
     diagnostics: { logFiles: () => [logFile], versions: { app: 'preview', node: process.versions.node, os: `${process.platform} ${process.arch}` } },
   });
   await core.start();
-  const signIn = await core.service.call('session.signIn', { relayUrl: relay.url, token: relay.token });
-  if (!signIn.ok) {
+  const signIn = relay.token === null ? null : await core.service.call('session.signIn', { relayUrl: relay.url, token: relay.token });
+  if (signIn !== null && !signIn.ok) {
     log('preview.sign_in_failed', { code: signIn.error.code });
     process.stderr.write(`preview: the relay at ${relay.url} refused to sign in (${signIn.error.code}): ${signIn.error.message}\n`);
   }
