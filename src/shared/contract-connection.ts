@@ -41,6 +41,8 @@ export const CONNECTION_DETAIL_CODES = [
   'polling_fallback',
   /** The relay refused the credentials. */
   'token_refused',
+  /** The device session ended and could not be refreshed (expired, revoked): the agent signs in again; the queue waits. */
+  'session_ended',
   /** The relay throttles this address or agent after refused sign-ins (429, 4008): waiting, not a bad token. params: httpStatus or closeCode, seconds (the least wait) */
   'rate_limited',
   /** The relay does not speak this console's protocol version. */

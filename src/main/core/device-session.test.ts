@@ -114,7 +114,10 @@ describe('a device session from the agent token', () => {
     const stolen = (await ctx.tokens.load())!;
     expect((await createRelayAuthClient().refresh(fake.url, stolen, ctx.store.session.get().deviceId)).ok).toBe(true);
     ctx.relay.refuse();
-    await until('sign in again', async () => (await ctx.call('session.get', {})).ok && ctx.core.connectionState().status === 'signed_out');
+    await until('sign in again', async () => ctx.core.connectionState().detail?.code === 'session_ended');
+    // Not "signed out": the status bar says the session ended, and still counts what waits.
+    expect(ctx.core.connectionState().status).toBe('credentials_needed');
+    expect(ctx.core.connectionState().detail).toMatchObject({ code: 'session_ended' });
     expect(fake.audit).toContain('session.refresh_reused');
     expect(await ctx.value('session.get', {})).toMatchObject({ signedIn: false, signInAgain: true, agent: { id: 'ana' } });
     expect(ctx.of('session.changed').at(-1)).toMatchObject({ signInAgain: true });

@@ -188,7 +188,7 @@ export class DeviceSession {
     this.deps.log('session.sign_in_again', { reason });
     this.reset();
     this.mustSignInAgain = true;
-    await this.deps.links.close(false);
+    await this.deps.links.endSession();
     await this.deps.tokens.clear();
     this.deps.changed();
   }

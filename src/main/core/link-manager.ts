@@ -10,6 +10,7 @@ import { firstSync } from './first-sync';
 import type { ChangeSet, LocalStore } from './local-store';
 import { typedLink, type RelayLink } from './relay-link';
 import { connectionStateOf } from './domain/connection-state';
+import { detail } from './domain/link-failure';
 import type { ConnectionFactory, ConnectionHandle, LinkSnapshot } from './service-types';
 import { tokenKey, type LinkOwner } from './link-owner';
 
@@ -59,6 +60,8 @@ export class LinkManager {
   private owner: LinkOwner | null = null;
   /** A saved session waits for the relay to renew it (out of reach at start): connecting, not signed out. */
   private awaiting = false;
+  /** The device session ended (not a sign-out): the status bar says to sign in again, with the queue still counted. */
+  private sessionEnded = false;
   private networkOnline = true;
   private readonly entries: ConnectionHistoryEntry[] = [];
   private sync: SyncProgress = { phase: 'idle', done: 0, total: 0 };
@@ -113,6 +116,7 @@ export class LinkManager {
     this.currentToken = token;
     this.owner = owner;
     this.awaiting = false;
+    this.sessionEnded = false;
     const key = owner.key;
     const connection = this.deps.connect({
       relayUrl,
@@ -150,6 +154,7 @@ export class LinkManager {
     this.connection = null;
     this.awaiting = false;
     if (forget) {
+      this.sessionEnded = false;
       this.snapshot = null;
       this.currentToken = null;
       this.owner = null;
@@ -159,6 +164,12 @@ export class LinkManager {
 
   retryNow(): void {
     this.connection?.retryNow();
+  }
+
+  /** The device session cannot be refreshed: the link stops, and the state says so until the agent signs in again. */
+  async endSession(): Promise<void> {
+    this.sessionEnded = true;
+    await this.close(false);
   }
 
   awaitSession(): void {
@@ -182,6 +193,9 @@ export class LinkManager {
 
   state(): ConnectionState {
     const queued = this.deps.store.outbox.queuedCount(this.author());
+    if (this.sessionEnded && this.connection === null) {
+      return { status: 'credentials_needed', queued, detail: detail('session_ended'), tlsProblem: false, nextAttemptAt: null };
+    }
     return connectionStateOf(this.snapshot, this.connection !== null || this.awaiting, this.networkOnline, queued, this.deps.clock);
   }
 

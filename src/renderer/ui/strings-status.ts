@@ -47,6 +47,7 @@ export const statusStrings = {
     upgrade_refused: 'A proxy on this network blocks the live connection; Branchline keeps trying. Ask IT to allow it.',
     polling_fallback: 'A proxy blocks the live connection; messages still flow, a little slower.',
     token_refused: 'The relay no longer accepts your token: sign in again.',
+    session_ended: 'Your session has ended: sign in again. Messages waiting here are sent once you have.',
     rate_limited: 'The relay is slowing down sign-ins after too many refused attempts from this network; Branchline waits as asked, then connects again.',
     version_unsupported: 'This version of Branchline is too old for the relay: ask IT for an update.',
     relay_restarting: 'The relay is restarting; Branchline connects again in a moment.',
