@@ -37,9 +37,9 @@ export interface Refreshed {
 }
 
 /**
- * How long a spent refresh token may come back from the same device as a retry of a refresh whose answer was lost (a
- * branch's flaky link, a proxy reset). A console retries within seconds, backing off to 30 s at most; a minute covers
- * that, and stays far below an access token's minutes so a thief's window gains nothing over the token it replays.
+ * How long after the latest attempt a spent refresh token may come back from the same device as a retry of a refresh
+ * whose answer was lost (a branch's flaky link, a proxy reset). A console retries within seconds, backing off to 30 s
+ * at most; a minute covers that. It gives a thief nothing: any use of the pair it buys ends the grace (see security.md).
  */
 export const REFRESH_RETRY_GRACE_MS = 60_000;
 

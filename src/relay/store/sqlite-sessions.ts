@@ -26,7 +26,12 @@ const TokenRow = SessionRow.extend({
   token_revoked_at: z.number().int().nullable(),
   agent_revoked_at: z.number().int().nullable(),
 });
-const SuccessorRow = z.object({ kind: z.enum(['access', 'refresh']), spent_at: z.number().int().nullable(), used_at: z.number().int().nullable() });
+const SuccessorRow = z.object({
+  kind: z.enum(['access', 'refresh']),
+  issued_at: z.number().int(),
+  spent_at: z.number().int().nullable(),
+  used_at: z.number().int().nullable(),
+});
 
 const SESSION_COLUMNS = 's.family_id, s.agent_id, s.device_id, s.first_factor, s.created_at, s.expires_at, s.access_expires_at, s.revoked_at, s.revoked_reason';
 
@@ -136,20 +141,22 @@ export class SqliteSessions {
   }
 
   /**
-   * A spent refresh token presented again is the same device retrying a refresh whose answer it never got only while
-   * that answer's pair is unused: its refresh token unspent and its access token never presented (whoever presented
-   * it had the answer, so the answer was not lost). Anything else is a reuse.
+   * A spent refresh token presented again is the same device retrying a refresh whose answer it never got only within
+   * the grace of the latest attempt and while that answer's pair is unused: its refresh token unspent and its access
+   * token never presented (whoever presented it had the answer, so the answer was not lost). Anything else is a reuse.
    */
   private isRetry(row: z.output<typeof TokenRow>, request: RefreshRequest): boolean {
-    if (row.token_revoked_at !== null || row.spent_at === null || request.now - row.spent_at > request.retryGraceMs) return false;
+    if (row.token_revoked_at !== null || row.spent_at === null) return false;
     if (row.device_id !== request.deviceId || row.revoked_at !== null || row.agent_revoked_at !== null) return false;
     if (request.now >= row.expires_at || request.now >= row.token_expires_at) return false;
     const successors = parseRows(
       'session_tokens',
       SuccessorRow,
-      this.db.prepare('SELECT kind, spent_at, used_at FROM session_tokens WHERE replaces = ? AND revoked_at IS NULL').all(request.refreshHash),
+      this.db.prepare('SELECT kind, issued_at, spent_at, used_at FROM session_tokens WHERE replaces = ? AND revoked_at IS NULL').all(request.refreshHash),
     );
-    return successors.length > 0 && successors.every((t) => t.spent_at === null && t.used_at === null);
+    // The grace runs from the latest attempt, whose answer was lost too: a link that drops several in a row still recovers.
+    const latest = Math.max(...successors.map((t) => t.issued_at));
+    return successors.length > 0 && request.now - latest <= request.retryGraceMs && successors.every((t) => t.spent_at === null && t.used_at === null);
   }
 
   private rotate(session: DeviceSessionRecord, request: RefreshRequest, kind: 'rotated' | 'retried'): RefreshOutcome {
