@@ -277,3 +277,23 @@ describe('a refusal while the relay is out of reach', () => {
     expect(await ctx.value('session.get', {})).toMatchObject({ signedIn: true, signInAgain: false });
   });
 });
+
+describe('a refresh that keeps failing on the network', () => {
+  it('is retried with the same refresh token, at most 30 s apart (within the relay’s retry grace), and never ends the session', async () => {
+    const ctx = deviceConsole();
+    await ctx.value('session.signIn', { relayUrl: fake.url, token: STATIC });
+    const refreshToken = await ctx.tokens.load();
+    const port = Number(new URL(fake.url).port);
+    await fake.close();
+    const delays = () => ctx.logged.flatMap((e, i) => (e === 'session.refresh_deferred' ? [Number(JSON.parse(ctx.logged[i + 1]!).delayMs)] : []));
+    for (let attempt = 1; attempt <= 10; attempt += 1) {
+      ctx.clock.advance(60 * 60_000); // past whatever was scheduled: the next attempt runs and fails
+      await until(`failed attempt ${attempt}`, () => delays().length >= attempt);
+    }
+    expect(delays().slice(0, 5)).toEqual([2_000, 4_000, 8_000, 16_000, 30_000]);
+    expect(Math.max(...delays())).toBe(30_000);
+    expect(await ctx.tokens.load()).toBe(refreshToken);
+    expect(await ctx.value('session.get', {})).toMatchObject({ signedIn: true, signInAgain: false });
+    await fake.start(port);
+  });
+});

@@ -12,7 +12,13 @@ import type { TokenStore } from './session-service';
 /** Refresh tokens carry this prefix (docs/protocol.md); anything else a store holds is a static agent token of old. */
 export const REFRESH_PREFIX = 'blr_';
 const MIN_REFRESH_DELAY_MS = 5_000;
-const MAX_RETRY_DELAY_MS = 5 * 60_000;
+/**
+ * A refresh whose answer was lost is retried with the same refresh token, which the relay takes as a retry only within
+ * a minute of the attempt before (docs/protocol.md): backing off further would turn a flaky link into a sign-out.
+ */
+const MAX_RETRY_DELAY_MS = 30_000;
+/** The longest a relay's Retry-After is waited out before asking again. */
+const MAX_ASKED_WAIT_MS = 5 * 60_000;
 const FIRST_RETRY_DELAY_MS = 2_000;
 /** The relay's answers that mean this refresh token will never work (spent, revoked, expired, another device's). */
 const ENDS_SESSION: ReadonlySet<string> = new Set(['unauthorized', 'forbidden', 'invalid_input']);
@@ -161,7 +167,7 @@ export class DeviceSession {
   private retryLater(error: AppError): void {
     // A throttled relay (429) said how long to wait: asking sooner would only be refused again, and count against us.
     const asked = 'retryAfterMs' in error && typeof error.retryAfterMs === 'number' ? error.retryAfterMs : 0;
-    const delayMs = Math.min(MAX_RETRY_DELAY_MS, Math.max(this.retryDelayMs, asked));
+    const delayMs = Math.max(this.retryDelayMs, Math.min(MAX_ASKED_WAIT_MS, asked));
     if (asked > 0) this.notBeforeMono = this.deps.clock.monotonicNow() + delayMs;
     this.deps.log('session.refresh_deferred', { code: error.code, delayMs });
     this.schedule(delayMs);

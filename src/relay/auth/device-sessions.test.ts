@@ -1,5 +1,5 @@
-// Device sessions over a real relay database: what an access token lets in, refresh rotation and what a reused refresh
-// token does, lifetimes, and an agent's revocation or new token ending their sessions.
+// Device sessions over a real relay database: what an access token lets in, refresh rotation, a retried refresh whose
+// answer was lost and what a reused refresh token does, lifetimes, and an agent's revocation or new token ending sessions.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { createFakeClock } from '../../shared/clock';
 import { hashAgentToken } from '../agent-tokens';
 import { openRelayDatabase } from '../store/relay-db';
 import { SqliteRelayStore } from '../store/sqlite-relay-store';
-import { DeviceSessions } from './device-sessions';
+import { DeviceSessions, REFRESH_RETRY_GRACE_MS } from './device-sessions';
 
 const stores: SqliteRelayStore[] = [];
 afterEach(async () => {
@@ -54,14 +54,14 @@ describe('device sessions', () => {
     const first = await sessions.issue(ana, 'desk-1', 'oidc', '10.0.0.7');
     const refreshed = await sessions.refresh(first.refreshToken, 'desk-1', '10.0.0.7');
     if (!refreshed.ok) throw new Error(refreshed.message);
-    expect(refreshed.value.refreshToken).not.toBe(first.refreshToken);
-    expect(await accessOf(sessions, refreshed.value.accessToken, 'desk-1')).toBe('ana');
+    expect(refreshed.value.tokens.refreshToken).not.toBe(first.refreshToken);
+    expect(await accessOf(sessions, refreshed.value.tokens.accessToken, 'desk-1')).toBe('ana');
 
     const reused = await sessions.refresh(first.refreshToken, 'desk-1', '192.0.2.9');
     expect(reused).toMatchObject({ ok: false, reason: 'refresh_reused', agentId: 'ana' });
-    expect(await accessOf(sessions, refreshed.value.accessToken, 'desk-1')).toBe('session_revoked');
+    expect(await accessOf(sessions, refreshed.value.tokens.accessToken, 'desk-1')).toBe('session_revoked');
     expect(await accessOf(sessions, first.accessToken, 'desk-1')).toBe('session_revoked');
-    expect(await sessions.refresh(refreshed.value.refreshToken, 'desk-1', '10.0.0.7')).toMatchObject({ ok: false, reason: 'session_revoked' });
+    expect(await sessions.refresh(refreshed.value.tokens.refreshToken, 'desk-1', '10.0.0.7')).toMatchObject({ ok: false, reason: 'session_revoked' });
     const reuse = (await store.readAudit({ agentId: 'ana', limit: 100 })).find((e) => e.action === 'session.refresh_reused');
     expect(reuse).toMatchObject({ source: '192.0.2.9', detail: { device: 'desk-1' } });
   });
@@ -82,17 +82,17 @@ describe('device sessions', () => {
     for (let hour = 0; hour < 11; hour += 1) {
       const next = await sessions.refresh(tokens.refreshToken, 'desk-1', '10.0.0.7');
       if (!next.ok) throw new Error(`refresh ${hour} refused: ${next.reason}`);
-      tokens = next.value;
+      tokens = next.value.tokens;
       clock.advance(60 * 60_000);
     }
     // 11 h 50 min in: the last refresh's access token ends with the session, not 15 minutes later.
     clock.advance(35 * 60_000);
     const last = await sessions.refresh(tokens.refreshToken, 'desk-1', '10.0.0.7');
     if (!last.ok) throw new Error(last.reason);
-    expect(last.value.accessExpiresAt).toBe(last.value.sessionExpiresAt);
+    expect(last.value.tokens.accessExpiresAt).toBe(last.value.tokens.sessionExpiresAt);
     clock.advance(10 * 60_000);
-    expect(await accessOf(sessions, last.value.accessToken, 'desk-1')).toBe('session_expired');
-    expect(await sessions.refresh(last.value.refreshToken, 'desk-1', '10.0.0.7')).toMatchObject({ ok: false, reason: 'session_expired' });
+    expect(await accessOf(sessions, last.value.tokens.accessToken, 'desk-1')).toBe('session_expired');
+    expect(await sessions.refresh(last.value.tokens.refreshToken, 'desk-1', '10.0.0.7')).toMatchObject({ ok: false, reason: 'session_expired' });
   });
 
   it.each([
@@ -123,9 +123,97 @@ describe('device sessions', () => {
     expect(await sessions.logout('bla_unknown', '10.0.0.7')).toBeNull();
     clock.advance(10 * 60_000);
     const refreshed = await sessions.refresh(live.refreshToken, 'desk-3', '10.0.0.7');
-    const liveId = refreshed.ok ? await familyOf(refreshed.value.accessToken) : 'refused';
+    const liveId = refreshed.ok ? await familyOf(refreshed.value.tokens.accessToken) : 'refused';
     clock.advance(6 * 60_000); // desk-2's only access token is now 16 minutes old
     expect(Object.fromEntries(await sessions.ended([outId, staleId, liveId]))).toEqual({ [outId]: 'session_revoked', [staleId]: 'session_expired' });
     expect((await store.readAudit({ agentId: 'ana', limit: 100 })).map((e) => e.action)).toContain('session.signed_out');
+  });
+
+  describe('a refresh whose answer was lost', () => {
+    const reuses = async (store: SqliteRelayStore) =>
+      (await store.readAudit({ agentId: 'ana', limit: 100 })).filter((e) => e.action === 'session.refresh_reused').length;
+
+    it('is retried by the same device within the grace: a working pair, the lost one revoked, nothing audited as reuse', async () => {
+      const { store, clock, sessions, ana } = await setUp();
+      const first = await sessions.issue(ana, 'desk-1', 'token', '10.0.0.7');
+      const lost = await sessions.refresh(first.refreshToken, 'desk-1', '10.0.0.7');
+      if (!lost.ok) throw new Error(lost.reason);
+      expect(lost.value.retried).toBe(false);
+      clock.advance(REFRESH_RETRY_GRACE_MS - 1_000);
+      const retried = await sessions.refresh(first.refreshToken, 'desk-1', '10.0.0.7');
+      if (!retried.ok) throw new Error(retried.reason);
+      expect(retried.value.retried).toBe(true);
+      expect(await accessOf(sessions, retried.value.tokens.accessToken, 'desk-1')).toBe('ana');
+      expect(await accessOf(sessions, lost.value.tokens.accessToken, 'desk-1')).toBe('unknown_or_revoked');
+      expect(await reuses(store)).toBe(0);
+      // Rotation goes on from the retried pair; the lost refresh token, if it ever turns up, only a thief can hold.
+      const next = await sessions.refresh(retried.value.tokens.refreshToken, 'desk-1', '10.0.0.7');
+      expect(next).toMatchObject({ ok: true, value: { retried: false } });
+      expect(await sessions.refresh(lost.value.tokens.refreshToken, 'desk-1', '192.0.2.9')).toMatchObject({ ok: false, reason: 'refresh_reused' });
+      expect(await reuses(store)).toBe(1);
+    });
+
+    it('may be retried again while the answers keep getting lost, each within the grace of the attempt before', async () => {
+      const { store, clock, sessions, ana } = await setUp();
+      const first = await sessions.issue(ana, 'desk-1', 'token', '10.0.0.7');
+      const answers = [];
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        const r = await sessions.refresh(first.refreshToken, 'desk-1', '10.0.0.7');
+        if (!r.ok) throw new Error(`attempt ${attempt}: ${r.reason}`);
+        answers.push(r.value.tokens);
+        clock.advance(REFRESH_RETRY_GRACE_MS - 1_000);
+      }
+      expect(await Promise.all(answers.map((t) => accessOf(sessions, t.accessToken, 'desk-1')))).toEqual(['unknown_or_revoked', 'unknown_or_revoked', 'ana']);
+      expect(await reuses(store)).toBe(0);
+      clock.advance(1_001); // 60 s and 1 ms after the latest attempt
+      expect(await sessions.refresh(first.refreshToken, 'desk-1', '10.0.0.7')).toMatchObject({ ok: false, reason: 'refresh_reused' });
+    });
+
+    it.each([
+      [
+        'after its successor access token was used',
+        async (s: DeviceSessions, t: { accessToken: string; refreshToken: string }) => void (await accessOf(s, t.accessToken, 'desk-1')),
+      ],
+      [
+        'after its successor refresh token was spent',
+        async (s: DeviceSessions, t: { accessToken: string; refreshToken: string }) => void (await s.refresh(t.refreshToken, 'desk-1', '10.0.0.7')),
+      ],
+    ])('is a reuse %s: the family ends and the reuse is recorded', async (_when, useSuccessor) => {
+      const { store, sessions, ana } = await setUp();
+      const first = await sessions.issue(ana, 'desk-1', 'token', '10.0.0.7');
+      const successor = await sessions.refresh(first.refreshToken, 'desk-1', '10.0.0.7');
+      if (!successor.ok) throw new Error(successor.reason);
+      await useSuccessor(sessions, successor.value.tokens);
+      expect(await sessions.refresh(first.refreshToken, 'desk-1', '10.0.0.7')).toMatchObject({ ok: false, reason: 'refresh_reused' });
+      expect(await accessOf(sessions, successor.value.tokens.accessToken, 'desk-1')).toBe('session_revoked');
+      expect(await reuses(store)).toBe(1);
+    });
+
+    it('is a reuse outside the grace, or from another device, even with the successor unused', async () => {
+      const late = await setUp();
+      const first = await late.sessions.issue(late.ana, 'desk-1', 'token', '10.0.0.7');
+      const successor = await late.sessions.refresh(first.refreshToken, 'desk-1', '10.0.0.7');
+      late.clock.advance(REFRESH_RETRY_GRACE_MS + 1);
+      expect(await late.sessions.refresh(first.refreshToken, 'desk-1', '10.0.0.7')).toMatchObject({ ok: false, reason: 'refresh_reused' });
+      expect(successor.ok && (await accessOf(late.sessions, successor.value.tokens.accessToken, 'desk-1'))).toBe('session_revoked');
+
+      const other = await setUp();
+      const mine = await other.sessions.issue(other.ana, 'desk-1', 'token', '10.0.0.7');
+      expect((await other.sessions.refresh(mine.refreshToken, 'desk-1', '10.0.0.7')).ok).toBe(true);
+      expect(await other.sessions.refresh(mine.refreshToken, 'desk-2', '10.0.0.8')).toMatchObject({ ok: false, reason: 'refresh_reused' });
+      expect(await reuses(late.store)).toBe(1);
+      expect(await reuses(other.store)).toBe(1);
+    });
+
+    it("a thief's replay within the grace takes the owner's pair, whose next refresh is then a reuse that ends the family", async () => {
+      const { store, sessions, ana } = await setUp();
+      const first = await sessions.issue(ana, 'desk-1', 'token', '10.0.0.7');
+      const owner = await sessions.refresh(first.refreshToken, 'desk-1', '10.0.0.7');
+      const thief = await sessions.refresh(first.refreshToken, 'desk-1', '192.0.2.9'); // device ids are not secret
+      if (!owner.ok || !thief.ok) throw new Error('refused');
+      expect(await sessions.refresh(owner.value.tokens.refreshToken, 'desk-1', '10.0.0.7')).toMatchObject({ ok: false, reason: 'refresh_reused' });
+      expect(await accessOf(sessions, thief.value.tokens.accessToken, 'desk-1')).toBe('session_revoked');
+      expect(await reuses(store)).toBe(1);
+    });
   });
 });

@@ -27,8 +27,21 @@ export type SessionOutcome<T> =
 
 export type DeviceSessionStore = Pick<
   RelayStore,
-  'createDeviceSession' | 'sessionToken' | 'refreshDeviceSession' | 'revokeDeviceSession' | 'deviceSessionStates' | 'agentAccess'
+  'createDeviceSession' | 'sessionToken' | 'markSessionTokenUsed' | 'refreshDeviceSession' | 'revokeDeviceSession' | 'deviceSessionStates' | 'agentAccess'
 >;
+
+/** A refresh's new pair; `retried` when it replaced the unused pair of a refresh whose answer was lost. */
+export interface Refreshed {
+  readonly tokens: SessionTokens;
+  readonly retried: boolean;
+}
+
+/**
+ * How long after the latest attempt a spent refresh token may come back from the same device as a retry of a refresh
+ * whose answer was lost (a branch's flaky link, a proxy reset). A console retries within seconds, backing off to 30 s
+ * at most; a minute covers that. It gives a thief nothing: any use of the pair it buys ends the grace (see security.md).
+ */
+export const REFRESH_RETRY_GRACE_MS = 60_000;
 
 export interface SessionLifetimes {
   readonly sessionMinutes: number;
@@ -60,8 +73,11 @@ export class DeviceSessions {
     return tokensOf(agent, pair, expiresAt);
   }
 
-  /** A new pair for a refresh token, which is spent; a spent one presented again ends the whole session. */
-  async refresh(refreshToken: string, deviceId: string, source: string): Promise<SessionOutcome<SessionTokens>> {
+  /**
+   * A new pair for a refresh token, which is spent; a spent one presented again ends the whole session, unless it is
+   * the same device retrying within REFRESH_RETRY_GRACE_MS while the pair it bought is unused (the answer was lost).
+   */
+  async refresh(refreshToken: string, deviceId: string, source: string): Promise<SessionOutcome<Refreshed>> {
     const now = this.deps.clock.wallNow();
     const known = await this.deps.store.sessionToken(hashSessionToken(refreshToken));
     const expiresAt = known?.session.expiresAt ?? now;
@@ -71,6 +87,7 @@ export class DeviceSessions {
       deviceId,
       now,
       source,
+      retryGraceMs: REFRESH_RETRY_GRACE_MS,
       access: pair.access,
       refresh: pair.refresh,
     });
@@ -82,10 +99,11 @@ export class DeviceSessions {
         if (outcome.reason === 'unknown') return refuse('unknown_or_revoked', null, 'unknown refresh token');
         if (outcome.reason === 'wrong_device') return refuse('wrong_device', agentId, 'this session belongs to another device');
         return ended(outcome.reason === 'expired' ? 'session_expired' : 'session_revoked', agentId);
-      case 'rotated': {
+      case 'rotated':
+      case 'retried': {
         const access = await this.deps.store.agentAccess(outcome.session.agentId);
         if (access === null || access.revokedAt !== null) return ended('session_revoked', agentId);
-        return { ok: true, value: tokensOf(access, pair, outcome.session.expiresAt) };
+        return { ok: true, value: { tokens: tokensOf(access, pair, outcome.session.expiresAt), retried: outcome.kind === 'retried' } };
       }
     }
   }
@@ -101,11 +119,16 @@ export class DeviceSessions {
     const token = await this.deps.store.sessionToken(hashSessionToken(accessToken));
     if (token === null || token.kind !== 'access') return refuse('unknown_or_revoked', null, 'unknown access token');
     const { session } = token;
+    if (token.revokedAt !== null) return refuse('unknown_or_revoked', session.agentId, 'this access token was replaced');
     if (session.revokedAt !== null) return ended('session_revoked', session.agentId);
     if (now >= token.expiresAt || now >= session.expiresAt) return ended('session_expired', session.agentId);
     if (deviceId !== null && deviceId !== session.deviceId) return refuse('wrong_device', session.agentId, 'this session belongs to another device');
     const access = await this.deps.store.agentAccess(session.agentId);
     if (access === null || access.revokedAt !== null) return ended('session_revoked', session.agentId);
+    // A used access token proves its refresh's answer arrived: from now on that refresh token cannot be retried.
+    if (token.usedAt === null && !(await this.deps.store.markSessionTokenUsed(hashSessionToken(accessToken), now))) {
+      return refuse('unknown_or_revoked', session.agentId, 'this access token was replaced');
+    }
     return { ok: true, value: { access, familyId: session.familyId, deviceId: session.deviceId } };
   }
 

@@ -152,6 +152,56 @@ describe('signing in with device sessions', () => {
     expect((await audit(r)).filter((e) => e.action === 'session.refresh_reused')).toHaveLength(1);
   });
 
+  describe('a refresh whose answer was lost, presented again', () => {
+    const reuses = async (r: TestRelay) => (await audit(r)).filter((e) => e.action === 'session.refresh_reused').length;
+
+    it('within the grace from the same device: a working pair, the lost pair refused, logged as a retry and not audited as reuse', async () => {
+      const clock = shiftedClock();
+      const r = await relay({ clock });
+      const first = await signIn(r, 'desk-1');
+      const lost = (await refresh(r, first.refreshToken, 'desk-1')).json as Tokens; // the answer the console never saw
+      clock.shift(30_000);
+      const retried = await refresh(r, first.refreshToken, 'desk-1');
+      expect(retried.status).toBe(200);
+      const pair = retried.json as Tokens;
+      await opened(r, pair.accessToken, 'desk-1');
+      expect(await pollStatus(r, pair.accessToken, 'desk-1')).toBe(200);
+      expect(await connect(r, lost.accessToken, 'desk-1')).toMatchObject({ open: false, code: 4001 });
+      expect(await mediaStatus(r, lost.accessToken)).toBe(401);
+      expect((await refresh(r, pair.refreshToken, 'desk-1')).status).toBe(200); // rotation goes on
+      expect(await reuses(r)).toBe(0);
+      const log = r.logLines.join('\n');
+      expect(log).toContain('session.refresh_retried');
+      for (const t of [first, lost, pair]) expect(log).not.toContain(t.refreshToken.slice(4));
+    });
+
+    it('after the pair it bought was used: reuse, the session ends everywhere and is recorded', async () => {
+      const r = await relay();
+      const first = await signIn(r, 'desk-1');
+      const second = (await refresh(r, first.refreshToken, 'desk-1')).json as Tokens;
+      const live = await opened(r, second.accessToken, 'desk-1');
+      expect((await refresh(r, first.refreshToken, 'desk-1')).status).toBe(401);
+      expect(await live.closed).toEqual({ code: 4001, reason: 'session_revoked' });
+      expect(await reuses(r)).toBe(1);
+    });
+
+    it('outside the grace, or from another device: reuse, the unused successor stops working too', async () => {
+      const clock = shiftedClock();
+      const r = await relay({ clock });
+      const late = await signIn(r, 'desk-1');
+      const lateNext = (await refresh(r, late.refreshToken, 'desk-1')).json as Tokens;
+      clock.shift(61_000);
+      expect((await refresh(r, late.refreshToken, 'desk-1')).status).toBe(401);
+      expect((await refresh(r, lateNext.refreshToken, 'desk-1')).status).toBe(401);
+
+      const elsewhere = await signIn(r, 'desk-2');
+      const mine = (await refresh(r, elsewhere.refreshToken, 'desk-2')).json as Tokens;
+      expect((await refresh(r, elsewhere.refreshToken, 'desk-3')).status).toBe(401);
+      expect(await pollStatus(r, mine.accessToken, 'desk-2')).toBe(401);
+      expect(await reuses(r)).toBe(2);
+    });
+  });
+
   it('closes a socket whose access token lapsed without a refresh (session_expired) and keeps one whose session was refreshed', async () => {
     const clock = shiftedClock();
     const r = await relay({ env: { RELAY_AUTH_SESSION_MINUTES: '10' }, clock });

@@ -1,5 +1,5 @@
 // Relay schema 4, device sessions: one row per sign-in (its family), bound to a device, with an absolute end; its
-// access and refresh tokens kept only as SHA-256 hashes, a refresh token marked spent when used.
+// access and refresh tokens kept only as SHA-256 hashes, a refresh token marked spent when used and linked to its successors.
 import type Database from 'better-sqlite3';
 import type { Migration } from '../../shared/migrations';
 
@@ -29,10 +29,18 @@ export const MIGRATION_4: Migration<Database.Database> = {
         kind TEXT NOT NULL CHECK (kind IN ('access', 'refresh')),
         issued_at INTEGER NOT NULL,
         expires_at INTEGER NOT NULL,
-        -- A refresh token is good for one refresh: presenting it again revokes the family.
-        spent_at INTEGER
+        -- A refresh token is good for one refresh: presenting it again revokes the family, unless it is a retry of a
+        -- refresh whose answer was lost (same device, within the grace, its successors never used).
+        spent_at INTEGER,
+        -- The refresh token whose use issued this token (null for a sign-in's first pair): a retry finds its successors.
+        replaces TEXT,
+        -- When an access token was first presented: a successor that was used rules out a retry.
+        used_at INTEGER,
+        -- A successor replaced by a retry: it stops working, and its refresh token presented later is a reuse.
+        revoked_at INTEGER
       ) STRICT;
       CREATE INDEX session_tokens_by_family ON session_tokens (family_id);
+      CREATE INDEX session_tokens_by_predecessor ON session_tokens (replaces) WHERE replaces IS NOT NULL;
     `);
   },
 };

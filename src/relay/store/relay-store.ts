@@ -176,6 +176,8 @@ export interface RelayStore {
   createDeviceSession(session: NewDeviceSession, audit: AuditEntry): Promise<void>;
   /** The access or refresh token with this hash, with its session; null when unknown. */
   sessionToken(tokenHash: string): Promise<SessionTokenRecord | null>;
+  /** Notes an access token's first use; false when it was revoked (replaced by a retried refresh). */
+  markSessionTokenUsed(tokenHash: string, now: number): Promise<boolean>;
   /** Spends a refresh token for a new pair; a spent one presented again revokes the family and is audited. */
   refreshDeviceSession(request: RefreshRequest): Promise<RefreshOutcome>;
   /** Ends a session; false when it had already ended. `audit` commits with the change. */

@@ -38,6 +38,10 @@ export interface SessionTokenRecord {
   readonly kind: 'access' | 'refresh';
   readonly expiresAt: number;
   readonly spentAt: number | null;
+  /** An access token: when it was first presented (a successor that was used rules out a retry). */
+  readonly usedAt: number | null;
+  /** Replaced by a retry of the refresh that issued it: it no longer works. */
+  readonly revokedAt: number | null;
   readonly session: DeviceSessionRecord;
 }
 
@@ -47,15 +51,19 @@ export interface RefreshRequest {
   readonly now: number;
   /** Where the refresh came from: the audit of a reuse records it. */
   readonly source: string;
+  /** How long after it was spent a refresh token may be presented again as a retry of a lost answer. */
+  readonly retryGraceMs: number;
   readonly access: IssuedToken;
   readonly refresh: IssuedToken;
 }
 
 /**
- * `rotated`: the old refresh token is spent and the new pair stored. `reused`: the token had been spent, so the
- * family is now revoked and the reuse audited. `refused`: nothing changed.
+ * `rotated`: the old refresh token is spent and the new pair stored. `retried`: the token had been spent moments ago
+ * by this device and the pair it bought was never used (its answer was lost): that pair is revoked, a new one stored.
+ * `reused`: the token had been spent otherwise, so the family is now revoked and the reuse audited. `refused`:
+ * nothing changed.
  */
 export type RefreshOutcome =
-  | { readonly kind: 'rotated'; readonly session: DeviceSessionRecord }
+  | { readonly kind: 'rotated' | 'retried'; readonly session: DeviceSessionRecord }
   | { readonly kind: 'reused'; readonly session: DeviceSessionRecord }
   | { readonly kind: 'refused'; readonly reason: 'unknown' | 'expired' | 'revoked' | 'wrong_device'; readonly session: DeviceSessionRecord | null };

@@ -65,6 +65,9 @@ export class SqliteRelayStore implements Port.RelayStore {
   async sessionToken(tokenHash: string): Promise<Port.SessionTokenRecord | null> {
     return this.sessions.token(tokenHash);
   }
+  async markSessionTokenUsed(tokenHash: string, now: number): Promise<boolean> {
+    return this.sessions.markUsed(tokenHash, now);
+  }
   async refreshDeviceSession(request: Port.RefreshRequest): Promise<Port.RefreshOutcome> {
     return this.sessions.refresh(request);
   }

@@ -1,10 +1,10 @@
 // Device sessions on SQLite: sign-in, refresh with rotation (a spent refresh token presented again revokes its family
-// and is audited in the same transaction), lookup by token hash, revocation. Plain SQL, so PostgreSQL can follow.
+// and is audited in the same transaction, unless it retries a lost answer), lookup by token hash, revocation. Plain SQL.
 import { z } from 'zod';
 import { parseRowIfAny, parseRows } from '../../node-shared/stored-row';
 import type { AuditEntry } from './access-types';
 import type { RelayDatabase } from './relay-db';
-import type { DeviceSessionRecord, NewDeviceSession, RefreshOutcome, RefreshRequest, SessionTokenRecord } from './session-types';
+import type { DeviceSessionRecord, IssuedToken, NewDeviceSession, RefreshOutcome, RefreshRequest, SessionTokenRecord } from './session-types';
 import type { SqliteAudit } from './sqlite-audit';
 
 const SessionRow = z.object({
@@ -22,7 +22,15 @@ const TokenRow = SessionRow.extend({
   kind: z.enum(['access', 'refresh']),
   token_expires_at: z.number().int(),
   spent_at: z.number().int().nullable(),
+  used_at: z.number().int().nullable(),
+  token_revoked_at: z.number().int().nullable(),
   agent_revoked_at: z.number().int().nullable(),
+});
+const SuccessorRow = z.object({
+  kind: z.enum(['access', 'refresh']),
+  issued_at: z.number().int(),
+  spent_at: z.number().int().nullable(),
+  used_at: z.number().int().nullable(),
 });
 
 const SESSION_COLUMNS = 's.family_id, s.agent_id, s.device_id, s.first_factor, s.created_at, s.expires_at, s.access_expires_at, s.revoked_at, s.revoked_reason';
@@ -42,7 +50,7 @@ export class SqliteSessions {
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(session.familyId, session.agentId, session.deviceId, session.firstFactor, session.createdAt, session.expiresAt, session.access.expiresAt);
-      this.insertPair(session.familyId, session.createdAt, session.access, session.refresh);
+      this.insertPair(session.familyId, session.createdAt, session.access, session.refresh, null);
       this.audit.append(audit);
     })();
   }
@@ -51,7 +59,19 @@ export class SqliteSessions {
   token(hash: string): SessionTokenRecord | null {
     const row = this.tokenRow(hash);
     if (row === undefined) return null;
-    return { kind: row.kind, expiresAt: row.token_expires_at, spentAt: row.spent_at, session: toRecord(row) };
+    return {
+      kind: row.kind,
+      expiresAt: row.token_expires_at,
+      spentAt: row.spent_at,
+      usedAt: row.used_at,
+      revokedAt: row.token_revoked_at,
+      session: toRecord(row),
+    };
+  }
+
+  /** Notes an access token's first use (a used successor rules out a retry); false when a retry has just revoked it. */
+  markUsed(hash: string, now: number): boolean {
+    return this.db.prepare('UPDATE session_tokens SET used_at = coalesce(used_at, ?) WHERE token_hash = ? AND revoked_at IS NULL').run(now, hash).changes > 0;
   }
 
   refresh(request: RefreshRequest): RefreshOutcome {
@@ -59,7 +79,12 @@ export class SqliteSessions {
       const row = this.tokenRow(request.refreshHash);
       if (row === undefined || row.kind !== 'refresh') return { kind: 'refused', reason: 'unknown', session: null };
       const session = toRecord(row);
-      if (row.spent_at !== null) {
+      if (row.spent_at !== null || row.token_revoked_at !== null) {
+        if (this.isRetry(row, request)) {
+          // The answer to the first use was lost on the way back: its pair never arrived, so it is replaced, not feared.
+          this.db.prepare('UPDATE session_tokens SET revoked_at = ? WHERE replaces = ? AND revoked_at IS NULL').run(request.now, request.refreshHash);
+          return this.rotate(session, request, 'retried');
+        }
         // Two holders of one refresh token: the thief's or the owner's, nobody can tell, so the whole sign-in ends.
         this.revokeFamily(session.familyId, 'refresh_reused', request.now);
         this.audit.append({
@@ -76,9 +101,7 @@ export class SqliteSessions {
       if (request.now >= session.expiresAt || request.now >= row.token_expires_at) return { kind: 'refused', reason: 'expired', session };
       if (session.deviceId !== request.deviceId) return { kind: 'refused', reason: 'wrong_device', session };
       this.db.prepare('UPDATE session_tokens SET spent_at = ? WHERE token_hash = ?').run(request.now, request.refreshHash);
-      this.insertPair(session.familyId, request.now, request.access, request.refresh);
-      this.db.prepare('UPDATE device_sessions SET access_expires_at = ? WHERE family_id = ?').run(request.access.expiresAt, session.familyId);
-      return { kind: 'rotated', session: { ...session, accessExpiresAt: request.access.expiresAt } };
+      return this.rotate(session, request, 'rotated');
     })();
   }
 
@@ -117,13 +140,39 @@ export class SqliteSessions {
     })();
   }
 
+  /**
+   * A spent refresh token presented again is the same device retrying a refresh whose answer it never got only within
+   * the grace of the latest attempt and while that answer's pair is unused: its refresh token unspent and its access
+   * token never presented (whoever presented it had the answer, so the answer was not lost). Anything else is a reuse.
+   */
+  private isRetry(row: z.output<typeof TokenRow>, request: RefreshRequest): boolean {
+    if (row.token_revoked_at !== null || row.spent_at === null) return false;
+    if (row.device_id !== request.deviceId || row.revoked_at !== null || row.agent_revoked_at !== null) return false;
+    if (request.now >= row.expires_at || request.now >= row.token_expires_at) return false;
+    const successors = parseRows(
+      'session_tokens',
+      SuccessorRow,
+      this.db.prepare('SELECT kind, issued_at, spent_at, used_at FROM session_tokens WHERE replaces = ? AND revoked_at IS NULL').all(request.refreshHash),
+    );
+    // The grace runs from the latest attempt, whose answer was lost too: a link that drops several in a row still recovers.
+    const latest = Math.max(...successors.map((t) => t.issued_at));
+    return successors.length > 0 && request.now - latest <= request.retryGraceMs && successors.every((t) => t.spent_at === null && t.used_at === null);
+  }
+
+  private rotate(session: DeviceSessionRecord, request: RefreshRequest, kind: 'rotated' | 'retried'): RefreshOutcome {
+    this.insertPair(session.familyId, request.now, request.access, request.refresh, request.refreshHash);
+    this.db.prepare('UPDATE device_sessions SET access_expires_at = ? WHERE family_id = ?').run(request.access.expiresAt, session.familyId);
+    return { kind, session: { ...session, accessExpiresAt: request.access.expiresAt } };
+  }
+
   private tokenRow(hash: string): z.output<typeof TokenRow> | undefined {
     return parseRowIfAny(
       'session_tokens',
       TokenRow,
       this.db
         .prepare(
-          `SELECT ${SESSION_COLUMNS}, t.kind, t.expires_at AS token_expires_at, t.spent_at, a.revoked_at AS agent_revoked_at
+          `SELECT ${SESSION_COLUMNS}, t.kind, t.expires_at AS token_expires_at, t.spent_at, t.used_at,
+             t.revoked_at AS token_revoked_at, a.revoked_at AS agent_revoked_at
            FROM session_tokens t JOIN device_sessions s ON s.family_id = t.family_id JOIN agents a ON a.id = s.agent_id
            WHERE t.token_hash = ?`,
         )
@@ -131,10 +180,10 @@ export class SqliteSessions {
     );
   }
 
-  private insertPair(familyId: string, now: number, access: { hash: string; expiresAt: number }, refresh: { hash: string; expiresAt: number }): void {
-    const insert = this.db.prepare('INSERT INTO session_tokens (token_hash, family_id, kind, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)');
-    insert.run(access.hash, familyId, 'access', now, access.expiresAt);
-    insert.run(refresh.hash, familyId, 'refresh', now, refresh.expiresAt);
+  private insertPair(familyId: string, now: number, access: IssuedToken, refresh: IssuedToken, replaces: string | null): void {
+    const insert = this.db.prepare('INSERT INTO session_tokens (token_hash, family_id, kind, issued_at, expires_at, replaces) VALUES (?, ?, ?, ?, ?, ?)');
+    insert.run(access.hash, familyId, 'access', now, access.expiresAt, replaces);
+    insert.run(refresh.hash, familyId, 'refresh', now, refresh.expiresAt, replaces);
   }
 
   private revokeFamily(familyId: string, reason: string, now: number): boolean {

@@ -11,6 +11,7 @@ import { fuzz } from './fuzz';
 import { graphFaults } from './graph-faults';
 import { network } from './network';
 import { relayKill } from './relay-kill';
+import { sessions } from './sessions';
 import { teams } from './teams';
 import { webhookChaos } from './webhook-chaos';
 
@@ -21,6 +22,7 @@ export const SCENARIOS: readonly Scenario[] = [
   graphFaults,
   webhookChaos,
   teams,
+  sessions,
   disk,
   clockJumps,
   badSocket,

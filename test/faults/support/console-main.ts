@@ -1,5 +1,5 @@
 // A console core in its own process for fault runs: sends a plan as the agent would, and can SIGKILL itself at a chosen point.
-//   node --import tsx console-main.ts --relay URL --token T --data DIR --plan FILE [--crash POINT:K] [--transport ws|poll]
+//   node --import tsx console-main.ts --relay URL --token T --data DIR --plan FILE [--crash POINT:K] [--transport ws|poll] [--sign-in]
 
 /*
  * Queues the plan's messages through the console service's call() (skipping what an earlier run already saved), drains, and prints
@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createConsole } from '../../../src/main/core/create-console';
 import { openLocalStore } from '../../../src/main/core/local-store';
+import { createRelayAuthClient } from '../../../src/main/core/relay-auth-client';
 import { RelayConnection } from '../../../src/main/core/relay-connection';
 import { memoryTokenStore } from '../../../src/main/core/session-service';
 
@@ -22,6 +23,8 @@ const { values } = parseArgs({
     plan: { type: 'string' },
     crash: { type: 'string' },
     transport: { type: 'string' },
+    // Signs in as an agent does (a device session: short access tokens, refreshed) instead of starting with the token stored.
+    'sign-in': { type: 'boolean' },
   },
 });
 const plan = JSON.parse(readFileSync(values.plan!, 'utf8')) as { messages: { to: string; body: string }[]; paceMs: number };
@@ -63,7 +66,9 @@ store.session.setRelayUrl(values.relay!);
 const core = createConsole({
   dataDir: values.data!,
   store,
-  tokens: memoryTokenStore(values.token!),
+  tokens: memoryTokenStore(values['sign-in'] === true ? undefined : values.token!),
+  // The connection below is the real one; with --sign-in the relay's /v1/auth endpoints are too.
+  ...(values['sign-in'] === true && { auth: createRelayAuthClient() }),
   log,
   connect: (options) => {
     const transport: { transport?: 'ws' | 'poll' } = values.transport === 'poll' || values.transport === 'ws' ? { transport: values.transport } : {};
@@ -72,6 +77,8 @@ const core = createConsole({
       start: () => connection.start(),
       stop: () => connection.stop(),
       retryNow: () => connection.retryNow(),
+      // A refreshed device session hands the link its new access token.
+      setToken: (token) => connection.setToken(token),
       snapshot: () => connection.snapshot(),
       async request(method, params, opts) {
         if (method !== 'messages.send') return connection.request(method, params, opts);
@@ -87,6 +94,8 @@ const core = createConsole({
 });
 const { service } = core;
 await core.start();
+// A sign-in whose answer a fault swallowed is simply tried again, as an agent would press the button again.
+while (values['sign-in'] === true && !(await service.call('session.signIn', { relayUrl: values.relay!, token: values.token! })).ok) await sleep(200);
 
 let queuedAll = false;
 const outbound = () => store.db.prepare<[], { n: number }>("SELECT count(*) AS n FROM messages WHERE direction = 'out'").get()!.n;

@@ -53,11 +53,12 @@ export interface ConsoleProcess {
 
 export function startConsoleProcess(
   ctx: ScenarioContext,
-  options: { relayUrl: string; token: string; dataDir: string; plan: Plan; crash?: string; transport?: 'ws' | 'poll' },
+  options: { relayUrl: string; token: string; dataDir: string; plan: Plan; crash?: string; transport?: 'ws' | 'poll'; signIn?: boolean },
 ): ConsoleProcess {
   const args = ['--relay', options.relayUrl, '--token', options.token, '--data', options.dataDir, '--plan', options.plan.file];
   if (options.crash !== undefined) args.push('--crash', options.crash);
   if (options.transport !== undefined) args.push('--transport', options.transport);
+  if (options.signIn === true) args.push('--sign-in');
   const child = spawnTsx(CONSOLE_MAIN, args);
   ctx.defer(() => child.kill());
   const parse = (line: string): ConsoleState | null => {

@@ -1,4 +1,4 @@
-// A loopback TCP proxy that misbehaves on demand: latency, bandwidth cap, half-open stall, drops, frames cut, refusals.
+// A loopback TCP proxy that misbehaves on demand: latency, bandwidth cap, half-open stall, drops, frames cut, refusals, lost answers.
 import net from 'node:net';
 
 export interface FaultProxy {
@@ -21,6 +21,10 @@ export interface FaultProxy {
   cutNext(direction: 'down' | 'up'): void;
   /** While on, new connections are accepted and closed at once (a firewall resetting them). */
   refuse(on: boolean): void;
+  /** The next request whose bytes contain `marker` reaches the relay, but the connection is cut before its answer. */
+  loseNextAnswerTo(marker: string): void;
+  /** Answers lost that way so far. */
+  readonly answersLost: number;
   close(): Promise<void>;
 }
 
@@ -31,6 +35,7 @@ interface Pair {
   client: net.Socket;
   upstream: net.Socket;
   dead: boolean;
+  loseAnswer: boolean;
 }
 
 export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
@@ -41,6 +46,8 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
   let gateWaiters: (() => void)[] = [];
   const cut = { down: false, up: false };
   let refusing = false;
+  let loseMarker: string | null = null;
+  let answersLost = 0;
   let accepted = 0;
   let closed = false;
 
@@ -59,6 +66,15 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
     let chain = Promise.resolve();
     let queued = 0;
     from.on('data', (chunk: Buffer) => {
+      if (direction === 'up' && loseMarker !== null && chunk.includes(loseMarker)) {
+        loseMarker = null;
+        pair.loseAnswer = true;
+      }
+      // The relay acted on the request; its answer never arrives.
+      if (direction === 'down' && pair.loseAnswer) {
+        answersLost += 1;
+        return kill(pair);
+      }
       const arrived = Date.now();
       queued += chunk.length;
       if (queued > HIGH_WATER) from.pause();
@@ -99,7 +115,7 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
       return;
     }
     const upstream = net.connect(targetPort, '127.0.0.1');
-    const pair: Pair = { client, upstream, dead: false };
+    const pair: Pair = { client, upstream, dead: false, loseAnswer: false };
     pairs.add(pair);
     client.on('error', () => {});
     upstream.on('error', () => {});
@@ -124,6 +140,9 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
     get open() {
       return pairs.size;
     },
+    get answersLost() {
+      return answersLost;
+    },
     delay: (ms) => void (delayMs = ms),
     throttle: (bps) => void (bytesPerSecond = bps),
     stall: () => void (stalled = true),
@@ -136,6 +155,7 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
     },
     cutNext: (direction) => void (cut[direction] = true),
     refuse: (on) => void (refusing = on),
+    loseNextAnswerTo: (marker) => void (loseMarker = marker),
     async close() {
       closed = true;
       stalled = false;

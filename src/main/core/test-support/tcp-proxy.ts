@@ -1,4 +1,4 @@
-// A loopback TCP proxy for link tests: forwards, stalls silently (half-open), drops, or cuts a frame in half.
+// A loopback TCP proxy for link tests: forwards, stalls silently (half-open), drops, cuts a frame in half, or loses an answer.
 import net from 'node:net';
 import tls from 'node:tls';
 
@@ -18,6 +18,8 @@ export interface TcpProxy {
   dropAll(): void;
   /** The next chunk from the target is forwarded only in part, then both sides are cut: a frame torn mid-way. */
   cutNextDownstream(): void;
+  /** The next request whose bytes contain `marker` reaches the target, but its answer is lost: both sides are cut. */
+  loseNextAnswerTo(marker: string): void;
   close(): Promise<void>;
 }
 
@@ -28,6 +30,7 @@ interface Pair {
   toClient: Buffer[];
   clientGone: boolean;
   upstreamGone: boolean;
+  loseAnswer: boolean;
 }
 
 export async function startTcpProxy(options: {
@@ -39,6 +42,7 @@ export async function startTcpProxy(options: {
   const pairs = new Set<Pair>();
   let stalled = false;
   let cutArmed = false;
+  let loseMarker: string | null = null;
   let accepted = 0;
 
   const destroy = (pair: Pair) => {
@@ -49,15 +53,20 @@ export async function startTcpProxy(options: {
 
   const onClient = (client: net.Socket) => {
     const upstream = net.connect(options.targetPort, targetHost);
-    const pair: Pair = { client, upstream, toUpstream: [], toClient: [], clientGone: false, upstreamGone: false };
+    const pair: Pair = { client, upstream, toUpstream: [], toClient: [], clientGone: false, upstreamGone: false, loseAnswer: false };
     pairs.add(pair);
     client.on('error', () => {});
     upstream.on('error', () => {});
     client.on('data', (chunk: Buffer) => {
+      if (loseMarker !== null && chunk.includes(loseMarker)) {
+        loseMarker = null;
+        pair.loseAnswer = true;
+      }
       if (stalled) pair.toUpstream.push(chunk);
       else upstream.write(chunk);
     });
     upstream.on('data', (chunk: Buffer) => {
+      if (pair.loseAnswer) return destroy(pair); // the target did the work; the client never hears of it
       if (cutArmed && !stalled) {
         cutArmed = false;
         client.write(chunk.subarray(0, Math.max(1, Math.floor(chunk.length / 2))), () => destroy(pair));
@@ -121,6 +130,9 @@ export async function startTcpProxy(options: {
     },
     cutNextDownstream() {
       cutArmed = true;
+    },
+    loseNextAnswerTo(marker) {
+      loseMarker = marker;
     },
     async close() {
       for (const pair of [...pairs]) destroy(pair);
