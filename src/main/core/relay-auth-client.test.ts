@@ -63,6 +63,21 @@ describe('the relay auth client', () => {
     expect(await createRelayAuthClient().config(`ws://127.0.0.1:${port}`)).toMatchObject({ ok: false, error: { code: 'not_found' } });
   });
 
+  it("reads a proxy's own 400 or 403 page at refresh as 'not reachable now' (retried), never as a refusal that ends the session", async () => {
+    for (const status of [400, 403]) {
+      const port = await listen(createHttpServer((_req, res) => res.writeHead(status, { 'content-type': 'text/html' }).end('<h1>Blocked by policy</h1>')));
+      const result = await createRelayAuthClient().refresh(`http://127.0.0.1:${port}`, 'blr_secret_refresh_0001', 'device-1');
+      expect(result).toMatchObject({ ok: false, error: { code: 'unavailable', retryable: true } });
+    }
+    // The relay's own refusal still ends it.
+    const body = JSON.stringify({ error: { code: 'unauthorized', message: 'this refresh token was already used', retryable: false } });
+    const port = await listen(createHttpServer((_req, res) => res.writeHead(401, { 'content-type': 'application/json' }).end(body)));
+    expect(await createRelayAuthClient().refresh(`http://127.0.0.1:${port}`, 'blr_secret_refresh_0001', 'device-1')).toMatchObject({
+      ok: false,
+      error: { code: 'unauthorized', retryable: false },
+    });
+  });
+
   it('passes on a 429 with its Retry-After', async () => {
     const body = JSON.stringify({ error: { code: 'rate_limited', message: 'slow down', retryable: true } });
     const port = await listen(createHttpServer((_req, res) => res.writeHead(429, { 'retry-after': '30' }).end(body)));

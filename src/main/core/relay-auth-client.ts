@@ -72,7 +72,9 @@ function errorOf(answer: Answer): AuthError {
   if (answer.status === 404) return appError('not_found', 'the relay has no such endpoint', false);
   if (answer.status === 401) return appError('unauthorized', 'the relay refused the credential', false);
   if (answer.status === 429) return { ...appError('rate_limited', 'the relay asks to slow down', true), ...waited };
-  return appError(answer.status >= 500 ? 'unavailable' : 'invalid_input', `the relay answered HTTP ${answer.status}`, answer.status >= 500);
+  // Any other status without the relay's JSON comes from something in between (a proxy's 400 or 403 page): the session
+  // may still be good, so it reads as "not reachable now", never as a refusal that would end it.
+  return appError('unavailable', `the relay answered HTTP ${answer.status} (not the relay's own answer)`, true);
 }
 
 export function createRelayAuthClient(options: AuthClientOptions = {}): AuthClient {
