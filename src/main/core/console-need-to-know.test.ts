@@ -10,7 +10,7 @@ import type { Conversation, Message } from '../../shared/domain';
 import type { Console } from './create-console';
 import { mediaDirOf } from './local-db';
 import { ANA, NOW, scriptedConsole } from './test-support/scripted-relay';
-import { inboundText } from './test-support/messages';
+import { customerConversation, inboundText } from './test-support/messages';
 
 const consoles: Console[] = [];
 afterEach(async () => {
@@ -18,19 +18,8 @@ afterEach(async () => {
 });
 const setup = () => scriptedConsole((c) => consoles.push(c));
 
-const conversation = (id: string, extra: Partial<Conversation> = {}): Conversation => ({
-  id,
-  customer: { waId: '972541234567', name: `Customer ${id}` },
-  assignedAgentId: null,
-  lastInboundAt: NOW - 60_000,
-  caseId: null,
-  readUpTo: null,
-  lastMessageAt: NOW - 60_000,
-  createdAt: NOW - 3_600_000,
-  updatedAt: NOW - 60_000,
-  team: { id: 'main', name: 'Main branch' },
-  ...extra,
-});
+const conversation = (id: string, extra: Partial<Conversation> = {}): Conversation =>
+  customerConversation(id, NOW, { customer: { waId: '972541234567', name: `Customer ${id}` }, team: { id: 'main', name: 'Main branch' }, ...extra });
 const inbound = (id: string, conversationId: string, body: string, at = NOW - 60_000): Message => inboundText(id, conversationId, body, at);
 const count = (c: Console, sql: string, ...params: unknown[]) => (c.store.db.prepare(sql).get(...params) as { n: number }).n;
 

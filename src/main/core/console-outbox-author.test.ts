@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Conversation, Message } from '../../shared/domain';
 import type { Console } from './create-console';
+import { customerConversation } from './test-support/messages';
 import { NOW, scriptedConsole } from './test-support/scripted-relay';
 
 const consoles: Console[] = [];
@@ -11,17 +12,7 @@ afterEach(async () => {
   for (const c of consoles.splice(0)) await c.stop();
 });
 
-const conversation = (id: string): Conversation => ({
-  id,
-  customer: { waId: '972541234567', name: 'Dana Levi' },
-  assignedAgentId: null,
-  lastInboundAt: NOW - 60_000,
-  caseId: null,
-  readUpTo: null,
-  lastMessageAt: NOW - 60_000,
-  createdAt: NOW - 3_600_000,
-  updatedAt: NOW - 60_000,
-});
+const conversation = (id: string): Conversation => customerConversation(id, NOW);
 const inbound: Message = {
   id: 'in-1',
   conversationId: 'c1',

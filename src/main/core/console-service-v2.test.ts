@@ -11,6 +11,7 @@ import type { Conversation, Message, MessageContent } from '../../shared/domain'
 import type { SequencedEvent } from '../../shared/protocol';
 import { createConsole, type Console } from './create-console';
 import type { ConnectionFactory, LinkSnapshot } from './service-types';
+import { customerConversation } from './test-support/messages';
 
 const NOW = Date.UTC(2026, 4, 24, 10);
 const consoles: Console[] = [];
@@ -59,18 +60,7 @@ async function signedIn() {
   return { core, store: core.store, clock, deliver, of, call };
 }
 
-const conversation = (id: string, extra: Partial<Conversation> = {}): Conversation => ({
-  id,
-  customer: { waId: '972541234567', name: 'Dana Levi' },
-  assignedAgentId: null,
-  lastInboundAt: NOW - 60_000,
-  caseId: null,
-  readUpTo: null,
-  lastMessageAt: NOW - 60_000,
-  createdAt: NOW - 60_000,
-  updatedAt: NOW - 60_000,
-  ...extra,
-});
+const conversation = (id: string, extra: Partial<Conversation> = {}): Conversation => customerConversation(id, NOW, { createdAt: NOW - 60_000, ...extra });
 const inbound = (id: string, conversationId: string, content: MessageContent, extra: Partial<Message> = {}): Message => ({
   id,
   conversationId,

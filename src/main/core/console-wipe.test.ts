@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Conversation, Message } from '../../shared/domain';
 import type { Console } from './create-console';
-import { inboundText } from './test-support/messages';
+import { customerConversation, inboundText } from './test-support/messages';
 import { plantedIn } from './test-support/planted';
 import { BEN, NOW, scriptedConsole } from './test-support/scripted-relay';
 
@@ -24,17 +24,7 @@ const PLANTED = {
 };
 const KEPT = 'Keptqueuedwords';
 
-const conversation = (id: string, name: string, waId: string): Conversation => ({
-  id,
-  customer: { waId, name },
-  assignedAgentId: null,
-  lastInboundAt: NOW - 60_000,
-  caseId: null,
-  readUpTo: null,
-  lastMessageAt: NOW - 60_000,
-  createdAt: NOW - 3_600_000,
-  updatedAt: NOW - 60_000,
-});
+const conversation = (id: string, name: string, waId: string): Conversation => customerConversation(id, NOW, { customer: { waId, name } });
 
 /** Ana signed in, saw a customer's message and statement, typed a draft, and queued a reply (to another customer) offline. */
 async function anasConsole() {

@@ -5,12 +5,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SessionAgent } from '../../shared/contract';
-import type { Conversation, Message } from '../../shared/domain';
+import type { Message } from '../../shared/domain';
 import type { Console } from './create-console';
 import { tokenKey } from './link-owner';
 import { createRelayAuthClient } from './relay-auth-client';
 import { memoryTokenStore, type TokenStore } from './session-service';
 import { FakeAuthRelay, type FakeAgent } from './test-support/fake-auth-relay';
+import { customerConversation } from './test-support/messages';
 import { NOW, scriptedConsole } from './test-support/scripted-relay';
 
 const STATIC = 'blt_static_token_ana_0001';
@@ -50,17 +51,7 @@ async function until(what: string, check: () => boolean | Promise<boolean>): Pro
   throw new Error(`never happened: ${what}`);
 }
 
-const conversation: Conversation = {
-  id: 'c1',
-  customer: { waId: '972541234567', name: 'Dana Levi' },
-  assignedAgentId: null,
-  lastInboundAt: NOW - 60_000,
-  caseId: null,
-  readUpTo: null,
-  lastMessageAt: NOW - 60_000,
-  createdAt: NOW - 3_600_000,
-  updatedAt: NOW - 60_000,
-};
+const conversation = customerConversation('c1', NOW);
 
 function answerSends(ctx: ReturnType<typeof deviceConsole>): void {
   ctx.relay.answers['messages.send'] = (params) => {
