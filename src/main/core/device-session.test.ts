@@ -42,6 +42,22 @@ function deviceConsole(options: { tokens?: TokenStore; dataDir?: string } = {}) 
   return { ...ctx, tokens, logged };
 }
 
+/** Stops a console so the next one can start on its data folder, as the desktop does when it is reopened. */
+async function stopped(ctx: ReturnType<typeof deviceConsole>): Promise<string> {
+  const dataDir = path.dirname(ctx.core.store.db.name);
+  await ctx.core.stop();
+  consoles.splice(0);
+  return dataDir;
+}
+
+/** A console that signed in with the static token and was closed: its data folder and the refresh token it kept. */
+async function signedInThenStopped(): Promise<{ dataDir: string; refresh: string }> {
+  const first = deviceConsole();
+  await first.value('session.signIn', { relayUrl: fake.url, token: STATIC });
+  const refresh = (await first.tokens.load())!;
+  return { dataDir: await stopped(first), refresh };
+}
+
 /** Waits, a bounded number of short turns, for something the console does in the background. */
 async function until(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
   for (let i = 0; i < 200; i += 1) {
@@ -165,12 +181,7 @@ describe('a device session from the agent token', () => {
   });
 
   it('resumes at start with the stored refresh token', async () => {
-    const first = deviceConsole();
-    await first.value('session.signIn', { relayUrl: fake.url, token: STATIC });
-    const refresh = (await first.tokens.load())!;
-    const dataDir = path.dirname(first.core.store.db.name);
-    await first.core.stop();
-    consoles.splice(0);
+    const { dataDir, refresh } = await signedInThenStopped();
     const second = deviceConsole({ dataDir, tokens: memoryTokenStore(refresh) });
     await second.core.start();
     await until('live after start', () => second.core.connectionState().status === 'live');
@@ -198,9 +209,7 @@ describe('a relay from before device sessions', () => {
     await before.relay.deliver([{ kind: 'conversation.upserted', conversation }]);
     const { message } = await before.value<{ message: Message }>('messages.sendText', { conversationId: 'c1', body: 'Queued before the upgrade' });
     expect(before.store.outbox.queuedCount({ id: null, key: tokenKey(STATIC) })).toBe(1);
-    const dataDir = path.dirname(before.core.store.db.name);
-    await before.core.stop();
-    consoles.splice(0);
+    const dataDir = await stopped(before);
 
     fake.legacy = false;
     const after = deviceConsole({ dataDir, tokens: memoryTokenStore(STATIC) });
@@ -214,12 +223,7 @@ describe('a relay from before device sessions', () => {
 
 describe('starting with a saved session or a token (the desktop, the headless agent)', () => {
   it('a relay out of reach at start is asked again, and the link opens once it answers', async () => {
-    const first = deviceConsole();
-    await first.value('session.signIn', { relayUrl: fake.url, token: STATIC });
-    const refresh = (await first.tokens.load())!;
-    const dataDir = path.dirname(first.core.store.db.name);
-    await first.core.stop();
-    consoles.splice(0);
+    const { dataDir, refresh } = await signedInThenStopped();
     const port = Number(new URL(fake.url).port);
     await fake.close();
 
