@@ -2,18 +2,14 @@
 // in-process relay on 127.0.0.1 with its sandbox WhatsApp and short lifetimes, the console with its real auth client,
 // real SQLite files for both. Sign-in, silent refreshes, a session the relay ends, the queue kept and sent once by
 // its author (never by a colleague), and sign-out revoking the session at the relay.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '../../shared/domain';
 import { generateAgentToken, hashAgentToken } from '../../relay/agent-tokens';
 import type { SqliteRelayStore } from '../../relay/store/sqlite-relay-store';
 import { startTestRelay, waitFor, type TestRelay } from '../../relay/test-support/relay-harness';
-import { createConsole, type Console } from './create-console';
 import { createRelayAuthClient, type AuthClient, type AuthTokens } from './relay-auth-client';
-import { memoryTokenStore, type TokenStore } from './session-service';
 import { plantedIn } from './test-support/planted';
+import { startRelayConsole } from './test-support/relay-console';
 
 const DANA = '972500000101';
 const YOSSI = '972500000102';
@@ -46,28 +42,19 @@ async function setUp(env: Record<string, string> = { RELAY_AUTH_SESSION_MINUTES:
     expect((await fetch(`${r.relay.url}/sandbox/inbound`, { method: 'POST', body: JSON.stringify({ from, name, text: 'hello' }) })).status).toBe(200);
   }
 
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'branchline-session-console-'));
   const issued: AuthTokens[] = [];
-  const saved: string[] = [];
-  const memory = memoryTokenStore();
-  const tokens: TokenStore = { ...memory, save: async (t) => (saved.push(t), memory.save(t)) };
-  const logs: { event: string; fields: Record<string, unknown> }[] = [];
-  const core: Console = createConsole({
+  const {
+    core,
     dataDir,
-    tokens,
+    tokens: memory,
+    saved,
+    logs,
+    count,
+    call,
+  } = await startRelayConsole(cleanups, 'session-console', {
     auth: recordingAuth(issued),
     connection: { backoff: { baseMs: 100, capMs: 500, resetAfterMs: 5_000 } },
-    log: (event, fields = {}) => logs.push({ event, fields }),
   });
-  cleanups.push(() => core.stop());
-  await core.start();
-
-  const call = async <T>(method: Parameters<Console['service']['call']>[0], input: unknown): Promise<T> => {
-    const result = await core.service.call(method, input);
-    if (!result.ok) throw new Error(`${method}: ${result.error.code} ${result.error.message}`);
-    return result.value as T;
-  };
-  const count = (event: string) => logs.filter((l) => l.event === event).length;
   const audit = async (action: string) => (await r.relay.store.readAudit({ limit: 1000 })).filter((e) => e.action === action);
   const ledger = async (to = DANA): Promise<string[]> => {
     const answer = (await (await fetch(`${r.relay.url}/sandbox/outbound?to=${to}`)).json()) as { messages: { type: string; text?: string }[] };

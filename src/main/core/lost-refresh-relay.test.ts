@@ -1,14 +1,10 @@
 // A refresh whose answer is lost on the way back, for real (in-process relay on 127.0.0.1, a TCP proxy that lets the
 // refresh reach the relay and then cuts the connection before the answer): the console retries with the same refresh
 // token, the relay takes it as a retry within its grace, and the agent stays signed in with no reuse recorded.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '../../shared/domain';
 import { startTestRelay, waitFor } from '../../relay/test-support/relay-harness';
-import { createConsole, type Console } from './create-console';
-import { memoryTokenStore } from './session-service';
+import { startRelayConsole } from './test-support/relay-console';
 import { startTcpProxy } from './test-support/tcp-proxy';
 
 const DANA = '972500000101';
@@ -27,18 +23,7 @@ describe('a refresh whose answer was lost', () => {
     expect(
       (await fetch(`${r.relay.url}/sandbox/inbound`, { method: 'POST', body: JSON.stringify({ from: DANA, name: 'Dana Levi', text: 'hi' }) })).status,
     ).toBe(200);
-    const tokens = memoryTokenStore();
-    const saved: string[] = [];
-    const logs: { event: string; fields: Record<string, unknown> }[] = [];
-    const core: Console = createConsole({
-      dataDir: mkdtempSync(path.join(tmpdir(), 'branchline-lost-refresh-')),
-      tokens: { ...tokens, save: async (t) => (saved.push(t), tokens.save(t)) },
-      connection: { backoff: { baseMs: 50, capMs: 200, resetAfterMs: 5_000 } },
-      log: (event, fields = {}) => logs.push({ event, fields }),
-    });
-    cleanups.push(() => core.stop());
-    await core.start();
-    const count = (event: string) => logs.filter((l) => l.event === event).length;
+    const { core, tokens, saved, count } = await startRelayConsole(cleanups, 'lost-refresh');
     expect(await core.service.call('session.signIn', { relayUrl: proxy.url, token: r.token })).toMatchObject({ ok: true, value: { signedIn: true } });
     const spentInVain = saved[0]!;
 

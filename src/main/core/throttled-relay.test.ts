@@ -1,14 +1,10 @@
 // A throttled relay, for real (in-process relay on 127.0.0.1 with a small sign-in throttle, a TCP proxy to cut the
 // console's link): its 429 on the WebSocket upgrade is waited out on the WebSocket — not taken for a proxy blocking
 // WebSocket (no long-polling fallback), not a refused token (the session is kept) — and the status bar says so.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RelayOverrides } from '../../relay/relay-server';
 import { startTestRelay, waitFor } from '../../relay/test-support/relay-harness';
-import { createConsole, type Console } from './create-console';
-import { memoryTokenStore } from './session-service';
+import { startRelayConsole } from './test-support/relay-console';
 import { startTcpProxy } from './test-support/tcp-proxy';
 
 const LOCK_MS = 3_000;
@@ -38,16 +34,7 @@ async function signedInConsole(lockMs: number, env: Record<string, string> = {})
   cleanups.push(() => r.stop());
   const proxy = await startTcpProxy({ targetPort: r.relay.port });
   cleanups.push(() => proxy.close());
-  const tokens = memoryTokenStore();
-  const logs: { event: string; fields: Record<string, unknown> }[] = [];
-  const core: Console = createConsole({
-    dataDir: mkdtempSync(path.join(tmpdir(), 'branchline-throttled-')),
-    tokens,
-    connection: { backoff: { baseMs: 50, capMs: 200, resetAfterMs: 5_000 } },
-    log: (event, fields = {}) => logs.push({ event, fields }),
-  });
-  cleanups.push(() => core.stop());
-  await core.start();
+  const { core, tokens, logs } = await startRelayConsole(cleanups, 'throttled');
   const signedIn = await core.service.call('session.signIn', { relayUrl: proxy.url, token: r.token });
   expect(signedIn).toMatchObject({ ok: true, value: { signedIn: true } });
   const events = (name: string) => logs.filter((l) => l.event === name);
