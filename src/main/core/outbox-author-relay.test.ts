@@ -9,9 +9,8 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '../../shared/domain';
-import { createConsole, type Console } from './create-console';
-import { memoryTokenStore } from './session-service';
 import { plantedIn } from './test-support/planted';
+import { startRelayConsole } from './test-support/relay-console';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 const RELAY_CLI = path.join(repoRoot, 'src/relay/cli/relay-cli.ts');
@@ -86,19 +85,9 @@ describe('queued work keeps its author, with a real relay process', () => {
       expect((await fetch(`${relay.url}/sandbox/inbound`, { method: 'POST', body: JSON.stringify({ from, name, text: 'hello' }) })).status).toBe(200);
     }
 
-    const dataDir = fresh('author-console');
-    const core: Console = createConsole({
-      dataDir,
-      tokens: memoryTokenStore(),
+    const { core, dataDir, call } = await startRelayConsole(cleanups, 'author-console', {
       connection: { backoff: { baseMs: 100, capMs: 500, resetAfterMs: 5_000 } },
     });
-    cleanups.push(() => core.stop());
-    await core.start();
-    const call = async <T>(method: Parameters<Console['service']['call']>[0], input: unknown): Promise<T> => {
-      const result = await core.service.call(method, input);
-      if (!result.ok) throw new Error(`${method}: ${result.error.code} ${result.error.message}`);
-      return result.value as T;
-    };
     const conversationWith = (waId: string) =>
       core.store.db.prepare<[string], { id: string }>('SELECT id FROM conversations WHERE wa_id = ? AND local_only = 0').get(waId)?.id;
     const settled = (id: string) => {
