@@ -9,7 +9,8 @@ export interface IssuedToken {
   readonly expiresAt: number;
 }
 
-export interface DeviceSessionRecord {
+/** What a session is from its start to its end: whose, on which device, proved how, and until when. */
+interface DeviceSessionStart {
   readonly familyId: string;
   readonly agentId: string;
   readonly deviceId: string;
@@ -17,19 +18,16 @@ export interface DeviceSessionRecord {
   readonly createdAt: number;
   /** The absolute end, however often the session is refreshed. */
   readonly expiresAt: number;
+}
+
+export interface DeviceSessionRecord extends DeviceSessionStart {
   /** When the newest access token expires. */
   readonly accessExpiresAt: number;
   readonly revokedAt: number | null;
   readonly revokedReason: string | null;
 }
 
-export interface NewDeviceSession {
-  readonly familyId: string;
-  readonly agentId: string;
-  readonly deviceId: string;
-  readonly firstFactor: FirstFactor;
-  readonly createdAt: number;
-  readonly expiresAt: number;
+export interface NewDeviceSession extends DeviceSessionStart {
   readonly access: IssuedToken;
   readonly refresh: IssuedToken;
 }
