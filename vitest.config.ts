@@ -10,6 +10,9 @@ export default defineConfig({
     environment: 'node',
     // Real sockets, processes and SQLite files: generous per-test limits, never timed assertions.
     testTimeout: 30_000,
+    // Two files at a time even on a 2-core machine (vitest's default leaves one core idle): most files spend their time
+    // waiting on relay and console processes they started, not computing, and the suite has no timed assertions.
+    maxWorkers: 2,
     hookTimeout: 30_000,
     // Headless consoles the tests start keep their cache keys under the config folder (cache-key.ts): a throwaway
     // one, not the developer's ~/.config (APPDATA on Windows).
