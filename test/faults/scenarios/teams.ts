@@ -191,7 +191,7 @@ async function reply(
     if (res.ok) sends.accepted.push(body);
     else if (res.error.code === 'forbidden' || res.error.code === 'conflict') sends.refused.push(body);
     else sends.uncertain.push(body);
-    if (!res.ok && res.error.code === 'forbidden' && !/handled by|Assigned to/.test(res.error.message)) {
+    if (!res.ok && res.error.code === 'forbidden' && !/handled by|Assigned to|has been revoked/.test(res.error.message)) {
       figures.violations.push(`a refusal without words for the agent: ${res.error.message}`);
     }
   } catch {
