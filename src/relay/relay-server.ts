@@ -3,14 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { systemClock, type Clock } from '../shared/clock';
+import { systemClock } from '../shared/clock';
 import { CloseCode } from '../shared/protocol';
 import { createMethodHandler } from './agent-methods';
 import { sourceOf } from './agent-handshake';
-import { createAuthGuard, type AuthGuard, type AuthGuardSettings } from './auth/auth-guard';
-import { createRelayAuth, type RelayAuthParts } from './auth/relay-auth';
+import { createAuthGuard } from './auth/auth-guard';
+import { createRelayAuth } from './auth/relay-auth';
 import { sendError, sendJson } from './http-util';
-import { createLogger, phonePseudonymizer, type Logger } from './log';
+import { createLogger, phonePseudonymizer } from './log';
 import { createLongPoll } from './long-poll';
 import { MediaFetcher } from './media-fetcher';
 import { MediaFiles } from './media-files';
@@ -18,10 +18,9 @@ import { routeMedia, type MediaRouteDeps } from './media-routes';
 import { OutboundDispatcher } from './outbound-dispatcher';
 import type { RelayConfig } from './relay-config';
 import { createSessionFactory } from './relay-sessions';
-import { createSandbox, type Sandbox } from './sandbox/sandbox';
+import { createSandbox } from './sandbox/sandbox';
 import { SessionHub } from './session-hub';
 import { openRelayDatabase } from './store/relay-db';
-import type { RelayStore } from './store/relay-store';
 import { SqliteRelayStore } from './store/sqlite-relay-store';
 import { createWebhookFigures, figuresSnapshot } from './webhook/webhook-figures';
 import { handleWebhookPost, handleWebhookVerify, type WebhookRouteDeps } from './webhook/webhook-route';
@@ -36,34 +35,8 @@ export const RELAY_VERSION = '0.1.0';
 /** How often each process reads the access_version of the agents it serves: a revoked agent is cut off within this. */
 const ACCESS_WATCH_MS = 1_000;
 
-export interface Relay {
-  /** http://host:port — the base for /webhook, /v1/agent, /v1/media … */
-  readonly url: string;
-  readonly port: number;
-  readonly store: RelayStore;
-  readonly sandbox: Sandbox | null;
-  readonly log: Logger;
-  /** The process's sign-in guard: every door that takes a credential (the /v1/auth routes too) goes through it. */
-  readonly authGuard: AuthGuard;
-  /** Stops accepting work, tells devices to come back soon (1012), lets in-flight sends finish, closes the store. */
-  close(): Promise<void>;
-}
-
-export interface RelayOverrides {
-  clock?: Clock;
-  random?: () => number;
-  /** Where JSON log lines go (default: stderr). */
-  writeLog?: (line: string) => void;
-  /** Replace the WhatsApp adapter (tests); by default the Cloud API adapter, pointed at the sandbox in sandbox mode. */
-  provider?: WhatsAppProvider;
-  sandboxTiming?: { statusDelayMs?: number; replyDelayMs?: number; webhookRetryMs?: number };
-  /** Long-poll hold time (tests shorten it). */
-  pollHoldMs?: number;
-  /** Sign-in throttle thresholds and delays (tests make them small; the defaults are in domain/auth-throttle.ts). */
-  authGuard?: Partial<AuthGuardSettings>;
-  /** The OpenID provider behind /v1/auth/oidc/* (absent: single sign-on not configured, 404). */
-  auth?: RelayAuthParts;
-}
+export type { Relay, RelayOverrides } from './relay-types';
+import type { Relay, RelayOverrides } from './relay-types';
 
 export async function startRelay(config: RelayConfig, overrides: RelayOverrides = {}): Promise<Relay> {
   const clock = overrides.clock ?? systemClock;
