@@ -6,6 +6,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_DEAD_AFTER_MS, DEFAULT_EVENT_WINDOW, DEFAULT_HEARTBEAT_MS, MAX_FRAME_BYTES } from '../shared/protocol';
 import { AuthConfigError, AuthFileConfig, loadAuthSettings, type AuthSettings } from './auth/auth-config';
+import { LimitsConfigError, LimitsFileConfig, loadLimitSettings, type LimitSettings } from './limits-config';
 import type { LogLevel } from './log';
 
 export interface WhatsAppSettings {
@@ -46,6 +47,8 @@ export interface RelayConfig {
   trustedProxies: string[];
   /** Sign-in: session lifetimes, static tokens, the bank's OpenID provider (auth.*). */
   auth: AuthSettings;
+  /** What one client, address or agent may hold or ask for (limits.*). */
+  limits: LimitSettings;
 }
 
 export interface ConfigSources {
@@ -88,6 +91,7 @@ const FileConfig = z
       .partial()
       .strict(),
     auth: AuthFileConfig,
+    limits: LimitsFileConfig,
   })
   .partial()
   .strict();
@@ -188,7 +192,17 @@ export function loadRelayConfig({ flags, env }: ConfigSources): RelayConfig {
     rateLimit: sandbox ? { perSecond: 1_000, pairBurst: 1_000, pairIntervalMs: 10 } : { perSecond: 80, pairBurst: 10, pairIntervalMs: 6_000 },
     trustedProxies: proxyList(env['RELAY_TRUSTED_PROXIES']?.split(',') ?? file.trustedProxies ?? []),
     auth: authSettings(env, file.auth, sandbox),
+    limits: limitSettings(env, file.limits),
   };
+}
+
+function limitSettings(env: NodeJS.ProcessEnv, file: LimitsFileConfig): LimitSettings {
+  try {
+    return loadLimitSettings(env, file);
+  } catch (error) {
+    if (error instanceof LimitsConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
 }
 
 /** auth.*, its errors reported like every other bad setting (the CLI prints a ConfigError and exits with usage). */
