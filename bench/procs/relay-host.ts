@@ -1,7 +1,7 @@
 // A real relay (sandbox on) in its own process, started through the test harness so the bench can write its store in bulk.
 //   node --import tsx bench/procs/relay-host.ts --data DIR [--port N] [--token T]
 import { startTestRelay } from '../../src/relay/test-support/relay-harness';
-import type { SqliteRelayStore } from '../../src/relay/store/sqlite-relay-store';
+import type { SqlRelayStore } from '../../src/relay/store/sql-relay-store';
 import { arg, emit, requiredArg, serve } from '../lib/child-side';
 import { exportFrames } from '../lib/frames';
 import { writeInbound } from '../lib/generate';
@@ -24,7 +24,7 @@ const relay = await startTestRelay({
     },
   },
 });
-const store = relay.relay.store as SqliteRelayStore;
+const store = relay.relay.store as SqlRelayStore;
 let kicks = 0;
 
 serve(

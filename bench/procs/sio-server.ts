@@ -3,13 +3,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server, type Socket } from 'socket.io';
-import { openRelayDatabase } from '../../src/relay/store/relay-db';
-import { SqliteRelayStore } from '../../src/relay/store/sqlite-relay-store';
+import { openSqliteRelayStore } from '../../src/relay/store/relay-db';
 import { emit, requiredArg, serve } from '../lib/child-side';
 import { writeInbound } from '../lib/generate';
 
 const EVENTS_PER_PACKET = 500;
-const store = new SqliteRelayStore(openRelayDatabase(requiredArg('data')));
+const store = openSqliteRelayStore(requiredArg('data')).store;
 const http = createServer();
 const io = new Server(http, {
   transports: ['websocket'],

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { generateAgentToken, hashAgentToken } from './agent-tokens';
 import type { ThrottleSettings } from './domain/auth-throttle';
-import type { SqliteRelayStore } from './store/sqlite-relay-store';
+import type { SqlRelayStore } from './store/sql-relay-store';
 import { PROTOCOL_V2 } from './test-support/docs-client';
 import { startTestRelay, type TestRelay } from './test-support/relay-harness';
 
@@ -163,7 +163,7 @@ describe('the relay log after the floods', () => {
 describe('an agent locked out', () => {
   it('is refused from every address, even one that never failed', async () => {
     const token = generateAgentToken();
-    await (t.relay.store as SqliteRelayStore).setAgentToken('bob', 'Bob Levi', hashAgentToken(token), Date.now());
+    await (t.relay.store as SqlRelayStore).setAgentToken('bob', 'Bob Levi', hashAgentToken(token), Date.now());
     // Failures that name bob come from his device sessions (an expired access token, a reused refresh token, at the
     // /v1/auth routes): here, four of them from four branches, presented to the relay's guard as those routes do.
     for (const source of ['10.1.0.1', '10.2.0.1', '10.3.0.1', '10.4.0.1']) {

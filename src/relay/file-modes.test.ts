@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { modesUnder as modes } from '../node-shared/test-support/file-modes';
 import { DEMO_TOKENS_FILE, prepareDemo } from './sandbox/demo';
-import type { SqliteRelayStore } from './store/sqlite-relay-store';
+import type { SqlRelayStore } from './store/sql-relay-store';
 import { startTestRelay, type TestRelay } from './test-support/relay-harness';
 
 let umask: number;
@@ -24,7 +24,7 @@ describe.skipIf(process.platform === 'win32')('relay file modes under umask 000'
     const root = mkdtempSync(path.join(tmpdir(), 'branchline-relay-modes-'));
     const dataDir = path.join(root, 'data');
     t = await startTestRelay({ sandbox: true, dataDir });
-    await prepareDemo(t.relay.store as SqliteRelayStore, dataDir, Date.now());
+    await prepareDemo(t.relay.store as SqlRelayStore, dataDir, Date.now());
     const uploaded = await fetch(`${t.relay.url}/v1/media`, {
       method: 'POST',
       headers: { authorization: `Bearer ${t.token}`, 'content-type': 'application/pdf', 'x-file-name': 'statement.pdf' },

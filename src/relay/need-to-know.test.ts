@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Conversation } from '../shared/domain';
 import { uuidv7 } from '../shared/uuidv7';
 import { generateAgentToken, hashAgentToken } from './agent-tokens';
-import type { SqliteRelayStore } from './store/sqlite-relay-store';
+import type { SqlRelayStore } from './store/sql-relay-store';
 import type { Role } from '../shared/domain';
 import {
   LocalStore,
@@ -26,7 +26,7 @@ const SARA = { waId: '972549876543', name: 'Sara South' };
 const SOUTH_NUMBER = OTHER_IDENTITY.phoneNumberId;
 
 let t: TestRelay;
-let store: SqliteRelayStore;
+let store: SqlRelayStore;
 const provider = new RecordingProvider();
 const tokens: Record<string, string> = {};
 const open: Connection[] = [];
@@ -78,7 +78,7 @@ async function messageCount(conversationId: string): Promise<number> {
 
 beforeAll(async () => {
   t = await startTestRelay({ overrides: { provider }, env: { RELAY_TRUSTED_PROXIES: '127.0.0.1' } });
-  store = t.relay.store as SqliteRelayStore;
+  store = t.relay.store as SqlRelayStore;
   expect(await store.addTeam('south', 'South branch', Date.now())).toMatchObject({ ok: true });
   expect(await store.addNumber({ phoneNumberId: SOUTH_NUMBER, teamId: 'south', display: null }, Date.now())).toMatchObject({ ok: true });
   tokens['ana'] = t.token; // the harness's agent: team main, role agent

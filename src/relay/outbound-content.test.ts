@@ -7,13 +7,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../shared/uuidv7';
 import { MediaFiles } from './media-files';
 import { sendableContent, toProviderContent, type ContentDeps } from './outbound-content';
-import { openRelayDatabase } from './store/relay-db';
-import { SqliteRelayStore } from './store/sqlite-relay-store';
+import { openSqliteRelayStore } from './store/relay-db';
+import type { SqlRelayStore } from './store/sql-relay-store';
 
 /** The business number the message will leave from (a second team's, not the relay's default). */
 const OUR_NUMBER = '100000000000002';
 
-let store: SqliteRelayStore | null = null;
+let store: SqlRelayStore | null = null;
 afterEach(async () => {
   await store?.close();
   store = null;
@@ -21,7 +21,7 @@ afterEach(async () => {
 
 async function withFile(upload: ContentDeps['provider']['uploadMedia']): Promise<{ deps: ContentDeps; mediaId: string; dir: string }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'branchline-content-'));
-  store = new SqliteRelayStore(openRelayDatabase(dir));
+  store = openSqliteRelayStore(dir).store;
   const files = new MediaFiles(path.join(dir, 'media'));
   const mediaId = uuidv7();
   const { size, sha256 } = await files.writeStream(mediaId, Readable.from([Buffer.from('%PDF-1.7 statement')]), 1_000_000);

@@ -10,8 +10,8 @@ import { generateAgentToken, hashAgentToken } from './agent-tokens';
 import { silentLogger } from './log';
 import { MediaFiles } from './media-files';
 import { OutboundDispatcher, type SendLimiter } from './outbound-dispatcher';
-import { openRelayDatabase } from './store/relay-db';
-import { SqliteRelayStore } from './store/sqlite-relay-store';
+import { openSqliteRelayStore } from './store/relay-db';
+import type { SqlRelayStore } from './store/sql-relay-store';
 import { RecordingProvider } from './test-support/relay-harness';
 import { recipientAddress, type ProviderSend, type SendOutcome } from './whatsapp/provider';
 
@@ -34,7 +34,7 @@ async function pass(clock: FakeClock, ms: number): Promise<void> {
   }
 }
 
-const open: { dispatcher: OutboundDispatcher; store: SqliteRelayStore }[] = [];
+const open: { dispatcher: OutboundDispatcher; store: SqlRelayStore }[] = [];
 afterEach(async () => {
   for (const { dispatcher, store } of open.splice(0)) {
     await dispatcher.stop(0);
@@ -44,8 +44,7 @@ afterEach(async () => {
 
 function setup(options: { limiter?: SendLimiter; provider?: RecordingProvider } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'branchline-dispatch-'));
-  const db = openRelayDatabase(dir);
-  const store = new SqliteRelayStore(db);
+  const { store, raw: db } = openSqliteRelayStore(dir);
   const clock = createFakeClock(T0, 0);
   const provider = options.provider ?? new RecordingProvider();
   let committed = 0;

@@ -20,8 +20,7 @@ import type { RelayConfig } from './relay-config';
 import { createSessionFactory } from './relay-sessions';
 import { createSandbox } from './sandbox/sandbox';
 import { SessionHub } from './session-hub';
-import { openRelayDatabase } from './store/relay-db';
-import { SqliteRelayStore } from './store/sqlite-relay-store';
+import { openSqliteRelayStore } from './store/relay-db';
 import { createWebhookFigures, figuresSnapshot } from './webhook/webhook-figures';
 import { handleWebhookPost, handleWebhookVerify, type WebhookRouteDeps } from './webhook/webhook-route';
 import { createCloudApiProvider } from './whatsapp/cloud-api';
@@ -41,8 +40,7 @@ import type { Relay, RelayOverrides } from './relay-types';
 export async function startRelay(config: RelayConfig, overrides: RelayOverrides = {}): Promise<Relay> {
   const clock = overrides.clock ?? systemClock;
   const random = overrides.random ?? Math.random;
-  const db = openRelayDatabase(config.dataDir, { phoneNumberId: config.whatsapp.phoneNumberId });
-  const store = new SqliteRelayStore(db);
+  const { store } = openSqliteRelayStore(config.dataDir, { phoneNumberId: config.whatsapp.phoneNumberId });
   const salt = await store.getOrCreateMeta('log_salt', () => randomBytes(16).toString('hex'));
   const log = createLogger({
     level: config.logLevel,

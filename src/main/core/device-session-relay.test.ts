@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '../../shared/domain';
 import { generateAgentToken, hashAgentToken } from '../../relay/agent-tokens';
-import type { SqliteRelayStore } from '../../relay/store/sqlite-relay-store';
+import type { SqlRelayStore } from '../../relay/store/sql-relay-store';
 import { startTestRelay, waitFor, type TestRelay } from '../../relay/test-support/relay-harness';
 import { createRelayAuthClient, type AuthClient, type AuthTokens } from './relay-auth-client';
 import { plantedIn } from './test-support/planted';
@@ -34,7 +34,7 @@ async function setUp(env: Record<string, string> = { RELAY_AUTH_SESSION_MINUTES:
   });
   cleanups.push(() => r.stop());
   const benToken = generateAgentToken();
-  await (r.relay.store as SqliteRelayStore).setAgentToken('ben', 'Ben Katz', hashAgentToken(benToken), Date.now());
+  await (r.relay.store as SqlRelayStore).setAgentToken('ben', 'Ben Katz', hashAgentToken(benToken), Date.now());
   for (const [from, name] of [
     [DANA, 'Dana Levi'],
     [YOSSI, 'Yossi Cohen'],

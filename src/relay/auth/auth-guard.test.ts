@@ -8,8 +8,8 @@ import { z } from 'zod';
 import { createFakeClock, type FakeClock } from '../../shared/clock';
 import type { ThrottleSettings } from '../domain/auth-throttle';
 import { createLogger, phonePseudonymizer } from '../log';
-import { openRelayDatabase } from '../store/relay-db';
-import { SqliteRelayStore } from '../store/sqlite-relay-store';
+import { openSqliteRelayStore } from '../store/relay-db';
+import type { SqlRelayStore } from '../store/sql-relay-store';
 import { createAuthGuard, type RelayAuthGuard } from './auth-guard';
 
 const SMALL: ThrottleSettings = {
@@ -26,14 +26,14 @@ const SMALL: ThrottleSettings = {
 
 const Line = z.looseObject({ event: z.string(), source: z.string().optional(), agentId: z.string().optional() });
 
-let store: SqliteRelayStore;
+let store: SqlRelayStore;
 let clock: FakeClock;
 let lines: string[];
 let slept: number[];
 let guard: RelayAuthGuard;
 
 beforeEach(() => {
-  store = new SqliteRelayStore(openRelayDatabase(mkdtempSync(path.join(tmpdir(), 'branchline-guard-')), { phoneNumberId: '106540352242922' }));
+  store = openSqliteRelayStore(mkdtempSync(path.join(tmpdir(), 'branchline-guard-')), { phoneNumberId: '106540352242922' }).store;
   clock = createFakeClock();
   lines = [];
   slept = [];

@@ -6,17 +6,17 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeClock } from '../../shared/clock';
 import { hashAgentToken } from '../agent-tokens';
-import { openRelayDatabase } from '../store/relay-db';
-import { SqliteRelayStore } from '../store/sqlite-relay-store';
+import { openSqliteRelayStore } from '../store/relay-db';
+import type { SqlRelayStore } from '../store/sql-relay-store';
 import { DeviceSessions, REFRESH_RETRY_GRACE_MS } from './device-sessions';
 
-const stores: SqliteRelayStore[] = [];
+const stores: SqlRelayStore[] = [];
 afterEach(async () => {
   for (const s of stores.splice(0)) await s.close();
 });
 
 async function setUp() {
-  const store = new SqliteRelayStore(openRelayDatabase(mkdtempSync(path.join(tmpdir(), 'branchline-sessions-'))));
+  const store = openSqliteRelayStore(mkdtempSync(path.join(tmpdir(), 'branchline-sessions-'))).store;
   stores.push(store);
   const clock = createFakeClock();
   await store.setAgentToken('ana', 'Ana Cohen', hashAgentToken('blt_ana'), clock.wallNow());
@@ -96,8 +96,8 @@ describe('device sessions', () => {
   });
 
   it.each([
-    ['revoked', (store: SqliteRelayStore, now: number) => store.revokeAgent('ana', now)],
-    ['given a new token', (store: SqliteRelayStore, now: number) => store.rotateAgentToken('ana', hashAgentToken('blt_new'), now)],
+    ['revoked', (store: SqlRelayStore, now: number) => store.revokeAgent('ana', now)],
+    ['given a new token', (store: SqlRelayStore, now: number) => store.rotateAgentToken('ana', hashAgentToken('blt_new'), now)],
   ])('end every session of an agent who is %s', async (_what, change) => {
     const { store, clock, sessions, ana } = await setUp();
     const desk = await sessions.issue(ana, 'desk-1', 'token', '10.0.0.7');
@@ -130,7 +130,7 @@ describe('device sessions', () => {
   });
 
   describe('a refresh whose answer was lost', () => {
-    const reuses = async (store: SqliteRelayStore) =>
+    const reuses = async (store: SqlRelayStore) =>
       (await store.readAudit({ agentId: 'ana', limit: 100 })).filter((e) => e.action === 'session.refresh_reused').length;
 
     it('is retried by the same device within the grace: a working pair, the lost one revoked, nothing audited as reuse', async () => {

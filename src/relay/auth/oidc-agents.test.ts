@@ -6,9 +6,9 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Role } from '../../shared/domain';
 import type { Result } from '../../shared/errors';
-import { openRelayDatabase } from '../store/relay-db';
+import { openSqliteRelayStore } from '../store/relay-db';
 import type { AgentAccess } from '../store/relay-store';
-import { SqliteRelayStore } from '../store/sqlite-relay-store';
+import type { SqlRelayStore } from '../store/sql-relay-store';
 import { startRogueIdp, type RogueIdp, type RogueToken } from '../test-support/rogue-idp';
 import type { OidcSettings } from './auth-config';
 import { createOidcAgents } from './oidc-agents';
@@ -16,7 +16,7 @@ import { createOidcLogin, refusalReasonOf } from './oidc-login';
 
 const CLI = { actorId: null, source: 'cli' };
 let idp: RogueIdp;
-let store: SqliteRelayStore;
+let store: SqlRelayStore;
 
 beforeAll(async () => {
   idp = await startRogueIdp();
@@ -28,7 +28,7 @@ afterEach(async () => {
   await store.close();
 });
 beforeEach(async () => {
-  store = new SqliteRelayStore(openRelayDatabase(mkdtempSync(path.join(tmpdir(), 'branchline-oidc-agents-'))));
+  store = openSqliteRelayStore(mkdtempSync(path.join(tmpdir(), 'branchline-oidc-agents-'))).store;
   await store.addTeam('north', 'North', Date.now(), CLI);
   await store.addAgent('amara', 'Amara Okafor', 'hash-amara', Date.now(), { teams: ['main'], by: CLI });
 });

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { openRelayDatabase, relayDatabaseFile } from '../store/relay-db';
-import { SqliteRelayStore } from '../store/sqlite-relay-store';
+import { relayDatabaseFile, openSqliteRelayStore } from '../store/relay-db';
+import type { SqlRelayStore } from '../store/sql-relay-store';
 import { startRogueIdp, type RogueIdp, type RogueToken } from '../test-support/rogue-idp';
 import type { OidcSettings } from './auth-config';
 import { createOidcLogin, refusalReasonOf } from './oidc-login';
@@ -14,7 +14,7 @@ import type { OidcLogin } from './oidc-port';
 
 const REDIRECT = 'http://127.0.0.1:53100/callback';
 let idp: RogueIdp;
-let store: SqliteRelayStore;
+let store: SqlRelayStore;
 let dataDir: string;
 let login: OidcLogin;
 
@@ -25,7 +25,7 @@ function settingsFor(issuer: string, clientId: string): OidcSettings {
 beforeAll(async () => {
   idp = await startRogueIdp();
   dataDir = mkdtempSync(path.join(tmpdir(), 'branchline-oidc-rogue-'));
-  store = new SqliteRelayStore(openRelayDatabase(dataDir));
+  store = openSqliteRelayStore(dataDir).store;
   login = createOidcLogin({ settings: settingsFor(idp.issuer, idp.clientId), store });
 });
 afterAll(async () => {

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareDemo } from '../sandbox/demo';
-import { openRelayDatabase } from '../store/relay-db';
-import { SqliteRelayStore } from '../store/sqlite-relay-store';
+import { openSqliteRelayStore } from '../store/relay-db';
+import type { SqlRelayStore } from '../store/sql-relay-store';
 import { browserlessLogin, startOidcProcess, type OidcProcess } from '../test-support/oidc-process';
 import type { OidcSettings } from './auth-config';
 import { createOidcAgents } from './oidc-agents';
@@ -14,13 +14,13 @@ import { createOidcLogin } from './oidc-login';
 
 const REDIRECT = 'http://127.0.0.1:53123/callback';
 let idp: OidcProcess;
-let store: SqliteRelayStore;
+let store: SqlRelayStore;
 let settings: OidcSettings;
 
 beforeAll(async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'branchline-oidc-real-'));
   idp = await startOidcProcess(path.join(dir, 'idp'), { codeSeconds: 30 });
-  store = new SqliteRelayStore(openRelayDatabase(path.join(dir, 'relay')));
+  store = openSqliteRelayStore(path.join(dir, 'relay')).store;
   await prepareDemo(store, path.join(dir, 'relay'), Date.now());
   settings = {
     issuer: idp.issuer,

@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SOURCE_THROTTLE } from '../domain/auth-throttle';
 import { prepareDemo } from '../sandbox/demo';
-import type { SqliteRelayStore } from '../store/sqlite-relay-store';
+import type { SqlRelayStore } from '../store/sql-relay-store';
 import { PROTOCOL_V2 } from '../test-support/docs-client';
 import { browserlessLogin, startOidcProcess, type OidcProcess } from '../test-support/oidc-process';
 import { startTestRelay, waitFor, type TestRelay } from '../test-support/relay-harness';
@@ -30,7 +30,7 @@ afterAll(async () => {
 async function relay(env: Record<string, string>, overrides: Parameters<typeof startTestRelay>[0] = {}): Promise<TestRelay> {
   const started = await startTestRelay({ env: { ...BEHIND_PROXY, ...env }, ...overrides });
   relays.push(started);
-  await prepareDemo(started.relay.store as SqliteRelayStore, started.dataDir, Date.now());
+  await prepareDemo(started.relay.store as SqlRelayStore, started.dataDir, Date.now());
   return started;
 }
 

@@ -7,8 +7,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openRelayDatabase } from '../store/relay-db';
-import { SqliteRelayStore } from '../store/sqlite-relay-store';
+import { openSqliteRelayStore } from '../store/relay-db';
 import { PROTOCOL_V2, connectWebSocket, uuidv7 } from '../test-support/docs-client';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
@@ -82,7 +81,7 @@ describe('teams, numbers and agents', () => {
   ])('refuses %s with exit 2, naming it, and writes nothing', async (_what, args, message) => {
     const data = freshDir();
     const written = async () => {
-      const store = new SqliteRelayStore(openRelayDatabase(data));
+      const store = openSqliteRelayStore(data).store;
       try {
         return {
           agents: await store.listAgents(),
@@ -94,7 +93,7 @@ describe('teams, numbers and agents', () => {
         await store.close();
       }
     };
-    const setUp = new SqliteRelayStore(openRelayDatabase(data));
+    const setUp = openSqliteRelayStore(data).store;
     await setUp.addAgent('ana', 'Ana', 'hash-of-ana', Date.now());
     await setUp.close();
     const before = await written();
@@ -153,7 +152,7 @@ describe('while the relay runs on the same folder', () => {
 
     // A customer writes and the conversation is Ana's; revoking her returns it to the team's queue.
     await fetch(`${url}/sandbox/inbound`, { method: 'POST', body: JSON.stringify({ from: '972541234567', name: 'Dana', text: 'Hello' }) });
-    const store = new SqliteRelayStore(openRelayDatabase(data));
+    const store = openSqliteRelayStore(data).store;
     try {
       const listed = await store.listConversations(undefined, 10, ['main']);
       const dana = listed.ok ? listed.value.items.find((c) => c.customer.waId === '972541234567')! : null;

@@ -1,9 +1,9 @@
 // What every administrative command shares: the data folder it opened (and says so), who acts, and how outcomes exit.
 import { userInfo } from 'node:os';
 import type { Result } from '../../shared/errors';
-import { openRelayDatabase } from '../store/relay-db';
+import { openSqliteRelayStore } from '../store/relay-db';
 import type { ChangedBy } from '../store/relay-store';
-import { SqliteRelayStore } from '../store/sqlite-relay-store';
+import type { SqlRelayStore } from '../store/sql-relay-store';
 
 export type Print = (line: string) => void;
 
@@ -11,7 +11,7 @@ export type Print = (line: string) => void;
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 export interface AdminContext {
-  readonly store: SqliteRelayStore;
+  readonly store: SqlRelayStore;
   readonly dataDir: string;
   readonly out: Print;
   readonly errOut: Print;
@@ -24,8 +24,8 @@ export interface AdminContext {
  * Opens the relay's data in `dataDir` (the same SQLite file a running relay uses: WAL and a busy timeout make that
  * safe). A command that only reads refuses a folder with no relay data rather than create an empty one.
  */
-export function openAdminStore(dataDir: string, readOnly: boolean): SqliteRelayStore {
-  return new SqliteRelayStore(openRelayDatabase(dataDir, { mustExist: readOnly }));
+export function openAdminStore(dataDir: string, readOnly: boolean): SqlRelayStore {
+  return openSqliteRelayStore(dataDir, { mustExist: readOnly }).store;
 }
 
 export function operator(): ChangedBy {

@@ -6,8 +6,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { DEMO_TOKENS_FILE } from '../sandbox/demo';
-import { openRelayDatabase } from '../store/relay-db';
-import { SqliteRelayStore } from '../store/sqlite-relay-store';
+import { openRelayDatabase, openSqliteRelayStore } from '../store/relay-db';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 const freshDir = () => mkdtempSync(path.join(tmpdir(), 'branchline-cli-'));
@@ -77,7 +76,7 @@ describe('npm run relay', () => {
     } finally {
       await stop(again.child);
     }
-    const store = new SqliteRelayStore(openRelayDatabase(data));
+    const store = openSqliteRelayStore(data).store;
     try {
       const names = async (team: string) => {
         const listed = await store.listConversations(undefined, 50, [team]);

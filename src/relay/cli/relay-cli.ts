@@ -10,7 +10,7 @@ import { DEMO_CUSTOMERS, prepareDemo } from '../sandbox/demo';
 import type { OidcSandbox } from '../sandbox/oidc-sandbox';
 import { sandboxSsoBanner, startSandboxSso } from '../sandbox/sandbox-sso';
 import { relayDatabaseFile, RelayDataError } from '../store/relay-db';
-import type { SqliteRelayStore } from '../store/sqlite-relay-store';
+import type { SqlRelayStore } from '../store/sql-relay-store';
 import { ADMIN_COMMANDS, runAdmin } from './admin-commands';
 import { EXIT, openAdminStore, operator, type Print } from './admin-context';
 import { runAudit } from './audit-command';
@@ -131,7 +131,7 @@ async function serve(config: RelayConfig, out: Print, errOut: Print, sso: OidcSa
   const relay = await startRelay(config);
   out(`relay listening on ${relay.url}`);
   if (relay.sandbox !== null) {
-    const agents = await prepareDemo(relay.store as SqliteRelayStore, config.dataDir, Date.now());
+    const agents = await prepareDemo(relay.store as SqlRelayStore, config.dataDir, Date.now());
     for (const a of agents) out(`sandbox: demo ${a.role} "${a.id}" (${a.name}, teams ${a.teams.join(', ')}), token ${a.token}`);
     out(`sandbox: data in ${config.dataDir}; the demo tokens stay the same when it restarts there`);
     out(`sandbox: customers write in with POST ${relay.url}/sandbox/inbound {"from":"<wa_id>","name":"…","text":"…"} ("to": another of our numbers)`);

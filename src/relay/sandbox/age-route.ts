@@ -3,8 +3,8 @@
 import { z } from 'zod';
 import type { Conversation } from '../../shared/domain';
 import { fail, ok, type Result } from '../../shared/errors';
-import { openRelayDatabase } from '../store/relay-db';
-import { SqliteRelayStore } from '../store/sqlite-relay-store';
+import { openSqliteRelayStore } from '../store/relay-db';
+import type { SqlRelayStore } from '../store/sql-relay-store';
 import type { BusinessNumbers } from './business-numbers';
 
 const AgeInput = z
@@ -31,7 +31,7 @@ export interface Ager {
 
 /** Opens the relay's data in `dataDir` on first use (a second connection beside the relay's own: WAL, busy timeout). */
 export function createAger(dataDir: string, numbers: BusinessNumbers, onChanged: () => void): Ager {
-  let store: SqliteRelayStore | null = null;
+  let store: SqlRelayStore | null = null;
   return {
     async age(body, now) {
       const parsed = AgeInput.safeParse(body);
@@ -39,7 +39,7 @@ export function createAger(dataDir: string, numbers: BusinessNumbers, onChanged:
       const input = parsed.data;
       const to = input.to ?? numbers.primary.phoneNumberId;
       if (numbers.get(to) === undefined) return fail('invalid_input', `"to" must be one of the sandbox's numbers: ${numbers.ids.join(', ')}`);
-      store ??= new SqliteRelayStore(openRelayDatabase(dataDir));
+      store ??= openSqliteRelayStore(dataDir).store;
       const id = input.conversationId ?? (await store.conversationWith(to, input.from!));
       if (id === null) return fail('not_found', 'that customer has no conversation with this number yet: let them write first');
       const aged = await store.ageConversation(id, input.hours, now);

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Role } from '../../shared/domain';
 import { generateAgentToken, hashAgentToken } from '../agent-tokens';
 import type { ChangedBy } from '../store/relay-store';
-import type { SqliteRelayStore } from '../store/sqlite-relay-store';
+import type { SqlRelayStore } from '../store/sql-relay-store';
 import { DEMO_NORTH_NUMBER } from './business-numbers';
 import type { SandboxInboundInput } from './sandbox';
 
@@ -57,7 +57,7 @@ const SANDBOX: ChangedBy = { actorId: null, source: 'sandbox' };
  * Creates what the demo needs that is missing (team north and its number, the demo agents) and returns each demo agent
  * with a working token: the stored one while it still opens their account, else a new one (then stored).
  */
-export async function prepareDemo(store: SqliteRelayStore, dataDir: string, now: number): Promise<DemoAgent[]> {
+export async function prepareDemo(store: SqlRelayStore, dataDir: string, now: number): Promise<DemoAgent[]> {
   for (const team of DEMO_TEAMS) {
     if (!(await store.listTeams()).some((t) => t.id === team.id)) await store.addTeam(team.id, team.name, now, SANDBOX);
     if ((await store.teamOfNumber(team.phoneNumberId)) === null) {

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { uuidv7 } from '../../shared/uuidv7';
 import { startTestRelay, type TestRelay } from '../test-support/relay-harness';
-import type { SqliteRelayStore } from '../store/sqlite-relay-store';
+import type { SqlRelayStore } from '../store/sql-relay-store';
 import { DEMO_NORTH_NUMBER } from './business-numbers';
 import { prepareDemo } from './demo';
 import { LedgerEntry } from './ledger';
@@ -64,10 +64,10 @@ describe('fake WhatsApp with two numbers', () => {
 
 describe('a relay serving both numbers, and POST /sandbox/age', () => {
   let t: TestRelay;
-  let store: SqliteRelayStore;
+  let store: SqlRelayStore;
   beforeEach(async () => {
     t = await startTestRelay({ sandbox: true });
-    store = t.relay.store as SqliteRelayStore;
+    store = t.relay.store as SqlRelayStore;
   });
   afterEach(() => t.stop());
 

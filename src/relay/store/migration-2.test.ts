@@ -7,8 +7,8 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RelayEvent } from '../../shared/protocol-events';
 import { uuidv7 } from '../../shared/uuidv7';
-import { openRelayDatabase, RELAY_MIGRATIONS, type RelayDatabase } from './relay-db';
-import { SqliteRelayStore } from './sqlite-relay-store';
+import { openSqliteRelayStore, RELAY_MIGRATIONS, type RelayDatabase } from './relay-db';
+import type { SqlRelayStore } from './sql-relay-store';
 
 const OUR_NUMBER = '106540352242922';
 const DANA = '972541234567';
@@ -16,7 +16,7 @@ const BEN = '972541234568';
 const T0 = Date.UTC(2026, 3, 1, 9);
 const HOUR = 3_600_000;
 
-let opened: { store: SqliteRelayStore } | null = null;
+let opened: { store: SqlRelayStore } | null = null;
 afterEach(async () => {
   await opened?.store.close();
   opened = null;
@@ -82,9 +82,8 @@ function schema1Folder(): string {
   return dir;
 }
 
-function open(dir: string, phoneNumberId?: string): { store: SqliteRelayStore; db: RelayDatabase } {
-  const db = openRelayDatabase(dir, phoneNumberId === undefined ? {} : { phoneNumberId });
-  const store = new SqliteRelayStore(db);
+function open(dir: string, phoneNumberId?: string): { store: SqlRelayStore; db: RelayDatabase } {
+  const { store, raw: db } = openSqliteRelayStore(dir, phoneNumberId === undefined ? {} : { phoneNumberId });
   opened = { store };
   return { store, db };
 }

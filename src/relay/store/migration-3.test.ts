@@ -6,8 +6,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../shared/uuidv7';
-import { openRelayDatabase, RELAY_MIGRATIONS, type RelayDatabase } from './relay-db';
-import { SqliteRelayStore } from './sqlite-relay-store';
+import { openSqliteRelayStore, RELAY_MIGRATIONS, type RelayDatabase } from './relay-db';
+import type { SqlRelayStore } from './sql-relay-store';
 
 const OUR_NUMBER = '106540352242922';
 const NORTH_NUMBER = '106540352242999';
@@ -15,7 +15,7 @@ const DANA = '972541234567';
 const T0 = Date.UTC(2026, 3, 1, 9);
 const HOUR = 3_600_000;
 
-let opened: SqliteRelayStore | null = null;
+let opened: SqlRelayStore | null = null;
 afterEach(async () => {
   await opened?.close();
   opened = null;
@@ -49,10 +49,10 @@ function schema2Folder(): string {
   return dir;
 }
 
-function open(dir: string): { store: SqliteRelayStore; db: RelayDatabase } {
-  const db = openRelayDatabase(dir, { phoneNumberId: OUR_NUMBER });
-  opened = new SqliteRelayStore(db);
-  return { store: opened, db };
+function open(dir: string): { store: SqlRelayStore; db: RelayDatabase } {
+  const { store, raw: db } = openSqliteRelayStore(dir, { phoneNumberId: OUR_NUMBER });
+  opened = store;
+  return { store, db };
 }
 
 const plan = (db: RelayDatabase, sql: string, ...params: unknown[]): string =>

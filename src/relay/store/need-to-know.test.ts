@@ -6,21 +6,20 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RelayEvent } from '../../shared/protocol-events';
 import { uuidv7 } from '../../shared/uuidv7';
-import { openRelayDatabase, type RelayDatabase } from './relay-db';
-import { SqliteRelayStore } from './sqlite-relay-store';
+import { openSqliteRelayStore, type RelayDatabase } from './relay-db';
+import type { SqlRelayStore } from './sql-relay-store';
 
 const MAIN_NUMBER = '106540352242922';
 const NORTH_NUMBER = '106540352242999';
 const T0 = Date.UTC(2026, 3, 1, 9);
 const at = (source: string, agentId: string) => ({ agentId, source });
 
-let store: SqliteRelayStore;
+let store: SqlRelayStore;
 let db: RelayDatabase;
 let northConversation: string;
 
 beforeEach(async () => {
-  db = openRelayDatabase(mkdtempSync(path.join(tmpdir(), 'branchline-ntk-')), { phoneNumberId: MAIN_NUMBER });
-  store = new SqliteRelayStore(db);
+  ({ store, raw: db } = openSqliteRelayStore(mkdtempSync(path.join(tmpdir(), 'branchline-ntk-')), { phoneNumberId: MAIN_NUMBER }));
   await store.addTeam('north', 'North branch', T0);
   await store.addNumber({ phoneNumberId: NORTH_NUMBER, teamId: 'north', display: null }, T0);
   await store.addAgent('ana', 'Ana Cohen', 'h-ana', T0);

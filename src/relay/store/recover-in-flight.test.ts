@@ -4,20 +4,20 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../shared/uuidv7';
-import { openRelayDatabase } from './relay-db';
-import { SqliteRelayStore } from './sqlite-relay-store';
+import { openSqliteRelayStore } from './relay-db';
+import type { SqlRelayStore } from './sql-relay-store';
 
 const T0 = Date.UTC(2026, 10, 24, 9);
 const GRACE = 20_000;
-let store: SqliteRelayStore | null = null;
+let store: SqlRelayStore | null = null;
 
 afterEach(async () => {
   await store?.close();
   store = null;
 });
 
-async function storeWithOneSend(): Promise<{ store: SqliteRelayStore; messageId: string }> {
-  store = new SqliteRelayStore(openRelayDatabase(mkdtempSync(path.join(tmpdir(), 'branchline-recover-'))));
+async function storeWithOneSend(): Promise<{ store: SqlRelayStore; messageId: string }> {
+  store = openSqliteRelayStore(mkdtempSync(path.join(tmpdir(), 'branchline-recover-'))).store;
   await store.setAgentToken('ana', 'Ana Cohen', 'hash-of-ana', T0);
   const messageId = uuidv7();
   const content = { type: 'template' as const, name: 'branch_follow_up', language: 'en_US', parameters: ['Dana', 'Herzl St.'] };
@@ -27,7 +27,7 @@ async function storeWithOneSend(): Promise<{ store: SqliteRelayStore; messageId:
   return { store, messageId };
 }
 
-const dueIds = async (s: SqliteRelayStore, at: number) => (await s.dueJobs(at, 10)).map((j) => j.messageId);
+const dueIds = async (s: SqlRelayStore, at: number) => (await s.dueJobs(at, 10)).map((j) => j.messageId);
 
 // Before the fix only a send still marked in flight got the grace: one recovered by an earlier start that died inside
 // its grace was resent as soon as that first grace ran out, though the relay had been down for most of it.

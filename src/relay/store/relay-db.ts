@@ -8,7 +8,9 @@ import { claimUnnumberedConversations, MIGRATION_2 } from './migration-2-identit
 import { MIGRATION_3, registerConfiguredNumber } from './migration-3-teams';
 import { MIGRATION_4 } from './migration-4-sessions';
 import { MIGRATION_5 } from './migration-5-oidc';
-import { SqliteAudit } from './sqlite-audit';
+import { AUDIT_INSERT, auditValues, changeEntry } from './records/audit';
+import { SqlRelayStore } from './sql-relay-store';
+import { SqliteDatabase } from './sql/sqlite-database';
 
 export type RelayDatabase = Database.Database;
 
@@ -163,9 +165,18 @@ export function openRelayDatabase(dataDir: string, options: OpenOptions = {}): R
     db.transaction(() => {
       const now = Date.now();
       if (registerConfiguredNumber(db, phoneNumberId, now)) {
-        new SqliteAudit(db).appendChange('number.add', phoneNumberId, { actorId: null, source: 'config' }, now, { teamId: 'main' });
+        db.prepare(AUDIT_INSERT).run(...auditValues(changeEntry('number.add', phoneNumberId, { actorId: null, source: 'config' }, now, { teamId: 'main' })));
       }
     })();
   }
   return db;
+}
+
+/**
+ * The relay store on SQLite (one machine, the sandbox): the file opened and migrated as above, behind the SqlDatabase
+ * port the records use. `raw` is the same connection, for migrations' tests and the sandbox's own reads.
+ */
+export function openSqliteRelayStore(dataDir: string, options: OpenOptions = {}): { store: SqlRelayStore; raw: RelayDatabase } {
+  const raw = openRelayDatabase(dataDir, options);
+  return { store: new SqlRelayStore(new SqliteDatabase(raw)), raw };
 }

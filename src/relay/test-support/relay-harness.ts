@@ -6,7 +6,7 @@ import path from 'node:path';
 import { generateAgentToken, hashAgentToken } from '../agent-tokens';
 import { loadRelayConfig, type RelayConfig } from '../relay-config';
 import { startRelay, type Relay, type RelayOverrides } from '../relay-server';
-import type { SqliteRelayStore } from '../store/sqlite-relay-store';
+import type { SqlRelayStore } from '../store/sql-relay-store';
 import type { ProviderSend, SendOutcome, WhatsAppProvider } from '../whatsapp/provider';
 
 export const TEST_APP_SECRET = 'test-app-secret-0123456789';
@@ -48,7 +48,7 @@ export async function startTestRelay(
   const relay = await startRelay(config, { writeLog: (line) => logLines.push(line), ...options.overrides });
   const token = options.token ?? generateAgentToken();
   // A restart over the same folder keeps ana's token when the test passes it back in.
-  await (relay.store as SqliteRelayStore).setAgentToken('ana', 'Ana Cohen', hashAgentToken(token), Date.now());
+  await (relay.store as SqlRelayStore).setAgentToken('ana', 'Ana Cohen', hashAgentToken(token), Date.now());
   return {
     relay,
     config,

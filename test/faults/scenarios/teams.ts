@@ -3,8 +3,7 @@
 // gap-free, and no device is ever handed an event about a conversation its agent could not see at that seq.
 import { generateAgentToken, hashAgentToken } from '../../../src/relay/agent-tokens';
 import type { Role } from '../../../src/shared/domain';
-import { openRelayDatabase } from '../../../src/relay/store/relay-db';
-import { SqliteRelayStore } from '../../../src/relay/store/sqlite-relay-store';
+import { openSqliteRelayStore } from '../../../src/relay/store/relay-db';
 import { uuidv7 } from '../../../src/relay/test-support/docs-client';
 import { scanLogs } from '../support/checks';
 import { runTsx } from '../support/child';
@@ -153,7 +152,7 @@ export const teams: Scenario = {
 
 /** Agents written straight into the data the relay serves (a CLI run costs a second each); revocations use the CLI. */
 async function addAgents(relay: RelayProcess): Promise<Map<string, string>> {
-  const store = new SqliteRelayStore(openRelayDatabase(relay.dataDir));
+  const store = openSqliteRelayStore(relay.dataDir).store;
   const tokens = new Map<string, string>();
   try {
     // The sandbox sets up its team north and that team's number just after it starts listening.

@@ -3,8 +3,7 @@ import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { generateAgentToken, hashAgentToken } from '../../../src/relay/agent-tokens';
-import { openRelayDatabase } from '../../../src/relay/store/relay-db';
-import { SqliteRelayStore } from '../../../src/relay/store/sqlite-relay-store';
+import { openSqliteRelayStore } from '../../../src/relay/store/relay-db';
 import { spawnTsx, runTsx, type Child } from './child';
 import { RELAY_CLI, freshDir } from './paths';
 import type { ScenarioContext } from './scenario';
@@ -66,7 +65,7 @@ export async function startRelayProcess(ctx: ScenarioContext, options: { env?: R
   };
   // Agent "ana" is written straight into the data folder (a CLI run costs a second); addAgent/revokeAgent use the CLI.
   const token = generateAgentToken();
-  const store = new SqliteRelayStore(openRelayDatabase(dataDir));
+  const store = openSqliteRelayStore(dataDir).store;
   await store.setAgentToken('ana', 'Ana Cohen', hashAgentToken(token), Date.now());
   await store.close();
 

@@ -1,11 +1,11 @@
 // The customer's edits and deletions: kept as they arrive (even before the message they change), applied in the
 // customer's order whenever that message is stored. The original always stays in the row for the archive.
-import type { MessageContent } from '../../shared/domain';
-import type { RelayDatabase } from './relay-db';
-import type { SqliteConversations } from './sqlite-conversations';
-import type { SqliteEventLog } from './sqlite-event-log';
-import { parseRows } from '../../node-shared/stored-row';
-import { RevisionRow, toMessage, type Edited } from './sqlite-rows';
+import type { MessageContent } from '../../../shared/domain';
+import type { SqlDatabase } from '../sql/sql-database';
+import type { ConversationRecords } from './conversations';
+import type { EventLogRecords } from './event-log';
+import { parseRows } from '../../../node-shared/stored-row';
+import { RevisionRow, toMessage, type Edited } from './rows';
 
 export interface Revision {
   /** The wamid of the edit or deletion notice itself: a repeated delivery is a no-op. */
@@ -20,27 +20,23 @@ export interface Revision {
 /** The shared model keeps at most 100 earlier versions: the original and the newest 99 (all stay in message_revisions). */
 const MAX_PREVIOUS = 100;
 
-export class SqliteRevisions {
-  private readonly forTargetStmt;
-
+export class RevisionRecords {
   constructor(
-    private readonly db: RelayDatabase,
-    private readonly conversations: SqliteConversations,
-    private readonly events: SqliteEventLog,
-  ) {
-    // Asked for every message stored (a revision may have come first): prepared once.
-    this.forTargetStmt = db.prepare<[string]>('SELECT wamid, kind, content, at FROM message_revisions WHERE target_wamid = ? ORDER BY at, wamid');
-  }
+    private readonly db: SqlDatabase,
+    private readonly conversations: ConversationRecords,
+    private readonly events: EventLogRecords,
+  ) {}
 
   /** Keeps the revision and, if its message is already here, applies it and tells devices. Returns whether it was new. */
-  record(revision: Revision, now: number): boolean {
-    const inserted = this.db
-      .prepare('INSERT OR IGNORE INTO message_revisions (wamid, target_wamid, kind, content, at, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(revision.wamid, revision.targetWamid, revision.kind, revision.content === null ? null : JSON.stringify(revision.content), revision.at, now).changes;
+  async record(revision: Revision, now: number): Promise<boolean> {
+    const { changes: inserted } = await this.db.run(
+      'INSERT INTO message_revisions (wamid, target_wamid, kind, content, at, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (wamid) DO NOTHING',
+      [revision.wamid, revision.targetWamid, revision.kind, revision.content === null ? null : JSON.stringify(revision.content), revision.at, now],
+    );
     if (inserted === 0) return false;
-    const target = this.conversations.messageByWamid(revision.targetWamid);
-    if (target !== undefined && this.apply(target.id, now)) {
-      this.events.append({ kind: 'message.updated', message: toMessage(this.conversations.existingMessage(target.id)) }, now);
+    const target = await this.conversations.messageByWamid(revision.targetWamid);
+    if (target !== undefined && (await this.apply(target.id, now))) {
+      await this.events.append({ kind: 'message.updated', message: toMessage(await this.conversations.existingMessage(target.id)) }, now);
     }
     return true;
   }
@@ -49,10 +45,12 @@ export class SqliteRevisions {
    * Brings a message up to date with every revision known for it, recomputed from the original so the order of
    * arrival never matters. Only a customer's own (inbound) messages are revised. Returns whether the row changed.
    */
-  apply(messageId: string, now: number): boolean {
-    const row = this.conversations.existingMessage(messageId);
+  async apply(messageId: string, now: number): Promise<boolean> {
+    const row = await this.conversations.existingMessage(messageId);
     if (row.wamid === null || row.direction !== 'in') return false;
-    const revisions = parseRows('message_revisions', RevisionRow, this.forTargetStmt.all(row.wamid));
+    // Asked for every message stored (a revision may have come first).
+    const raw = await this.db.all('SELECT wamid, kind, content, at FROM message_revisions WHERE target_wamid = ? ORDER BY at, wamid', [row.wamid]);
+    const revisions = parseRows('message_revisions', RevisionRow, raw);
     if (revisions.length === 0) return false;
 
     const original = row.edited?.previous[0] ?? row.content;
@@ -69,9 +67,13 @@ export class SqliteRevisions {
     const same =
       next.content === JSON.stringify(row.content) && next.edited === (row.edited === null ? null : JSON.stringify(row.edited)) && deletedAt === row.deleted_at;
     if (same) return false;
-    this.db
-      .prepare('UPDATE messages SET content = ?, edited = ?, deleted_at = ?, updated_at = ? WHERE id = ?')
-      .run(next.content, next.edited, deletedAt, now, messageId);
+    await this.db.run('UPDATE messages SET content = ?, edited = ?, deleted_at = ?, updated_at = ? WHERE id = ?', [
+      next.content,
+      next.edited,
+      deletedAt,
+      now,
+      messageId,
+    ]);
     return true;
   }
 }

@@ -1,8 +1,8 @@
-// Rows of the relay database, parsed (never cast) into the shared domain types: one schema per table read.
+// Rows of the relay database (either engine), parsed (never cast) into the shared domain types: one schema per table read.
 import { z } from 'zod';
-import { MessageContent, MessageStatus, Participant, Role, SendFailure, type Conversation, type Message } from '../../shared/domain';
-import { jsonColumn } from '../../node-shared/stored-row';
-import type { AgentRecord, MediaRecord } from './relay-store';
+import { MessageContent, MessageStatus, Participant, Role, SendFailure, type Conversation, type Message } from '../../../shared/domain';
+import { jsonColumn } from '../../../node-shared/stored-row';
+import type { AgentRecord, MediaRecord } from '../relay-store';
 
 const Id = z.string().min(1);
 const Time = z.number().int();
@@ -110,6 +110,8 @@ export const DueJobRow = z.object({
   content: jsonColumn(MessageContent),
   reply_to_id: z.string().nullable(),
   wamid: z.string().nullable(),
+  /** The quoted message's wamid (null until that message has one). */
+  reply_to_wamid: z.string().nullable(),
 });
 
 export const RevisionRow = z.object({
@@ -125,7 +127,7 @@ export const OrphanStatusRow = z.object({ status: MessageStatus, failure: jsonCo
 /** `SELECT id`. */
 export const IdRow = z.object({ id: Id });
 
-/** `SELECT count(*) AS n`. */
+/** `SELECT CAST(count(*) AS BIGINT) AS n`. */
 export const Count = z.object({ n: z.number().int().nonnegative() });
 
 export const EventRow = z.object({ seq: z.number().int().positive(), payload: z.string() });

@@ -3,14 +3,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseWebhook } from '../domain/parse-webhook';
-import { openRelayDatabase, type RelayDatabase } from './relay-db';
-import { SqliteRelayStore } from './sqlite-relay-store';
-import { StoredRowError } from '../../node-shared/stored-row';
+import { parseWebhook } from '../../domain/parse-webhook';
+import { openSqliteRelayStore, type RelayDatabase } from '../relay-db';
+import type { SqlRelayStore } from '../sql-relay-store';
+import { StoredRowError } from '../../../node-shared/stored-row';
 
 const T0 = Date.UTC(2026, 10, 24, 9);
 let db: RelayDatabase | null = null;
-let store: SqliteRelayStore | null = null;
+let store: SqlRelayStore | null = null;
 
 afterEach(async () => {
   await store?.close();
@@ -19,9 +19,8 @@ afterEach(async () => {
 });
 
 /** A store with one inbound text message from a customer, and the raw database beneath it. */
-async function storeWithOneMessage(): Promise<{ store: SqliteRelayStore; db: RelayDatabase; conversationId: string }> {
-  db = openRelayDatabase(mkdtempSync(path.join(tmpdir(), 'branchline-rows-')));
-  store = new SqliteRelayStore(db);
+async function storeWithOneMessage(): Promise<{ store: SqlRelayStore; db: RelayDatabase; conversationId: string }> {
+  ({ store, raw: db } = openSqliteRelayStore(mkdtempSync(path.join(tmpdir(), 'branchline-rows-'))));
   const batch = {
     messages: [
       {
@@ -88,8 +87,7 @@ describe('reading stored rows', () => {
   });
 
   it('reads back inbound media whose file name and caption are longer than a console accepts, cut to fit with a visible mark', async () => {
-    db = openRelayDatabase(mkdtempSync(path.join(tmpdir(), 'branchline-rows-')));
-    store = new SqliteRelayStore(db);
+    ({ store, raw: db } = openSqliteRelayStore(mkdtempSync(path.join(tmpdir(), 'branchline-rows-'))));
     const message = {
       id: 'wamid.LONG1',
       from: '972541234567',

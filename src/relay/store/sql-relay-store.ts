@@ -1,66 +1,64 @@
-// The relay store on SQLite: the RelayStore port, kept by one module per aggregate; every change appends its event.
+// The relay store on any SqlDatabase (SQLite or PostgreSQL): the RelayStore port, kept by one record module per
+// aggregate; every change appends its event. The records hold the SQL; the rules they apply live in ../domain.
 import type { Conversation, Message, Role, SendFailure } from '../../shared/domain';
 import type { Result } from '../../shared/errors';
 import type { WebhookBatch } from '../domain/webhook-types';
-import type { RelayDatabase } from './relay-db';
+import type { SqlDatabase } from './sql/sql-database';
 import type * as Port from './relay-store';
-import { SqliteAgents } from './sqlite-agents';
-import { SqliteAudit } from './sqlite-audit';
-import { SqliteConversations } from './sqlite-conversations';
-import { SqliteCustomers } from './sqlite-customers';
-import { SqliteEventLog } from './sqlite-event-log';
-import { SqliteInbound } from './sqlite-inbound';
-import { SqliteMedia, type UploadedMedia } from './sqlite-media';
-import { SqliteMemberships } from './sqlite-memberships';
-import { SqliteOidc } from './sqlite-oidc';
-import { SqliteOutboundJobs } from './sqlite-outbound-jobs';
-import { SqliteOwnership } from './sqlite-ownership';
-import { SqliteRevisions } from './sqlite-revisions';
-import { SqliteSessions } from './sqlite-sessions';
-import { SqliteTeams } from './sqlite-teams';
-import { ageConversation, conversationWith } from './sqlite-sandbox-tools';
+import { AgentRecords } from './records/agents';
+import { AuditRecords } from './records/audit';
+import { ConversationRecords } from './records/conversations';
+import { CustomerRecords } from './records/customers';
+import { EventLogRecords } from './records/event-log';
+import { InboundRecords } from './records/inbound';
+import { MediaRecords, type UploadedMedia } from './records/media';
+import { MembershipRecords } from './records/memberships';
+import { OidcRecords } from './records/oidc';
+import { OutboundJobRecords } from './records/outbound-jobs';
+import { OwnershipRecords } from './records/ownership';
+import { RevisionRecords } from './records/revisions';
+import { SessionRecords } from './records/sessions';
+import { TeamRecords } from './records/teams';
+import { ageConversation, conversationWith } from './records/sandbox-tools';
 
 type Ok<T> = Promise<Result<T>>;
 
-/**
- * better-sqlite3 is synchronous; the port is async so that a networked store (PostgreSQL) can stand
- * behind it unchanged. Each method is one transaction in the module that owns its tables.
- */
-export class SqliteRelayStore implements Port.RelayStore {
-  private readonly events: SqliteEventLog;
-  private readonly audit: SqliteAudit;
-  private readonly teams: SqliteTeams;
-  private readonly memberships: SqliteMemberships;
-  private readonly agents: SqliteAgents;
-  private readonly media: SqliteMedia;
-  private readonly conversations: SqliteConversations;
-  private readonly ownership: SqliteOwnership;
-  private readonly inbound: SqliteInbound;
-  private readonly jobs: SqliteOutboundJobs;
-  private readonly sessions: SqliteSessions;
-  private readonly oidc: SqliteOidc;
+/** Each method is one transaction in the record module that owns its tables; the engine decides what a transaction is. */
+export class SqlRelayStore implements Port.RelayStore {
+  private readonly events: EventLogRecords;
+  private readonly audit: AuditRecords;
+  private readonly teams: TeamRecords;
+  private readonly memberships: MembershipRecords;
+  private readonly agents: AgentRecords;
+  private readonly media: MediaRecords;
+  private readonly conversations: ConversationRecords;
+  private readonly ownership: OwnershipRecords;
+  private readonly inbound: InboundRecords;
+  private readonly jobs: OutboundJobRecords;
+  private readonly sessions: SessionRecords;
+  private readonly oidc: OidcRecords;
 
-  constructor(private readonly db: RelayDatabase) {
-    this.events = new SqliteEventLog(db);
-    this.audit = new SqliteAudit(db);
-    this.teams = new SqliteTeams(db, this.audit);
-    this.memberships = new SqliteMemberships(db);
-    this.media = new SqliteMedia(db);
-    this.conversations = new SqliteConversations(db, this.events);
-    this.ownership = new SqliteOwnership(db, this.conversations, this.memberships, this.teams, this.events, this.audit);
-    this.agents = new SqliteAgents(db, this.memberships, this.teams, this.ownership, this.audit);
-    const customers = new SqliteCustomers(db, this.conversations, this.events);
-    const revisions = new SqliteRevisions(db, this.conversations, this.events);
-    this.inbound = new SqliteInbound(db, this.conversations, customers, revisions, this.media, this.events);
+  constructor(readonly db: SqlDatabase) {
+    this.events = new EventLogRecords(db);
+    this.audit = new AuditRecords(db);
+    this.teams = new TeamRecords(db, this.audit);
+    this.memberships = new MembershipRecords(db);
+    this.media = new MediaRecords(db);
+    this.conversations = new ConversationRecords(db, this.events);
+    this.ownership = new OwnershipRecords(db, this.conversations, this.memberships, this.teams, this.events, this.audit);
+    this.agents = new AgentRecords(db, this.memberships, this.teams, this.ownership, this.audit);
+    const customers = new CustomerRecords(db, this.conversations, this.events);
+    const revisions = new RevisionRecords(db, this.conversations, this.events);
+    this.inbound = new InboundRecords(db, this.conversations, customers, revisions, this.media, this.events);
     const access = { memberships: this.memberships, teams: this.teams, audit: this.audit };
-    this.jobs = new SqliteOutboundJobs(db, this.conversations, customers, this.media, this.events, access);
-    this.sessions = new SqliteSessions(db, this.audit);
-    this.oidc = new SqliteOidc(db, this.memberships, this.teams, this.audit);
+    this.jobs = new OutboundJobRecords(db, this.conversations, customers, this.media, this.events, access);
+    this.sessions = new SessionRecords(db, this.audit);
+    this.oidc = new OidcRecords(db, this.memberships, this.teams, this.audit);
   }
 
   // Device sessions.
   async createDeviceSession(session: Port.NewDeviceSession, audit: Port.AuditEntry): Promise<void> {
-    this.sessions.create(session, audit);
+    await this.sessions.create(session, audit);
   }
   async sessionToken(tokenHash: string): Promise<Port.SessionTokenRecord | null> {
     return this.sessions.token(tokenHash);
@@ -87,7 +85,7 @@ export class SqliteRelayStore implements Port.RelayStore {
   }
   /** Creates or re-keys an agent, unaudited (tests, the sandbox's demo agents); a new one joins `teams` with `role`. */
   async setAgentToken(id: string, name: string, tokenHash: string, now: number, teams?: readonly string[], role?: Role): Promise<void> {
-    this.agents.setToken(id, name, tokenHash, now, teams, role);
+    await this.agents.setToken(id, name, tokenHash, now, teams, role);
   }
   async listAgents(): Promise<Port.AgentRecord[]> {
     return this.agents.list();
@@ -114,13 +112,13 @@ export class SqliteRelayStore implements Port.RelayStore {
     return this.memberships.versions(ids);
   }
   async recordDeviceAck(agentId: string, deviceId: string, seq: number, now: number): Promise<void> {
-    this.agents.recordDeviceAck(agentId, deviceId, seq, now);
+    await this.agents.recordDeviceAck(agentId, deviceId, seq, now);
   }
   async deviceAccessVersion(agentId: string, deviceId: string): Promise<number | null> {
     return this.agents.deviceAccessVersion(agentId, deviceId);
   }
   async recordDeviceAccess(agentId: string, deviceId: string, accessVersion: number, now: number): Promise<void> {
-    this.agents.recordDeviceAccess(agentId, deviceId, accessVersion, now);
+    await this.agents.recordDeviceAccess(agentId, deviceId, accessVersion, now);
   }
   async directory(agentId: string): Promise<Port.Directory | null> {
     return this.memberships.directory(agentId);
@@ -185,7 +183,7 @@ export class SqliteRelayStore implements Port.RelayStore {
     return this.ownership.transfer(conversationId, teamId, now, actor);
   }
   async conversationAccess(conversationId: string): Promise<Port.ConversationAccess | null> {
-    const row = this.conversations.byId(conversationId);
+    const row = await this.conversations.byId(conversationId);
     if (row === undefined) return null;
     return { id: row.id, team: { id: row.team_id, name: row.team_name }, assignedAgentId: row.assigned_agent_id, phoneNumberId: row.phone_number_id };
   }
@@ -219,16 +217,16 @@ export class SqliteRelayStore implements Port.RelayStore {
     return this.jobs.recoverInFlight(now, graceMs);
   }
   async markInFlight(messageId: string, now: number): Promise<void> {
-    this.jobs.markInFlight(messageId, now);
+    await this.jobs.markInFlight(messageId, now);
   }
   async completeSend(messageId: string, wamid: string, now: number): Promise<void> {
-    this.jobs.complete(messageId, wamid, now);
+    await this.jobs.complete(messageId, wamid, now);
   }
   async failSend(messageId: string, failure: SendFailure, now: number): Promise<void> {
-    this.jobs.fail(messageId, failure, now);
+    await this.jobs.fail(messageId, failure, now);
   }
   async rescheduleJob(messageId: string, attempts: number, nextAttemptAt: number): Promise<void> {
-    this.jobs.reschedule(messageId, attempts, nextAttemptAt);
+    await this.jobs.reschedule(messageId, attempts, nextAttemptAt);
   }
   async pendingJobCount(): Promise<number> {
     return this.jobs.pendingCount();
@@ -236,16 +234,16 @@ export class SqliteRelayStore implements Port.RelayStore {
 
   // Media.
   async createUploadedMedia(media: UploadedMedia): Promise<void> {
-    this.media.createUploaded(media);
+    await this.media.createUploaded(media);
   }
   async getMedia(id: string): Promise<Port.MediaRecord | null> {
     return this.media.get(id);
   }
   async setMediaState(id: string, state: 'ready' | 'failed', details?: { size: number; sha256: string; mimeType: string }): Promise<void> {
-    this.media.setState(id, state, details);
+    await this.media.setState(id, state, details);
   }
   async setMediaWaId(id: string, waMediaId: string): Promise<void> {
-    this.media.setWaId(id, waMediaId);
+    await this.media.setWaId(id, waMediaId);
   }
   async pendingInboundMedia(limit: number): Promise<{ mediaId: string; waMediaId: string }[]> {
     return this.media.pendingInbound(limit);
@@ -256,7 +254,7 @@ export class SqliteRelayStore implements Port.RelayStore {
 
   // Single sign-on.
   async savePendingOidcLogin(login: Port.PendingOidcLogin, maxAgeMs: number): Promise<void> {
-    this.oidc.savePending(login, maxAgeMs);
+    await this.oidc.savePending(login, maxAgeMs);
   }
   async takePendingOidcLogin(state: string, now: number, maxAgeMs: number): Ok<Port.PendingOidcLogin> {
     return this.oidc.takePending(state, now, maxAgeMs);
@@ -279,7 +277,7 @@ export class SqliteRelayStore implements Port.RelayStore {
 
   // The audit trail.
   async appendAudit(entry: Port.AuditEntry): Promise<void> {
-    this.audit.append(entry);
+    await this.audit.append(entry);
   }
   async readAudit(query: Port.AuditQuery): Promise<Port.AuditRecord[]> {
     return this.audit.read(query);
@@ -289,6 +287,6 @@ export class SqliteRelayStore implements Port.RelayStore {
     return this.events.getOrCreateMeta(key, create);
   }
   async close(): Promise<void> {
-    this.db.close();
+    await this.db.close();
   }
 }

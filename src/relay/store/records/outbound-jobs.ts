@@ -1,0 +1,218 @@
+// The durable queue to WhatsApp: a send is accepted with its job in one transaction, then drained in order.
+import type { Message, MessageContent, SendFailure } from '../../../shared/domain';
+import { fail, ok, type AppError, type Result } from '../../../shared/errors';
+import { isWindowOpen } from '../../../shared/service-window';
+import type { Recipient } from '../../whatsapp/provider';
+import type { SqlDatabase } from '../sql/sql-database';
+import type { OutboundJob, SendRequest } from '../relay-store';
+import type { ConversationRecords } from './conversations';
+import type { CustomerRecords } from './customers';
+import type { EventLogRecords } from './event-log';
+import type { MediaRecords } from './media';
+import type { AuditRecords } from './audit';
+import type { MembershipRecords } from './memberships';
+import { readRefusal, teamWords, workRefusal } from './ownership';
+import type { TeamRecords } from './teams';
+import { MAIN_TEAM } from '../migration-3-teams';
+import { parseRow, parseRows } from '../../../node-shared/stored-row';
+import { Count, DueJobRow, OrphanStatusRow, toMessage, type ConversationRow } from './rows';
+
+/** Meta's rule, in words for the agent: the Graph API refuses authentication templates to anything but a phone number. */
+export const PHONE_NUMBER_ONLY_TO_GROUP = 'WhatsApp does not deliver authentication templates to groups: send it to the customer’s own number';
+export const PHONE_NUMBER_ONLY_NO_NUMBER =
+  'WhatsApp has not shared this customer’s phone number, and authentication templates can only be sent to a phone number';
+
+/** Whom WhatsApp delivers a conversation's messages to: the group, else the phone number when known, else the BSUID. */
+export function recipientOf(row: { group_id: string | null; wa_id: string | null; bsuid: string | null }): Recipient | null {
+  if (row.group_id !== null) return { kind: 'group', groupId: row.group_id };
+  if (row.wa_id !== null) return { kind: 'phone', waId: row.wa_id };
+  if (row.bsuid !== null) return { kind: 'bsuid', bsuid: row.bsuid };
+  return null;
+}
+
+export class OutboundJobRecords {
+  constructor(
+    private readonly db: SqlDatabase,
+    private readonly conversations: ConversationRecords,
+    private readonly customers: CustomerRecords,
+    private readonly media: MediaRecords,
+    private readonly events: EventLogRecords,
+    private readonly access: { memberships: MembershipRecords; teams: TeamRecords; audit: AuditRecords },
+  ) {}
+
+  /** Stores the message and its job together, or answers a repeat of the same clientMessageId with the first result. */
+  async accept({ agentId, params, requestHash, now, phoneNumberId, phoneNumberOnly, source = null }: SendRequest): Promise<Result<Message>> {
+    return this.db.transaction(async (): Promise<Result<Message>> => {
+      const existing = await this.conversations.messageById(params.clientMessageId);
+      if (existing !== undefined) {
+        if (existing.request_hash !== requestHash) {
+          return fail('conflict', `clientMessageId ${params.clientMessageId} was already used for a different message`);
+        }
+        return ok(toMessage(existing)); // a repeat: the first result, as it stands now
+      }
+
+      const { conversationId: askedFor, waId } = params;
+      const known = askedFor !== undefined ? await this.conversations.byId(askedFor) : await this.byPhoneNumber(phoneNumberId, waId);
+      if (known === undefined && askedFor !== undefined) return fail('not_found', 'conversation not found');
+      // Checked here, in the send's own transaction: a take-over or revocation just before cannot slip through.
+      const refused = await this.refusal(agentId, known, phoneNumberId);
+      if (refused !== null) return { ok: false, error: refused };
+      if (phoneNumberOnly && known !== undefined && known.group_id !== null) return fail('invalid_input', PHONE_NUMBER_ONLY_TO_GROUP);
+      if (phoneNumberOnly && known !== undefined && known.wa_id === null) return fail('invalid_input', PHONE_NUMBER_ONLY_NO_NUMBER);
+      if (params.content.type !== 'template' && !isWindowOpen(known?.last_inbound_at ?? null, now)) {
+        return fail('template_required', 'the 24-hour window is closed: only an approved template can be sent', false);
+      }
+      let content: MessageContent;
+      if (params.content.type === 'image' || params.content.type === 'document') {
+        const media = await this.media.get(params.content.mediaId);
+        if (media === null || media.state !== 'ready') return fail('not_found', 'media not found: upload it first');
+        const fileName = params.content.type === 'document' ? (params.content.fileName ?? media.fileName) : null;
+        content = {
+          type: params.content.type,
+          mediaId: media.id,
+          mimeType: media.mimeType,
+          ...(fileName !== null && { fileName }),
+          ...(media.size !== null && { size: media.size }),
+          ...(params.content.caption !== undefined && { caption: params.content.caption }),
+        };
+      } else {
+        content = params.content;
+      }
+
+      let conversationId = known?.id;
+      if (conversationId === undefined) {
+        // The params schema asks for a conversation id or a waId; without either there is no one to write to.
+        if (waId === undefined) return fail('invalid_input', 'a send names its conversationId or the customer’s waId');
+        const customerId = await this.customers.resolve({ waId, bsuid: null }, now, new Set());
+        if (customerId === null) return fail('invalid_input', 'waId is not a phone number WhatsApp accepts');
+        conversationId = (await this.conversations.findOrCreate(phoneNumberId, { customerId }, now, now)).id;
+      }
+      let replyToId: string | null = null;
+      if (params.replyToId !== undefined) {
+        const quoted = await this.conversations.messageById(params.replyToId);
+        if (quoted === undefined || quoted.conversation_id !== conversationId) return fail('invalid_input', 'replyToId is not a message of this conversation');
+        replyToId = quoted.id;
+      }
+
+      await this.db.run(
+        `INSERT INTO messages (id, conversation_id, direction, content, status, reply_to_id, sender_agent_id, request_hash, created_at, updated_at)
+         VALUES (?, ?, 'out', ?, 'pending', ?, ?, ?, ?, ?)`,
+        [params.clientMessageId, conversationId, JSON.stringify(content), replyToId, agentId, requestHash, now, now],
+      );
+      const message = toMessage(await this.conversations.existingMessage(params.clientMessageId));
+      const seq = await this.events.append({ kind: 'message.created', message }, now);
+      await this.db.run('INSERT INTO outbound_jobs (message_id, conversation_id, queued_seq, next_attempt_at) VALUES (?, ?, ?, ?)', [
+        message.id,
+        conversationId,
+        seq,
+        now,
+      ]);
+      // First responder: an unassigned conversation becomes the sender's.
+      await this.db.run(
+        'UPDATE conversations SET assigned_agent_id = coalesce(assigned_agent_id, ?), last_message_at = greatest(last_message_at, ?), updated_at = ? WHERE id = ?',
+        [agentId, now, now, conversationId],
+      );
+      await this.conversations.emit(conversationId, now);
+      await this.access.audit.append({
+        at: now,
+        action: 'message.send',
+        actorId: agentId,
+        source,
+        conversationId,
+        detail: { messageId: message.id, type: content.type, ...(content.type === 'template' && { template: content.name }) },
+      });
+      return ok(message);
+    });
+  }
+
+  /** The sender may reply in this conversation, or start one from this number (it must be their team's). */
+  private async refusal(agentId: string, known: ConversationRow | undefined, phoneNumberId: string): Promise<AppError | null> {
+    const agent = await this.access.memberships.access(agentId);
+    if (known !== undefined) return workRefusal(agent, known, 'send');
+    // A number no team serves yet is main's, as findOrCreate files the conversation.
+    const team = await this.access.teams.team((await this.access.teams.teamOfNumber(phoneNumberId)) ?? MAIN_TEAM.id);
+    if (team === undefined) throw new Error('team main is missing: the relay database is damaged');
+    // As if the conversation existed, unassigned, in the number's team.
+    const refused = readRefusal(agent, { team_id: team.id, team_name: team.name });
+    const outsider = refused !== null && agent !== null && agent.revokedAt === null && agent.role !== 'admin';
+    return outsider ? { code: 'forbidden', message: `Conversations on this number are handled by ${teamWords(team)}`, retryable: false } : refused;
+  }
+
+  /** The conversation with the customer who has this phone number, on our number `phoneNumberId`. */
+  private async byPhoneNumber(phoneNumberId: string, waId: string | undefined): Promise<ConversationRow | undefined> {
+    const customer = waId === undefined ? undefined : await this.customers.byWaId(waId);
+    return customer === undefined ? undefined : this.conversations.find(phoneNumberId, { customerId: customer.id });
+  }
+
+  async due(now: number, limit: number): Promise<OutboundJob[]> {
+    // Only the oldest job of each conversation may go: per-conversation order is a promise to the agent. The quoted
+    // message's wamid comes in the same query, not one lookup per job.
+    const raw = await this.db.all(
+      `SELECT j.message_id, j.conversation_id, c.phone_number_id, j.attempts, cu.wa_id, cu.bsuid, c.group_id, m.content, m.reply_to_id, m.wamid,
+         q.wamid AS reply_to_wamid
+       FROM outbound_jobs j JOIN messages m ON m.id = j.message_id JOIN conversations c ON c.id = j.conversation_id
+       LEFT JOIN customers cu ON cu.id = c.customer_id LEFT JOIN messages q ON q.id = m.reply_to_id
+       WHERE j.in_flight_since IS NULL AND j.next_attempt_at <= ?
+         AND j.queued_seq = (SELECT min(queued_seq) FROM outbound_jobs k WHERE k.conversation_id = j.conversation_id)
+       ORDER BY j.queued_seq LIMIT ?`,
+      [now, limit],
+    );
+    return parseRows('outbound_jobs', DueJobRow, raw).map((r) => ({
+      messageId: r.message_id,
+      conversationId: r.conversation_id,
+      phoneNumberId: r.phone_number_id,
+      to: recipientOf(r),
+      content: r.content,
+      replyToWamid: r.reply_to_wamid,
+      attempts: r.attempts,
+      wamid: r.wamid,
+    }));
+  }
+
+  async recoverInFlight(now: number, graceMs: number): Promise<number> {
+    return this.db.transaction(async () => {
+      const recovered = (
+        await this.db.run('UPDATE outbound_jobs SET in_flight_since = NULL, next_attempt_at = ? WHERE in_flight_since IS NOT NULL', [now + graceMs])
+      ).changes;
+      // A job tried before (maybe recovered by an earlier start that died inside its grace) gets the grace again:
+      // the webhook proving Meta took it can only arrive while the relay is up, so downtime must not use the grace up.
+      await this.db.run('UPDATE outbound_jobs SET next_attempt_at = ? WHERE attempts > 0 AND next_attempt_at < ?', [now + graceMs, now + graceMs]);
+      return recovered;
+    });
+  }
+
+  async markInFlight(messageId: string, now: number): Promise<void> {
+    await this.db.run('UPDATE outbound_jobs SET in_flight_since = ?, attempts = attempts + 1 WHERE message_id = ?', [now, messageId]);
+  }
+
+  async complete(messageId: string, wamid: string, now: number): Promise<void> {
+    await this.db.transaction(async () => {
+      await this.db.run('DELETE FROM outbound_jobs WHERE message_id = ?', [messageId]);
+      await this.db.run('UPDATE messages SET wamid = ? WHERE id = ? AND wamid IS NULL', [wamid, messageId]);
+      await this.conversations.mergeMessageStatus(messageId, 'sent', null, now);
+      // Statuses that raced ahead of the send's own answer.
+      const orphans = parseRows('orphan_statuses', OrphanStatusRow, await this.db.all('SELECT status, failure FROM orphan_statuses WHERE wamid = ?', [wamid]));
+      for (const o of orphans) await this.conversations.mergeMessageStatus(messageId, o.status, o.failure, now);
+      await this.db.run('DELETE FROM orphan_statuses WHERE wamid = ?', [wamid]);
+    });
+  }
+
+  async fail(messageId: string, failure: SendFailure, now: number): Promise<void> {
+    await this.db.transaction(async () => {
+      await this.db.run('DELETE FROM outbound_jobs WHERE message_id = ?', [messageId]);
+      await this.conversations.mergeMessageStatus(messageId, 'failed', failure, now);
+    });
+  }
+
+  async reschedule(messageId: string, attempts: number, nextAttemptAt: number): Promise<void> {
+    await this.db.run('UPDATE outbound_jobs SET in_flight_since = NULL, attempts = ?, next_attempt_at = ? WHERE message_id = ?', [
+      attempts,
+      nextAttemptAt,
+      messageId,
+    ]);
+  }
+
+  async pendingCount(): Promise<number> {
+    return parseRow('outbound_jobs', Count, await this.db.get('SELECT CAST(count(*) AS BIGINT) AS n FROM outbound_jobs')).n;
+  }
+}
