@@ -13,9 +13,27 @@ export const POSTGRES_INSTALL_HINT =
 export interface PostgresServer {
   /** A superuser URL on the `postgres` database (no password: trust authentication on loopback only). */
   readonly adminUrl: string;
+  /** The temporary folder holding its data and socket; gone after stop() or the process's exit. */
+  readonly dir: string;
   /** Stops the server (as a PostgreSQL outage looks to its clients) and starts it again on the same port and folder. */
   restart(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** What a test run does about PostgreSQL: a server it was given, one it starts, a named skip, or (in CI) a failure. */
+export type PostgresPlan =
+  | { readonly kind: 'given'; readonly adminUrl: string }
+  | { readonly kind: 'start'; readonly binDir: string }
+  | { readonly kind: 'skip'; readonly reason: string }
+  | { readonly kind: 'fail'; readonly reason: string };
+
+export function planTestPostgres(env: NodeJS.ProcessEnv, binDir: string | undefined): PostgresPlan {
+  const given = env['BRANCHLINE_TEST_PG_URL'];
+  if (given !== undefined && given !== '') return { kind: 'given', adminUrl: given };
+  if (binDir !== undefined) return { kind: 'start', binDir };
+  // CI always has PostgreSQL (.ci/run installs it): there a missing server is a failure, never a quiet skip.
+  if (env['CI'] !== undefined && env['CI'] !== '') return { kind: 'fail', reason: `CI is set but no PostgreSQL binaries were found: ${POSTGRES_INSTALL_HINT}` };
+  return { kind: 'skip', reason: `no PostgreSQL binaries found; ${POSTGRES_INSTALL_HINT}` };
 }
 
 /** The folder holding initdb and postgres: Debian's versioned folders (newest first), then pg_config, then PATH. */
@@ -107,6 +125,7 @@ export async function startPostgresServer(binDir: string): Promise<PostgresServe
   await launch();
   return {
     adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    dir,
     restart: async () => {
       await halt();
       await launch();
