@@ -3,6 +3,7 @@ import { describe } from 'vitest';
 import { agentsContract, teamsContract } from './store-contract-agents';
 import { eventLogContract } from './store-contract-events';
 import type { OpenStore } from './store-contract-support';
+import { webhooksContract } from './store-contract-webhooks';
 
 export type { OpenStore } from './store-contract-support';
 
@@ -16,5 +17,6 @@ export function describeStoreContract(label: string, open: OpenStore): void {
     agentsContract(open);
     teamsContract(open);
     eventLogContract(open);
+    webhooksContract(open);
   });
 }
