@@ -2,6 +2,7 @@
 import { describe } from 'vitest';
 import { agentsContract, teamsContract } from './store-contract-agents';
 import { eventLogContract } from './store-contract-events';
+import { sendsContract } from './store-contract-sends';
 import type { OpenStore } from './store-contract-support';
 import { webhooksContract } from './store-contract-webhooks';
 
@@ -18,5 +19,6 @@ export function describeStoreContract(label: string, open: OpenStore): void {
     teamsContract(open);
     eventLogContract(open);
     webhooksContract(open);
+    sendsContract(open);
   });
 }
