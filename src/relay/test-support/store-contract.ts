@@ -1,6 +1,7 @@
 // The RelayStore port's contract as a vitest suite: what any store (SQLite, PostgreSQL) must do, through the port alone.
 import { describe } from 'vitest';
 import { agentsContract, teamsContract } from './store-contract-agents';
+import { conversationsContract } from './store-contract-conversations';
 import { eventLogContract } from './store-contract-events';
 import { sendsContract } from './store-contract-sends';
 import type { OpenStore } from './store-contract-support';
@@ -20,5 +21,6 @@ export function describeStoreContract(label: string, open: OpenStore): void {
     eventLogContract(open);
     webhooksContract(open);
     sendsContract(open);
+    conversationsContract(open);
   });
 }
