@@ -4,6 +4,7 @@ import { agentsContract, teamsContract } from './store-contract-agents';
 import { conversationsContract } from './store-contract-conversations';
 import { eventLogContract } from './store-contract-events';
 import { sendsContract } from './store-contract-sends';
+import { signInContract } from './store-contract-sign-in';
 import type { OpenStore } from './store-contract-support';
 import { webhooksContract } from './store-contract-webhooks';
 
@@ -22,5 +23,6 @@ export function describeStoreContract(label: string, open: OpenStore): void {
     webhooksContract(open);
     sendsContract(open);
     conversationsContract(open);
+    signInContract(open);
   });
 }
