@@ -2,13 +2,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { openRelayDatabase } from './relay-db';
-import { SqliteRelayStore } from './sqlite-relay-store';
-import { describeStoreContract } from './store-contract';
+import { describeStoreContract } from '../test-support/store-contract';
+import { openSqliteRelayStore } from './relay-db';
 
 describeStoreContract('SQLite', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'branchline-contract-'));
-  const store = new SqliteRelayStore(openRelayDatabase(dir));
+  const { store } = openSqliteRelayStore(dir);
   return {
     store,
     close: async () => {
