@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { setImmediate } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../shared/uuidv7';
@@ -105,6 +106,25 @@ describe('SqlMediaFiles: memory and locks on the way in and out', () => {
     expect(furthestAhead).toBeLessThanOrEqual(2 * MEDIA_PART_BYTES);
     // One short transaction publishes the parts; none is held while the client sends.
     expect(db.transactions).toBe(1);
+  });
+
+  it('fails a write whose staged parts were swept away under it, keeping the earlier file rather than one with a hole', async () => {
+    const files = new SqlMediaFiles(db);
+    const id = uuidv7();
+    const earlier = patterned(10, 2);
+    await files.write(id, earlier);
+    const source = Readable.from(
+      (async function* () {
+        yield patterned(MEDIA_PART_BYTES + 5, 3);
+        for (let i = 0; i < 1_000 && db.sent < MEDIA_PART_BYTES; i++) await setImmediate(); // the first part is being stored
+        await db.run("DELETE FROM media_parts WHERE media_id LIKE 'staging:%'"); // an operator's sweep of leftovers
+        yield patterned(MEDIA_PART_BYTES, 4);
+      })(),
+      { objectMode: false },
+    );
+    await expect(files.writeStream(id, source, 10 * MEDIA_PART_BYTES)).rejects.toThrow('media parts went missing');
+    expect((await files.read(id))?.equals(earlier)).toBe(true);
+    expect(await storedKeys(db)).toEqual([id]);
   });
 
   it('streams a download one part per query as the reader pulls', async () => {

@@ -123,7 +123,9 @@ export class SqlMediaFiles implements MediaFiles {
       });
       await this.db.transaction(async () => {
         await this.db.run('DELETE FROM media_parts WHERE media_id = ?', [id]);
-        await this.db.run('UPDATE media_parts SET media_id = ? WHERE media_id = ?', [id, staging]);
+        const published = await this.db.run('UPDATE media_parts SET media_id = ? WHERE media_id = ?', [id, staging]);
+        // Staging parts deleted under a running write (a sweep of leftovers) would publish a file with a hole.
+        if (published.changes !== written) throw new Error(`media parts went missing while being written (${published.changes} of ${written})`);
       });
     } catch (error) {
       // The original failure is what the caller must see; parts this cleanup cannot delete stay under the staging key.
