@@ -14,6 +14,9 @@ export default defineConfig({
     // waiting on relay and console processes they started, not computing, and the suite has no timed assertions.
     maxWorkers: 2,
     hookTimeout: 30_000,
+    // One throwaway PostgreSQL server per run (not per file), for the tests of the PostgreSQL store; a clear skip
+    // without PostgreSQL binaries, a failure when CI is set.
+    globalSetup: ['src/relay/test-support/postgres-global-setup.ts'],
     // Headless consoles the tests start keep their cache keys under the config folder (cache-key.ts): a throwaway
     // one, not the developer's ~/.config (APPDATA on Windows).
     env: (() => {
