@@ -5,36 +5,59 @@ import { Readable } from 'node:stream';
 import { setImmediate } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { uuidv7 } from '../../shared/uuidv7';
 import { describeMediaFiles, patterned } from '../test-support/media-files-suite';
+import { testPostgres } from '../test-support/postgres-tests';
+import { PgDatabase } from './postgres/pg-database';
 import type { SqlDatabase, SqlRun, SqlValue } from './sql/sql-database';
 import { SqliteDatabase } from './sql/sqlite-database';
 import { MEDIA_PART_BYTES, MEDIA_PARTS_DDL, SqlMediaFiles } from './sql-media-files';
 
-function openSqlite(): { db: SqliteDatabase; dir: string } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'bl-media-sql-'));
-  const raw = new Database(path.join(dir, 'relay.db'));
-  raw.pragma('journal_mode = WAL');
-  raw.exec(MEDIA_PARTS_DDL.sqlite);
-  return { db: new SqliteDatabase(raw), dir };
+const pg = testPostgres();
+
+/** A database with the media_parts table, and how to throw it away. */
+interface Engine {
+  readonly name: string;
+  readonly skipReason: string | null;
+  open(): Promise<{ db: SqlDatabase; done: () => Promise<void> }>;
 }
+
+const ENGINES: readonly Engine[] = [
+  {
+    name: 'a SQLite file',
+    skipReason: null,
+    open: async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'bl-media-sql-'));
+      const raw = new Database(path.join(dir, 'relay.db'));
+      raw.pragma('journal_mode = WAL');
+      raw.exec(MEDIA_PARTS_DDL.sqlite);
+      const db = new SqliteDatabase(raw);
+      const done = async () => {
+        await db.close();
+        rmSync(dir, { recursive: true, force: true });
+      };
+      return { db, done };
+    },
+  },
+  {
+    name: 'a real PostgreSQL server',
+    skipReason: pg.skipReason,
+    open: async () => {
+      const db = await PgDatabase.open({ url: await pg.createDatabase() });
+      await db.exec(MEDIA_PARTS_DDL.postgres);
+      return { db, done: () => db.close() };
+    },
+  },
+];
+
+const keyRow = z.object({ media_id: z.string() });
 
 async function storedKeys(db: SqlDatabase): Promise<string[]> {
-  const rows = await db.all('SELECT DISTINCT media_id FROM media_parts ORDER BY media_id');
-  return rows.map((row) => String((row as { media_id: unknown }).media_id));
+  // Sorted here, not by the database: PostgreSQL's collation need not order text as JavaScript does.
+  const rows = await db.all('SELECT DISTINCT media_id FROM media_parts');
+  return rows.map((row) => keyRow.parse(row).media_id).sort();
 }
-
-describeMediaFiles('parts in a SQLite file', async () => {
-  const { db, dir } = openSqlite();
-  return {
-    files: new SqlMediaFiles(db),
-    stored: () => storedKeys(db),
-    close: async () => {
-      await db.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-});
 
 /** The database as the store sees it, counting the media bytes that cross in each direction. */
 class CountingDatabase implements SqlDatabase {
@@ -73,71 +96,83 @@ function bytesIn(row: unknown): number {
   return Object.values(row).reduce((sum: number, v) => sum + (v instanceof Uint8Array ? v.length : 0), 0);
 }
 
-describe('SqlMediaFiles: memory and locks on the way in and out', () => {
-  let dir: string;
-  let db: CountingDatabase;
-  beforeEach(() => {
-    const opened = openSqlite();
-    dir = opened.dir;
-    db = new CountingDatabase(opened.db);
-  });
-  afterEach(async () => {
-    await db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+for (const engine of ENGINES) {
+  const named = engine.skipReason === null ? engine.name : `${engine.name} (SKIPPED: ${engine.skipReason})`;
 
-  it('stores an upload part by part as it arrives, never more than a part ahead of the database', async () => {
-    const files = new SqlMediaFiles(db);
-    let pulled = 0;
-    let furthestAhead = 0;
-    const source = Readable.from(
-      (async function* () {
-        for (let i = 0; i < 20 * 16; i++) {
-          furthestAhead = Math.max(furthestAhead, pulled - db.sent);
-          pulled += 64 * 1024;
-          yield patterned(64 * 1024, i);
-        }
-      })(),
-      { objectMode: false },
-    );
-    await files.writeStream(uuidv7(), source, 20 * MEDIA_PART_BYTES);
-    expect(db.sent).toBe(20 * MEDIA_PART_BYTES);
-    // The pipeline buffers a little besides the part being filled; the whole file (20 parts) never waits in memory.
-    expect(furthestAhead).toBeLessThanOrEqual(2 * MEDIA_PART_BYTES);
-    // One short transaction publishes the parts; none is held while the client sends.
-    expect(db.transactions).toBe(1);
-  });
+  describeMediaFiles(
+    `parts in ${named}`,
+    async () => {
+      const { db, done } = await engine.open();
+      return { files: new SqlMediaFiles(db), stored: () => storedKeys(db), close: done };
+    },
+    engine.skipReason !== null,
+  );
 
-  it('fails a write whose staged parts were swept away under it, keeping the earlier file rather than one with a hole', async () => {
-    const files = new SqlMediaFiles(db);
-    const id = uuidv7();
-    const earlier = patterned(10, 2);
-    await files.write(id, earlier);
-    const source = Readable.from(
-      (async function* () {
-        yield patterned(MEDIA_PART_BYTES + 5, 3);
-        for (let i = 0; i < 1_000 && db.sent < MEDIA_PART_BYTES; i++) await setImmediate(); // the first part is being stored
-        await db.run("DELETE FROM media_parts WHERE media_id LIKE 'staging:%'"); // an operator's sweep of leftovers
-        yield patterned(MEDIA_PART_BYTES, 4);
-      })(),
-      { objectMode: false },
-    );
-    await expect(files.writeStream(id, source, 10 * MEDIA_PART_BYTES)).rejects.toThrow('media parts went missing');
-    expect((await files.read(id))?.equals(earlier)).toBe(true);
-    expect(await storedKeys(db)).toEqual([id]);
-  });
+  describe.skipIf(engine.skipReason !== null)(`SqlMediaFiles on ${named}: memory and locks on the way in and out`, () => {
+    let db: CountingDatabase;
+    let done: () => Promise<void>;
+    beforeEach(async () => {
+      const opened = await engine.open();
+      db = new CountingDatabase(opened.db);
+      done = opened.done;
+    });
+    afterEach(async () => {
+      await done();
+    });
 
-  it('streams a download one part per query as the reader pulls', async () => {
-    const files = new SqlMediaFiles(db);
-    const id = uuidv7();
-    await files.write(id, patterned(20 * MEDIA_PART_BYTES, 1));
-    db.fetched = 0;
-    const opened = await files.open(id);
-    expect(db.fetched).toBe(0); // sizing the file reads none of its bytes
-    const iterator = (opened!.stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-    const first = await iterator.next();
-    expect(first.value?.length).toBe(MEDIA_PART_BYTES);
-    expect(db.fetched).toBeLessThanOrEqual(2 * MEDIA_PART_BYTES);
-    await iterator.return?.();
+    it('stores an upload part by part as it arrives, never more than a part ahead of the database', async () => {
+      const files = new SqlMediaFiles(db);
+      let pulled = 0;
+      let furthestAhead = 0;
+      const source = Readable.from(
+        (async function* () {
+          for (let i = 0; i < 20 * 16; i++) {
+            furthestAhead = Math.max(furthestAhead, pulled - db.sent);
+            pulled += 64 * 1024;
+            yield patterned(64 * 1024, i);
+          }
+        })(),
+        { objectMode: false },
+      );
+      await files.writeStream(uuidv7(), source, 20 * MEDIA_PART_BYTES);
+      expect(db.sent).toBe(20 * MEDIA_PART_BYTES);
+      // The pipeline buffers a little besides the part being filled; the whole file (20 parts) never waits in memory.
+      expect(furthestAhead).toBeLessThanOrEqual(2 * MEDIA_PART_BYTES);
+      // One short transaction publishes the parts; none is held while the client sends.
+      expect(db.transactions).toBe(1);
+    });
+
+    it('fails a write whose staged parts were swept away under it, keeping the earlier file rather than one with a hole', async () => {
+      const files = new SqlMediaFiles(db);
+      const id = uuidv7();
+      const earlier = patterned(10, 2);
+      await files.write(id, earlier);
+      const source = Readable.from(
+        (async function* () {
+          yield patterned(MEDIA_PART_BYTES + 5, 3);
+          for (let i = 0; i < 1_000 && db.sent < MEDIA_PART_BYTES; i++) await setImmediate(); // the first part is being stored
+          await db.run("DELETE FROM media_parts WHERE media_id LIKE 'staging:%'"); // an operator's sweep of leftovers
+          yield patterned(MEDIA_PART_BYTES, 4);
+        })(),
+        { objectMode: false },
+      );
+      await expect(files.writeStream(id, source, 10 * MEDIA_PART_BYTES)).rejects.toThrow('media parts went missing');
+      expect((await files.read(id))?.equals(earlier)).toBe(true);
+      expect(await storedKeys(db)).toEqual([id]);
+    });
+
+    it('streams a download one part per query as the reader pulls', async () => {
+      const files = new SqlMediaFiles(db);
+      const id = uuidv7();
+      await files.write(id, patterned(20 * MEDIA_PART_BYTES, 1));
+      db.fetched = 0;
+      const opened = await files.open(id);
+      expect(db.fetched).toBe(0); // sizing the file reads none of its bytes
+      const iterator = (opened!.stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+      const first = await iterator.next();
+      expect(first.value?.length).toBe(MEDIA_PART_BYTES);
+      expect(db.fetched).toBeLessThanOrEqual(2 * MEDIA_PART_BYTES);
+      await iterator.return?.();
+    });
   });
-});
+}

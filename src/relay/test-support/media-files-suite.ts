@@ -50,8 +50,9 @@ function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-export function describeMediaFiles(name: string, open: () => Promise<MediaFilesUnderTest>): void {
-  describe(`MediaFiles behaviour: ${name}`, () => {
+/** Registers the suite; `skip` (PostgreSQL absent) keeps it in the report, named, rather than silently gone. */
+export function describeMediaFiles(name: string, open: () => Promise<MediaFilesUnderTest>, skip = false): void {
+  describe.skipIf(skip)(`MediaFiles behaviour: ${name}`, () => {
     let t: MediaFilesUnderTest;
     let files: MediaFiles;
     beforeEach(async () => {
