@@ -169,6 +169,15 @@ export function describeMediaFiles(name: string, open: () => Promise<MediaFilesU
       expect(await t.stored()).toEqual([a, b].sort());
     });
 
+    it('leaves one whole file when two writers store the same id at once (two instances fetching one inbound file)', async () => {
+      const id = uuidv7();
+      const [first, second] = [patterned(MiB + MiB / 2, 12), patterned(MiB + MiB / 2, 13)];
+      await Promise.all([files.writeStream(id, trickle(first, 128 * 1024), 2 * MiB), files.writeStream(id, trickle(second, 128 * 1024), 2 * MiB)]);
+      const kept = await files.read(id);
+      expect(kept?.equals(first) === true || kept?.equals(second) === true).toBe(true);
+      expect(await t.stored()).toEqual([id]);
+    });
+
     it('streams a 20 MiB file in and out in pieces no larger than a part', async () => {
       const id = uuidv7();
       const size = 20 * MiB;
