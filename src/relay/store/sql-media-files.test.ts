@@ -142,6 +142,30 @@ for (const engine of ENGINES) {
       expect(db.transactions).toBe(1);
     });
 
+    it('lets other writers commit while a slow client is half way through an upload', async () => {
+      const files = new SqlMediaFiles(db);
+      await db.run('CREATE TABLE other_writes (n INTEGER NOT NULL)');
+      let release = () => {};
+      const rest = new Promise<void>((resolve) => (release = resolve));
+      const slowClient = Readable.from(
+        (async function* () {
+          yield patterned(MEDIA_PART_BYTES + 5, 5);
+          await rest; // the client stalls mid-body
+          yield patterned(10, 6);
+        })(),
+        { objectMode: false },
+      );
+      let uploadDone = false;
+      const upload = files.writeStream(uuidv7(), slowClient, 10 * MEDIA_PART_BYTES).then(() => (uploadDone = true));
+      for (let i = 0; i < 1_000 && db.sent < MEDIA_PART_BYTES; i++) await setImmediate();
+      // Were the upload one transaction, this writer would wait for the client, and the client for the test: a hang.
+      await db.transaction(() => db.run('INSERT INTO other_writes (n) VALUES (?)', [1]));
+      expect(uploadDone).toBe(false);
+      release();
+      await upload;
+      expect(await db.get('SELECT count(*) AS n FROM other_writes')).toEqual({ n: 1 });
+    });
+
     it('fails a write whose staged parts were swept away under it, keeping the earlier file rather than one with a hole', async () => {
       const files = new SqlMediaFiles(db);
       const id = uuidv7();
