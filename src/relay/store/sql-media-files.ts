@@ -85,8 +85,9 @@ export class SqlMediaFiles implements MediaFiles {
 
   /**
    * Each part is its own statement, outside any transaction: on PostgreSQL a transaction holds the writers' lock, and
-   * an upload from a slow client would hold every other writer for as long as it takes. Only the publication at the
-   * end, two short statements, is a transaction, so a reader finds the old file or the new one and never neither.
+   * an upload from a slow client would hold every other writer for as long as it takes. (PgDatabase still takes that
+   * lock around each write statement, so other writers wait at most for one part's insert, never for the client.) Only
+   * the publication at the end, two short statements, is a transaction, so a reader finds the old file or the new one.
    */
   private async store(id: string, source: Readable, maxBytes: number): Promise<{ size: number; sha256: string }> {
     checkId(id);
