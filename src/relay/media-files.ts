@@ -1,15 +1,33 @@
-// Media bytes on the relay's disk, one file per media id; ids are checked before they touch a path.
-import { createHash } from 'node:crypto';
+// Where media bytes live (the MediaFiles port), and its one-machine form: files on the relay's disk, one per media id.
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { limitBytes } from '../node-shared/http-body';
 import { PRIVATE_FILE_MODE, makePrivateDirAsync } from '../node-shared/private-files';
 import { isUuidV7 } from '../shared/uuidv7';
 
-export class MediaFiles {
+/**
+ * Media bytes by media id, for uploads, inbound media fetched from WhatsApp and sends. Writes and `remove` refuse an id
+ * the relay did not mint (a UUIDv7) with RangeError; `read` and `open` answer null for it. A write is all or nothing:
+ * the file appears whole, and a failed write leaves nothing behind (an earlier file of that id stays).
+ */
+export interface MediaFiles {
+  /** Streams `source` in, counting and hashing; refuses past `maxBytes` with BodyTooLargeError. */
+  writeStream(id: string, source: Readable, maxBytes: number): Promise<{ size: number; sha256: string }>;
+  write(id: string, bytes: Buffer): Promise<void>;
+  /** The whole file, or null when there is none: for sends, whose size the media rules already bound. */
+  read(id: string): Promise<Buffer | null>;
+  /** The file's size and a stream of its bytes that never holds the whole file, or null when there is none. */
+  open(id: string): Promise<{ size: number; stream: Readable } | null>;
+  /** Deletes the file; removing one that is not there is not an error. */
+  remove(id: string): Promise<void>;
+}
+
+/** One file per media id in a private folder: the store for a relay on one machine (SQLite). */
+export class DiskMediaFiles implements MediaFiles {
   constructor(private readonly dir: string) {}
 
   private pathOf(id: string): string {
@@ -22,7 +40,9 @@ export class MediaFiles {
   async writeStream(id: string, source: Readable, maxBytes: number): Promise<{ size: number; sha256: string }> {
     await makePrivateDirAsync(this.dir);
     const target = this.pathOf(id);
-    const temp = `${target}.part`;
+    // A temporary name of its own per write: two writers of one id (two processes fetching the same inbound file)
+    // must not write into the same temporary file, and the last rename leaves one whole file.
+    const temp = `${target}.${randomBytes(6).toString('hex')}.part`;
     const hash = createHash('sha256');
     let size = 0;
     try {
@@ -47,16 +67,7 @@ export class MediaFiles {
   }
 
   async write(id: string, bytes: Buffer): Promise<void> {
-    await makePrivateDirAsync(this.dir);
-    const target = this.pathOf(id);
-    const temp = `${target}.part`;
-    await pipeline(
-      async function* () {
-        yield bytes;
-      },
-      createWriteStream(temp, { mode: PRIVATE_FILE_MODE }),
-    );
-    await rename(temp, target);
+    await this.writeStream(id, Readable.from([bytes]), Number.POSITIVE_INFINITY);
   }
 
   async read(id: string): Promise<Buffer | null> {
@@ -75,5 +86,9 @@ export class MediaFiles {
     } catch {
       return null;
     }
+  }
+
+  async remove(id: string): Promise<void> {
+    await rm(this.pathOf(id), { force: true });
   }
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../shared/uuidv7';
-import { MediaFiles } from './media-files';
+import { DiskMediaFiles } from './media-files';
 import { sendableContent, toProviderContent, type ContentDeps } from './outbound-content';
 import { openSqliteRelayStore } from './store/relay-db';
 import type { SqlRelayStore } from './store/sql-relay-store';
@@ -22,7 +22,7 @@ afterEach(async () => {
 async function withFile(upload: ContentDeps['provider']['uploadMedia']): Promise<{ deps: ContentDeps; mediaId: string; dir: string }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'branchline-content-'));
   store = openSqliteRelayStore(dir).store;
-  const files = new MediaFiles(path.join(dir, 'media'));
+  const files = new DiskMediaFiles(path.join(dir, 'media'));
   const mediaId = uuidv7();
   const { size, sha256 } = await files.writeStream(mediaId, Readable.from([Buffer.from('%PDF-1.7 statement')]), 1_000_000);
   await store.createUploadedMedia({ id: mediaId, mimeType: 'application/pdf', fileName: 'statement.pdf', size, sha256, uploadedBy: 'ana', now: 1 });

@@ -8,7 +8,7 @@ import type { Message } from '../shared/domain';
 import { uuidv7 } from '../shared/uuidv7';
 import { generateAgentToken, hashAgentToken } from './agent-tokens';
 import { silentLogger } from './log';
-import { MediaFiles } from './media-files';
+import { DiskMediaFiles } from './media-files';
 import { OutboundDispatcher, type SendLimiter } from './outbound-dispatcher';
 import { openSqliteRelayStore } from './store/relay-db';
 import type { SqlRelayStore } from './store/sql-relay-store';
@@ -52,7 +52,7 @@ function setup(options: { limiter?: SendLimiter; provider?: RecordingProvider } 
     store,
     provider,
     limiter: options.limiter ?? { reserve: () => ({ ok: true }) },
-    media: new MediaFiles(path.join(dir, 'media')),
+    media: new DiskMediaFiles(path.join(dir, 'media')),
     clock,
     log: silentLogger,
     random: () => 0,

@@ -13,7 +13,7 @@ import { sendError, sendJson } from './http-util';
 import { createLogger, phonePseudonymizer } from './log';
 import { createLongPoll } from './long-poll';
 import { MediaFetcher } from './media-fetcher';
-import { MediaFiles } from './media-files';
+import { DiskMediaFiles } from './media-files';
 import { routeMedia, type MediaRouteDeps } from './media-routes';
 import { OutboundDispatcher } from './outbound-dispatcher';
 import type { RelayConfig } from './relay-config';
@@ -77,7 +77,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
     overrides.provider ??
     (config.sandbox && config.whatsapp.graphUrl === '' ? lazyProvider(() => cloudApi(`${baseUrl}/sandbox/graph`)) : cloudApi(config.whatsapp.graphUrl));
 
-  const files = new MediaFiles(path.join(config.dataDir, 'media'));
+  const files = new DiskMediaFiles(path.join(config.dataDir, 'media'));
   const backoff = { baseMs: config.retryBaseMs, capMs: 60_000, resetAfterMs: 60_000 };
   const fetcher = new MediaFetcher({ store, provider, files, clock, log, backoff, random, maxAttempts: 8 });
   const dispatcher = new OutboundDispatcher({
