@@ -6,6 +6,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_DEAD_AFTER_MS, DEFAULT_EVENT_WINDOW, DEFAULT_HEARTBEAT_MS, MAX_FRAME_BYTES } from '../shared/protocol';
 import { AuthConfigError, AuthFileConfig, loadAuthSettings, type AuthSettings } from './auth/auth-config';
+import { DatabaseConfigError, loadDatabaseSetting, type DatabaseSetting } from './database-config';
 import { LimitsConfigError, LimitsFileConfig, loadLimitSettings, type LimitSettings } from './limits-config';
 import type { LogLevel } from './log';
 
@@ -24,6 +25,8 @@ export interface RelayConfig {
   host: string;
   port: number;
   dataDir: string;
+  /** SQLite in dataDir, or PostgreSQL (--database / RELAY_DATABASE_URL); the URL prints without its password. */
+  database: DatabaseSetting;
   sandbox: boolean;
   logLevel: LogLevel;
   whatsapp: WhatsAppSettings;
@@ -53,7 +56,7 @@ export interface RelayConfig {
 
 export interface ConfigSources {
   /** Parsed command-line flags (already split by the CLI). */
-  flags: { port?: string; host?: string; data?: string; config?: string; sandbox?: boolean };
+  flags: { port?: string; host?: string; data?: string; config?: string; sandbox?: boolean; database?: string };
   env: NodeJS.ProcessEnv;
 }
 
@@ -173,6 +176,7 @@ export function loadRelayConfig({ flags, env }: ConfigSources): RelayConfig {
     host,
     port,
     dataDir,
+    database: databaseSetting(flags.database, env),
     sandbox,
     logLevel,
     whatsapp,
@@ -194,6 +198,15 @@ export function loadRelayConfig({ flags, env }: ConfigSources): RelayConfig {
     auth: authSettings(env, file.auth, sandbox),
     limits: limitSettings(env, file.limits),
   };
+}
+
+function databaseSetting(flag: string | undefined, env: NodeJS.ProcessEnv): DatabaseSetting {
+  try {
+    return loadDatabaseSetting(flag, env);
+  } catch (error) {
+    if (error instanceof DatabaseConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
 }
 
 function limitSettings(env: NodeJS.ProcessEnv, file: LimitsFileConfig): LimitSettings {

@@ -139,6 +139,16 @@ describe('npm run relay', () => {
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });
 
+  it('names a bad --database or RELAY_DATABASE_URL, warns of a password on the command line, and never prints it', () => {
+    const bad = relayCli(['--sandbox', '--port', '0', '--data', freshDir()], { ...cleanEnv, RELAY_DATABASE_URL: 'mysql://relay:planted-pw-5521@db/relay' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('RELAY_DATABASE_URL must be a postgres:// or postgresql:// URL');
+    const flagged = relayCli(['--sandbox', '--port', '0', '--data', freshDir(), '--database', 'postgres://relay:planted-pw-5521@127.0.0.1:1/relay']);
+    expect(flagged.stderr).toContain('--database carries a password that other users of this machine can see');
+    expect(flagged.status).toBe(2);
+    expect(bad.stdout + bad.stderr + flagged.stdout + flagged.stderr).not.toContain('planted-pw-5521');
+  });
+
   it('names a corrupt config file and the wrong key in a valid one', () => {
     const dir = freshDir();
     const corrupt = path.join(dir, 'corrupt.json');

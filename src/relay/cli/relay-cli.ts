@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { readableByOthers } from '../../node-shared/private-files';
 import { DatabaseTooNewError } from '../../shared/migrations';
+import { DatabaseUrl } from '../database-config';
 import { ConfigError, loadAdminSettings, loadRelayConfig, type RelayConfig } from '../relay-config';
 import { startRelay } from '../relay-server';
 import { DEMO_CUSTOMERS, prepareDemo } from '../sandbox/demo';
@@ -17,7 +18,7 @@ import { runAudit } from './audit-command';
 import { unknownCommand } from './command-names';
 
 const USAGE = `Usage:
-  npm run relay -- [--sandbox] [--port N] [--host H] [--data DIR] [--config FILE]
+  npm run relay -- [--sandbox] [--port N] [--host H] [--data DIR] [--config FILE] [--database postgres://…]
   npm run relay -- teams add ID --name NAME            teams list
   npm run relay -- numbers add PHONE_NUMBER_ID --team TEAM [--display +15551234567]
   npm run relay -- numbers list
@@ -42,6 +43,7 @@ export async function main(argv: string[], out: Print, errOut: Print): Promise<n
         host: { type: 'string' },
         data: { type: 'string' },
         config: { type: 'string' },
+        database: { type: 'string' },
         name: { type: 'string' },
         team: { type: 'string' },
         role: { type: 'string' },
@@ -73,17 +75,27 @@ export async function main(argv: string[], out: Print, errOut: Print): Promise<n
     ...(values.host !== undefined && { host: values.host }),
     ...(values.data !== undefined && { data: values.data }),
     ...(values.config !== undefined && { config: values.config }),
+    ...(values.database !== undefined && { database: values.database }),
     sandbox: values.sandbox === true,
   };
   // The file may hold WhatsApp's secrets: named (never its content) when other accounts on the machine may read it.
   if (flags.config !== undefined && readableByOthers(flags.config)) {
     errOut(`relay: warning: the config file ${flags.config} can be read by other users of this machine; restrict it (chmod 600)`);
   }
+  // Named, never shown: a password on the command line is in every user's process list.
+  if (values.database !== undefined && new DatabaseUrl(values.database).hasPassword) {
+    errOut(
+      'relay: warning: --database carries a password that other users of this machine can see in the process list; use RELAY_DATABASE_URL, PGPASSWORD or ~/.pgpass',
+    );
+  }
   const [group, command, id, ...extra] = positionals;
   let config: RelayConfig | undefined;
   try {
     if (group === undefined) {
       config = loadRelayConfig({ flags, env: process.env });
+      // Until the PostgreSQL store is wired into startRelay, say so rather than quietly serve from SQLite.
+      if (config.database.kind === 'postgres')
+        throw new ConfigError(`the PostgreSQL store (${config.database.url.toString()}) is not wired into this relay yet`);
       // The sandbox's own OpenID provider first: the relay's auth.oidc settings must name it when they are read.
       const sso = flags.sandbox ? await startSandboxSso(process.env, config.dataDir) : null;
       if (sso !== null && sso.provider !== null) config = loadRelayConfig({ flags, env: sso.env });

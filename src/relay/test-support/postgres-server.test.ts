@@ -36,6 +36,7 @@ describe('the PostgreSQL test harness decides honestly', () => {
     const ci = planTestPostgres({ CI: 'true' }, undefined);
     expect(ci.kind).toBe('fail');
     expect('reason' in ci ? ci.reason : '').toContain('apt-get install postgresql');
+    expect(planTestPostgres({ BRANCHLINE_REQUIRE_POSTGRES: '1' }, undefined).kind).toBe('fail');
   });
 
   describe('finding the binaries', () => {

@@ -32,7 +32,8 @@ export function planTestPostgres(env: NodeJS.ProcessEnv, binDir: string | undefi
   if (given !== undefined && given !== '') return { kind: 'given', adminUrl: given };
   if (binDir !== undefined) return { kind: 'start', binDir };
   // CI always has PostgreSQL (.ci/run installs it): there a missing server is a failure, never a quiet skip.
-  if (env['CI'] !== undefined && env['CI'] !== '') return { kind: 'fail', reason: `CI is set but no PostgreSQL binaries were found: ${POSTGRES_INSTALL_HINT}` };
+  const required = ['CI', 'BRANCHLINE_REQUIRE_POSTGRES'].find((name) => (env[name] ?? '') !== '');
+  if (required !== undefined) return { kind: 'fail', reason: `${required} is set but no PostgreSQL binaries were found: ${POSTGRES_INSTALL_HINT}` };
   return { kind: 'skip', reason: `no PostgreSQL binaries found; ${POSTGRES_INSTALL_HINT}` };
 }
 
