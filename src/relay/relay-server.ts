@@ -2,7 +2,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { systemClock } from '../shared/clock';
 import { CloseCode } from '../shared/protocol';
 import { createMethodHandler } from './agent-methods';
@@ -13,14 +12,14 @@ import { sendError, sendJson } from './http-util';
 import { createLogger, phonePseudonymizer } from './log';
 import { createLongPoll } from './long-poll';
 import { MediaFetcher } from './media-fetcher';
-import { DiskMediaFiles } from './media-files';
+import { mediaFilesFor } from './media-placement';
 import { routeMedia, type MediaRouteDeps } from './media-routes';
 import { OutboundDispatcher } from './outbound-dispatcher';
 import type { RelayConfig } from './relay-config';
 import { createSessionFactory } from './relay-sessions';
 import { createSandbox } from './sandbox/sandbox';
 import { SessionHub } from './session-hub';
-import { openSqliteRelayStore } from './store/relay-db';
+import { openRelayStore } from './store/open-relay-store';
 import { createWebhookFigures, figuresSnapshot } from './webhook/webhook-figures';
 import { handleWebhookPost, handleWebhookVerify, type WebhookRouteDeps } from './webhook/webhook-route';
 import { createCloudApiProvider } from './whatsapp/cloud-api';
@@ -40,7 +39,7 @@ import type { Relay, RelayOverrides } from './relay-types';
 export async function startRelay(config: RelayConfig, overrides: RelayOverrides = {}): Promise<Relay> {
   const clock = overrides.clock ?? systemClock;
   const random = overrides.random ?? Math.random;
-  const { store } = openSqliteRelayStore(config.dataDir, { phoneNumberId: config.whatsapp.phoneNumberId });
+  const { store, db } = await openRelayStore({ dataDir: config.dataDir, database: config.database, phoneNumberId: config.whatsapp.phoneNumberId });
   const salt = await store.getOrCreateMeta('log_salt', () => randomBytes(16).toString('hex'));
   const log = createLogger({
     level: config.logLevel,
@@ -77,7 +76,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
     overrides.provider ??
     (config.sandbox && config.whatsapp.graphUrl === '' ? lazyProvider(() => cloudApi(`${baseUrl}/sandbox/graph`)) : cloudApi(config.whatsapp.graphUrl));
 
-  const files = new DiskMediaFiles(path.join(config.dataDir, 'media'));
+  const files = mediaFilesFor(db, config.dataDir);
   const backoff = { baseMs: config.retryBaseMs, capMs: 60_000, resetAfterMs: 60_000 };
   const fetcher = new MediaFetcher({ store, provider, files, clock, log, backoff, random, maxAttempts: 8 });
   const dispatcher = new OutboundDispatcher({

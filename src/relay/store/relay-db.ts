@@ -8,6 +8,7 @@ import { claimUnnumberedConversations, MIGRATION_2 } from './migration-2-identit
 import { MIGRATION_3, registerConfiguredNumber } from './migration-3-teams';
 import { MIGRATION_4 } from './migration-4-sessions';
 import { MIGRATION_5 } from './migration-5-oidc';
+import { MIGRATION_6 } from './migration-6-media-parts';
 import { AUDIT_INSERT, auditValues, changeEntry } from './records/audit';
 import { SqlRelayStore } from './sql-relay-store';
 import { SqliteDatabase } from './sql/sqlite-database';
@@ -116,6 +117,7 @@ export const RELAY_MIGRATIONS: readonly Migration<RelayDatabase>[] = [
   MIGRATION_3,
   MIGRATION_4,
   MIGRATION_5,
+  MIGRATION_6,
 ];
 
 export interface OpenOptions {

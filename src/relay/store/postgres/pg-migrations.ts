@@ -6,6 +6,7 @@ import type { Logger } from '../../log';
 import { MAIN_TEAM } from '../migration-3-teams';
 import { PgDatabase } from './pg-database';
 import { PG_SCHEMA_1 } from './pg-schema-1';
+import { MEDIA_PARTS_DDL } from '../sql-media-files';
 
 export interface PgMigration {
   /** 1, 2, 3 … with no gaps: the schema version this migration produces. */
@@ -22,6 +23,13 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     up: async (db) => {
       await db.exec(PG_SCHEMA_1);
       await db.run('INSERT INTO teams (id, name, created_at) VALUES (?, ?, ?)', [MAIN_TEAM.id, MAIN_TEAM.name, Date.now()]);
+    },
+  },
+  {
+    version: 2,
+    description: 'media parts: media bytes every instance reads (SQLite schema 6)',
+    up: async (db) => {
+      await db.exec(MEDIA_PARTS_DDL.postgres);
     },
   },
 ];
