@@ -2,7 +2,7 @@
 import type { Conversation, Message, MessageStatus, SendFailure } from '../../../shared/domain';
 import { uuidv7 } from '../../../shared/uuidv7';
 import { fail, ok, type Result } from '../../../shared/errors';
-import { mergeStatus, statusAdvances } from '../../../shared/status-merge';
+import { statusChange } from '../../domain/status-rules';
 import type { SqlDatabase } from '../sql/sql-database';
 import type { Page } from '../relay-store';
 import type { EventLogRecords } from './event-log';
@@ -99,9 +99,9 @@ export class ConversationRecords {
   /** Merges a status into a message (monotonic: a late "delivered" never undoes "read"); returns whether it changed. */
   async mergeMessageStatus(messageId: string, incoming: MessageStatus, failure: SendFailure | null, now: number): Promise<boolean> {
     const row = await this.existingMessage(messageId);
-    if (!statusAdvances(row.status, incoming)) return false;
-    const status = mergeStatus(row.status, incoming);
-    const storedFailure = status === 'failed' ? failure : null;
+    const change = statusChange(row.status, { status: incoming, failure });
+    if (change === null) return false;
+    const { status, failure: storedFailure } = change;
     await this.db.run('UPDATE messages SET status = ?, failure = ?, updated_at = ? WHERE id = ?', [
       status,
       storedFailure === null ? null : JSON.stringify(storedFailure),

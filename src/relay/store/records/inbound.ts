@@ -12,6 +12,7 @@ import type { EventLogRecords } from './event-log';
 import type { MediaRecords } from './media';
 import type { RevisionRecords } from './revisions';
 import { toMessage } from './rows';
+import { adoptsLostSend } from '../../domain/status-rules';
 
 type MediaToFetch = { mediaId: string; waMediaId: string }[];
 
@@ -154,7 +155,7 @@ export class InboundRecords {
     if (message === undefined && status.bizOpaque !== null) {
       // Meta accepted a send whose answer we never received (timeout, crash): adopt its wamid, stop resending.
       const pending = await this.conversations.messageById(status.bizOpaque);
-      if (pending !== undefined && pending.direction === 'out' && pending.wamid === null) {
+      if (pending !== undefined && adoptsLostSend(pending)) {
         await this.db.run('UPDATE messages SET wamid = ? WHERE id = ?', [status.wamid, pending.id]);
         await this.db.run('DELETE FROM outbound_jobs WHERE message_id = ?', [pending.id]);
         await this.conversations.mergeMessageStatus(pending.id, 'sent', null, now);

@@ -1,7 +1,9 @@
 // The durable queue to WhatsApp: a send is accepted with its job in one transaction, then drained in order.
-import type { Message, MessageContent, SendFailure } from '../../../shared/domain';
+import type { Message, SendFailure } from '../../../shared/domain';
 import { fail, ok, type AppError, type Result } from '../../../shared/errors';
-import { isWindowOpen } from '../../../shared/service-window';
+import { assigneeAfterSend, mediaIdOf, sendContent, sendRefusal } from '../../domain/send-rules';
+import { completionStatuses } from '../../domain/status-rules';
+import { startRefusal, workRefusal } from '../../domain/work-refusals';
 import type { Recipient } from '../../whatsapp/provider';
 import type { SqlDatabase } from '../sql/sql-database';
 import type { OutboundJob, SendRequest } from '../relay-store';
@@ -11,16 +13,11 @@ import type { EventLogRecords } from './event-log';
 import type { MediaRecords } from './media';
 import type { AuditRecords } from './audit';
 import type { MembershipRecords } from './memberships';
-import { readRefusal, teamWords, workRefusal } from './ownership';
+import { workedConversation } from './ownership';
 import type { TeamRecords } from './teams';
 import { MAIN_TEAM } from '../migration-3-teams';
 import { parseRow, parseRows } from '../../../node-shared/stored-row';
 import { Count, DueJobRow, OrphanStatusRow, toMessage, type ConversationRow } from './rows';
-
-/** Meta's rule, in words for the agent: the Graph API refuses authentication templates to anything but a phone number. */
-export const PHONE_NUMBER_ONLY_TO_GROUP = 'WhatsApp does not deliver authentication templates to groups: send it to the customer’s own number';
-export const PHONE_NUMBER_ONLY_NO_NUMBER =
-  'WhatsApp has not shared this customer’s phone number, and authentication templates can only be sent to a phone number';
 
 /** Whom WhatsApp delivers a conversation's messages to: the group, else the phone number when known, else the BSUID. */
 export function recipientOf(row: { group_id: string | null; wa_id: string | null; bsuid: string | null }): Recipient | null {
@@ -57,36 +54,23 @@ export class OutboundJobRecords {
       // Checked here, in the send's own transaction: a take-over or revocation just before cannot slip through.
       const refused = await this.refusal(agentId, known, phoneNumberId);
       if (refused !== null) return { ok: false, error: refused };
-      if (phoneNumberOnly && known !== undefined && known.group_id !== null) return fail('invalid_input', PHONE_NUMBER_ONLY_TO_GROUP);
-      if (phoneNumberOnly && known !== undefined && known.wa_id === null) return fail('invalid_input', PHONE_NUMBER_ONLY_NO_NUMBER);
-      if (params.content.type !== 'template' && !isWindowOpen(known?.last_inbound_at ?? null, now)) {
-        return fail('template_required', 'the 24-hour window is closed: only an approved template can be sent', false);
-      }
-      let content: MessageContent;
-      if (params.content.type === 'image' || params.content.type === 'document') {
-        const media = await this.media.get(params.content.mediaId);
-        if (media === null || media.state !== 'ready') return fail('not_found', 'media not found: upload it first');
-        const fileName = params.content.type === 'document' ? (params.content.fileName ?? media.fileName) : null;
-        content = {
-          type: params.content.type,
-          mediaId: media.id,
-          mimeType: media.mimeType,
-          ...(fileName !== null && { fileName }),
-          ...(media.size !== null && { size: media.size }),
-          ...(params.content.caption !== undefined && { caption: params.content.caption }),
-        };
-      } else {
-        content = params.content;
-      }
+      const target = known === undefined ? null : { groupId: known.group_id, waId: known.wa_id, lastInboundAt: known.last_inbound_at };
+      const notNow = sendRefusal(params.content, target, phoneNumberOnly, now);
+      if (notNow !== null) return { ok: false, error: notNow };
+      const mediaId = mediaIdOf(params.content);
+      const resolved = sendContent(params.content, mediaId === null ? null : await this.media.get(mediaId));
+      if (!resolved.ok) return resolved;
+      const content = resolved.value;
 
-      let conversationId = known?.id;
-      if (conversationId === undefined) {
+      let conversation = known;
+      if (conversation === undefined) {
         // The params schema asks for a conversation id or a waId; without either there is no one to write to.
         if (waId === undefined) return fail('invalid_input', 'a send names its conversationId or the customer’s waId');
         const customerId = await this.customers.resolve({ waId, bsuid: null }, now, new Set());
         if (customerId === null) return fail('invalid_input', 'waId is not a phone number WhatsApp accepts');
-        conversationId = (await this.conversations.findOrCreate(phoneNumberId, { customerId }, now, now)).id;
+        conversation = await this.conversations.findOrCreate(phoneNumberId, { customerId }, now, now);
       }
+      const conversationId = conversation.id;
       let replyToId: string | null = null;
       if (params.replyToId !== undefined) {
         const quoted = await this.conversations.messageById(params.replyToId);
@@ -107,11 +91,13 @@ export class OutboundJobRecords {
         seq,
         now,
       ]);
-      // First responder: an unassigned conversation becomes the sender's.
-      await this.db.run(
-        'UPDATE conversations SET assigned_agent_id = coalesce(assigned_agent_id, ?), last_message_at = greatest(last_message_at, ?), updated_at = ? WHERE id = ?',
-        [agentId, now, now, conversationId],
-      );
+      // Read in this transaction, which writers take one at a time: the assignment cannot have changed since.
+      await this.db.run('UPDATE conversations SET assigned_agent_id = ?, last_message_at = greatest(last_message_at, ?), updated_at = ? WHERE id = ?', [
+        assigneeAfterSend(conversation.assigned_agent_id, agentId),
+        now,
+        now,
+        conversationId,
+      ]);
       await this.conversations.emit(conversationId, now);
       await this.access.audit.append({
         at: now,
@@ -128,14 +114,11 @@ export class OutboundJobRecords {
   /** The sender may reply in this conversation, or start one from this number (it must be their team's). */
   private async refusal(agentId: string, known: ConversationRow | undefined, phoneNumberId: string): Promise<AppError | null> {
     const agent = await this.access.memberships.access(agentId);
-    if (known !== undefined) return workRefusal(agent, known, 'send');
+    if (known !== undefined) return workRefusal(agent, workedConversation(known), 'send');
     // A number no team serves yet is main's, as findOrCreate files the conversation.
     const team = await this.access.teams.team((await this.access.teams.teamOfNumber(phoneNumberId)) ?? MAIN_TEAM.id);
     if (team === undefined) throw new Error('team main is missing: the relay database is damaged');
-    // As if the conversation existed, unassigned, in the number's team.
-    const refused = readRefusal(agent, { team_id: team.id, team_name: team.name });
-    const outsider = refused !== null && agent !== null && agent.revokedAt === null && agent.role !== 'admin';
-    return outsider ? { code: 'forbidden', message: `Conversations on this number are handled by ${teamWords(team)}`, retryable: false } : refused;
+    return startRefusal(agent, team);
   }
 
   /** The conversation with the customer who has this phone number, on our number `phoneNumberId`. */
@@ -189,10 +172,13 @@ export class OutboundJobRecords {
     await this.db.transaction(async () => {
       await this.db.run('DELETE FROM outbound_jobs WHERE message_id = ?', [messageId]);
       await this.db.run('UPDATE messages SET wamid = ? WHERE id = ? AND wamid IS NULL', [wamid, messageId]);
-      await this.conversations.mergeMessageStatus(messageId, 'sent', null, now);
-      // Statuses that raced ahead of the send's own answer.
-      const orphans = parseRows('orphan_statuses', OrphanStatusRow, await this.db.all('SELECT status, failure FROM orphan_statuses WHERE wamid = ?', [wamid]));
-      for (const o of orphans) await this.conversations.mergeMessageStatus(messageId, o.status, o.failure, now);
+      // Statuses that raced ahead of the send's own answer are applied after "sent", as if they had come in order.
+      const orphans = parseRows(
+        'orphan_statuses',
+        OrphanStatusRow,
+        await this.db.all('SELECT status, failure FROM orphan_statuses WHERE wamid = ? ORDER BY status', [wamid]),
+      );
+      for (const update of completionStatuses(orphans)) await this.conversations.mergeMessageStatus(messageId, update.status, update.failure, now);
       await this.db.run('DELETE FROM orphan_statuses WHERE wamid = ?', [wamid]);
     });
   }

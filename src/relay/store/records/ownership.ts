@@ -1,7 +1,8 @@
 // Who works a conversation: assignment and take-over, release, transfer between teams, case links and
 // read marks, each checked against the actor's rights inside its own transaction and written to the audit trail.
-import type { Conversation, TeamRef } from '../../../shared/domain';
+import type { Conversation } from '../../../shared/domain';
 import { fail, ok, type AppError, type Result } from '../../../shared/errors';
+import { assignRefusal, transferRefusal, transferTarget, workRefusal, type WorkedConversation } from '../../domain/work-refusals';
 import type { Actor, AgentAccess, AuditAction, ChangedBy } from '../access-types';
 import type { SqlDatabase } from '../sql/sql-database';
 import type { AssignOptions } from '../relay-store';
@@ -13,32 +14,9 @@ import type { TeamRecords } from './teams';
 import { parseRows } from '../../../node-shared/stored-row';
 import { IdRow, type ConversationRow } from './rows';
 
-export type WorkAction = 'send' | 'linkCase' | 'markRead';
-const WORK_WORDS: Record<WorkAction, string> = { send: 'to reply', linkCase: 'to link a case', markRead: 'to mark it read' };
-const NO_CUSTOMER_CONTENT = 'Admins manage teams, numbers and agents; customer conversations are not shown to admins';
-
-/** "the North branch team"; a name that already says team is not doubled. */
-export function teamWords(team: TeamRef): string {
-  return /\bteam$/i.test(team.name.trim()) ? `the ${team.name.trim()}` : `the ${team.name.trim()} team`;
-}
-
-const assigneeName = (row: ConversationRow): string => row.assignee_name ?? row.assigned_agent_id ?? 'nobody';
-const teamOf = (row: Pick<ConversationRow, 'team_id' | 'team_name'>): TeamRef => ({ id: row.team_id, name: row.team_name });
-
-/** Why this agent may not see the conversation (or one in this team) now; null when they may. */
-export function readRefusal(agent: AgentAccess | null, row: Pick<ConversationRow, 'team_id' | 'team_name'>): AppError | null {
-  if (agent === null || agent.revokedAt !== null) return { code: 'forbidden', message: 'This agent has been revoked', retryable: false };
-  if (agent.role === 'admin') return { code: 'forbidden', message: NO_CUSTOMER_CONTENT, retryable: false };
-  if (agent.teams.some((t) => t.id === row.team_id)) return null;
-  return { code: 'forbidden', message: `This conversation is now handled by ${teamWords(teamOf(row))}`, retryable: false };
-}
-
-/** Why this agent may not reply, link a case or mark read here: an assigned conversation is its assignee's (or a supervisor's). */
-export function workRefusal(agent: AgentAccess | null, row: ConversationRow, action: WorkAction): AppError | null {
-  const refused = readRefusal(agent, row);
-  if (refused !== null || agent === null) return refused;
-  if (row.assigned_agent_id === null || row.assigned_agent_id === agent.id || agent.role === 'supervisor') return null;
-  return { code: 'forbidden', message: `Assigned to ${assigneeName(row)}: take it over ${WORK_WORDS[action]}`, retryable: false };
+/** What the need-to-know rules (domain/work-refusals.ts) need of a conversation row. */
+export function workedConversation(row: ConversationRow): WorkedConversation {
+  return { team: { id: row.team_id, name: row.team_name }, assignedAgentId: row.assigned_agent_id, assigneeName: row.assignee_name };
 }
 
 export class OwnershipRecords {
@@ -92,7 +70,7 @@ export class OwnershipRecords {
     return this.work(
       conversationId,
       actor,
-      (agent, row) => workRefusal(agent, row, 'markRead'),
+      (agent, row) => workRefusal(agent, workedConversation(row), 'markRead'),
       async () => {
         const result = await this.conversations.markRead(conversationId, upToMessageId, now);
         if (result.ok) await this.record('conversation.mark_read', actor, conversationId, now, { upToMessageId });
@@ -105,7 +83,7 @@ export class OwnershipRecords {
     return this.work(
       conversationId,
       actor,
-      (agent, row) => workRefusal(agent, row, 'linkCase'),
+      (agent, row) => workRefusal(agent, workedConversation(row), 'linkCase'),
       async () => {
         const result = await this.conversations.update(conversationId, 'case_id', caseId, now);
         if (result.ok) await this.record('conversation.link_case', actor, conversationId, now, { caseId });
@@ -119,7 +97,11 @@ export class OwnershipRecords {
     return this.work(
       conversationId,
       actor,
-      (agent, row) => (agent === null ? readRefusal(agent, row) : this.assignRefusal(agent, row, agentId, takeOver)),
+      // The agent named is read first, so the rule decides on what the store holds now, in this transaction.
+      async (agent, row) => {
+        const target = agentId === null || agent === null ? null : await this.memberships.access(agentId);
+        return assignRefusal(agent, workedConversation(row), { agentId, takeOver }, target);
+      },
       async (row) => {
         const target = agentId === null ? null : await this.memberships.access(agentId);
         if (agentId !== null && (target === null || target.revokedAt !== null)) return fail('not_found', `There is no active agent "${agentId}"`);
@@ -135,28 +117,6 @@ export class OwnershipRecords {
     );
   }
 
-  /** Taking, taking over (confirmed), releasing one's own; a supervisor also reassigns within the team and releases anyone's. */
-  private async assignRefusal(agent: AgentAccess, row: ConversationRow, agentId: string | null, takeOver: boolean): Promise<AppError | null> {
-    const refused = readRefusal(agent, row);
-    if (refused !== null) return refused;
-    const current = row.assigned_agent_id;
-    const supervisor = agent.role === 'supervisor';
-    const no = (code: 'forbidden' | 'conflict' | 'invalid_input' | 'not_found', message: string): AppError => ({ code, message, retryable: false });
-    if (agentId === null) {
-      return current === null || current === agent.id || supervisor
-        ? null
-        : no('forbidden', `Assigned to ${assigneeName(row)}: only they or a supervisor can release it`);
-    }
-    if (agentId === current) return null;
-    if (agentId !== agent.id && !supervisor) return no('forbidden', 'Only a supervisor can assign a conversation to a colleague');
-    const target = await this.memberships.access(agentId);
-    if (target === null || target.revokedAt !== null) return no('not_found', `There is no active agent "${agentId}"`);
-    if (target.role === 'admin' || !target.teams.some((t) => t.id === row.team_id))
-      return no('invalid_input', `${target.name} is not in ${teamWords(teamOf(row))}`);
-    if (current !== null && agentId === agent.id && !takeOver) return no('conflict', `Assigned to ${assigneeName(row)}: confirm to take it over`);
-    return null;
-  }
-
   /**
    * To another team, unassigned. The old team hears `conversation.removed` (not agents also in the new team), the new
    * team the conversation as it now stands; their consoles fetch its history.
@@ -165,15 +125,11 @@ export class OwnershipRecords {
     return this.work(
       conversationId,
       actor,
-      (agent, row) => {
-        const refused = readRefusal(agent, row);
-        if (refused !== null || agent?.role === 'supervisor') return refused;
-        return { code: 'forbidden', message: 'Only a supervisor can transfer a conversation to another team', retryable: false };
-      },
+      (agent, row) => transferRefusal(agent, workedConversation(row)),
       async (row) => {
-        const team = await this.teams.team(teamId);
-        if (team === undefined) return fail('not_found', `There is no team "${teamId}"`);
-        if (team.id === row.team_id) return fail('invalid_input', `This conversation is already handled by ${teamWords(team)}`);
+        const target = transferTarget(workedConversation(row), teamId, await this.teams.team(teamId));
+        if (!target.ok) return target;
+        const team = target.value;
         await this.db.run('UPDATE conversations SET team_id = ?, assigned_agent_id = NULL, updated_at = ? WHERE id = ?', [team.id, now, conversationId]);
         await this.events.append({ kind: 'conversation.removed', conversationId, mergedInto: null }, now, { teamId: row.team_id, unlessTeamId: team.id });
         const conversation = await this.conversations.emit(conversationId, now);
