@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findPostgresBinDir, planTestPostgres } from './postgres-server';
+import { findPostgresBinDir, planTestPostgres, removeStaleFolders } from './postgres-server';
 import { testPostgres } from './postgres-tests';
 
 const pg = testPostgres();
@@ -59,6 +59,32 @@ describe('the PostgreSQL test harness decides honestly', () => {
       }
       expect(findPostgresBinDir(root)).toBe(path.join(root, '15', 'bin'));
     });
+  });
+
+  it('clears folders a killed run left behind, but not a live server’s or one being set up', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'bl-stale-'));
+    try {
+      const folder = (name: string, pid: number | null, ageMs: number) => {
+        const data = path.join(root, name, 'data');
+        mkdirSync(data, { recursive: true });
+        if (pid !== null) writeFileSync(path.join(data, 'postmaster.pid'), `${pid}\n${data}\n`);
+        const at = (Date.now() - ageMs) / 1000;
+        utimesSync(path.join(root, name), at, at);
+      };
+      const hour = 3_600_000;
+      folder('branchline-pg-stopped', null, hour);
+      folder('branchline-pg-killed', 2 ** 22 + 12_345, hour); // above Linux's largest pid: no such process
+      folder('branchline-pg-live', process.pid, hour);
+      folder('branchline-pg-new', null, 1_000);
+      folder('unrelated-folder', null, hour);
+      removeStaleFolders(root);
+      const left = ['branchline-pg-stopped', 'branchline-pg-killed', 'branchline-pg-live', 'branchline-pg-new', 'unrelated-folder'].filter((n) =>
+        existsSync(path.join(root, n)),
+      );
+      expect(left).toEqual(['branchline-pg-live', 'branchline-pg-new', 'unrelated-folder']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it.skipIf(pg.binDir === null)('leaves no server or folder behind when the test process dies without stopping it', async () => {

@@ -1,6 +1,6 @@
 // A real, throwaway PostgreSQL server for tests: initdb in a temporary folder, postgres on a free 127.0.0.1 port.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -81,7 +81,8 @@ async function freePort(): Promise<number> {
  * loss, and the machine's disk is shared. Killed and removed on process exit even if the caller never calls stop().
  */
 export async function startPostgresServer(binDir: string): Promise<PostgresServer> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'branchline-pg-'));
+  removeStaleFolders();
+  const dir = mkdtempSync(path.join(tmpdir(), `${PREFIX}-`));
   const data = path.join(dir, 'data');
   const user = runAs();
   if (user !== null) chownSync(dir, user.uid, user.gid);
@@ -137,6 +138,39 @@ export async function startPostgresServer(binDir: string): Promise<PostgresServe
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+const PREFIX = 'branchline-pg';
+const STALE_AFTER_MS = 10 * 60_000;
+
+/**
+ * Folders an earlier run could not remove (its process was killed outright, so no exit handler ran): removed once no
+ * postmaster runs in them and they are old enough not to be another run's server still being set up.
+ */
+export function removeStaleFolders(root = tmpdir(), now = Date.now()): void {
+  for (const name of readdirSync(root)) {
+    if (!name.startsWith(`${PREFIX}-`)) continue;
+    const dir = path.join(root, name);
+    try {
+      if (now - statSync(dir).mtimeMs < STALE_AFTER_MS || postmasterRunning(path.join(dir, 'data'))) continue;
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // gone meanwhile, or not ours to read: leave it
+    }
+  }
+}
+
+function postmasterRunning(data: string): boolean {
+  const pidFile = path.join(data, 'postmaster.pid');
+  if (!existsSync(pidFile)) return false;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  try {
+    process.kill(pid, 0); // signal 0: only asks whether the process exists
+    return true;
+  } catch (error) {
+    // EPERM: it exists, as another user.
+    return error instanceof Error && 'code' in error && error.code === 'EPERM';
+  }
 }
 
 let counter = 0;

@@ -25,7 +25,12 @@ export interface TestPostgres {
 }
 
 export function testPostgres(): TestPostgres {
-  const info = inject('postgres');
+  // Undefined under a vitest config without postgres-global-setup.ts: a named skip, not a crash.
+  const info: TestPostgresInfo = (inject('postgres') as TestPostgresInfo | undefined) ?? {
+    adminUrl: null,
+    binDir: null,
+    skipReason: 'the PostgreSQL globalSetup (src/relay/test-support/postgres-global-setup.ts) is not in this vitest config',
+  };
   return {
     skipReason: info.skipReason,
     binDir: info.binDir,

@@ -67,8 +67,29 @@ export function sqlEngineSuite(open: () => Promise<OpenedEngine>): void {
       order.push('two:end');
     });
     await Promise.all([one, two]);
-    expect(order).toEqual(['one:start', 'one:end', 'two:start', 'two:end']);
-    expect(await db.get('SELECT n FROM t WHERE id = ?', ['x'])).toEqual({ n: 2 });
+    // Either may go first (PostgreSQL's pool does not promise the order of callers), but never interleaved.
+    const oneFirst = order[0] === 'one:start';
+    expect(order).toEqual(oneFirst ? ['one:start', 'one:end', 'two:start', 'two:end'] : ['two:start', 'two:end', 'one:start', 'one:end']);
+    expect(await db.get('SELECT n FROM t WHERE id = ?', ['x'])).toEqual({ n: oneFirst ? 2 : 1 });
+  });
+
+  it('keeps a statement started by a finished transaction out of the next one', async () => {
+    let fire = () => {};
+    let late: Promise<unknown> = Promise.resolve();
+    await db.transaction(async () => {
+      await db.run('INSERT INTO t (id, n) VALUES (?, ?)', ['a', 1]);
+      // Registered inside the work, so it runs in the transaction's async context, but after the commit.
+      late = new Promise<void>((resolve) => (fire = resolve)).then(() => db.get('SELECT count(*) AS c FROM t'));
+    });
+    await expect(
+      db.transaction(async () => {
+        await db.run('INSERT INTO t (id, n) VALUES (?, ?)', ['uncommitted', 2]);
+        fire();
+        await pause(50); // time for a misrouted statement to run in here
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(await late).toEqual({ c: 1 });
   });
 
   it('offers greatest and least ignoring NULLs, and a JSON list as one parameter', async () => {

@@ -34,6 +34,8 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
+const CONNECT_TIMEOUT_MS = 15_000;
+
 const OID = { bool: 16, int8: 20, numeric: 1700 } as const;
 
 /** bigint and numeric arrive as text: counts and ms timestamps become numbers, refused rather than rounded past 2^53. */
@@ -53,6 +55,9 @@ const TYPES = {
 
 type Bound = string | number | null | Buffer;
 
+/** Statements that cannot write (`SELECT pg_notify` included: a notification outside a transaction needs no turn). */
+const READ_ONLY = /^\s*(SELECT|VALUES|SHOW|EXPLAIN)\b/i;
+
 function bind(params: readonly SqlValue[]): Bound[] {
   return params.map((p) => {
     if (typeof p === 'boolean') return p ? 1 : 0;
@@ -69,7 +74,7 @@ function isConnectionError(error: unknown): boolean {
   return (
     /^(08|57P|28|3D000)/.test(code) ||
     /^E(CONN|NOTFOUND|AI_AGAIN|TIMEDOUT|HOSTUNREACH|NETUNREACH|PIPE)/.test(code) ||
-    /Connection terminated/i.test(error.message)
+    /Connection terminated|timeout exceeded when trying to connect/i.test(error.message)
   );
 }
 
@@ -87,7 +92,12 @@ export class PgDatabase implements SqlDatabase {
   readonly where: string;
   private readonly pool: pg.Pool;
   private readonly listener: PgListener;
-  private readonly current = new AsyncLocalStorage<pg.PoolClient>();
+  /**
+   * The open transaction's connection, for statements issued inside its work. Emptied when it ends: work may start
+   * something (a timer, a wake-up) that queries later, in the same async context, after the connection went back to
+   * the pool and perhaps into another caller's transaction.
+   */
+  private readonly current = new AsyncLocalStorage<{ client: pg.PoolClient | null }>();
 
   /** Opens a pool and checks the server answers; throws DatabaseUnavailableError with a clear, password-free message. */
   static async open(options: PgDatabaseOptions): Promise<PgDatabase> {
@@ -104,35 +114,45 @@ export class PgDatabase implements SqlDatabase {
   private constructor(private readonly options: PgDatabaseOptions) {
     const log = options.log ?? silentLogger;
     this.where = redactDatabaseUrl(options.url);
-    const config: pg.PoolConfig = { connectionString: options.url, types: TYPES, application_name: 'branchline-relay', keepAlive: true };
+    const config: pg.PoolConfig = {
+      connectionString: options.url,
+      types: TYPES,
+      application_name: 'branchline-relay',
+      keepAlive: true,
+      // A server that never answers (a dropped route) fails a connect after this rather than the OS's minutes.
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    };
     this.pool = new pg.Pool({ ...config, max: options.maxConnections ?? 10 });
     // An idle pooled connection the server dropped (a restart) reports here; the pool replaces it on the next query.
     this.pool.on('error', (error) => log.warn('db.pool.connection_lost', { reason: this.describe(error) }));
     this.listener = new PgListener(config, log, (error) => this.describe(error));
   }
 
+  /** A statement that may write (`INSERT … RETURNING` through get/all too) outside a transaction takes the writers' lock. */
   async all(sql: string, params: readonly SqlValue[] = []): Promise<unknown[]> {
+    if (this.inTransaction() === null && !READ_ONLY.test(sql)) return this.transaction(() => this.all(sql, params));
     return (await this.query(sql, params)).rows;
   }
 
   async get(sql: string, params: readonly SqlValue[] = []): Promise<unknown> {
-    return (await this.query(sql, params)).rows[0];
+    return (await this.all(sql, params))[0];
   }
 
   /** A write outside a transaction still takes the writers' lock (it may append to the event log). */
   async run(sql: string, params: readonly SqlValue[] = []): Promise<SqlRun> {
-    if (this.current.getStore() === undefined) return this.transaction(() => this.run(sql, params));
+    if (this.inTransaction() === null) return this.transaction(() => this.run(sql, params));
     return { changes: (await this.query(sql, params)).rowCount ?? 0 };
   }
 
   async transaction<T>(work: () => Promise<T>): Promise<T> {
-    if (this.current.getStore() !== undefined) return work();
+    if (this.inTransaction() !== null) return work();
     const client = await this.connect();
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [WRITER_LOCK_KEY]);
-      const result = await this.current.run(client, work);
+      const held: { client: pg.PoolClient | null } = { client };
+      const result = await this.current.run(held, work).finally(() => (held.client = null));
       const done = await client.query('COMMIT');
       // PostgreSQL answers COMMIT of a transaction a failed statement aborted with ROLLBACK, not an error.
       if (done.command === 'ROLLBACK') throw new Error('the transaction was rolled back: a statement in it failed (and the failure was caught)');
@@ -165,7 +185,7 @@ export class PgDatabase implements SqlDatabase {
 
   /** Runs SQL with no parameters, several statements allowed (migrations). Joins the open transaction, if any. */
   async exec(sql: string): Promise<void> {
-    const client = this.current.getStore();
+    const client = this.inTransaction();
     try {
       await (client ?? this.pool).query(sql);
     } catch (error) {
@@ -181,12 +201,16 @@ export class PgDatabase implements SqlDatabase {
   private async query(sql: string, params: readonly SqlValue[]): Promise<pg.QueryResult> {
     const { text, count } = numberPlaceholders(sql);
     if (count !== params.length) throw new Error(`the statement has ${count} placeholders but ${params.length} values were given`);
-    const client = this.current.getStore();
+    const client = this.inTransaction();
     try {
       return await (client ?? this.pool).query(text, bind(params));
     } catch (error) {
       throw this.surface(error);
     }
+  }
+
+  private inTransaction(): pg.PoolClient | null {
+    return this.current.getStore()?.client ?? null;
   }
 
   private async connect(): Promise<pg.PoolClient> {

@@ -21,7 +21,8 @@ type Bound = string | number | bigint | null | Uint8Array;
 export class SqliteDatabase implements SqlDatabase {
   readonly dialect = SQLITE_DIALECT;
   private readonly statements = new Map<string, Database.Statement>();
-  private readonly current = new AsyncLocalStorage<SqliteDatabase>();
+  /** Marks statements issued inside the open transaction's work; `open` turns false at its end, for work it started. */
+  private readonly current = new AsyncLocalStorage<{ open: boolean }>();
   /** Settles when the open transaction ends; null when none is open. */
   private held: Promise<void> | null = null;
 
@@ -62,14 +63,15 @@ export class SqliteDatabase implements SqlDatabase {
   }
 
   async transaction<T>(work: () => Promise<T>): Promise<T> {
-    if (this.current.getStore() === this) return work();
+    if (this.current.getStore()?.open === true) return work();
     while (this.held !== null) await this.held;
     let release = () => {};
     this.held = new Promise<void>((resolve) => (release = resolve));
     try {
       this.raw.exec('BEGIN IMMEDIATE');
       try {
-        const result = await this.current.run(this, work);
+        const tx = { open: true };
+        const result = await this.current.run(tx, work).finally(() => (tx.open = false));
         this.raw.exec('COMMIT');
         return result;
       } catch (error) {
@@ -88,7 +90,7 @@ export class SqliteDatabase implements SqlDatabase {
   }
 
   private async turn(): Promise<void> {
-    if (this.current.getStore() === this) return;
+    if (this.current.getStore()?.open === true) return;
     while (this.held !== null) await this.held;
   }
 
