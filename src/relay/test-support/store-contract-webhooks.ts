@@ -1,7 +1,9 @@
 // Store contract, what WhatsApp tells the relay: a message filed once per wamid, statuses merged in order (and kept
 // when they race ahead of their send), edits and deletions in any order, identity changes, groups, and unfiled items.
+import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Message } from '../../shared/domain';
+import { parseWebhook } from '../domain/parse-webhook';
 import type { RelayStore } from '../store/relay-store';
 import {
   batch,
@@ -19,6 +21,14 @@ import {
 } from './store-contract-support';
 
 const DANA = '972541234567';
+const FIXTURES = new URL('../../../test/fixtures/whatsapp/', import.meta.url);
+
+/** One of Meta's recorded deliveries, read by the relay's own parser. */
+function metaDelivery(name: string, now: number) {
+  const parsed = parseWebhook(JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8')), { now });
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  return parsed.value;
+}
 
 async function messages(store: RelayStore, conversationId: string): Promise<Message[]> {
   const page = await store.history(conversationId, undefined, 100);
@@ -60,6 +70,18 @@ export function webhooksContract(open: OpenStore): void {
         { direction: 'in', content: { type: 'text', body: 'Hello, is my card ready?' }, createdAt: T0, senderAgentId: null },
       ]);
       expect((await events(store())).filter((e) => e.kind === 'message.created')).toHaveLength(1);
+    });
+
+    it('files a delivery of Meta’s with several entries, each customer in their own conversation, once', async () => {
+      const now = Date.UTC(2025, 10, 24, 9);
+      const delivery = metaDelivery('inbound-batch-two-entries.json', now);
+      expect((await store().recordWebhook(delivery, now)).changed).toBe(true);
+      expect((await store().recordWebhook(delivery, now + 1000)).changed).toBe(false);
+      const list = await store().listConversations(undefined, 10);
+      const byName = new Map((list.ok ? list.value.items : []).map((c) => [c.customer.name, c.id]));
+      expect([...byName.keys()].sort()).toEqual(['Dana Levi', 'Yossi Cohen']);
+      const bodies = (await messages(store(), byName.get('Dana Levi')!)).map((m) => m.content.type === 'text' && m.content.body);
+      expect(bodies).toEqual(['Hello??', 'Are you there?']);
     });
 
     it('links a reply to the message it quotes, and a reaction to the message it is on', async () => {
