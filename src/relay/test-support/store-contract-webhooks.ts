@@ -175,6 +175,27 @@ export function webhooksContract(open: OpenStore): void {
       expect(list.ok && list.value.total).toBe(1);
     });
 
+    it('joins two conversations of one person once WhatsApp shows both their ids: history and queued sends move along', async () => {
+      const byPhone = await customerWrites(store(), DANA, 'wamid.IN1');
+      await store().recordWebhook(batch({ messages: [inbound(person(null, 'IL.dana1'), 'wamid.IN2', { at: T0 + 1 })] }), T0 + 1);
+      const list = await store().listConversations(undefined, 10);
+      const byBsuid = (list.ok ? list.value.items : []).find((c) => c.id !== byPhone)!.id;
+      const queued = await send(store(), 'ana', byBsuid, { now: T0 + 1500 });
+      expect(queued.ok).toBe(true);
+      const head = await store().head();
+      await store().recordWebhook(batch({ messages: [inbound(person(DANA, 'IL.dana1'), 'wamid.IN3', { at: T0 + 2 })] }), T0 + 2000);
+      const merged = await store().listConversations(undefined, 10);
+      expect(merged.ok && merged.value.items.map((c) => c.id)).toHaveLength(1);
+      const kept = merged.ok ? merged.value.items[0]!.id : '';
+      const dropped = kept === byPhone ? byBsuid : byPhone;
+      expect(await store().conversationsById([dropped])).toEqual([]);
+      expect((await messages(store(), kept)).map((m) => m.direction)).toEqual(['out', 'in', 'in', 'in']); // newest first
+      expect(await events(store(), head)).toContainEqual(expect.objectContaining({ kind: 'conversation.removed', conversationId: dropped, mergedInto: kept }));
+      expect(await store().dueJobs(T0 + 5000, 10)).toMatchObject([
+        { messageId: queued.ok && queued.value.id, conversationId: kept, to: { kind: 'phone', waId: DANA } },
+      ]);
+    });
+
     it('files a group’s messages in the group’s conversation, each with its author', async () => {
       const delivery = batch({ messages: [inbound(person(DANA, null, 'Dana'), 'wamid.G1', { groupId: 'group-branch-1' })] });
       await store().recordWebhook(delivery, T0 + 10);
