@@ -196,6 +196,18 @@ export function webhooksContract(open: OpenStore): void {
       ]);
     });
 
+    it('moves a customer along when an account event tells that their BSUID changed', async () => {
+      const yossi = '972501112233';
+      await store().recordWebhook(batch({ messages: [inbound(person(yossi, 'IL.y1'), 'wamid.Y1')] }), T0);
+      const list = await store().listConversations(undefined, 10);
+      const id = list.ok ? list.value.items[0]!.id : '';
+      const changed = { kind: 'user_id_changed' as const, previousBsuid: 'IL.y1', bsuid: 'IL.y2', waId: yossi, phoneNumberId: MAIN_NUMBER };
+      expect((await store().recordWebhook(batch({ accountEvents: [changed] }), T0 + 10)).changed).toBe(true);
+      expect((await store().conversationsById([id]))[0]!.customer).toMatchObject({ waId: yossi, bsuid: 'IL.y2' });
+      await store().recordWebhook(batch({ messages: [inbound(person(null, 'IL.y2'), 'wamid.Y2', { at: T0 + 1 })] }), T0 + 20);
+      expect((await messages(store(), id)).map((m) => m.createdAt)).toEqual([T0 + 1, T0]);
+    });
+
     it('files a group’s messages in the group’s conversation, each with its author', async () => {
       const delivery = batch({ messages: [inbound(person(DANA, null, 'Dana'), 'wamid.G1', { groupId: 'group-branch-1' })] });
       await store().recordWebhook(delivery, T0 + 10);
