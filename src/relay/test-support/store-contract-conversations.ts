@@ -2,7 +2,21 @@
 // take-over, release, transfer (each with an actor's rights checked and audited), listConversations and history.
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { RelayStore } from '../store/relay-store';
-import { at, customerWrites, kindsFor, MAIN_NUMBER, NORTH_NUMBER, seedBranches, send, T0, useStore, type OpenStore } from './store-contract-support';
+import {
+  at,
+  batch,
+  customerWrites,
+  inbound,
+  kindsFor,
+  MAIN_NUMBER,
+  NORTH_NUMBER,
+  person,
+  seedBranches,
+  send,
+  T0,
+  useStore,
+  type OpenStore,
+} from './store-contract-support';
 
 const DANA = '972541234567';
 
@@ -41,6 +55,15 @@ export function conversationsContract(open: OpenStore): void {
       expect(await store().markRead(dana, outbound, T0 + 12)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
       expect(await store().markRead(north, second!, T0 + 12)).toMatchObject({ ok: false, error: { code: 'not_found' } });
       expect(await store().markRead('no-such-conversation', second!, T0 + 12)).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    });
+
+    it('tells WhatsApp of no read mark in a group, where Meta has no read receipts', async () => {
+      const delivery = batch({ messages: [inbound(person(DANA), 'wamid.G1', { groupId: 'group-branch-1' })] });
+      await store().recordWebhook(delivery, T0 + 5);
+      const list = value(await store().listConversations(undefined, 10));
+      const group = list.items.find((c) => c.group?.id === 'group-branch-1')!.id;
+      const [message] = await inboundIds(store(), group);
+      expect(value(await store().markRead(group, message!, T0 + 10, at('ana')))).toMatchObject({ wamid: null, conversation: { readUpTo: T0 } });
     });
 
     it('refuses a request of an actor who may not work the conversation, storing nothing', async () => {

@@ -7,6 +7,7 @@ import {
   customerWrites,
   HOUR,
   inbound,
+  MAIN_NUMBER,
   NORTH_NUMBER,
   person,
   seedBranches,
@@ -70,7 +71,7 @@ export function sendsContract(open: OpenStore): void {
       expect(await store().conversationAccess(started.conversationId)).toMatchObject({
         team: { id: 'main' },
         assignedAgentId: 'ana',
-        phoneNumberId: expect.any(String),
+        phoneNumberId: MAIN_NUMBER,
       });
       expect((await store().conversationsById([started.conversationId]))[0]!.customer.waId).toBe('972547777777');
     });

@@ -1,7 +1,9 @@
 // Store contract, what WhatsApp tells the relay: a message filed once per wamid, statuses merged in order (and kept
 // when they race ahead of their send), edits and deletions in any order, identity changes, groups, and unfiled items.
+import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Message } from '../../shared/domain';
+import { parseWebhook } from '../domain/parse-webhook';
 import type { RelayStore } from '../store/relay-store';
 import {
   batch,
@@ -19,6 +21,14 @@ import {
 } from './store-contract-support';
 
 const DANA = '972541234567';
+const FIXTURES = new URL('../../../test/fixtures/whatsapp/', import.meta.url);
+
+/** One of Meta's recorded deliveries, read by the relay's own parser. */
+function metaDelivery(name: string, now: number) {
+  const parsed = parseWebhook(JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8')), { now });
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  return parsed.value;
+}
 
 async function messages(store: RelayStore, conversationId: string): Promise<Message[]> {
   const page = await store.history(conversationId, undefined, 100);
@@ -60,6 +70,18 @@ export function webhooksContract(open: OpenStore): void {
         { direction: 'in', content: { type: 'text', body: 'Hello, is my card ready?' }, createdAt: T0, senderAgentId: null },
       ]);
       expect((await events(store())).filter((e) => e.kind === 'message.created')).toHaveLength(1);
+    });
+
+    it('files a delivery of Meta’s with several entries, each customer in their own conversation, once', async () => {
+      const now = Date.UTC(2025, 10, 24, 9);
+      const delivery = metaDelivery('inbound-batch-two-entries.json', now);
+      expect((await store().recordWebhook(delivery, now)).changed).toBe(true);
+      expect((await store().recordWebhook(delivery, now + 1000)).changed).toBe(false);
+      const list = await store().listConversations(undefined, 10);
+      const byName = new Map((list.ok ? list.value.items : []).map((c) => [c.customer.name, c.id]));
+      expect([...byName.keys()].sort()).toEqual(['Dana Levi', 'Yossi Cohen']);
+      const bodies = (await messages(store(), byName.get('Dana Levi')!)).map((m) => m.content.type === 'text' && m.content.body);
+      expect(bodies).toEqual(['Hello??', 'Are you there?']);
     });
 
     it('links a reply to the message it quotes, and a reaction to the message it is on', async () => {
@@ -151,6 +173,39 @@ export function webhooksContract(open: OpenStore): void {
       expect(await customerWrites(store(), '972549999999', 'wamid.IN3', { at: T0 + 3 })).toBe(id);
       const list = await store().listConversations(undefined, 10);
       expect(list.ok && list.value.total).toBe(1);
+    });
+
+    it('joins two conversations of one person once WhatsApp shows both their ids: history and queued sends move along', async () => {
+      const byPhone = await customerWrites(store(), DANA, 'wamid.IN1');
+      await store().recordWebhook(batch({ messages: [inbound(person(null, 'IL.dana1'), 'wamid.IN2', { at: T0 + 1 })] }), T0 + 1);
+      const list = await store().listConversations(undefined, 10);
+      const byBsuid = (list.ok ? list.value.items : []).find((c) => c.id !== byPhone)!.id;
+      const queued = await send(store(), 'ana', byBsuid, { now: T0 + 1500 });
+      expect(queued.ok).toBe(true);
+      const head = await store().head();
+      await store().recordWebhook(batch({ messages: [inbound(person(DANA, 'IL.dana1'), 'wamid.IN3', { at: T0 + 2 })] }), T0 + 2000);
+      const merged = await store().listConversations(undefined, 10);
+      expect(merged.ok && merged.value.items.map((c) => c.id)).toHaveLength(1);
+      const kept = merged.ok ? merged.value.items[0]!.id : '';
+      const dropped = kept === byPhone ? byBsuid : byPhone;
+      expect(await store().conversationsById([dropped])).toEqual([]);
+      expect((await messages(store(), kept)).map((m) => m.direction)).toEqual(['out', 'in', 'in', 'in']); // newest first
+      expect(await events(store(), head)).toContainEqual(expect.objectContaining({ kind: 'conversation.removed', conversationId: dropped, mergedInto: kept }));
+      expect(await store().dueJobs(T0 + 5000, 10)).toMatchObject([
+        { messageId: queued.ok && queued.value.id, conversationId: kept, to: { kind: 'phone', waId: DANA } },
+      ]);
+    });
+
+    it('moves a customer along when an account event tells that their BSUID changed', async () => {
+      const yossi = '972501112233';
+      await store().recordWebhook(batch({ messages: [inbound(person(yossi, 'IL.y1'), 'wamid.Y1')] }), T0);
+      const list = await store().listConversations(undefined, 10);
+      const id = list.ok ? list.value.items[0]!.id : '';
+      const changed = { kind: 'user_id_changed' as const, previousBsuid: 'IL.y1', bsuid: 'IL.y2', waId: yossi, phoneNumberId: MAIN_NUMBER };
+      expect((await store().recordWebhook(batch({ accountEvents: [changed] }), T0 + 10)).changed).toBe(true);
+      expect((await store().conversationsById([id]))[0]!.customer).toMatchObject({ waId: yossi, bsuid: 'IL.y2' });
+      await store().recordWebhook(batch({ messages: [inbound(person(null, 'IL.y2'), 'wamid.Y2', { at: T0 + 1 })] }), T0 + 20);
+      expect((await messages(store(), id)).map((m) => m.createdAt)).toEqual([T0 + 1, T0]);
     });
 
     it('files a group’s messages in the group’s conversation, each with its author', async () => {

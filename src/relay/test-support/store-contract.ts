@@ -3,6 +3,7 @@ import { describe } from 'vitest';
 import { agentsContract, teamsContract } from './store-contract-agents';
 import { conversationsContract } from './store-contract-conversations';
 import { eventLogContract } from './store-contract-events';
+import { racesContract } from './store-contract-races';
 import { recordsContract } from './store-contract-records';
 import { sendsContract } from './store-contract-sends';
 import { signInContract } from './store-contract-sign-in';
@@ -26,5 +27,6 @@ export function describeStoreContract(label: string, open: OpenStore): void {
     conversationsContract(open);
     signInContract(open);
     recordsContract(open);
+    racesContract(open);
   });
 }
