@@ -8,6 +8,7 @@ import { DEFAULT_DEAD_AFTER_MS, DEFAULT_EVENT_WINDOW, DEFAULT_HEARTBEAT_MS, MAX_
 import { AuthConfigError, AuthFileConfig, loadAuthSettings, type AuthSettings } from './auth/auth-config';
 import { LimitsConfigError, LimitsFileConfig, loadLimitSettings, type LimitSettings } from './limits-config';
 import type { LogLevel } from './log';
+import { sandboxRefusal } from './sandbox-guard';
 
 export interface WhatsAppSettings {
   appSecret: string;
@@ -136,6 +137,8 @@ export function loadRelayConfig({ flags, env }: ConfigSources): RelayConfig {
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new ConfigError(`RELAY_LOG_LEVEL must be debug, info, warn or error (got "${logLevel}")`);
 
   const fromFile = file.whatsapp ?? {};
+  const unsafeSandbox = sandbox ? sandboxRefusal(host, env, fromFile) : null;
+  if (unsafeSandbox !== null) throw new ConfigError(unsafeSandbox);
   const setting = (key: keyof typeof ENV): string | undefined => {
     const value = env[ENV[key]] ?? fromFile[key];
     return value === undefined || value === '' ? undefined : value;

@@ -36,10 +36,11 @@ export async function startTestRelay(
     flags: { port: String(options.port ?? 0), data: dataDir, sandbox: options.sandbox === true },
     env: {
       WHATSAPP_APP_SECRET: TEST_APP_SECRET,
-      WHATSAPP_VERIFY_TOKEN: TEST_VERIFY_TOKEN,
-      WHATSAPP_ACCESS_TOKEN: 'test-access-token',
       WHATSAPP_PHONE_NUMBER_ID: '106540352242922',
-      ...(options.sandbox === true ? {} : { WHATSAPP_GRAPH_URL: 'http://127.0.0.1:9/unused' }),
+      // A sandbox refuses a real account's settings (sandbox-guard.ts): it makes up its own access and verify tokens.
+      ...(options.sandbox === true
+        ? {}
+        : { WHATSAPP_VERIFY_TOKEN: TEST_VERIFY_TOKEN, WHATSAPP_ACCESS_TOKEN: 'test-access-token', WHATSAPP_GRAPH_URL: 'http://127.0.0.1:9/unused' }),
       RELAY_LOG_LEVEL: 'debug',
       ...options.env,
     },
