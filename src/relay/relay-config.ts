@@ -8,6 +8,7 @@ import { DEFAULT_DEAD_AFTER_MS, DEFAULT_EVENT_WINDOW, DEFAULT_HEARTBEAT_MS, MAX_
 import { AuthConfigError, AuthFileConfig, loadAuthSettings, type AuthSettings } from './auth/auth-config';
 import { LimitsConfigError, LimitsFileConfig, loadLimitSettings, type LimitSettings } from './limits-config';
 import type { LogLevel } from './log';
+import { loadMetricsSettings, MetricsConfigError, MetricsFileConfig, type MetricsSettings } from './metrics-config';
 import { sandboxRefusal } from './sandbox-guard';
 
 export interface WhatsAppSettings {
@@ -50,6 +51,8 @@ export interface RelayConfig {
   auth: AuthSettings;
   /** What one client, address or agent may hold or ask for (limits.*). */
   limits: LimitSettings;
+  /** The token that opens /metrics (metrics.*). */
+  metrics: MetricsSettings;
 }
 
 export interface ConfigSources {
@@ -93,6 +96,7 @@ const FileConfig = z
       .strict(),
     auth: AuthFileConfig,
     limits: LimitsFileConfig,
+    metrics: MetricsFileConfig,
   })
   .partial()
   .strict();
@@ -196,7 +200,17 @@ export function loadRelayConfig({ flags, env }: ConfigSources): RelayConfig {
     trustedProxies: proxyList(env['RELAY_TRUSTED_PROXIES']?.split(',') ?? file.trustedProxies ?? []),
     auth: authSettings(env, file.auth, sandbox),
     limits: limitSettings(env, file.limits),
+    metrics: metricsSettings(env, file.metrics),
   };
+}
+
+function metricsSettings(env: NodeJS.ProcessEnv, file: MetricsFileConfig): MetricsSettings {
+  try {
+    return loadMetricsSettings(env, file);
+  } catch (error) {
+    if (error instanceof MetricsConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
 }
 
 function limitSettings(env: NodeJS.ProcessEnv, file: LimitsFileConfig): LimitSettings {

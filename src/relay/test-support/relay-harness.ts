@@ -11,6 +11,8 @@ import type { ProviderSend, SendOutcome, WhatsAppProvider } from '../whatsapp/pr
 
 export const TEST_APP_SECRET = 'test-app-secret-0123456789';
 export const TEST_VERIFY_TOKEN = 'test-verify-token';
+/** What the test relay's /metrics accepts (`RELAY_METRICS_TOKEN: ''` in `env` turns /metrics off). */
+export const TEST_METRICS_TOKEN = 'test-metrics-token-0123456789abcdef';
 
 export interface TestRelay {
   relay: Relay;
@@ -42,6 +44,7 @@ export async function startTestRelay(
         ? {}
         : { WHATSAPP_VERIFY_TOKEN: TEST_VERIFY_TOKEN, WHATSAPP_ACCESS_TOKEN: 'test-access-token', WHATSAPP_GRAPH_URL: 'http://127.0.0.1:9/unused' }),
       RELAY_LOG_LEVEL: 'debug',
+      RELAY_METRICS_TOKEN: TEST_METRICS_TOKEN,
       ...options.env,
     },
   });
