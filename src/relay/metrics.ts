@@ -104,8 +104,8 @@ export function createRelayMetrics(version: string): RelayMetrics {
         if (failed) storeFailures.inc({ method });
       };
       return new Proxy(store, {
-        get(target, property, receiver) {
-          const value: unknown = Reflect.get(target, property, receiver);
+        get(target, property) {
+          const value: unknown = Reflect.get(target, property);
           if (typeof value !== 'function' || typeof property !== 'string' || property === 'constructor') return value;
           return (...args: unknown[]): unknown => timed(record(property), () => Reflect.apply(value, target, args));
         },
