@@ -15,6 +15,7 @@ export interface ScrapeSources {
 }
 
 export interface RelayMetrics {
+  /** This relay's own figures; `exposition` adds the process's. */
   readonly registry: Registry;
   /** The store, each call timed and its failures counted by method name (a fixed set: never an id or a value). */
   timedStore<T extends object>(store: T): T;
@@ -33,9 +34,22 @@ const GRAPH_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30];
 /** Store calls are usually sub-millisecond on SQLite, milliseconds on a network database. */
 const STORE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5];
 
+/**
+ * prom-client's process figures (memory, CPU, event loop, GC) describe the process, not a relay, and start monitors
+ * that are never stopped: collected once per process and merged into each relay's answer, so a test process that
+ * starts fifty relays starts them once.
+ */
+let processRegistry: Registry | null = null;
+function processFigures(): Registry {
+  if (processRegistry === null) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
 export function createRelayMetrics(version: string): RelayMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
   new Gauge({ name: 'relay_info', help: 'The running relay; always 1, its version as a label', labelNames: ['version'], registers: [registry] }).set(
     { version },
     1,
@@ -182,7 +196,8 @@ export function createRelayMetrics(version: string): RelayMetrics {
     },
 
     async exposition() {
-      return { contentType: registry.contentType, body: await registry.metrics() };
+      const merged = Registry.merge([registry, processFigures()]);
+      return { contentType: merged.contentType, body: await merged.metrics() };
     },
   };
 }
