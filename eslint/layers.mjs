@@ -68,8 +68,8 @@ export const LAYERS = [
     layers: ['src/shared', 'src/node-shared', 'src/relay', 'src/relay/domain'],
     node: true,
     // openid-client + jose: the relay is the bank's OpenID client; oidc-provider: the sandbox's built-in provider;
-    // pg: the PostgreSQL driver of the store several instances share.
-    packages: ['ws', 'better-sqlite3', 'zod', 'openid-client', 'jose', 'oidc-provider', 'pg'],
+    // pg: the PostgreSQL driver of the store several instances share; prom-client: /metrics (metrics.ts).
+    packages: ['ws', 'better-sqlite3', 'zod', 'openid-client', 'jose', 'oidc-provider', 'pg', 'prom-client'],
     why: 'the relay is a separate Node program',
     tests: { layers: [], packages: ['vitest', 'fast-check'] },
   },

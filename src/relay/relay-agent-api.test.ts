@@ -126,7 +126,7 @@ describe('relay agent API', () => {
     expect(log.length).toBeGreaterThan(1_000);
     for (const secret of [
       t.token,
-      'test-access-token',
+      t.config.whatsapp.accessToken,
       'test-app-secret',
       'Please send the form',
       'PIN reminder',

@@ -9,6 +9,8 @@ import { AuthConfigError, AuthFileConfig, loadAuthSettings, type AuthSettings } 
 import { DatabaseConfigError, loadDatabaseSetting, type DatabaseSetting } from './database-config';
 import { LimitsConfigError, LimitsFileConfig, loadLimitSettings, type LimitSettings } from './limits-config';
 import type { LogLevel } from './log';
+import { loadMetricsSettings, MetricsConfigError, MetricsFileConfig, type MetricsSettings } from './metrics-config';
+import { sandboxRefusal } from './sandbox-guard';
 
 export interface WhatsAppSettings {
   appSecret: string;
@@ -52,6 +54,8 @@ export interface RelayConfig {
   auth: AuthSettings;
   /** What one client, address or agent may hold or ask for (limits.*). */
   limits: LimitSettings;
+  /** The token that opens /metrics (metrics.*). */
+  metrics: MetricsSettings;
 }
 
 export interface ConfigSources {
@@ -95,6 +99,7 @@ const FileConfig = z
       .strict(),
     auth: AuthFileConfig,
     limits: LimitsFileConfig,
+    metrics: MetricsFileConfig,
   })
   .partial()
   .strict();
@@ -139,6 +144,8 @@ export function loadRelayConfig({ flags, env }: ConfigSources): RelayConfig {
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new ConfigError(`RELAY_LOG_LEVEL must be debug, info, warn or error (got "${logLevel}")`);
 
   const fromFile = file.whatsapp ?? {};
+  const unsafeSandbox = sandbox ? sandboxRefusal(host, env, fromFile) : null;
+  if (unsafeSandbox !== null) throw new ConfigError(unsafeSandbox);
   const setting = (key: keyof typeof ENV): string | undefined => {
     const value = env[ENV[key]] ?? fromFile[key];
     return value === undefined || value === '' ? undefined : value;
@@ -197,6 +204,7 @@ export function loadRelayConfig({ flags, env }: ConfigSources): RelayConfig {
     trustedProxies: proxyList(env['RELAY_TRUSTED_PROXIES']?.split(',') ?? file.trustedProxies ?? []),
     auth: authSettings(env, file.auth, sandbox),
     limits: limitSettings(env, file.limits),
+    metrics: metricsSettings(env, file.metrics),
   };
 }
 
@@ -205,6 +213,15 @@ function databaseSetting(flag: string | undefined, env: NodeJS.ProcessEnv): Data
     return loadDatabaseSetting(flag, env);
   } catch (error) {
     if (error instanceof DatabaseConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
+function metricsSettings(env: NodeJS.ProcessEnv, file: MetricsFileConfig): MetricsSettings {
+  try {
+    return loadMetricsSettings(env, file);
+  } catch (error) {
+    if (error instanceof MetricsConfigError) throw new ConfigError(error.message);
     throw error;
   }
 }

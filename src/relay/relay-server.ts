@@ -11,6 +11,8 @@ import { createRelayAuth } from './auth/relay-auth';
 import { sendError, sendJson } from './http-util';
 import { createLogger, phonePseudonymizer } from './log';
 import { createLongPoll } from './long-poll';
+import { createRelayMetrics } from './metrics';
+import { handleMetrics } from './metrics-route';
 import { MediaFetcher } from './media-fetcher';
 import { mediaFilesFor } from './media-placement';
 import { routeMedia, type MediaRouteDeps } from './media-routes';
@@ -20,7 +22,7 @@ import { createSessionFactory } from './relay-sessions';
 import { createSandbox } from './sandbox/sandbox';
 import { SessionHub } from './session-hub';
 import { openRelayStore } from './store/open-relay-store';
-import { createWebhookFigures, figuresSnapshot } from './webhook/webhook-figures';
+import { createWebhookFigures } from './webhook/webhook-figures';
 import { handleWebhookPost, handleWebhookVerify, type WebhookRouteDeps } from './webhook/webhook-route';
 import { createCloudApiProvider } from './whatsapp/cloud-api';
 import { createTemplateCache } from './whatsapp/template-cache';
@@ -39,7 +41,10 @@ import type { Relay, RelayOverrides } from './relay-types';
 export async function startRelay(config: RelayConfig, overrides: RelayOverrides = {}): Promise<Relay> {
   const clock = overrides.clock ?? systemClock;
   const random = overrides.random ?? Math.random;
-  const { store, db } = await openRelayStore({ dataDir: config.dataDir, database: config.database, phoneNumberId: config.whatsapp.phoneNumberId });
+  const metrics = createRelayMetrics(RELAY_VERSION);
+  const opened = await openRelayStore({ dataDir: config.dataDir, database: config.database, phoneNumberId: config.whatsapp.phoneNumberId });
+  const { db } = opened;
+  const store = metrics.timedStore(opened.store);
   const salt = await store.getOrCreateMeta('log_salt', () => randomBytes(16).toString('hex'));
   const log = createLogger({
     level: config.logLevel,
@@ -72,9 +77,10 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
       ...(config.whatsapp.businessAccountId !== undefined && { businessAccountId: config.whatsapp.businessAccountId }),
     });
   // The sandbox's fake Graph API lives on this server, whose URL is known only once it listens.
-  const provider =
+  const graphApi =
     overrides.provider ??
     (config.sandbox && config.whatsapp.graphUrl === '' ? lazyProvider(() => cloudApi(`${baseUrl}/sandbox/graph`)) : cloudApi(config.whatsapp.graphUrl));
+  const provider = metrics.timedProvider(graphApi);
 
   const files = mediaFilesFor(db, config.dataDir);
   const backoff = { baseMs: config.retryBaseMs, capMs: 60_000, resetAfterMs: 60_000 };
@@ -92,6 +98,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
   });
   const templates = createTemplateCache(provider, clock);
   const figures = createWebhookFigures();
+  metrics.observe({ store, hub, webhook: figures });
   const handleRequest = createMethodHandler({
     store,
     provider,
@@ -102,7 +109,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
     onCommitted: () => hub.notify(),
     onQueued: () => dispatcher.wake(),
   });
-  const sessions = createSessionFactory({
+  const sessionFactory = createSessionFactory({
     store,
     hub,
     handleRequest,
@@ -118,6 +125,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
       maxBufferedBytes: 4 * 1024 * 1024,
     },
   });
+  const sessions = metrics.countedSessions(sessionFactory);
   // One per process: several relay processes over the same data each throttle on their own (issue 17 shares it).
   const guard = createAuthGuard({ store, clock, log, ...(overrides.authGuard !== undefined && { settings: overrides.authGuard }) });
   const source = sourceOf(config.trustedProxies);
@@ -159,17 +167,9 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
     const { pathname } = url;
     const method = req.method ?? 'GET';
     if (sandbox !== null && pathname.startsWith('/sandbox/') && (await sandbox.handle(req, res, url))) return;
-    if (pathname === '/healthz' && method === 'GET') {
-      sendJson(res, 200, {
-        status: 'ok',
-        version: RELAY_VERSION,
-        devices: hub.size,
-        pendingOutbound: await store.pendingJobCount(),
-        head: await store.head(),
-        webhook: figuresSnapshot(figures),
-      });
-      return;
-    }
+    // Liveness only, for anyone (load balancers): the figures are on /metrics, behind its token.
+    if (pathname === '/healthz' && method === 'GET') return sendJson(res, 200, { status: 'ok' });
+    if (pathname === '/metrics' && method === 'GET') return handleMetrics(req, res, { token: config.metrics.token, metrics, guard, sourceOf: source });
     if (pathname === '/webhook') {
       if (method === 'GET') return handleWebhookVerify(url, res, webhookDeps);
       if (method === 'POST') return handleWebhookPost(req, res, webhookDeps);

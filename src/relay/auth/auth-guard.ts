@@ -7,7 +7,7 @@ import type { RelayStore } from '../store/relay-store';
 import { createRefusalRecorder } from './refusal-record';
 
 /** Which door a credential came through: the audit and the log say which. */
-export type AuthDoor = 'ws' | 'poll' | 'media' | 'session' | 'refresh' | 'oidc';
+export type AuthDoor = 'ws' | 'poll' | 'media' | 'session' | 'refresh' | 'oidc' | 'metrics';
 
 /** Why a credential was refused; never the credential itself. */
 export type RefusalReason =

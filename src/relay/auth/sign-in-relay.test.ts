@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock, type Clock } from '../../shared/clock';
 import { fail, ok } from '../../shared/errors';
 import { PROTOCOL_V2 } from '../test-support/docs-client';
-import { startTestRelay, type TestRelay } from '../test-support/relay-harness';
+import { scrapeMetrics } from '../test-support/metrics-scrape';
+import { startTestRelay, TEST_METRICS_TOKEN, type TestRelay } from '../test-support/relay-harness';
 import type { RelayAuthParts } from './relay-auth';
 import type { AuthGuardSettings } from './auth-guard';
 import { SOURCE_THROTTLE } from '../domain/auth-throttle';
@@ -215,8 +216,7 @@ describe('signing in with device sessions', () => {
     clock.shift(5 * 60_000); // 11 minutes in: idle's only access token is 1 minute past its end, busy's has 5 left
     expect(await idleSocket.closed).toEqual({ code: 4001, reason: 'session_expired' });
     // The watch ends every lapsed session in the tick that closed idle's: busy's socket is the one device left.
-    const health = (await (await fetch(`${r.relay.url}/healthz`)).json()) as { devices: number };
-    expect(health.devices).toBe(1);
+    expect((await scrapeMetrics(r.relay.url, TEST_METRICS_TOKEN)).value('relay_devices_connected')).toBe(1);
     let busyClosed = false;
     void busySocket.closed.then(() => (busyClosed = true));
     expect(await mediaStatus(r, (refreshed.json as Tokens).accessToken)).toBe(404);

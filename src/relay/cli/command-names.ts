@@ -1,7 +1,7 @@
 // The relay's command names, and what to say when one is mistyped: the nearest name, never a complaint about settings.
 import { ADMIN_COMMANDS } from './admin-commands';
 
-const GROUPS = [...Object.keys(ADMIN_COMMANDS), 'audit'];
+const GROUPS = [...Object.keys(ADMIN_COMMANDS), 'audit', 'backup'];
 
 /** Edits (insert, delete, substitute, swap two neighbours) from a to b: names are short, so the plain table is enough. */
 function distance(a: string, b: string): number {
@@ -27,7 +27,7 @@ const quoted = (word: string) => `'${word.slice(0, 40)}'`;
 /** Why these positionals name no command (null when they do, or when there are none: then the relay starts). */
 export function unknownCommand(positionals: readonly string[]): string | null {
   const [group, command] = positionals;
-  if (group === undefined || group === 'audit') return null;
+  if (group === undefined || group === 'audit' || group === 'backup') return null;
   if (!(group in ADMIN_COMMANDS)) {
     const guess = nearest(group, GROUPS);
     return `unknown command ${quoted(group)}; ${guess === null ? `the commands are ${GROUPS.join(', ')}` : `did you mean ${quoted(guess)}?`}`;

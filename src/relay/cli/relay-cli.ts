@@ -15,6 +15,7 @@ import type { SqlRelayStore } from '../store/sql-relay-store';
 import { ADMIN_COMMANDS, runAdmin } from './admin-commands';
 import { EXIT, openAdminStore, operator, type Print } from './admin-context';
 import { runAudit } from './audit-command';
+import { runBackup } from './backup-command';
 import { unknownCommand } from './command-names';
 
 const USAGE = `Usage:
@@ -26,6 +27,7 @@ const USAGE = `Usage:
   npm run relay -- agents set ID [--team T1,T2] [--role agent|supervisor|admin] [--sso LOGIN]
   npm run relay -- agents list | agents revoke ID | agents rotate ID
   npm run relay -- audit [--agent ID] [--conversation ID] [--since ISO-8601]
+  npm run relay -- backup --out FILE                   a consistent copy of relay.db while the relay runs
 
 Every command takes --data DIR (default: the production relay's data/relay; with --sandbox, data/relay-sandbox) and is
 safe while the relay runs on that folder. Settings come from the environment (WHATSAPP_APP_SECRET,
@@ -52,6 +54,7 @@ export async function main(argv: string[], out: Print, errOut: Print): Promise<n
         agent: { type: 'string' },
         conversation: { type: 'string' },
         since: { type: 'string' },
+        out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -101,12 +104,14 @@ export async function main(argv: string[], out: Print, errOut: Print): Promise<n
       if (sso !== null && sso.provider !== null) config = loadRelayConfig({ flags, env: sso.env });
       return await serve(config, out, errOut, sso?.provider ?? null);
     }
-    if (extra.length > 0 || (group === 'audit' && command !== undefined)) {
-      errOut(`relay: unexpected "${(group === 'audit' ? command : extra[0])!.slice(0, 40)}"\n\n${USAGE}`);
+    const single = group === 'audit' || group === 'backup';
+    if (extra.length > 0 || (single && command !== undefined)) {
+      errOut(`relay: unexpected "${(single ? command : extra[0])!.slice(0, 40)}"\n\n${USAGE}`);
       return EXIT.usage;
     }
     // Administration needs only the data folder, never WhatsApp's secrets.
     const { dataDir } = loadAdminSettings({ flags, env: process.env });
+    if (group === 'backup') return await runBackup({ dataDir, out: values.out }, out, errOut);
     const readOnly = group === 'audit' || ADMIN_COMMANDS[group as keyof typeof ADMIN_COMMANDS][command!]!.readOnly;
     const store = openAdminStore(dataDir, readOnly);
     const ctx = { store, dataDir, out, errOut, by: operator(), now: () => Date.now() };

@@ -11,6 +11,8 @@ import type { ProviderSend, SendOutcome, WhatsAppProvider } from '../whatsapp/pr
 
 export const TEST_APP_SECRET = 'test-app-secret-0123456789';
 export const TEST_VERIFY_TOKEN = 'test-verify-token';
+/** What the test relay's /metrics accepts (`RELAY_METRICS_TOKEN: ''` in `env` turns /metrics off). */
+export const TEST_METRICS_TOKEN = 'test-metrics-token-0123456789abcdef';
 
 export interface TestRelay {
   relay: Relay;
@@ -36,11 +38,13 @@ export async function startTestRelay(
     flags: { port: String(options.port ?? 0), data: dataDir, sandbox: options.sandbox === true },
     env: {
       WHATSAPP_APP_SECRET: TEST_APP_SECRET,
-      WHATSAPP_VERIFY_TOKEN: TEST_VERIFY_TOKEN,
-      WHATSAPP_ACCESS_TOKEN: 'test-access-token',
       WHATSAPP_PHONE_NUMBER_ID: '106540352242922',
-      ...(options.sandbox === true ? {} : { WHATSAPP_GRAPH_URL: 'http://127.0.0.1:9/unused' }),
+      // A sandbox refuses a real account's settings (sandbox-guard.ts): it makes up its own access and verify tokens.
+      ...(options.sandbox === true
+        ? {}
+        : { WHATSAPP_VERIFY_TOKEN: TEST_VERIFY_TOKEN, WHATSAPP_ACCESS_TOKEN: 'test-access-token', WHATSAPP_GRAPH_URL: 'http://127.0.0.1:9/unused' }),
       RELAY_LOG_LEVEL: 'debug',
+      RELAY_METRICS_TOKEN: TEST_METRICS_TOKEN,
       ...options.env,
     },
   });

@@ -2,13 +2,13 @@
 // delivery errors, unreadable items, account events, and the replies they lead to.
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import type { Template } from '../../shared/domain';
 import { systemClock } from '../../shared/clock';
 import { uuidv7 } from '../../shared/uuidv7';
 import { createMethodHandler } from '../agent-methods';
 import { silentLogger } from '../log';
-import { RecordingProvider, startTestRelay, waitFor, type TestRelay } from '../test-support/relay-harness';
+import { scrapeMetrics } from '../test-support/metrics-scrape';
+import { RecordingProvider, startTestRelay, TEST_METRICS_TOKEN, waitFor, type TestRelay } from '../test-support/relay-harness';
 import { createTemplateCache } from '../whatsapp/template-cache';
 import { deviceView, messageDelivery, messagesOf, OTHER_IDENTITY, OUR_NUMBER, person, relayEvents, text } from './delivery-kit';
 
@@ -19,9 +19,6 @@ const fixture = (name: string) =>
     () => `"timestamp": "${Math.floor(Date.now() / 1000)}"`,
   );
 const GROUP = 'Y2FwaV9ncm91cDoxNzA1NTU1MDEzOToxMjAzNjM0MDQ2OTQyMzM4MjAZD';
-const Healthz = z.object({
-  webhook: z.object({ skippedItems: z.number(), deliveryErrors: z.number(), otherNumberItems: z.number(), otherNumbers: z.number() }),
-});
 
 /** Counts template list requests, and can be told the account's templates changed. */
 class TemplateProvider extends RecordingProvider {
@@ -45,7 +42,17 @@ async function post(body: string): Promise<void> {
   expect((await t.postWebhook(body)).status).toBe(200);
 }
 const logged = (event: string) => t.logLines.filter((line) => line.includes(`"event":"${event}"`));
-const healthz = async () => Healthz.parse(await (await fetch(`${t.relay.url}/healthz`)).json()).webhook;
+/** The webhook's figures as /metrics shows them. */
+const figures = async () => {
+  const scrape = await scrapeMetrics(t.relay.url, TEST_METRICS_TOKEN);
+  const items = (outcome: string) => scrape.value('relay_webhook_items_total', { outcome });
+  return {
+    otherNumberItems: items('other_number'),
+    otherNumbers: scrape.value('relay_webhook_other_numbers'),
+    skippedItems: items('skipped'),
+    deliveryErrors: scrape.value('relay_webhook_delivery_errors_total'),
+  };
+};
 
 describe('every content kind an agent acts on', () => {
   it.each([
@@ -137,7 +144,7 @@ describe('deliveries that are not all ours, or not all readable', () => {
     }
     expect(await t.relay.store.head()).toBe(0);
     expect(logged('webhook.other_number')).toHaveLength(1);
-    expect(await healthz()).toMatchObject({ otherNumberItems: 3, otherNumbers: 1 });
+    expect(await figures()).toMatchObject({ otherNumberItems: 3, otherNumbers: 1 });
   });
 
   it('commits everything else of a batch with an unreadable message, and logs where it was', async () => {
@@ -150,7 +157,7 @@ describe('deliveries that are not all ours, or not all readable', () => {
     expect(messages.map((m) => m.content)).toEqual([{ type: 'text', body: 'readable' }]);
     expect(logged('webhook.item_skipped')[0]).toContain('entry[0].changes[0].value.messages[1]');
     expect(t.logLines.join('')).not.toContain('unreadable');
-    expect((await healthz()).skippedItems).toBe(1);
+    expect((await figures()).skippedItems).toBe(1);
   });
 
   it("logs Meta's delivery errors with code and title, and counts them", async () => {
@@ -158,7 +165,7 @@ describe('deliveries that are not all ours, or not all readable', () => {
     const [line] = logged('webhook.delivery_error');
     expect(line).toContain('"metaCode":130429');
     expect(line).toContain('Rate limit hit');
-    expect((await healthz()).deliveryErrors).toBe(1);
+    expect((await figures()).deliveryErrors).toBe(1);
   });
 });
 

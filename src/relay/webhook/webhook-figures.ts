@@ -1,10 +1,12 @@
-// What the webhook has seen since the relay started, in memory: shown in /healthz until the relay has /metrics.
+// What the webhook has seen since the relay started, in memory: /metrics reads it (metrics.ts).
 
 export interface WebhookFigures {
   /** Deliveries answered 200. */
   accepted: number;
   /** Deliveries refused: bad signature, not JSON, not a WhatsApp delivery, too large. */
   refused: number;
+  /** Items filed from accepted deliveries: messages, revisions, statuses and account events. */
+  acceptedItems: number;
   /** Items the parser could not understand, or the store could not file: logged and skipped, the rest kept. */
   skippedItems: number;
   /** Entries of a delivery's `errors` array (Meta's problems with the whole delivery, e.g. 130429). */
@@ -16,11 +18,5 @@ export interface WebhookFigures {
 }
 
 export function createWebhookFigures(): WebhookFigures {
-  return { accepted: 0, refused: 0, skippedItems: 0, deliveryErrors: 0, otherNumberItems: 0, otherNumbers: new Set() };
-}
-
-/** The figures as /healthz shows them (the other numbers as a count: the endpoint needs no token). */
-export function figuresSnapshot(figures: WebhookFigures): Record<string, number> {
-  const { accepted, refused, skippedItems, deliveryErrors, otherNumberItems } = figures;
-  return { accepted, refused, skippedItems, deliveryErrors, otherNumberItems, otherNumbers: figures.otherNumbers.size };
+  return { accepted: 0, refused: 0, acceptedItems: 0, skippedItems: 0, deliveryErrors: 0, otherNumberItems: 0, otherNumbers: new Set() };
 }

@@ -95,6 +95,8 @@ export async function handleWebhookPost(req: IncomingMessage, res: ServerRespons
   res.end('OK');
   deps.figures.accepted++;
   deps.figures.skippedItems += outcome.unfiled.length;
+  const items = batch.messages.length + batch.revisions.length + batch.statuses.length + batch.accountEvents.length;
+  deps.figures.acceptedItems += Math.max(0, items - outcome.unfiled.length);
   for (const item of outcome.unfiled) deps.log.warn('webhook.item_unfiled', { reason: item.reason });
   actOnAccountEvents(batch.accountEvents, deps);
   deps.log.info('webhook.accepted', {

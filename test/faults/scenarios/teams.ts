@@ -5,12 +5,13 @@ import { generateAgentToken, hashAgentToken } from '../../../src/relay/agent-tok
 import type { Role } from '../../../src/shared/domain';
 import { openSqliteRelayStore } from '../../../src/relay/store/relay-db';
 import { uuidv7 } from '../../../src/relay/test-support/docs-client';
+import { scrapeMetrics } from '../../../src/relay/test-support/metrics-scrape';
 import { scanLogs } from '../support/checks';
 import { runTsx } from '../support/child';
 import { sleep } from '../support/customers';
 import { emptyFigures, type Figures } from '../support/figures';
 import { RELAY_CLI } from '../support/paths';
-import { APP_SECRET, FAST_RELAY_ENV, ledgerOf, startRelayProcess, type RelayProcess } from '../support/relay-process';
+import { APP_SECRET, FAST_RELAY_ENV, ledgerOf, METRICS_TOKEN, startRelayProcess, type RelayProcess } from '../support/relay-process';
 import type { Rng } from '../support/rng';
 import type { Scenario } from '../support/scenario';
 import { NORTH_IDENTITY, customerWrites, openTeamDevice, seqFacts, type TeamDevice } from '../support/team-devices';
@@ -232,7 +233,8 @@ async function probeOtherTeam(relay: RelayProcess, device: TeamDevice, figures: 
 async function settle(relay: RelayProcess, devices: readonly TeamDevice[], deadlineMs: number): Promise<string | null> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
-    const health = (await (await fetch(`${relay.url}/healthz`)).json()) as { head: number; pendingOutbound: number };
+    const scrape = await scrapeMetrics(relay.url, METRICS_TOKEN);
+    const health = { head: scrape.value('relay_event_log_head') ?? Number.NaN, pendingOutbound: scrape.value('relay_outbound_queue_depth') ?? Number.NaN };
     const open = devices.filter((d) => d.closedCode() === null);
     const behind = open.filter((d) => (d.store.committedSeq ?? -1) < health.head || d.store.arrivals.size > 0);
     if (health.pendingOutbound === 0 && behind.length === 0) return null;

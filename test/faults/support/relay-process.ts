@@ -14,7 +14,11 @@ export const PHONE_NUMBER_ID = '100000000000001';
 export const BUSINESS_ACCOUNT_ID = '200000000000001';
 
 /** Short timers so a run takes seconds: quick retries, a short reconcile grace, a 1 s Graph timeout, dead links in 2 s. */
+/** What the scenarios' relays accept on /metrics. */
+export const METRICS_TOKEN = 'faults-metrics-token-0123456789abcdef';
+
 export const FAST_RELAY_ENV: Record<string, string> = {
+  RELAY_METRICS_TOKEN: METRICS_TOKEN,
   WHATSAPP_APP_SECRET: APP_SECRET,
   WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
   WHATSAPP_BUSINESS_ACCOUNT_ID: BUSINESS_ACCOUNT_ID,
