@@ -7,6 +7,7 @@ import { systemClock } from '../shared/clock';
 import { CloseCode } from '../shared/protocol';
 import { createMethodHandler } from './agent-methods';
 import { sourceOf } from './agent-handshake';
+import { AgentLimits } from './agent-limits';
 import { createAuthGuard } from './auth/auth-guard';
 import { createRelayAuth } from './auth/relay-auth';
 import { sendError, sendJson } from './http-util';
@@ -116,10 +117,11 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
       deadAfterMs: config.deadAfterMs,
       maxFrameBytes: 256 * 1024,
       eventWindow: config.eventWindow,
-      requestsPerSecond: 100,
-      requestBurst: 200,
+      requestsPerSecond: config.limits.deviceRequestsPerSecond,
+      requestBurst: config.limits.deviceRequestBurst,
       maxBufferedBytes: 4 * 1024 * 1024,
     },
+    limits: new AgentLimits(config.limits, clock, hub),
   });
   // One per process: several relay processes over the same data each throttle on their own (issue 17 shares it).
   const guard = createAuthGuard({ store, clock, log, ...(overrides.authGuard !== undefined && { settings: overrides.authGuard }) });

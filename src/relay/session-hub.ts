@@ -30,6 +30,13 @@ export class SessionHub {
     if (this.byDevice.get(key) === session) this.byDevice.delete(key);
   }
 
+  /** How many other devices of this agent are connected here (a device connecting again replaces its own connection). */
+  otherDevices(agentId: string, deviceId: string): number {
+    let count = 0;
+    for (const s of this.byDevice.values()) if (s.agentId === agentId && s.deviceId !== deviceId && !s.isClosed) count++;
+    return count;
+  }
+
   find(sessionId: string): AgentSession | undefined {
     for (const s of this.byDevice.values()) if (s.sessionId === sessionId) return s;
     return undefined;

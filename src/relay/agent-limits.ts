@@ -1,0 +1,61 @@
+// What one agent may hold on this relay process: how many devices at once, and one request budget across all of them.
+import type { ServerResponse } from 'node:http';
+import type { Clock } from '../shared/clock';
+import { appError, type AppError } from '../shared/errors';
+import { TokenBucket } from '../shared/token-bucket';
+import { sendJson } from './http-util';
+
+export interface AgentLimitSettings {
+  readonly devicesPerAgent: number;
+  readonly agentRequestsPerSecond: number;
+  readonly agentRequestBurst: number;
+}
+
+/** Which devices of an agent are connected here (the session hub). */
+export interface LiveDevices {
+  otherDevices(agentId: string, deviceId: string): number;
+}
+
+/** What a device refused for the cap is told to wait before trying again: long enough not to spin, short for a sign-out. */
+export const DEVICE_CAP_RETRY_SECONDS = 30;
+
+/** Past this many agents with a budget, full budgets (idle agents) are forgotten: a full bucket is as good as a new one. */
+const BUDGETS_BEFORE_PRUNE = 1_000;
+
+export class AgentLimits {
+  private readonly budgets = new Map<string, TokenBucket>();
+
+  constructor(
+    private readonly settings: AgentLimitSettings,
+    private readonly clock: Clock,
+    private readonly live: LiveDevices,
+  ) {}
+
+  /**
+   * Null when this device may connect; else the refusal, in words the console shows. A device already connected
+   * (reconnecting, or moving between WebSocket and long polling) never counts against itself. Counted on this process
+   * only: behind a load balancer an agent may hold up to this many devices on each relay instance.
+   */
+  deviceRefusal(agentId: string, deviceId: string): AppError | null {
+    const others = this.live.otherDevices(agentId, deviceId);
+    if (others < this.settings.devicesPerAgent) return null;
+    return appError('rate_limited', `This agent is signed in on ${others} devices already: sign out on one of them`, true);
+  }
+
+  /** The agent's request budget, shared by every session of theirs on this process. */
+  budgetOf(agentId: string): TokenBucket {
+    let bucket = this.budgets.get(agentId);
+    if (bucket === undefined) {
+      if (this.budgets.size >= BUDGETS_BEFORE_PRUNE) for (const [id, b] of this.budgets) if (b.isFull()) this.budgets.delete(id);
+      const { agentRequestBurst, agentRequestsPerSecond } = this.settings;
+      bucket = new TokenBucket({ capacity: agentRequestBurst, refillPerMs: agentRequestsPerSecond / 1000, clock: this.clock });
+      this.budgets.set(agentId, bucket);
+    }
+    return bucket;
+  }
+}
+
+/** A limit's refusal over HTTP: `429 rate_limited` with `Retry-After` and the words the console shows. */
+export function sendLimited(res: ServerResponse, error: AppError, retryAfterSeconds: number): void {
+  sendJson(res, 429, { error }, { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) });
+}
