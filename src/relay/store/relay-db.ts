@@ -8,6 +8,7 @@ import { claimUnnumberedConversations, MIGRATION_2 } from './migration-2-identit
 import { MIGRATION_3, registerConfiguredNumber } from './migration-3-teams';
 import { MIGRATION_4 } from './migration-4-sessions';
 import { MIGRATION_5 } from './migration-5-oidc';
+import { MIGRATION_6 } from './migration-6-upload-limits';
 import { SqliteAudit } from './sqlite-audit';
 
 export type RelayDatabase = Database.Database;
@@ -114,6 +115,7 @@ export const RELAY_MIGRATIONS: readonly Migration<RelayDatabase>[] = [
   MIGRATION_3,
   MIGRATION_4,
   MIGRATION_5,
+  MIGRATION_6,
 ];
 
 export interface OpenOptions {

@@ -11,6 +11,16 @@ const PendingMedia = z.object({ mediaId: z.string().min(1), waMediaId: z.string(
 const MediaId = z.object({ id: z.string().min(1) });
 const Uploader = z.object({ uploaded_by: z.string().nullable() });
 const Shown = z.object({ conversation_id: z.string().min(1), team_id: z.string().min(1) });
+/** An agent's uploads from a time on (schema 6's media_uploads_by_agent): the upload quota's one index range. */
+export const UPLOAD_USAGE_SQL = `SELECT count(*) AS files, coalesce(sum(size), 0) AS bytes, min(created_at) AS oldestAt FROM media
+  WHERE origin = 'upload' AND uploaded_by = ? AND created_at >= ?`;
+/**
+ * Uploads made before a time that no message names. `+media.id`: without the column's text affinity the comparison can
+ * search messages_by_media rather than scan it.
+ */
+export const EXPIRED_UPLOADS_SQL = `SELECT id FROM media WHERE origin = 'upload' AND created_at < ?
+  AND NOT EXISTS (SELECT 1 FROM messages WHERE ${MEDIA_ID_OF_CONTENT} = +media.id) LIMIT ?`;
+const Usage = z.object({ files: z.number().int(), bytes: z.number().int(), oldestAt: z.number().int().nullable() });
 
 export interface UploadedMedia {
   id: string;
@@ -81,6 +91,23 @@ export class SqliteMedia {
       conversationIds: [...new Set(shown.map((s) => s.conversation_id))],
       teamIds: [...new Set(shown.map((s) => s.team_id))],
     };
+  }
+
+  uploadUsage(agentId: string, since: number): { files: number; bytes: number; oldestAt: number | null } {
+    return parseRow('media', Usage, this.db.prepare(UPLOAD_USAGE_SQL).get(agentId, since));
+  }
+
+  /**
+   * In one transaction with the check, so a send accepted at the same moment (which reads the media row in its own
+   * transaction) either finds the upload, and keeps it, or finds it gone: never a message naming a deleted file.
+   */
+  expireUploads(createdBefore: number, limit: number): string[] {
+    return this.db.transaction(() => {
+      const ids = parseRows('media', MediaId, this.db.prepare(EXPIRED_UPLOADS_SQL).all(createdBefore, limit)).map((r) => r.id);
+      const remove = this.db.prepare('DELETE FROM media WHERE id = ?');
+      for (const id of ids) remove.run(id);
+      return ids;
+    })();
   }
 
   pendingInbound(limit: number): { mediaId: string; waMediaId: string }[] {

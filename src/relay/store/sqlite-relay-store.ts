@@ -233,7 +233,6 @@ export class SqliteRelayStore implements Port.RelayStore {
   async pendingJobCount(): Promise<number> {
     return this.jobs.pendingCount();
   }
-
   // Media.
   async createUploadedMedia(media: UploadedMedia): Promise<void> {
     this.media.createUploaded(media);
@@ -252,6 +251,12 @@ export class SqliteRelayStore implements Port.RelayStore {
   }
   async mediaAccess(mediaId: string): Promise<Port.MediaAccess | null> {
     return this.media.access(mediaId);
+  }
+  async uploadUsage(agentId: string, since: number): Promise<{ files: number; bytes: number; oldestAt: number | null }> {
+    return this.media.uploadUsage(agentId, since);
+  }
+  async expireUploads(createdBefore: number, limit: number): Promise<string[]> {
+    return this.media.expireUploads(createdBefore, limit);
   }
 
   // Single sign-on.
