@@ -67,6 +67,11 @@ export class MediaFiles {
     }
   }
 
+  /** Deletes a file (an expired upload); one already gone is no error. */
+  async remove(id: string): Promise<void> {
+    await rm(this.pathOf(id), { force: true });
+  }
+
   async open(id: string): Promise<{ size: number; stream: Readable } | null> {
     try {
       const file = this.pathOf(id);

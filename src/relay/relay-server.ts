@@ -30,9 +30,13 @@ import { createTemplateCache } from './whatsapp/template-cache';
 import type { WhatsAppProvider } from './whatsapp/provider';
 import { createSendRateLimiter } from './domain/send-rate-limit';
 import { createAgentSocketServer } from './ws-transport';
+import { startUploadExpiry } from './upload-expiry';
+import { UploadQuota } from './upload-quota';
 
 export const RELAY_VERSION = '0.1.0';
 
+/** How often uploads never sent are looked for (each process; the store's delete is safe to race). */
+const UPLOAD_SWEEP_MS = 10 * 60_000;
 /** How often each process reads the access_version of the agents it serves: a revoked agent is cut off within this. */
 const ACCESS_WATCH_MS = 1_000;
 
@@ -157,7 +161,8 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
       });
     },
   };
-  const mediaDeps: MediaRouteDeps = { store, files, fetcher, clock, log, guard, auth, sourceOf: source };
+  const quota = new UploadQuota(config.limits, store, clock);
+  const mediaDeps: MediaRouteDeps = { store, files, fetcher, clock, log, guard, auth, sourceOf: source, quota };
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = requestUrl(req);
@@ -221,6 +226,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
 
   await dispatcher.start();
   await fetcher.resume();
+  const uploadExpiry = startUploadExpiry({ store, files, clock, log, expiryHours: config.limits.uploadExpiryHours, intervalMs: UPLOAD_SWEEP_MS });
   const pruneTimer = setInterval(() => {
     void store
       .pruneEvents(config.retainEvents)
@@ -251,6 +257,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
         sockets.close();
         await dispatcher.stop();
         await fetcher.stop();
+        await uploadExpiry.stop();
         await sandbox?.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
