@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeClock } from '../shared/clock';
 import { CloseCode } from '../shared/protocol';
 import { TokenBucket } from '../shared/token-bucket';
+import { AgentLimits } from './agent-limits';
 import { generateAgentToken, hashAgentToken } from './agent-tokens';
 import { loadRelayConfig } from './relay-config';
 import { RequestBudget } from './request-budget';
@@ -137,6 +138,23 @@ describe('request budget', () => {
     expect(budget.admit().ok).toBe(true);
     const refusals = Array.from({ length: 200 }, () => budget.admit());
     expect(refusals.map((r) => !r.ok && r.flooding).indexOf(true)).toBe(199);
+  });
+});
+
+describe('agent budgets', () => {
+  it('forgets idle agents’ budgets past 1 000 agents, but never one a connected device still spends from', () => {
+    const clock = createFakeClock();
+    const connected = new Set(['busy']);
+    const limits = new AgentLimits({ devicesPerAgent: 10, agentRequestsPerSecond: 1, agentRequestBurst: 5 }, clock, {
+      devicesOf: (agentId) => (connected.has(agentId) ? 1 : 0),
+    });
+    const busy = limits.budgetOf('busy');
+    const idle = limits.budgetOf('idle');
+    for (let i = 0; i < 1_000; i++) limits.budgetOf(`agent-${i}`);
+    clock.advance(60_000); // every bucket full again
+    limits.budgetOf('newcomer'); // past 1 000: prunes
+    expect(limits.budgetOf('busy')).toBe(busy);
+    expect(limits.budgetOf('idle')).not.toBe(idle);
   });
 });
 

@@ -13,13 +13,16 @@ export interface AgentLimitSettings {
 
 /** Which devices of an agent are connected here (the session hub). */
 export interface LiveDevices {
-  otherDevices(agentId: string, deviceId: string): number;
+  devicesOf(agentId: string, except?: string): number;
 }
 
 /** What a device refused for the cap is told to wait before trying again: long enough not to spin, short for a sign-out. */
 export const DEVICE_CAP_RETRY_SECONDS = 30;
 
-/** Past this many agents with a budget, full budgets (idle agents) are forgotten: a full bucket is as good as a new one. */
+/**
+ * Past this many agents with a budget, those of agents with no device here and a full bucket are forgotten (a full
+ * bucket is as good as a new one). One a session still holds is kept: a second bucket would double that agent's budget.
+ */
 const BUDGETS_BEFORE_PRUNE = 1_000;
 
 export class AgentLimits {
@@ -37,7 +40,7 @@ export class AgentLimits {
    * only: behind a load balancer an agent may hold up to this many devices on each relay instance.
    */
   deviceRefusal(agentId: string, deviceId: string): AppError | null {
-    const others = this.live.otherDevices(agentId, deviceId);
+    const others = this.live.devicesOf(agentId, deviceId);
     if (others < this.settings.devicesPerAgent) return null;
     return appError('rate_limited', `This agent is signed in on ${others} devices already: sign out on one of them`, true);
   }
@@ -46,7 +49,9 @@ export class AgentLimits {
   budgetOf(agentId: string): TokenBucket {
     let bucket = this.budgets.get(agentId);
     if (bucket === undefined) {
-      if (this.budgets.size >= BUDGETS_BEFORE_PRUNE) for (const [id, b] of this.budgets) if (b.isFull()) this.budgets.delete(id);
+      if (this.budgets.size >= BUDGETS_BEFORE_PRUNE) {
+        for (const [id, b] of this.budgets) if (b.isFull() && this.live.devicesOf(id) === 0) this.budgets.delete(id);
+      }
       const { agentRequestBurst, agentRequestsPerSecond } = this.settings;
       bucket = new TokenBucket({ capacity: agentRequestBurst, refillPerMs: agentRequestsPerSecond / 1000, clock: this.clock });
       this.budgets.set(agentId, bucket);

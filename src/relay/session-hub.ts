@@ -30,10 +30,10 @@ export class SessionHub {
     if (this.byDevice.get(key) === session) this.byDevice.delete(key);
   }
 
-  /** How many other devices of this agent are connected here (a device connecting again replaces its own connection). */
-  otherDevices(agentId: string, deviceId: string): number {
+  /** How many devices of this agent are connected here, leaving out `except` (a device connecting again replaces itself). */
+  devicesOf(agentId: string, except?: string): number {
     let count = 0;
-    for (const s of this.byDevice.values()) if (s.agentId === agentId && s.deviceId !== deviceId && !s.isClosed) count++;
+    for (const s of this.byDevice.values()) if (s.agentId === agentId && s.deviceId !== except && !s.isClosed) count++;
     return count;
   }
 
