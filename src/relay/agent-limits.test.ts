@@ -4,6 +4,7 @@ import { createFakeClock } from '../shared/clock';
 import { CloseCode } from '../shared/protocol';
 import { TokenBucket } from '../shared/token-bucket';
 import { AgentLimits } from './agent-limits';
+import { silentLogger } from './log';
 import { generateAgentToken, hashAgentToken } from './agent-tokens';
 import { loadRelayConfig } from './relay-config';
 import { RequestBudget } from './request-budget';
@@ -55,6 +56,10 @@ describe('devices per agent', () => {
     expect(new Set(refused.map((r) => `${r.code} ${r.reason}`))).toEqual(
       new Set([`${CloseCode.rateLimited} This agent is signed in on 10 devices already: sign out on one of them`]),
     );
+    // A line or two in the log, with the count, not one per device.
+    const capLines = t.logLines.filter((l) => l.includes('agent.device_cap'));
+    expect(capLines.length).toBeLessThan(10);
+    expect(capLines[0]).toContain('"agentId":"ana"');
 
     const ben = connect(t, benToken, 'ben-desk');
     expect((await ben.hello()).agent.id).toBe('ben');
@@ -145,9 +150,14 @@ describe('agent budgets', () => {
   it('forgets idle agents’ budgets past 1 000 agents, but never one a connected device still spends from', () => {
     const clock = createFakeClock();
     const connected = new Set(['busy']);
-    const limits = new AgentLimits({ devicesPerAgent: 10, agentRequestsPerSecond: 1, agentRequestBurst: 5 }, clock, {
-      devicesOf: (agentId) => (connected.has(agentId) ? 1 : 0),
-    });
+    const limits = new AgentLimits(
+      { devicesPerAgent: 10, agentRequestsPerSecond: 1, agentRequestBurst: 5 },
+      clock,
+      {
+        devicesOf: (agentId) => (connected.has(agentId) ? 1 : 0),
+      },
+      silentLogger,
+    );
     const busy = limits.budgetOf('busy');
     const idle = limits.budgetOf('idle');
     for (let i = 0; i < 1_000; i++) limits.budgetOf(`agent-${i}`);

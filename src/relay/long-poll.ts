@@ -142,11 +142,8 @@ export function createLongPoll(deps: {
         return;
       }
       const agent = signedIn.agent;
-      const refused = deps.sessions.refusal(agent.id, handshake.value.deviceId);
-      if (refused !== null) {
-        deps.log.info('agent.device_cap', { agentId: agent.id, source });
-        return sendLimited(res, refused, DEVICE_CAP_RETRY_SECONDS);
-      }
+      const refused = deps.sessions.refusal(agent.id, handshake.value.deviceId, source);
+      if (refused !== null) return sendLimited(res, refused, DEVICE_CAP_RETRY_SECONDS);
       const transport = new PollTransport();
       const session = deps.sessions.create({
         agent,

@@ -125,7 +125,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
       requestBurst: config.limits.deviceRequestBurst,
       maxBufferedBytes: 4 * 1024 * 1024,
     },
-    limits: new AgentLimits(config.limits, clock, hub),
+    limits: new AgentLimits(config.limits, clock, hub, log),
   });
   // One per process: several relay processes over the same data each throttle on their own (issue 17 shares it).
   const guard = createAuthGuard({ store, clock, log, ...(overrides.authGuard !== undefined && { settings: overrides.authGuard }) });

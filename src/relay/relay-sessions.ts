@@ -14,7 +14,7 @@ import type { AgentAccess, RelayStore } from './store/relay-store';
 
 export interface SessionFactory {
   /** Null when this agent may connect this device now; else why not (the cap of devices per agent). */
-  refusal(agentId: string, deviceId: string): AppError | null;
+  refusal(agentId: string, deviceId: string, source: string): AppError | null;
   create(input: {
     agent: AgentAccess & { readonly sessionFamily?: string };
     deviceId: string;
@@ -60,7 +60,7 @@ export function createSessionFactory(deps: {
   const { store } = deps;
   const conversations = deps.conversations ?? ((ids: readonly string[]) => store.conversationsById(ids));
   return {
-    refusal: (agentId, deviceId) => deps.limits?.deviceRefusal(agentId, deviceId) ?? null,
+    refusal: (agentId, deviceId, source) => deps.limits?.deviceRefusal(agentId, deviceId, source) ?? null,
     create({ agent, deviceId, since, transport, transportName, protocol, source }) {
       const sessionId = uuidv7();
       // The client's address on every line of the session (opened, closed, failures), so IT can trace a connection.

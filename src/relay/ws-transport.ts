@@ -56,9 +56,8 @@ export function createAgentSocketServer(deps: {
     }
     const agent = signedIn.agent;
     // Checked and the session created with no await between: two devices connecting at once cannot both slip under the cap.
-    const refused = deps.sessions.refusal(agent.id, handshake.value.deviceId);
+    const refused = deps.sessions.refusal(agent.id, handshake.value.deviceId, source);
     if (refused !== null) {
-      deps.log.info('agent.device_cap', { agentId: agent.id, source });
       ws.close(CloseCode.rateLimited, refused.message);
       return;
     }
