@@ -3,9 +3,10 @@
 import type { Clock } from '../shared/clock';
 import { appError, err, fail, type Result } from '../shared/errors';
 import { ClientFrame, CloseCode, parseFrame, type ProtocolVersion, type WireError } from '../shared/protocol';
-import { TokenBucket } from '../shared/token-bucket';
+import type { TokenBucket } from '../shared/token-bucket';
 import type { Logger } from './log';
 import type { StreamEntry } from './domain/visible-stream';
+import { RequestBudget } from './request-budget';
 import { eventsFrame, openStream, requestIdOf, toWire, withDeadline } from './session-wire';
 import type { AgentAccess, RelayStore } from './store/relay-store';
 
@@ -56,14 +57,14 @@ export interface SessionDeps {
   /** The next at most `limit` entries after a seq: consecutive seqs, what its agent may see and fillers, in its version. */
   readEvents: (afterSeq: number, limit: number) => Promise<StreamEntry[]>;
   handleRequest: RequestHandler;
+  /** The agent's request budget across their devices (agent-limits.ts); absent: only the device's own applies. */
+  agentBudget?: TokenBucket;
   clock: Clock;
   settings: SessionSettings;
   log: Logger;
   onClosed: (session: AgentSession) => void;
 }
 
-/** How many refused requests (less one per request let through) mean a client is flooding rather than bursting. */
-const FLOOD_CLOSE_AFTER = 200;
 const BACKPRESSURE_RETRY_MS = 25;
 
 export class AgentSession {
@@ -79,10 +80,8 @@ export class AgentSession {
   private lastReceivedAt: number;
   private lastSentAt: number;
   private cancelHeartbeat: () => void = () => {};
-  /** The device's request budget: `requestBurst` at once, refilled at `requestsPerSecond`. */
-  private readonly requests: TokenBucket;
-  /** Refused requests, less one for each let through: it only grows while a device keeps asking faster than allowed. */
-  private floodScore = 0;
+  /** The device's request budget (`requestBurst` at once, refilled at `requestsPerSecond`) and its agent's. */
+  private readonly requests: RequestBudget;
 
   readonly agentId: string;
   readonly deviceId: string;
@@ -99,7 +98,7 @@ export class AgentSession {
     this.sessionId = deps.sessionId;
     this.lastReceivedAt = deps.clock.monotonicNow();
     this.lastSentAt = this.lastReceivedAt;
-    this.requests = new TokenBucket({ capacity: deps.settings.requestBurst, refillPerMs: deps.settings.requestsPerSecond / 1000, clock: deps.clock });
+    this.requests = new RequestBudget(deps.settings, deps.clock, deps.agentBudget ?? null);
   }
 
   get isClosed(): boolean {
@@ -189,14 +188,12 @@ export class AgentSession {
   }
 
   private async onRequest(id: string, method: string, params: unknown, deadlineMs: number | undefined): Promise<void> {
-    if (!this.requests.tryTake()) {
-      this.floodScore += 1;
-      this.respond(id, fail('rate_limited', 'too many requests from this device; slow down', true));
-      if (this.floodScore >= FLOOD_CLOSE_AFTER) this.close(CloseCode.rateLimited, 'request flood');
+    const admitted = this.requests.admit();
+    if (!admitted.ok) {
+      this.respond(id, err(admitted.error));
+      if (admitted.flooding) this.close(CloseCode.rateLimited, 'request flood');
       return;
     }
-    // Not back to zero: a steady flood gets one request through whenever a token refills, and was never closed.
-    this.floodScore = Math.max(0, this.floodScore - 1);
     // The watcher ends a session within a second of an access change; a request in that second is refused too.
     if (!(await this.accessHolds())) return;
     const context: RequestContext = { agent: this.deps.agent, deviceId: this.deps.deviceId, source: this.deps.source };

@@ -17,6 +17,20 @@ const LIMITS = {
   // At the doors (HTTP and WebSocket): timeouts, connections.
 
   // Per agent: devices, request rates, uploads.
+  /** Live connections (WebSocket and long poll) one agent may hold on one relay process, each a different device. */
+  devicesPerAgent: { env: 'RELAY_LIMIT_DEVICES_PER_AGENT', fallback: 10, min: 1, max: 1_000 },
+  /** Sustained requests per second one device may make, and the burst above it. */
+  deviceRequestsPerSecond: { env: 'RELAY_LIMIT_DEVICE_REQUESTS_PER_SECOND', fallback: 100, min: 1, max: 100_000 },
+  deviceRequestBurst: { env: 'RELAY_LIMIT_DEVICE_REQUEST_BURST', fallback: 200, min: 1, max: 1_000_000 },
+  /** The same across all of one agent's devices together (per relay process). */
+  agentRequestsPerSecond: { env: 'RELAY_LIMIT_AGENT_REQUESTS_PER_SECOND', fallback: 200, min: 1, max: 100_000 },
+  agentRequestBurst: { env: 'RELAY_LIMIT_AGENT_REQUEST_BURST', fallback: 400, min: 1, max: 1_000_000 },
+  /** Files and bytes one agent may upload within `uploadWindowMinutes` (counted in the store: every process agrees). */
+  uploadFilesPerWindow: { env: 'RELAY_LIMIT_UPLOAD_FILES_PER_WINDOW', fallback: 200, min: 1, max: 1_000_000 },
+  uploadBytesPerWindow: { env: 'RELAY_LIMIT_UPLOAD_BYTES_PER_WINDOW', fallback: 1024 ** 3, min: 1024, max: 1024 ** 4 },
+  uploadWindowMinutes: { env: 'RELAY_LIMIT_UPLOAD_WINDOW_MINUTES', fallback: 60, min: 1, max: 10_080 },
+  /** An upload no message refers to is deleted, row and file, this long after it was made. */
+  uploadExpiryHours: { env: 'RELAY_LIMIT_UPLOAD_EXPIRY_HOURS', fallback: 24, min: 1, max: 8_760 },
 } as const satisfies Record<string, LimitSpec>;
 
 export type LimitSettings = { readonly [K in keyof typeof LIMITS]: number };

@@ -16,6 +16,7 @@ import { secretsEqual } from '../node-shared/secret-compare';
 import { refuseRest, sendError, sendJson } from './http-util';
 import type { Logger } from './log';
 import type { SessionFactory } from './relay-sessions';
+import { DEVICE_CAP_RETRY_SECONDS, sendLimited } from './agent-limits';
 
 const MAX_FRAMES_PER_POST = 64;
 const PollPost = z.looseObject({ frames: z.array(z.unknown()).max(MAX_FRAMES_PER_POST) });
@@ -141,6 +142,8 @@ export function createLongPoll(deps: {
         return;
       }
       const agent = signedIn.agent;
+      const refused = deps.sessions.refusal(agent.id, handshake.value.deviceId, source);
+      if (refused !== null) return sendLimited(res, refused, DEVICE_CAP_RETRY_SECONDS);
       const transport = new PollTransport();
       const session = deps.sessions.create({
         agent,

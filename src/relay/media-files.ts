@@ -78,6 +78,11 @@ export class DiskMediaFiles implements MediaFiles {
     }
   }
 
+  /** Deletes a file (an expired upload); one already gone is no error. */
+  async remove(id: string): Promise<void> {
+    await rm(this.pathOf(id), { force: true });
+  }
+
   async open(id: string): Promise<{ size: number; stream: Readable } | null> {
     try {
       const file = this.pathOf(id);
@@ -86,9 +91,5 @@ export class DiskMediaFiles implements MediaFiles {
     } catch {
       return null;
     }
-  }
-
-  async remove(id: string): Promise<void> {
-    await rm(this.pathOf(id), { force: true });
   }
 }

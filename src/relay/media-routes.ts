@@ -7,6 +7,7 @@ import type { MediaUploadResult } from '../shared/protocol-methods';
 import { isUuidV7, uuidv7 } from '../shared/uuidv7';
 import type { Clock } from '../shared/clock';
 import { BodyTooLargeError } from '../node-shared/http-body';
+import { sendLimited } from './agent-limits';
 import type { AuthGuard } from './auth/auth-guard';
 import { sendRateLimited, signInAtDoor } from './auth/door-sign-in';
 import type { SignInAuth } from './agent-handshake';
@@ -17,6 +18,7 @@ import type { Logger } from './log';
 import type { MediaFetcher } from './media-fetcher';
 import type { MediaFiles } from './media-files';
 import type { AgentAccess, RelayStore } from './store/relay-store';
+import type { UploadQuota } from './upload-quota';
 
 export interface MediaRouteDeps {
   store: RelayStore;
@@ -27,6 +29,8 @@ export interface MediaRouteDeps {
   guard: AuthGuard;
   auth: SignInAuth;
   sourceOf: (req: IncomingMessage) => string;
+  /** Files and bytes per agent per window (absent: only each file's own size limit). */
+  quota?: UploadQuota;
 }
 
 /** `POST /v1/media` and `GET /v1/media/{id}` with the agent's token; false when the path is not one of them. */
@@ -84,20 +88,42 @@ export async function handleMediaUpload(req: IncomingMessage, res: ServerRespons
     sendError(res, check.code === 'media_too_large' ? 413 : 415, check.code, check.message);
     return;
   }
+  const kindMaxBytes = MEDIA_RULES[check.kind].maxBytes;
+  const quota = deps.quota === undefined ? null : await deps.quota.reserve(agent.id, Number.isFinite(declared) ? declared : 0, kindMaxBytes);
+  if (quota !== null && !quota.ok) {
+    refuseRest(req, res);
+    deps.log.info('media.quota_refused', { agentId: agent.id, retryAfterSeconds: quota.retryAfterSeconds });
+    sendLimited(res, quota.error, quota.retryAfterSeconds);
+    return;
+  }
+  const grant = quota?.grant ?? null;
   const fileName = cleanFileName(firstHeader(req.headers['x-file-name']));
   const id = uuidv7();
   let written: { size: number; sha256: string };
   try {
-    written = await deps.files.writeStream(id, req, MEDIA_RULES[check.kind].maxBytes);
-  } catch (error) {
-    if (error instanceof BodyTooLargeError) {
+    try {
+      written = await deps.files.writeStream(id, req, grant?.maxBytes ?? kindMaxBytes);
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) throw error;
       refuseRest(req, res);
+      const overQuota = grant?.overQuota ?? null;
+      if (overQuota !== null) return sendLimited(res, overQuota.error, overQuota.retryAfterSeconds);
       sendError(res, 413, 'media_too_large', `${check.kind === 'image' ? 'Images' : 'Documents'} can be at most ${error.limitBytes} bytes`);
       return;
     }
-    throw error;
+    await deps.store.createUploadedMedia({
+      id,
+      mimeType,
+      fileName,
+      size: written.size,
+      sha256: written.sha256,
+      uploadedBy: agent.id,
+      now: deps.clock.wallNow(),
+    });
+  } finally {
+    // After the row is stored: from then on the store counts it.
+    grant?.release();
   }
-  await deps.store.createUploadedMedia({ id, mimeType, fileName, size: written.size, sha256: written.sha256, uploadedBy: agent.id, now: deps.clock.wallNow() });
   deps.log.info('media.uploaded', { mediaId: id, bytes: written.size, kind: check.kind });
   const result: MediaUploadResult = { mediaId: id, mimeType, size: written.size, sha256: written.sha256 };
   sendJson(res, 201, result);

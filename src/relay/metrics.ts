@@ -143,6 +143,7 @@ export function createRelayMetrics(version: string): RelayMetrics {
 
     countedSessions(factory) {
       return {
+        refusal: (agentId, deviceId, source) => factory.refusal(agentId, deviceId, source),
         create(input) {
           const labels = { transport: input.transportName, protocol: String(input.protocol) };
           let open = true;

@@ -6,6 +6,7 @@ import { systemClock } from '../shared/clock';
 import { CloseCode } from '../shared/protocol';
 import { createMethodHandler } from './agent-methods';
 import { sourceOf } from './agent-handshake';
+import { AgentLimits } from './agent-limits';
 import { createAuthGuard } from './auth/auth-guard';
 import { createRelayAuth } from './auth/relay-auth';
 import { sendError, sendJson } from './http-util';
@@ -29,9 +30,13 @@ import { createTemplateCache } from './whatsapp/template-cache';
 import type { WhatsAppProvider } from './whatsapp/provider';
 import { createSendRateLimiter } from './domain/send-rate-limit';
 import { createAgentSocketServer } from './ws-transport';
+import { startUploadExpiry } from './upload-expiry';
+import { UploadQuota } from './upload-quota';
 
 export const RELAY_VERSION = '0.1.0';
 
+/** How often uploads never sent are looked for (each process; the store's delete is safe to race). */
+const UPLOAD_SWEEP_MS = 10 * 60_000;
 /** How often each process reads the access_version of the agents it serves: a revoked agent is cut off within this. */
 const ACCESS_WATCH_MS = 1_000;
 
@@ -120,10 +125,11 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
       deadAfterMs: config.deadAfterMs,
       maxFrameBytes: 256 * 1024,
       eventWindow: config.eventWindow,
-      requestsPerSecond: 100,
-      requestBurst: 200,
+      requestsPerSecond: config.limits.deviceRequestsPerSecond,
+      requestBurst: config.limits.deviceRequestBurst,
       maxBufferedBytes: 4 * 1024 * 1024,
     },
+    limits: new AgentLimits(config.limits, clock, hub, log),
   });
   const sessions = metrics.countedSessions(sessionFactory);
   // One per process: several relay processes over the same data each throttle on their own (issue 17 shares it).
@@ -160,7 +166,8 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
       });
     },
   };
-  const mediaDeps: MediaRouteDeps = { store, files, fetcher, clock, log, guard, auth, sourceOf: source };
+  const quota = new UploadQuota(config.limits, store, clock);
+  const mediaDeps: MediaRouteDeps = { store, files, fetcher, clock, log, guard, auth, sourceOf: source, quota };
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = requestUrl(req);
@@ -216,6 +223,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
 
   await dispatcher.start();
   await fetcher.resume();
+  const uploadExpiry = startUploadExpiry({ store, files, clock, log, expiryHours: config.limits.uploadExpiryHours, intervalMs: UPLOAD_SWEEP_MS });
   const pruneTimer = setInterval(() => {
     void store
       .pruneEvents(config.retainEvents)
@@ -246,6 +254,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
         sockets.close();
         await dispatcher.stop();
         await fetcher.stop();
+        await uploadExpiry.stop();
         await sandbox?.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,7 +1,9 @@
 // Creates AgentSessions with the relay's settings, in the device's protocol version, reading only what its agent may see.
 import type { Clock } from '../shared/clock';
 import type { ProtocolVersion } from '../shared/protocol';
+import type { AppError } from '../shared/errors';
 import { uuidv7 } from '../shared/uuidv7';
+import type { AgentLimits } from './agent-limits';
 import { AgentSession, type RequestHandler, type SessionSettings, type SessionTransport } from './agent-session';
 import { audienceOf } from './domain/access';
 import { placeholderGap, skippedGap, streamEntries } from './domain/visible-stream';
@@ -11,6 +13,8 @@ import type { SessionHub } from './session-hub';
 import type { AgentAccess, RelayStore } from './store/relay-store';
 
 export interface SessionFactory {
+  /** Null when this agent may connect this device now; else why not (the cap of devices per agent). */
+  refusal(agentId: string, deviceId: string, source: string): AppError | null;
   create(input: {
     agent: AgentAccess & { readonly sessionFamily?: string };
     deviceId: string;
@@ -47,6 +51,8 @@ export function createSessionFactory(deps: {
   handleRequest: RequestHandler;
   clock: Clock;
   settings: SessionSettings;
+  /** The cap of devices and the request budget per agent (absent: neither, as in the in-memory test relay). */
+  limits?: AgentLimits;
   log: Logger;
   /** Conversations by id, for serving v1 devices (default: the store's conversationsById). */
   conversations?: ConversationLookup;
@@ -54,6 +60,7 @@ export function createSessionFactory(deps: {
   const { store } = deps;
   const conversations = deps.conversations ?? ((ids: readonly string[]) => store.conversationsById(ids));
   return {
+    refusal: (agentId, deviceId, source) => deps.limits?.deviceRefusal(agentId, deviceId, source) ?? null,
     create({ agent, deviceId, since, transport, transportName, protocol, source }) {
       const sessionId = uuidv7();
       // The client's address on every line of the session (opened, closed, failures), so IT can trace a connection.
@@ -77,6 +84,7 @@ export function createSessionFactory(deps: {
         // v2 devices get the log's events as they are, a skip for the rest; v1 devices one v1 event or placeholder per seq.
         readEvents: protocol === 1 ? v1EventReader(entries(placeholderGap), conversations, log) : entries(skippedGap),
         handleRequest: protocol === 1 ? v1RequestHandler(deps.handleRequest, conversations) : deps.handleRequest,
+        ...(deps.limits !== undefined && { agentBudget: deps.limits.budgetOf(agent.id) }),
         clock: deps.clock,
         settings: deps.settings,
         log,

@@ -30,6 +30,13 @@ export class SessionHub {
     if (this.byDevice.get(key) === session) this.byDevice.delete(key);
   }
 
+  /** How many devices of this agent are connected here, leaving out `except` (a device connecting again replaces itself). */
+  devicesOf(agentId: string, except?: string): number {
+    let count = 0;
+    for (const s of this.byDevice.values()) if (s.agentId === agentId && s.deviceId !== except && !s.isClosed) count++;
+    return count;
+  }
+
   find(sessionId: string): AgentSession | undefined {
     for (const s of this.byDevice.values()) if (s.sessionId === sessionId) return s;
     return undefined;

@@ -55,6 +55,12 @@ export function createAgentSocketServer(deps: {
       return;
     }
     const agent = signedIn.agent;
+    // Checked and the session created with no await between: two devices connecting at once cannot both slip under the cap.
+    const refused = deps.sessions.refusal(agent.id, handshake.value.deviceId, source);
+    if (refused !== null) {
+      ws.close(CloseCode.rateLimited, refused.message);
+      return;
+    }
     ws.removeAllListeners('message');
     const session = deps.sessions.create({
       agent,

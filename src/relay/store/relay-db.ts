@@ -12,6 +12,7 @@ import { MIGRATION_6 } from './migration-6-media-parts';
 import { AUDIT_INSERT, auditValues, changeEntry } from './records/audit';
 import { SqlRelayStore } from './sql-relay-store';
 import { SqliteDatabase } from './sql/sqlite-database';
+import { MIGRATION_7 } from './migration-7-upload-limits';
 
 export type RelayDatabase = Database.Database;
 
@@ -118,6 +119,7 @@ export const RELAY_MIGRATIONS: readonly Migration<RelayDatabase>[] = [
   MIGRATION_4,
   MIGRATION_5,
   MIGRATION_6,
+  MIGRATION_7,
 ];
 
 export interface OpenOptions {

@@ -260,6 +260,10 @@ export interface RelayStore {
   pendingInboundMedia(limit: number): Promise<{ mediaId: string; waMediaId: string }[]>;
   /** Who may download this media; null when there is no such media. */
   mediaAccess(mediaId: string): Promise<MediaAccess | null>;
+  /** Files and bytes the agent uploaded at or after `since`, and when the oldest of them was made: the upload quota. */
+  uploadUsage(agentId: string, since: number): Promise<{ files: number; bytes: number; oldestAt: number | null }>;
+  /** Deletes up to `limit` uploads made before `createdBefore` that no message refers to; their ids (files go next). */
+  expireUploads(createdBefore: number, limit: number): Promise<string[]>;
 
   // Single sign-on (schema 5).
   /** Keeps a started login, dropping any older than `maxAgeMs` (abandoned sign-ins). */

@@ -231,7 +231,6 @@ export class SqlRelayStore implements Port.RelayStore {
   async pendingJobCount(): Promise<number> {
     return this.jobs.pendingCount();
   }
-
   // Media.
   async createUploadedMedia(media: UploadedMedia): Promise<void> {
     await this.media.createUploaded(media);
@@ -247,6 +246,12 @@ export class SqlRelayStore implements Port.RelayStore {
   }
   async pendingInboundMedia(limit: number): Promise<{ mediaId: string; waMediaId: string }[]> {
     return this.media.pendingInbound(limit);
+  }
+  async uploadUsage(agentId: string, since: number): Promise<{ files: number; bytes: number; oldestAt: number | null }> {
+    return this.media.uploadUsage(agentId, since);
+  }
+  async expireUploads(createdBefore: number, limit: number): Promise<string[]> {
+    return this.media.expireUploads(createdBefore, limit);
   }
   async mediaAccess(mediaId: string): Promise<Port.MediaAccess | null> {
     return this.media.access(mediaId);

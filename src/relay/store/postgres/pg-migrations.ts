@@ -32,6 +32,13 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       await db.exec(MEDIA_PARTS_DDL.postgres);
     },
   },
+  {
+    version: 3,
+    description: 'agents’ uploads by uploader and age: upload quotas, expiry of uploads never sent (SQLite schema 7)',
+    up: async (db) => {
+      await db.exec("CREATE INDEX media_uploads_by_agent ON media (uploaded_by, created_at) WHERE origin = 'upload'");
+    },
+  },
 ];
 
 /** The version lives in the database (SQLite keeps it in user_version); one row. */

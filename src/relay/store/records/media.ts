@@ -1,7 +1,7 @@
 // Media records: uploads from agents, and inbound media waiting to be fetched from WhatsApp.
 import { z } from 'zod';
 import { uuidv7 } from '../../../shared/uuidv7';
-import type { SqlDatabase } from '../sql/sql-database';
+import type { SqlDatabase, SqlDialect } from '../sql/sql-database';
 import type { MediaAccess, MediaRecord } from '../relay-store';
 import { parseRow, parseRows } from '../../../node-shared/stored-row';
 import { MediaRow, toMediaRecord } from './rows';
@@ -10,6 +10,22 @@ const PendingRow = z.object({ id: z.string().min(1), wa_media_id: z.string().min
 const MediaId = z.object({ id: z.string().min(1) });
 const Uploader = z.object({ uploaded_by: z.string().nullable() });
 const Shown = z.object({ conversation_id: z.string().min(1), team_id: z.string().min(1) });
+const Usage = z.object({ files: z.number().int(), bytes: z.number().int(), oldest_at: z.number().int().nullable() });
+
+/** An agent's uploads from a time on (index media_uploads_by_agent): the upload quota's one index range. */
+export const UPLOAD_USAGE_SQL = `SELECT CAST(count(*) AS BIGINT) AS files, CAST(coalesce(sum(size), 0) AS BIGINT) AS bytes, min(created_at) AS oldest_at
+  FROM media WHERE origin = 'upload' AND uploaded_by = ? AND created_at >= ?`;
+
+/**
+ * Uploads made before a time that no message names, each looked up in messages_by_media. On SQLite `+media.id` drops
+ * the column's affinity so the comparison can use that expression index rather than scan messages; PostgreSQL has no
+ * unary plus on text and needs none.
+ */
+export function expiredUploadsSql(dialect: SqlDialect): string {
+  const id = dialect.name === 'sqlite' ? '+media.id' : 'media.id';
+  return `SELECT id FROM media WHERE origin = 'upload' AND created_at < ?
+  AND NOT EXISTS (SELECT 1 FROM messages WHERE ${dialect.jsonText('content', 'mediaId')} = ${id}) LIMIT ?`;
+}
 
 export interface UploadedMedia {
   id: string;
@@ -92,5 +108,22 @@ export class MediaRecords {
       limit,
     ]);
     return parseRows('media', PendingRow, rows).map((r) => ({ mediaId: r.id, waMediaId: r.wa_media_id }));
+  }
+
+  async uploadUsage(agentId: string, since: number): Promise<{ files: number; bytes: number; oldestAt: number | null }> {
+    const row = parseRow('media', Usage, await this.db.get(UPLOAD_USAGE_SQL, [agentId, since]));
+    return { files: row.files, bytes: row.bytes, oldestAt: row.oldest_at };
+  }
+
+  /**
+   * In one transaction with the check, so a send accepted at the same moment (which reads the media row in its own
+   * transaction) either finds the upload, and keeps it, or finds it gone: never a message naming a deleted file.
+   */
+  async expireUploads(createdBefore: number, limit: number): Promise<string[]> {
+    return this.db.transaction(async () => {
+      const rows = parseRows('media', MediaId, await this.db.all(expiredUploadsSql(this.db.dialect), [createdBefore, limit]));
+      for (const { id } of rows) await this.db.run('DELETE FROM media WHERE id = ?', [id]);
+      return rows.map((r) => r.id);
+    });
   }
 }
