@@ -89,8 +89,16 @@ export function createLongPoll(deps: {
   const entries = new Map<string, PollEntry>();
   const holdMs = deps.holdMs ?? LONG_POLL_HOLD_MS;
 
-  /** The session, if the caller's token belongs to the agent who opened it: a session id alone grants nothing. */
-  async function entryFor(req: IncomingMessage, res: ServerResponse, sessionId: string): Promise<PollEntry | null> {
+  /**
+   * The session, if the caller's token belongs to the agent who opened it: a session id alone grants nothing. A POST's
+   * body is not read when refused: `hasBody` makes the refusal close the connection, said before the answer is written.
+   */
+  async function entryFor(req: IncomingMessage, res: ServerResponse, sessionId: string, hasBody = false): Promise<PollEntry | null> {
+    const refuse = (status: number, code: 'unauthorized' | 'not_found' | 'forbidden', message: string): null => {
+      if (hasBody) refuseRest(req, res);
+      sendError(res, status, code, message);
+      return null;
+    };
     const token = bearerToken(req.headers.authorization);
     const entry = entries.get(sessionId);
     // The token that opened the session may always hear how it ended: a revoked agent's poll gets its 4001 (the hub
@@ -98,19 +106,16 @@ export function createLongPoll(deps: {
     if (entry !== undefined && token !== null && secretsEqual(hashAgentToken(token), entry.tokenHash)) return entry;
     const signedIn = await signInAtDoor(deps, token, deps.sourceOf(req), 'poll', entry?.session.deviceId ?? null);
     if (!signedIn.ok) {
-      if (signedIn.status === 429) sendRateLimited(res, signedIn.retryAfterSeconds);
-      else sendError(res, 401, 'unauthorized', 'unknown or revoked token');
+      if (signedIn.status !== 429) return refuse(401, 'unauthorized', 'unknown or revoked token');
+      if (hasBody) refuseRest(req, res);
+      sendRateLimited(res, signedIn.retryAfterSeconds);
       return null;
     }
     const agent = signedIn.agent;
-    if (entry === undefined) {
-      sendError(res, 404, 'not_found', 'no such poll session; open a new one');
-      return null;
-    }
+    if (entry === undefined) return refuse(404, 'not_found', 'no such poll session; open a new one');
     if (entry.agentId !== agent.id) {
       deps.log.warn('poll.session_mismatch', { agentId: agent.id, source: deps.sourceOf(req) });
-      sendError(res, 403, 'forbidden', 'this session belongs to another agent');
-      return null;
+      return refuse(403, 'forbidden', 'this session belongs to another agent');
     }
     return entry;
   }
@@ -176,11 +181,8 @@ export function createLongPoll(deps: {
     },
 
     async send(req: IncomingMessage, res: ServerResponse, sessionId: string): Promise<void> {
-      const entry = await entryFor(req, res, sessionId);
-      if (entry === null) {
-        refuseRest(req, res);
-        return;
-      }
+      const entry = await entryFor(req, res, sessionId, true);
+      if (entry === null) return;
       let body: Buffer;
       try {
         body = await readBody(req, MAX_FRAME_BYTES * 4);
