@@ -13,6 +13,7 @@ import { sendRateLimited, signInAtDoor } from './auth/door-sign-in';
 import { bearerToken, hashAgentToken } from './agent-tokens';
 import { BodyTooLargeError, readBody } from '../node-shared/http-body';
 import { secretsEqual } from '../node-shared/secret-compare';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../shared/json-depth';
 import { refuseRest, sendError, sendJson } from './http-util';
 import type { Logger } from './log';
 import type { SessionFactory } from './relay-sessions';
@@ -192,9 +193,15 @@ export function createLongPoll(deps: {
         sendError(res, 413, 'payload_too_large', error.message);
         return;
       }
+      const text = body.toString('utf8');
+      // Refused before parsing: re-serialising a frame nested thousands deep for its session would overflow the stack.
+      if (nestsDeeperThan(text, MAX_JSON_DEPTH + 2)) {
+        sendError(res, 400, 'invalid_input', `frames nest deeper than ${MAX_JSON_DEPTH} levels`);
+        return;
+      }
       let json: unknown;
       try {
-        json = JSON.parse(body.toString('utf8'));
+        json = JSON.parse(text);
       } catch {
         sendError(res, 400, 'invalid_input', 'body must be {"frames": [...]}');
         return;
