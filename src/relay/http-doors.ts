@@ -1,0 +1,176 @@
+// Limits at the relay's doors, so one client cannot take the server from the rest: a cap on open connections, a cap per
+// client address, and deadlines for headers and bodies (docs/security.md, "Limits at the doors").
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Clock } from '../shared/clock';
+import type { ErrorCode } from '../shared/errors';
+import { declaredLength } from '../node-shared/http-body';
+import { bodyBudgetMs, type BodyBudgetSettings } from './domain/body-budget';
+import { normaliseAddress } from './domain/source-address';
+import { sendError } from './http-util';
+import type { Logger } from './log';
+
+export interface DoorSettings extends BodyBudgetSettings {
+  readonly headersTimeoutMs: number;
+  readonly connections: number;
+  readonly connectionsPerAddress: number;
+}
+
+/** How many were turned away, by reason, since the relay started (for /metrics and the log). */
+export interface DoorFigures {
+  refusedBusy: number;
+  refusedPerAddress: number;
+  bodyTimeouts: number;
+}
+
+/** Why a connection is answered with a refusal at its first request instead of being served. */
+type Refusal = 'busy' | 'address';
+
+const REFUSALS: Record<Refusal, { status: number; reason: string; code: ErrorCode; message: string }> = {
+  busy: { status: 503, reason: 'Service Unavailable', code: 'unavailable', message: 'the relay is holding as many connections as it may; retry shortly' },
+  address: { status: 429, reason: 'Too Many Requests', code: 'rate_limited', message: 'too many connections from this address; close some and retry' },
+};
+const RETRY_AFTER_SECONDS = 5;
+
+export interface Doors {
+  /** Whether a request may go on to its route; when not, it has been answered (429/503) here. */
+  admit(req: IncomingMessage, res: ServerResponse, method: string, pathname: string): boolean;
+  /** The same for a WebSocket upgrade, answered on the raw socket. */
+  admitUpgrade(req: IncomingMessage, socket: Duplex): boolean;
+  /** Whether this request was cut off for a late body: its route's failure is then expected, not worth a log line. */
+  timedOut(req: IncomingMessage): boolean;
+  readonly figures: DoorFigures;
+}
+
+/** Options for `createServer`: Node looks for late headers on this interval (30 s by default), so the deadline holds. */
+export function doorServerOptions(settings: Pick<DoorSettings, 'headersTimeoutMs'>): { connectionsCheckingInterval: number } {
+  return { connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(settings.headersTimeoutMs / 4))) };
+}
+
+/**
+ * Puts the limits on `server`: counts its connections as they open (by peer address, except a trusted proxy's, whose
+ * requests are counted by the client address it forwards), and gives each request's body its route's deadline.
+ */
+export function guardDoors(
+  server: Server,
+  deps: {
+    settings: DoorSettings;
+    clock: Clock;
+    log: Logger;
+    /** The client's address of a request (X-Forwarded-For only from trusted proxies). */
+    sourceOf: (req: IncomingMessage) => string;
+    isTrustedProxy: (address: string) => boolean;
+  },
+): Doors {
+  const { settings, clock, log } = deps;
+  const figures: DoorFigures = { refusedBusy: 0, refusedPerAddress: 0, bodyTimeouts: 0 };
+  let open = 0;
+  /** Open connections per direct peer, and requests in flight per client a trusted proxy forwards for. */
+  const perAddress = new Map<string, number>();
+  const refused = new WeakMap<object, Refusal>();
+  const cutOff = new WeakSet<IncomingMessage>();
+
+  const hold = (address: string): (() => void) => {
+    perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left <= 0) perAddress.delete(address);
+      else perAddress.set(address, left);
+    };
+  };
+  const full = (address: string) => (perAddress.get(address) ?? 0) >= settings.connectionsPerAddress;
+
+  server.headersTimeout = settings.headersTimeoutMs;
+  server.requestTimeout = 0; // bodies get their route's deadline below; the long-poll wait and WebSockets get none
+  // A hard ceiling past the answered cap: beyond it the kernel's connections are dropped unanswered, not parsed.
+  server.maxConnections = settings.connections * 2;
+
+  server.on('connection', (socket) => {
+    open += 1;
+    const peer = normaliseAddress(socket.remoteAddress ?? '') || 'unknown';
+    const proxied = deps.isTrustedProxy(peer);
+    if (open > settings.connections) refused.set(socket, 'busy');
+    else if (!proxied && full(peer)) refused.set(socket, 'address');
+    const release = proxied || refused.has(socket) ? () => {} : hold(peer);
+    socket.once('close', () => {
+      open -= 1;
+      release();
+    });
+  });
+
+  /** The refusal for this request, if any: its connection's, or its forwarded client's when that one is at its cap. */
+  function refusalFor(req: IncomingMessage): { refusal: Refusal | null; release: () => void } {
+    const onConnection = refused.get(req.socket);
+    if (onConnection !== undefined) return { refusal: onConnection, release: () => {} };
+    const peer = normaliseAddress(req.socket.remoteAddress ?? '') || 'unknown';
+    if (!deps.isTrustedProxy(peer)) return { refusal: null, release: () => {} };
+    const client = deps.sourceOf(req);
+    if (full(client)) return { refusal: 'address', release: () => {} };
+    return { refusal: null, release: hold(client) };
+  }
+
+  function count(refusal: Refusal, req: IncomingMessage): void {
+    if (refusal === 'busy') figures.refusedBusy += 1;
+    else figures.refusedPerAddress += 1;
+    log.debug('http.refused', { reason: refusal, source: deps.sourceOf(req) });
+  }
+
+  /** Answers 408 to a request whose body is late, then ends its connection, which a dripping client would keep. */
+  function startBodyDeadline(req: IncomingMessage, res: ServerResponse, budgetMs: number): void {
+    const cancel = clock.setTimer(budgetMs, () => {
+      if (req.complete || res.writableEnded) return;
+      cutOff.add(req);
+      figures.bodyTimeouts += 1;
+      log.info('http.body_timeout', { path: (req.url ?? '').split('?')[0]!.slice(0, 100), source: deps.sourceOf(req), budgetMs });
+      if (res.headersSent) {
+        req.socket.destroy();
+        return;
+      }
+      res.once('finish', () => req.socket.destroy());
+      res.setHeader('connection', 'close');
+      sendError(res, 408, 'timeout', `the request body did not arrive within ${Math.ceil(budgetMs / 1000)} s`);
+    });
+    res.once('close', cancel);
+  }
+
+  return {
+    figures,
+    admit(req, res, method, pathname) {
+      const { refusal, release } = refusalFor(req);
+      if (refusal !== null) {
+        count(refusal, req);
+        const { status, code, message } = REFUSALS[refusal];
+        res.setHeader('connection', 'close');
+        res.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
+        req.resume();
+        sendError(res, status, code, message);
+        return false;
+      }
+      res.once('close', release);
+      const budget = bodyBudgetMs(method, pathname, declaredLength(req.headers), settings);
+      if (budget !== null) startBodyDeadline(req, res, budget);
+      return true;
+    },
+    admitUpgrade(req, socket) {
+      const { refusal, release } = refusalFor(req);
+      if (refusal === null) {
+        socket.once('close', release);
+        return true;
+      }
+      count(refusal, req);
+      const { status, reason, code, message } = REFUSALS[refusal];
+      const body = JSON.stringify({ error: { code, message, retryable: true } });
+      // Node no longer listens for errors on a socket it handed to 'upgrade': a client that resets must not crash us.
+      socket.on('error', () => socket.destroy());
+      socket.end(
+        `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nRetry-After: ${RETRY_AFTER_SECONDS}\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+      return false;
+    },
+    timedOut: (req) => cutOff.has(req),
+  };
+}
