@@ -6,7 +6,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Clock } from '../shared/clock';
 import { CloseCode, LONG_POLL_HOLD_MS, MAX_FRAME_BYTES, SUPPORTED_PROTOCOL_VERSIONS, pollProtocolVersion } from '../shared/protocol';
-import type { AgentSession, SessionTransport } from './agent-session';
 import { parseHandshake, type SignInAuth } from './agent-handshake';
 import type { AuthGuard } from './auth/auth-guard';
 import { sendRateLimited, signInAtDoor } from './auth/door-sign-in';
@@ -16,66 +15,11 @@ import { secretsEqual } from '../node-shared/secret-compare';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../shared/json-depth';
 import { refuseRest, sendError, sendJson } from './http-util';
 import type { Logger } from './log';
+import { PollSessions, PollTransport, type PollEntry, type PollLimits } from './poll-sessions';
 import type { SessionFactory } from './relay-sessions';
 
 const MAX_FRAMES_PER_POST = 64;
 const PollPost = z.looseObject({ frames: z.array(z.unknown()).max(MAX_FRAMES_PER_POST) });
-
-class PollTransport implements SessionTransport {
-  queue: string[] = [];
-  queuedBytes = 0;
-  closed: { code: number; reason: string } | null = null;
-  private waiter: (() => void) | null = null;
-
-  send(text: string): void {
-    this.queue.push(text);
-    this.queuedBytes += text.length;
-    this.wakeWaiter();
-  }
-
-  bufferedBytes(): number {
-    return this.queuedBytes;
-  }
-
-  close(code: number, reason: string): void {
-    this.closed = { code, reason };
-    this.wakeWaiter();
-  }
-
-  take(): string[] {
-    const frames = this.queue;
-    this.queue = [];
-    this.queuedBytes = 0;
-    return frames;
-  }
-
-  wait(clock: Clock, ms: number): Promise<void> {
-    if (this.queue.length > 0 || this.closed !== null) return Promise.resolve();
-    return new Promise((resolve) => {
-      const cancel = clock.setTimer(ms, () => {
-        this.waiter = null;
-        resolve();
-      });
-      this.waiter = () => {
-        cancel();
-        this.waiter = null;
-        resolve();
-      };
-    });
-  }
-
-  private wakeWaiter(): void {
-    this.waiter?.();
-  }
-}
-
-interface PollEntry {
-  session: AgentSession;
-  transport: PollTransport;
-  agentId: string;
-  /** The hash of the token that opened the session. */
-  tokenHash: string;
-}
 
 export function createLongPoll(deps: {
   auth: SignInAuth;
@@ -86,8 +30,9 @@ export function createLongPoll(deps: {
   /** The client's address for the log, audit and throttle (X-Forwarded-For only from trusted proxies). */
   sourceOf: (req: IncomingMessage) => string;
   holdMs?: number;
+  limits: PollLimits;
 }) {
-  const entries = new Map<string, PollEntry>();
+  const entries = new PollSessions({ clock: deps.clock, log: deps.log, limits: deps.limits });
   const holdMs = deps.holdMs ?? LONG_POLL_HOLD_MS;
 
   /**
@@ -157,7 +102,7 @@ export function createLongPoll(deps: {
         protocol,
         source,
       });
-      entries.set(session.sessionId, { session, transport, agentId: agent.id, tokenHash: hashAgentToken(handshake.value.token) });
+      entries.add(session, transport, agent.id, hashAgentToken(handshake.value.token));
       await session.start();
       sendJson(res, 200, { sessionId: session.sessionId });
     },
@@ -166,11 +111,12 @@ export function createLongPoll(deps: {
       const entry = await entryFor(req, res, sessionId);
       if (entry === null) return;
       entry.session.touch();
-      await entry.transport.wait(deps.clock, holdMs);
+      const collected = entries.collecting(entry);
+      await entry.transport.wait(deps.clock, holdMs).finally(collected);
       entry.session.touch();
       const frames = entry.transport.take();
       if (frames.length === 0 && entry.transport.closed !== null) {
-        entries.delete(sessionId);
+        entries.forget(sessionId);
         sendJson(res, 200, { closed: entry.transport.closed });
         return;
       }
@@ -217,13 +163,12 @@ export function createLongPoll(deps: {
     },
 
     closeAll(): void {
-      for (const entry of entries.values()) entry.session.close(CloseCode.relayRestarting, 'relay restarting');
-      entries.clear();
+      entries.closeAll(CloseCode.relayRestarting, 'relay restarting');
     },
 
-    /** Forgets sessions the relay has closed (dead link, superseded) once their client has been told or gone. */
-    sweep(): void {
-      for (const [id, entry] of entries) if (entry.session.isClosed && entry.transport.queue.length === 0) entries.delete(id);
+    /** Poll sessions held now, abandoned ones included until their bound passes. */
+    get size(): number {
+      return entries.size;
     },
   };
 }

@@ -136,6 +136,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
     log,
     guard,
     sourceOf: source,
+    limits: { uncollectedMs: config.limits.pollUncollectedMs, perAgent: config.limits.pollSessionsPerAgent },
     ...(overrides.pollHoldMs !== undefined && { holdMs: overrides.pollHoldMs }),
   });
 
@@ -228,7 +229,6 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
     void store
       .pruneEvents(config.retainEvents)
       .catch((error: unknown) => log.error('events.prune_failed', { error: error instanceof Error ? error : String(error) }));
-    poll.sweep();
     void store.pruneDeviceSessions(clock.wallNow()).catch((error: unknown) => log.error('sessions.prune_failed', { error: String(error) }));
   }, 60_000);
   pruneTimer.unref();
