@@ -97,6 +97,32 @@ describe('slow clients', () => {
   });
 });
 
+describe('media uploads', () => {
+  it('get time in proportion to their size: a slow upload within it is taken, one dripping past it is cut off', async () => {
+    const relay = await relayWith({ RELAY_LIMIT_BODY_TIMEOUT_MS: '300', RELAY_LIMIT_UPLOAD_MIN_BYTES_PER_SECOND: '1024' });
+    const head = (bytes: number) =>
+      postHead('/v1/media', bytes, { Authorization: `Bearer ${relay.token}`, 'Content-Type': 'application/pdf', Connection: 'close' });
+    // 2 KiB in four pieces: longer than the 300 ms a webhook gets, well within 300 ms + 2 s.
+    const [steady] = await rogueConnections(relay, 1, '127.0.0.2', (client) => client.write(head(2_048)));
+    for (let i = 0; i < 4; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      steady!.write((i === 0 ? '%PDF-1.4\n' : '').padEnd(512, '%'));
+    }
+    const steadyAnswer = await steady!.answer;
+    expect(statusOf(steadyAnswer)).toBe(201);
+    expect(steadyAnswer).toContain('"size":2048');
+
+    // 1 KiB a byte every 100 ms would take 100 s; it gets 300 ms + 1 s.
+    const [dripping] = await rogueConnections(relay, 1, '127.0.0.2', (client) => {
+      client.write(head(1_024));
+      client.drip('%'.repeat(1_024), 100);
+    });
+    const drippingAnswer = await dripping!.answer;
+    expect(statusOf(drippingAnswer)).toBe(408);
+    expect(drippingAnswer).toContain('"code":"timeout"');
+  });
+});
+
 describe('connections per address', () => {
   it('refuses an address past its cap with 429 and words, while other addresses are served', async () => {
     const relay = await relayWith({ RELAY_LIMIT_CONNECTIONS_PER_ADDRESS: '5', RELAY_LIMIT_BODY_TIMEOUT_MS: '60000' });

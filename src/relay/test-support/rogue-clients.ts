@@ -47,10 +47,12 @@ export async function rawClient(port: number, localAddress = '127.0.0.1'): Promi
   };
 }
 
-/** Headers of a POST that declares `bytes` of body; what follows is up to the test. */
+/** Headers of a POST that declares `bytes` of body (JSON unless `headers` says otherwise); the body is up to the test. */
 export function postHead(path: string, bytes: number, headers: Record<string, string> = {}): string {
-  const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
-  return `POST ${path} HTTP/1.1\r\nHost: relay\r\nContent-Type: application/json\r\nContent-Length: ${bytes}\r\n${extra.join('')}\r\n`;
+  const all = { 'Content-Type': 'application/json', ...headers, 'Content-Length': String(bytes) };
+  return `POST ${path} HTTP/1.1\r\nHost: relay\r\n${Object.entries(all)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('')}\r\n`;
 }
 
 /** The status of an HTTP answer read off a raw socket: `HTTP/1.1 408 …` → 408; 0 when nothing came. */
