@@ -90,7 +90,15 @@ describe('slow clients', () => {
       expect(statusOf(answer)).toBe(408);
       expect(answer).toContain('"code":"timeout"');
     }
-    for (const answer of await Promise.all(heads.map((rogue) => rogue.answer))) expect(statusOf(answer)).toBe(408);
+    for (const answer of await Promise.all(heads.map((rogue) => rogue.answer))) {
+      expect(statusOf(answer)).toBe(408);
+      expect(answer).toContain('the request headers did not arrive');
+    }
+    // Headers that are not HTTP get words too, where Node's own answer had none.
+    const [garbled] = await rogueConnections(relay, 1, '127.0.0.3', (rogue) => rogue.write('GET / HTTP/1.1\r\nno colon here\r\n\r\n'));
+    const garbledAnswer = await garbled!.answer;
+    expect(statusOf(garbledAnswer)).toBe(400);
+    expect(garbledAnswer).toContain('"code":"invalid_input"');
     expect(console1.ws.readyState).toBe(WebSocket.OPEN); // a WebSocket has no body deadline: its heartbeats govern it
     expect(relay.logLines.filter((line) => line.includes('"level":"error"'))).toEqual([]);
     console1.ws.close();

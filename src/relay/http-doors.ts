@@ -3,7 +3,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Clock } from '../shared/clock';
-import type { ErrorCode } from '../shared/errors';
+import { isRetryableByDefault, type ErrorCode } from '../shared/errors';
 import { declaredLength } from '../node-shared/http-body';
 import { bodyBudgetMs, type BodyBudgetSettings } from './domain/body-budget';
 import { normaliseAddress } from './domain/source-address';
@@ -88,6 +88,21 @@ export function guardDoors(
   // A hard ceiling past the answered cap: beyond it the kernel's connections are dropped unanswered, not parsed.
   server.maxConnections = settings.connections * 2;
 
+  // Node's own answers to late or malformed headers, in the protocol's error shape (its default has no body).
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const late = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    const answer = late
+      ? rawAnswer(408, 'Request Timeout', 'timeout', `the request headers did not arrive within ${Math.ceil(settings.headersTimeoutMs / 1000)} s`)
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? rawAnswer(431, 'Request Header Fields Too Large', 'invalid_input', 'the request headers are too large')
+        : rawAnswer(400, 'Bad Request', 'invalid_input', 'the request is not valid HTTP/1.1');
+    socket.end(answer);
+  });
+
   server.on('connection', (socket) => {
     open += 1;
     const peer = normaliseAddress(socket.remoteAddress ?? '') || 'unknown';
@@ -162,15 +177,18 @@ export function guardDoors(
       }
       count(refusal, req);
       const { status, reason, code, message } = REFUSALS[refusal];
-      const body = JSON.stringify({ error: { code, message, retryable: true } });
       // Node no longer listens for errors on a socket it handed to 'upgrade': a client that resets must not crash us.
       socket.on('error', () => socket.destroy());
-      socket.end(
-        `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nRetry-After: ${RETRY_AFTER_SECONDS}\r\n` +
-          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-      );
+      socket.end(rawAnswer(status, reason, code, message, { 'Retry-After': String(RETRY_AFTER_SECONDS) }));
       return false;
     },
     timedOut: (req) => cutOff.has(req),
   };
+}
+
+/** A whole HTTP answer in the protocol's error shape, for a socket no ServerResponse stands on; it closes the connection. */
+function rawAnswer(status: number, reason: string, code: ErrorCode, message: string, headers: Record<string, string> = {}): string {
+  const body = JSON.stringify({ error: { code, message, retryable: isRetryableByDefault(code) } });
+  const lines = Object.entries({ 'Content-Type': 'application/json; charset=utf-8', ...headers, 'Content-Length': String(Buffer.byteLength(body)) });
+  return `HTTP/1.1 ${status} ${reason}\r\n${lines.map(([name, value]) => `${name}: ${value}\r\n`).join('')}Connection: close\r\n\r\n${body}`;
 }
