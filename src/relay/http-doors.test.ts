@@ -45,12 +45,12 @@ async function rogueConnections(relay: TestRelay, count: number, address: string
   return made;
 }
 
-/** Drips a webhook-sized body one byte every 100 ms: it would take 100 s to arrive. */
+/** Drips a webhook-sized body one byte every 300 ms: it would take 5 minutes to arrive. */
 const dripBody =
   (headers: Record<string, string> = {}) =>
   (rogue: RawClient) => {
     rogue.write(postHead('/webhook', 1_000, headers));
-    rogue.drip('x'.repeat(1_000), 100);
+    rogue.drip('x'.repeat(1_000), 300);
   };
 
 /** Posts customer messages and checks each was taken (200) and reached the console. */
@@ -70,7 +70,7 @@ async function servedWebhooks(relay: TestRelay, frames: string[], count: number,
 
 describe('slow clients', () => {
   it('bodies and headers that drip are cut off with 408 while the console, webhooks and a long poll are served', async () => {
-    const relay = await relayWith({ RELAY_LIMIT_BODY_TIMEOUT_MS: '400', RELAY_LIMIT_HEADERS_TIMEOUT_MS: '400' }, 1_500);
+    const relay = await relayWith({ RELAY_LIMIT_BODY_TIMEOUT_MS: '1500', RELAY_LIMIT_HEADERS_TIMEOUT_MS: '1500' }, 2_500);
     const console1 = await consoleOn(relay);
     const bodies = await rogueConnections(relay, 40, '127.0.0.2', dripBody());
     const heads = await rogueConnections(relay, 10, '127.0.0.2', (rogue) =>
@@ -107,20 +107,20 @@ describe('slow clients', () => {
 
 describe('media uploads', () => {
   it('get time in proportion to their size: a slow upload within it is taken, one dripping past it is cut off', async () => {
-    const relay = await relayWith({ RELAY_LIMIT_BODY_TIMEOUT_MS: '300', RELAY_LIMIT_UPLOAD_MIN_BYTES_PER_SECOND: '1024' });
+    const relay = await relayWith({ RELAY_LIMIT_BODY_TIMEOUT_MS: '1000', RELAY_LIMIT_UPLOAD_MIN_BYTES_PER_SECOND: '1024' });
     const head = (bytes: number) =>
       postHead('/v1/media', bytes, { Authorization: `Bearer ${relay.token}`, 'Content-Type': 'application/pdf', Connection: 'close' });
-    // 2 KiB in four pieces: longer than the 300 ms a webhook gets, well within 300 ms + 2 s.
+    // 2 KiB in four pieces 400 ms apart: longer than the 1 s a webhook gets, well within 1 s + 2 s.
     const [steady] = await rogueConnections(relay, 1, '127.0.0.2', (client) => client.write(head(2_048)));
     for (let i = 0; i < 4; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      await new Promise((resolve) => setTimeout(resolve, 400));
       steady!.write((i === 0 ? '%PDF-1.4\n' : '').padEnd(512, '%'));
     }
     const steadyAnswer = await steady!.answer;
     expect(statusOf(steadyAnswer)).toBe(201);
     expect(steadyAnswer).toContain('"size":2048');
 
-    // 1 KiB a byte every 100 ms would take 100 s; it gets 300 ms + 1 s.
+    // 1 KiB a byte every 100 ms would take 100 s; it gets 1 s + 1 s.
     const [dripping] = await rogueConnections(relay, 1, '127.0.0.2', (client) => {
       client.write(head(1_024));
       client.drip('%'.repeat(1_024), 100);

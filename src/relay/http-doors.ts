@@ -7,7 +7,6 @@ import { isRetryableByDefault, type ErrorCode } from '../shared/errors';
 import { declaredLength } from '../node-shared/http-body';
 import { bodyBudgetMs, type BodyBudgetSettings } from './domain/body-budget';
 import { normaliseAddress } from './domain/source-address';
-import { sendError } from './http-util';
 import type { Logger } from './log';
 
 export interface DoorSettings extends BodyBudgetSettings {
@@ -31,6 +30,8 @@ const REFUSALS: Record<Refusal, { status: number; reason: string; code: ErrorCod
   address: { status: 429, reason: 'Too Many Requests', code: 'rate_limited', message: 'too many connections from this address; close some and retry' },
 };
 const RETRY_AFTER_SECONDS = 5;
+/** How long a connection given its last answer may stay half-closed before it is cut. */
+const LINGER_MS = 5_000;
 
 export interface Doors {
   /** Whether a request may go on to its route; when not, it has been answered (429/503) here. */
@@ -100,7 +101,7 @@ export function guardDoors(
       : error.code === 'HPE_HEADER_OVERFLOW'
         ? rawAnswer(431, 'Request Header Fields Too Large', 'invalid_input', 'the request headers are too large')
         : rawAnswer(400, 'Bad Request', 'invalid_input', 'the request is not valid HTTP/1.1');
-    socket.end(answer);
+    hangUp(socket, answer);
   });
 
   server.on('connection', (socket) => {
@@ -133,6 +134,19 @@ export function guardDoors(
     log.debug('http.refused', { reason: refusal, source: deps.sourceOf(req) });
   }
 
+  /**
+   * Writes a last answer and half-closes, written on the socket itself: through Node's response the connection would be
+   * destroyed as soon as the answer is flushed, and a reset can discard the answer at a client that is still sending.
+   * Half-closed, the client reads it and hangs up; one that does not is cut after LINGER_MS.
+   */
+  function hangUp(socket: Duplex, answer: string): void {
+    // Node no longer listens for errors on a socket it handed to 'upgrade': a client that resets must not crash us.
+    socket.on('error', () => socket.destroy());
+    socket.end(answer);
+    const cancel = clock.setTimer(LINGER_MS, () => socket.destroy());
+    socket.once('close', cancel);
+  }
+
   /** Answers 408 to a request whose body is late, then ends its connection, which a dripping client would keep. */
   function startBodyDeadline(req: IncomingMessage, res: ServerResponse, budgetMs: number): void {
     const cancel = clock.setTimer(budgetMs, () => {
@@ -140,13 +154,8 @@ export function guardDoors(
       cutOff.add(req);
       figures.bodyTimeouts += 1;
       log.info('http.body_timeout', { path: (req.url ?? '').split('?')[0]!.slice(0, 100), source: deps.sourceOf(req), budgetMs });
-      if (res.headersSent) {
-        req.socket.destroy();
-        return;
-      }
-      res.once('finish', () => req.socket.destroy());
-      res.setHeader('connection', 'close');
-      sendError(res, 408, 'timeout', `the request body did not arrive within ${Math.ceil(budgetMs / 1000)} s`);
+      if (res.headersSent) req.socket.destroy();
+      else hangUp(req.socket, rawAnswer(408, 'Request Timeout', 'timeout', `the request body did not arrive within ${Math.ceil(budgetMs / 1000)} s`));
     });
     res.once('close', cancel);
   }
@@ -157,11 +166,9 @@ export function guardDoors(
       const { refusal, release } = refusalFor(req);
       if (refusal !== null) {
         count(refusal, req);
-        const { status, code, message } = REFUSALS[refusal];
-        res.setHeader('connection', 'close');
-        res.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
+        const { status, reason, code, message } = REFUSALS[refusal];
         req.resume();
-        sendError(res, status, code, message);
+        hangUp(req.socket, rawAnswer(status, reason, code, message, { 'Retry-After': String(RETRY_AFTER_SECONDS) }));
         return false;
       }
       res.once('close', release);
@@ -177,18 +184,22 @@ export function guardDoors(
       }
       count(refusal, req);
       const { status, reason, code, message } = REFUSALS[refusal];
-      // Node no longer listens for errors on a socket it handed to 'upgrade': a client that resets must not crash us.
-      socket.on('error', () => socket.destroy());
-      socket.end(rawAnswer(status, reason, code, message, { 'Retry-After': String(RETRY_AFTER_SECONDS) }));
+      hangUp(socket, rawAnswer(status, reason, code, message, { 'Retry-After': String(RETRY_AFTER_SECONDS) }));
       return false;
     },
     timedOut: (req) => cutOff.has(req),
   };
 }
 
-/** A whole HTTP answer in the protocol's error shape, for a socket no ServerResponse stands on; it closes the connection. */
+/** A whole HTTP answer in the protocol's error shape (the headers `sendJson` gives), saying the connection closes. */
 function rawAnswer(status: number, reason: string, code: ErrorCode, message: string, headers: Record<string, string> = {}): string {
   const body = JSON.stringify({ error: { code, message, retryable: isRetryableByDefault(code) } });
-  const lines = Object.entries({ 'Content-Type': 'application/json; charset=utf-8', ...headers, 'Content-Length': String(Buffer.byteLength(body)) });
+  const lines = Object.entries({
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    ...headers,
+    'Content-Length': String(Buffer.byteLength(body)),
+  });
   return `HTTP/1.1 ${status} ${reason}\r\n${lines.map(([name, value]) => `${name}: ${value}\r\n`).join('')}Connection: close\r\n\r\n${body}`;
 }
