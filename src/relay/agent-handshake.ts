@@ -84,6 +84,12 @@ export async function signIn(
  * the configured proxies (addresses or CIDR ranges) vouch for it.
  */
 export function sourceOf(trustedProxies: readonly string[]): (req: IncomingMessage) => string {
+  const isTrusted = trustedProxyCheck(trustedProxies);
+  return (req) => sourceAddress(req.socket.remoteAddress, trustedProxies.length === 0 ? undefined : req.headers['x-forwarded-for'], isTrusted);
+}
+
+/** Whether an address is one of the configured proxies (addresses or CIDR ranges). */
+export function trustedProxyCheck(trustedProxies: readonly string[]): (address: string) => boolean {
   const proxies = new BlockList();
   for (const entry of trustedProxies) {
     const [address, bits] = entry.split('/');
@@ -91,9 +97,8 @@ export function sourceOf(trustedProxies: readonly string[]): (req: IncomingMessa
     if (bits === undefined) proxies.addAddress(address!, type);
     else proxies.addSubnet(address!, Number(bits), type);
   }
-  const isTrusted = (address: string): boolean => {
+  return (address) => {
     const type = isIPv4(address) ? 'ipv4' : isIPv6(address) ? 'ipv6' : null;
     return type !== null && proxies.check(address, type);
   };
-  return (req) => sourceAddress(req.socket.remoteAddress, trustedProxies.length === 0 ? undefined : req.headers['x-forwarded-for'], isTrusted);
 }

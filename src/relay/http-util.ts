@@ -14,8 +14,9 @@ export function sendError(res: ServerResponse, status: number, code: ErrorCode, 
   sendJson(res, status, { error: { code, message, retryable: isRetryableByDefault(code) } });
 }
 
-/** After refusing a request early, stop reading it without leaving the client hanging. */
+/** Before refusing a request early, say the connection closes, and drain what it still sends without keeping it. */
 export function refuseRest(req: IncomingMessage, res: ServerResponse): void {
-  res.setHeader('connection', 'close');
+  // Called after the answer was written it can no longer say so (ERR_HTTP_HEADERS_SENT): the drain alone still holds.
+  if (!res.headersSent) res.setHeader('connection', 'close');
   req.resume();
 }

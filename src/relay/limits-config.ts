@@ -15,6 +15,20 @@ interface LimitSpec {
  */
 const LIMITS = {
   // At the doors (HTTP and WebSocket): timeouts, connections.
+  /** A request's headers must be complete within this. */
+  headersTimeoutMs: { env: 'RELAY_LIMIT_HEADERS_TIMEOUT_MS', fallback: 20_000, min: 100, max: 300_000 },
+  /** A request's body (webhook, sign-in, poll post) must be complete within this; a media upload gets more (below). */
+  bodyTimeoutMs: { env: 'RELAY_LIMIT_BODY_TIMEOUT_MS', fallback: 15_000, min: 100, max: 600_000 },
+  /** The slowest upload rate waited for: an upload's deadline is bodyTimeoutMs plus its declared size at this rate. */
+  uploadMinBytesPerSecond: { env: 'RELAY_LIMIT_UPLOAD_MIN_BYTES_PER_SECOND', fallback: 65_536, min: 1_024, max: 1_000_000_000 },
+  /** Open connections (HTTP and WebSocket) the process holds; past it new ones are answered 503. */
+  connections: { env: 'RELAY_LIMIT_CONNECTIONS', fallback: 10_000, min: 1, max: 1_000_000 },
+  /** Per client address: connections from it, or requests forwarded for it by a trusted proxy; past it 429. */
+  connectionsPerAddress: { env: 'RELAY_LIMIT_CONNECTIONS_PER_ADDRESS', fallback: 256, min: 1, max: 1_000_000 },
+  /** A long-poll session nobody has collected from for this long is closed and freed, whatever it holds. */
+  pollUncollectedMs: { env: 'RELAY_LIMIT_POLL_UNCOLLECTED_MS', fallback: 60_000, min: 100, max: 3_600_000 },
+  /** Long-poll sessions one agent may hold; opening one more closes their least recently collected (4009). */
+  pollSessionsPerAgent: { env: 'RELAY_LIMIT_POLL_SESSIONS_PER_AGENT', fallback: 8, min: 1, max: 1_000 },
 
   // Per agent: devices, request rates, uploads.
   /** Live connections (WebSocket and long poll) one agent may hold on one relay process, each a different device. */

@@ -6,76 +6,21 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Clock } from '../shared/clock';
 import { CloseCode, LONG_POLL_HOLD_MS, MAX_FRAME_BYTES, SUPPORTED_PROTOCOL_VERSIONS, pollProtocolVersion } from '../shared/protocol';
-import type { AgentSession, SessionTransport } from './agent-session';
 import { parseHandshake, type SignInAuth } from './agent-handshake';
 import type { AuthGuard } from './auth/auth-guard';
 import { sendRateLimited, signInAtDoor } from './auth/door-sign-in';
 import { bearerToken, hashAgentToken } from './agent-tokens';
 import { BodyTooLargeError, readBody } from '../node-shared/http-body';
 import { secretsEqual } from '../node-shared/secret-compare';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../shared/json-depth';
 import { refuseRest, sendError, sendJson } from './http-util';
 import type { Logger } from './log';
+import { PollSessions, PollTransport, type PollEntry, type PollLimits } from './poll-sessions';
 import type { SessionFactory } from './relay-sessions';
 import { DEVICE_CAP_RETRY_SECONDS, sendLimited } from './agent-limits';
 
 const MAX_FRAMES_PER_POST = 64;
 const PollPost = z.looseObject({ frames: z.array(z.unknown()).max(MAX_FRAMES_PER_POST) });
-
-class PollTransport implements SessionTransport {
-  queue: string[] = [];
-  queuedBytes = 0;
-  closed: { code: number; reason: string } | null = null;
-  private waiter: (() => void) | null = null;
-
-  send(text: string): void {
-    this.queue.push(text);
-    this.queuedBytes += text.length;
-    this.wakeWaiter();
-  }
-
-  bufferedBytes(): number {
-    return this.queuedBytes;
-  }
-
-  close(code: number, reason: string): void {
-    this.closed = { code, reason };
-    this.wakeWaiter();
-  }
-
-  take(): string[] {
-    const frames = this.queue;
-    this.queue = [];
-    this.queuedBytes = 0;
-    return frames;
-  }
-
-  wait(clock: Clock, ms: number): Promise<void> {
-    if (this.queue.length > 0 || this.closed !== null) return Promise.resolve();
-    return new Promise((resolve) => {
-      const cancel = clock.setTimer(ms, () => {
-        this.waiter = null;
-        resolve();
-      });
-      this.waiter = () => {
-        cancel();
-        this.waiter = null;
-        resolve();
-      };
-    });
-  }
-
-  private wakeWaiter(): void {
-    this.waiter?.();
-  }
-}
-
-interface PollEntry {
-  session: AgentSession;
-  transport: PollTransport;
-  agentId: string;
-  /** The hash of the token that opened the session. */
-  tokenHash: string;
-}
 
 export function createLongPoll(deps: {
   auth: SignInAuth;
@@ -86,12 +31,21 @@ export function createLongPoll(deps: {
   /** The client's address for the log, audit and throttle (X-Forwarded-For only from trusted proxies). */
   sourceOf: (req: IncomingMessage) => string;
   holdMs?: number;
+  limits: PollLimits;
 }) {
-  const entries = new Map<string, PollEntry>();
+  const entries = new PollSessions({ clock: deps.clock, log: deps.log, limits: deps.limits });
   const holdMs = deps.holdMs ?? LONG_POLL_HOLD_MS;
 
-  /** The session, if the caller's token belongs to the agent who opened it: a session id alone grants nothing. */
-  async function entryFor(req: IncomingMessage, res: ServerResponse, sessionId: string): Promise<PollEntry | null> {
+  /**
+   * The session, if the caller's token belongs to the agent who opened it: a session id alone grants nothing. A POST's
+   * body is not read when refused: `hasBody` makes the refusal close the connection, said before the answer is written.
+   */
+  async function entryFor(req: IncomingMessage, res: ServerResponse, sessionId: string, hasBody = false): Promise<PollEntry | null> {
+    const refuse = (status: number, code: 'unauthorized' | 'not_found' | 'forbidden', message: string): null => {
+      if (hasBody) refuseRest(req, res);
+      sendError(res, status, code, message);
+      return null;
+    };
     const token = bearerToken(req.headers.authorization);
     const entry = entries.get(sessionId);
     // The token that opened the session may always hear how it ended: a revoked agent's poll gets its 4001 (the hub
@@ -99,19 +53,16 @@ export function createLongPoll(deps: {
     if (entry !== undefined && token !== null && secretsEqual(hashAgentToken(token), entry.tokenHash)) return entry;
     const signedIn = await signInAtDoor(deps, token, deps.sourceOf(req), 'poll', entry?.session.deviceId ?? null);
     if (!signedIn.ok) {
-      if (signedIn.status === 429) sendRateLimited(res, signedIn.retryAfterSeconds);
-      else sendError(res, 401, 'unauthorized', 'unknown or revoked token');
+      if (signedIn.status !== 429) return refuse(401, 'unauthorized', 'unknown or revoked token');
+      if (hasBody) refuseRest(req, res);
+      sendRateLimited(res, signedIn.retryAfterSeconds);
       return null;
     }
     const agent = signedIn.agent;
-    if (entry === undefined) {
-      sendError(res, 404, 'not_found', 'no such poll session; open a new one');
-      return null;
-    }
+    if (entry === undefined) return refuse(404, 'not_found', 'no such poll session; open a new one');
     if (entry.agentId !== agent.id) {
       deps.log.warn('poll.session_mismatch', { agentId: agent.id, source: deps.sourceOf(req) });
-      sendError(res, 403, 'forbidden', 'this session belongs to another agent');
-      return null;
+      return refuse(403, 'forbidden', 'this session belongs to another agent');
     }
     return entry;
   }
@@ -154,7 +105,7 @@ export function createLongPoll(deps: {
         protocol,
         source,
       });
-      entries.set(session.sessionId, { session, transport, agentId: agent.id, tokenHash: hashAgentToken(handshake.value.token) });
+      entries.add(session, transport, agent.id, hashAgentToken(handshake.value.token));
       await session.start();
       sendJson(res, 200, { sessionId: session.sessionId });
     },
@@ -163,11 +114,12 @@ export function createLongPoll(deps: {
       const entry = await entryFor(req, res, sessionId);
       if (entry === null) return;
       entry.session.touch();
-      await entry.transport.wait(deps.clock, holdMs);
+      const collected = entries.collecting(entry);
+      await entry.transport.wait(deps.clock, holdMs).finally(collected);
       entry.session.touch();
       const frames = entry.transport.take();
       if (frames.length === 0 && entry.transport.closed !== null) {
-        entries.delete(sessionId);
+        entries.forget(sessionId);
         sendJson(res, 200, { closed: entry.transport.closed });
         return;
       }
@@ -179,11 +131,8 @@ export function createLongPoll(deps: {
     },
 
     async send(req: IncomingMessage, res: ServerResponse, sessionId: string): Promise<void> {
-      const entry = await entryFor(req, res, sessionId);
-      if (entry === null) {
-        refuseRest(req, res);
-        return;
-      }
+      const entry = await entryFor(req, res, sessionId, true);
+      if (entry === null) return;
       let body: Buffer;
       try {
         body = await readBody(req, MAX_FRAME_BYTES * 4);
@@ -193,9 +142,15 @@ export function createLongPoll(deps: {
         sendError(res, 413, 'payload_too_large', error.message);
         return;
       }
+      const text = body.toString('utf8');
+      // Refused before parsing: re-serialising a frame nested thousands deep for its session would overflow the stack.
+      if (nestsDeeperThan(text, MAX_JSON_DEPTH + 2)) {
+        sendError(res, 400, 'invalid_input', `frames nest deeper than ${MAX_JSON_DEPTH} levels`);
+        return;
+      }
       let json: unknown;
       try {
-        json = JSON.parse(body.toString('utf8'));
+        json = JSON.parse(text);
       } catch {
         sendError(res, 400, 'invalid_input', 'body must be {"frames": [...]}');
         return;
@@ -211,13 +166,12 @@ export function createLongPoll(deps: {
     },
 
     closeAll(): void {
-      for (const entry of entries.values()) entry.session.close(CloseCode.relayRestarting, 'relay restarting');
-      entries.clear();
+      entries.closeAll(CloseCode.relayRestarting, 'relay restarting');
     },
 
-    /** Forgets sessions the relay has closed (dead link, superseded) once their client has been told or gone. */
-    sweep(): void {
-      for (const [id, entry] of entries) if (entry.session.isClosed && entry.transport.queue.length === 0) entries.delete(id);
+    /** Poll sessions held now, abandoned ones included until their bound passes. */
+    get size(): number {
+      return entries.size;
     },
   };
 }

@@ -3,12 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock } from '../shared/clock';
+import { MAX_OUTBOUND_MEDIA_BYTES } from '../shared/media-limits';
 import { CloseCode } from '../shared/protocol';
 import { createMethodHandler } from './agent-methods';
-import { sourceOf } from './agent-handshake';
+import { sourceOf, trustedProxyCheck } from './agent-handshake';
 import { AgentLimits } from './agent-limits';
 import { createAuthGuard } from './auth/auth-guard';
 import { createRelayAuth } from './auth/relay-auth';
+import { doorServerOptions, guardDoors } from './http-doors';
 import { sendError, sendJson } from './http-util';
 import { createLogger, phonePseudonymizer } from './log';
 import { createLongPoll } from './long-poll';
@@ -145,6 +147,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
     log,
     guard,
     sourceOf: source,
+    limits: { uncollectedMs: config.limits.pollUncollectedMs, perAgent: config.limits.pollSessionsPerAgent },
     ...(overrides.pollHoldMs !== undefined && { holdMs: overrides.pollHoldMs }),
   });
 
@@ -192,14 +195,19 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
     sendError(res, 404, 'not_found', `no route for ${method} ${pathname.slice(0, 100)}`);
   }
 
-  const server = createServer((req, res) => {
+  const doorSettings = { ...config.limits, maxUploadBytes: MAX_OUTBOUND_MEDIA_BYTES };
+  const server = createServer(doorServerOptions(doorSettings), (req, res) => {
+    if (!doors.admit(req, res, req.method ?? 'GET', requestUrl(req).pathname)) return;
     route(req, res).catch((error: unknown) => {
+      if (doors.timedOut(req)) return; // answered 408 already; the route saw its body end early
       log.error('http.failed', { path: (req.url ?? '').split('?')[0], error: error instanceof Error ? error : String(error) });
       if (!res.headersSent) sendError(res, 500, 'internal', 'the relay failed to handle this request');
       else res.destroy();
     });
   });
+  const doors = guardDoors(server, { settings: doorSettings, clock, log, sourceOf: source, isTrustedProxy: trustedProxyCheck(config.trustedProxies) });
   server.on('upgrade', (req, socket, head) => {
+    if (!doors.admitUpgrade(req, socket)) return;
     const url = requestUrl(req);
     if (url.pathname !== '/v1/agent') {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
@@ -210,8 +218,6 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
       socket.destroy();
     });
   });
-  server.headersTimeout = 20_000;
-  server.requestTimeout = 0; // long polls and large media legitimately take a while
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -228,7 +234,6 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
     void store
       .pruneEvents(config.retainEvents)
       .catch((error: unknown) => log.error('events.prune_failed', { error: error instanceof Error ? error : String(error) }));
-    poll.sweep();
     void store.pruneDeviceSessions(clock.wallNow()).catch((error: unknown) => log.error('sessions.prune_failed', { error: String(error) }));
   }, 60_000);
   pruneTimer.unref();

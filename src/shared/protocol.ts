@@ -1,6 +1,7 @@
 // Relay protocol v2: the frames console and relay exchange (spec: docs/protocol.md). The relay also serves v1.
 import { z } from 'zod';
 import { ERROR_CODES } from './errors';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth';
 import { Role, TeamRef } from './domain';
 import { RelayEvent } from './protocol-events';
 
@@ -155,6 +156,9 @@ export type ServerFrame = z.infer<typeof ServerFrame>;
 export function parseFrame<T>(schema: z.ZodType<T>, text: string): { ok: true; frame: T } | { ok: false; error: WireError } {
   if (text.length > MAX_FRAME_BYTES) {
     return { ok: false, error: { code: 'payload_too_large', message: `frame exceeds ${MAX_FRAME_BYTES} bytes`, retryable: false } };
+  }
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    return { ok: false, error: { code: 'invalid_input', message: `frame nests deeper than ${MAX_JSON_DEPTH} levels`, retryable: false } };
   }
   let json: unknown;
   try {

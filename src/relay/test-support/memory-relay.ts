@@ -107,7 +107,8 @@ export async function startMemoryRelay(options: { eventWindow?: number } = {}): 
   };
   const auth = { store, sessions: noDeviceSessions, staticTokens: true };
   const sockets = createAgentSocketServer({ auth, sessions, log: silentLogger, guard, sourceOf });
-  const poll = createLongPoll({ auth, sessions, clock: systemClock, log: silentLogger, guard, sourceOf, holdMs: 2_000 });
+  const limits = { uncollectedMs: 60_000, perAgent: 8 }; // the relay's defaults (limits-config.ts)
+  const poll = createLongPoll({ auth, sessions, clock: systemClock, log: silentLogger, guard, sourceOf, holdMs: 2_000, limits });
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
