@@ -6,6 +6,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_DEAD_AFTER_MS, DEFAULT_EVENT_WINDOW, DEFAULT_HEARTBEAT_MS, MAX_FRAME_BYTES } from '../shared/protocol';
 import { AuthConfigError, AuthFileConfig, loadAuthSettings, type AuthSettings } from './auth/auth-config';
+import { InstanceConfigError, InstanceFileConfig, loadInstanceSettings, type InstanceSettings } from './cluster/instance-settings';
 import { LimitsConfigError, LimitsFileConfig, loadLimitSettings, type LimitSettings } from './limits-config';
 import type { LogLevel } from './log';
 
@@ -49,6 +50,8 @@ export interface RelayConfig {
   auth: AuthSettings;
   /** What one client, address or agent may hold or ask for (limits.*). */
   limits: LimitSettings;
+  /** Where the other relay instances on the same database reach this one (instance.*). */
+  instance: InstanceSettings;
 }
 
 export interface ConfigSources {
@@ -92,6 +95,7 @@ const FileConfig = z
       .strict(),
     auth: AuthFileConfig,
     limits: LimitsFileConfig,
+    instance: InstanceFileConfig,
   })
   .partial()
   .strict();
@@ -193,7 +197,17 @@ export function loadRelayConfig({ flags, env }: ConfigSources): RelayConfig {
     trustedProxies: proxyList(env['RELAY_TRUSTED_PROXIES']?.split(',') ?? file.trustedProxies ?? []),
     auth: authSettings(env, file.auth, sandbox),
     limits: limitSettings(env, file.limits),
+    instance: instanceSettings(env, file.instance),
   };
+}
+
+function instanceSettings(env: NodeJS.ProcessEnv, file: InstanceFileConfig): InstanceSettings {
+  try {
+    return loadInstanceSettings(env, file);
+  } catch (error) {
+    if (error instanceof InstanceConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
 }
 
 function limitSettings(env: NodeJS.ProcessEnv, file: LimitsFileConfig): LimitSettings {
