@@ -8,6 +8,7 @@ import { CloseCode } from '../shared/protocol';
 import { createMethodHandler } from './agent-methods';
 import { sourceOf } from './agent-handshake';
 import { createAuthGuard } from './auth/auth-guard';
+import { createRelayCluster } from './cluster/relay-cluster';
 import { createRelayAuth } from './auth/relay-auth';
 import { sendError, sendJson } from './http-util';
 import { createLogger, phonePseudonymizer } from './log';
@@ -22,6 +23,7 @@ import { createSandbox } from './sandbox/sandbox';
 import { SessionHub } from './session-hub';
 import { openRelayDatabase } from './store/relay-db';
 import { SqliteRelayStore } from './store/sqlite-relay-store';
+import { SqliteDatabase } from './store/sql/sqlite-database';
 import { createWebhookFigures, figuresSnapshot } from './webhook/webhook-figures';
 import { handleWebhookPost, handleWebhookVerify, type WebhookRouteDeps } from './webhook/webhook-route';
 import { createCloudApiProvider } from './whatsapp/cloud-api';
@@ -50,6 +52,8 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
     pseudonym: phonePseudonymizer(salt),
   });
   const hub = new SessionHub();
+  // Lead (issue 17 merge): give it the store's own SqlDatabase once the store stands on one.
+  const cluster = createRelayCluster({ db: new SqliteDatabase(db), clock, log, settings: config.instance });
   let baseUrl = '';
 
   const sandbox = config.sandbox
@@ -111,6 +115,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
     handleRequest,
     clock,
     log,
+    newSessionId: cluster.newSessionId,
     settings: {
       heartbeatMs: config.heartbeatMs,
       deadAfterMs: config.deadAfterMs,
@@ -123,9 +128,10 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
   });
   // One per process: several relay processes over the same data each throttle on their own (issue 17 shares it).
   const guard = createAuthGuard({ store, clock, log, ...(overrides.authGuard !== undefined && { settings: overrides.authGuard }) });
-  const source = sourceOf(config.trustedProxies);
+  const source = cluster.trustingForwards(sourceOf(config.trustedProxies));
   const relayAuth = createRelayAuth({ settings: config.auth, store, clock, log, guard, sourceOf: source, ...overrides.auth });
   const auth = relayAuth.signIn;
+  const pollHome = cluster.pollForwarder({ auth, guard, sourceOf: source });
   const sockets = createAgentSocketServer({ auth, sessions, log, guard, sourceOf: source });
   const poll = createLongPoll({
     auth,
@@ -180,6 +186,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
     if (pathname === '/v1/poll' && method === 'POST') return poll.open(req, res, url);
     const pollSession = /^\/v1\/poll\/([A-Za-z0-9-]{1,64})$/.exec(pathname);
     if (pollSession !== null) {
+      if (await pollHome.handle(req, res, pollSession[1]!)) return;
       if (method === 'GET') return poll.receive(req, res, pollSession[1]!);
       if (method === 'POST') return poll.send(req, res, pollSession[1]!);
     }
@@ -217,6 +224,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   baseUrl = `http://${host}:${port}`;
 
+  await cluster.start(config.host, port);
   await dispatcher.start();
   await fetcher.resume();
   const pruneTimer = setInterval(() => {
@@ -250,6 +258,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
         await dispatcher.stop();
         await fetcher.stop();
         await sandbox?.close();
+        await cluster.stop();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await store.close();
