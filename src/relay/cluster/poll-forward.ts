@@ -2,7 +2,7 @@
 // that instance as it came, streamed both ways; when that home is gone the console hears what a restarting relay says.
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import { CloseCode } from '../../shared/protocol';
+import { CloseCode, LONG_POLL_HOLD_MS } from '../../shared/protocol';
 import { fail, ok, type Result } from '../../shared/errors';
 import type { Clock } from '../../shared/clock';
 import type { SignInAuth } from '../agent-handshake';
@@ -17,6 +17,8 @@ import type { InstanceRegistry, Peer } from './instance-registry';
 
 /** A live instance on the same network accepts a connection in milliseconds; one that does not is taken for gone. */
 const CONNECT_TIMEOUT_MS = 3_000;
+/** A home answers a receive within the hold time; silence well past it is a machine gone without a reset. */
+const SILENT_HOME_MS = LONG_POLL_HOLD_MS + 10_000;
 
 /** Headers about one hop, not about the request: never passed on (RFC 9110, section 7.6.1). */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host']);
@@ -63,6 +65,7 @@ export function createPollForwarder(deps: {
       const upstream = (url.protocol === 'https:' ? https : http).request(url, { method, headers, agent: false });
       let answered = false;
       const timer = setTimeout(() => upstream.destroy(new Error('connect timed out')), connectTimeoutMs);
+      upstream.setTimeout(SILENT_HOME_MS, () => upstream.destroy(new Error('the home went silent')));
       upstream.once('socket', (socket) => socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => clearTimeout(timer)));
       upstream.once('response', (answer) => {
         answered = true;
@@ -72,14 +75,21 @@ export function createPollForwarder(deps: {
         answer.once('error', () => res.destroy());
         resolve(ok(undefined));
       });
+      let consoleGone = false;
       upstream.once('error', (error) => {
         clearTimeout(timer);
-        if (answered) res.destroy();
-        else resolve(fail('unavailable', error.message));
+        if (answered || consoleGone) {
+          res.destroy();
+          resolve(ok(undefined)); // nobody left to answer
+        } else {
+          resolve(fail('unavailable', error.message));
+        }
       });
       // The console gave up (or its GET was replaced): so does the held request at the home.
       res.once('close', () => {
-        if (!res.writableFinished) upstream.destroy();
+        if (res.writableFinished) return;
+        consoleGone = true;
+        upstream.destroy();
       });
       req.pipe(upstream);
     });
