@@ -93,6 +93,23 @@ describe('the registry of relay instances sharing one database', () => {
     expect(await a.peer(B)).toMatchObject({ url: 'http://127.0.0.1:9002' });
   });
 
+  it('removes the rows of instances silent for over an hour, so the table does not grow with every restart', async () => {
+    const [clockA, clockB] = [createFakeClock(), createFakeClock()];
+    const a = instance(clockA, A);
+    const b = instance(clockB, B);
+    await a.start('http://127.0.0.1:9001');
+    await b.start('http://127.0.0.1:9002');
+    const ids = () => opened[0]!.prepare('SELECT id FROM relay_instances ORDER BY id').all();
+    clockB.advance(3_600_000);
+    await settle();
+    // The clean-up runs about once a minute of beats, not on each.
+    for (let i = 0; i < 12 && ids().length > 1; i++) {
+      clockB.advance(HEARTBEAT_MS);
+      await settle();
+    }
+    expect(ids()).toEqual([{ id: B }]);
+  });
+
   it('registers again on its next beat when another instance removed its row', async () => {
     const clock = createFakeClock();
     const a = instance(clock, A);

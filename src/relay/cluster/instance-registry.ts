@@ -25,6 +25,7 @@ export const HEARTBEAT_MS = 5_000;
 export const STALE_AFTER_MS = 20_000;
 /** Rows of instances silent this long are removed by whichever instance beats next. */
 const FORGET_AFTER_MS = 3_600_000;
+const PRUNE_EVERY_BEATS = 12;
 
 /** What it takes to pass a request on to another instance. */
 export interface Peer {
@@ -74,6 +75,7 @@ export function createInstanceRegistry(deps: {
   let known = new Map<string, z.infer<typeof InstanceRow>>();
   let url: string | null = null;
   let cancel: (() => void) | null = null;
+  let beats = 0;
   let started = false;
   let stopped = false;
 
@@ -93,7 +95,8 @@ export function createInstanceRegistry(deps: {
     const now = clock.wallNow();
     // Removed by another instance after a long pause (a suspended VM): register again rather than stay invisible.
     if ((await db.run('UPDATE relay_instances SET heartbeat_at = ? WHERE id = ?', [now, id])).changes === 0) await register(now);
-    await db.run('DELETE FROM relay_instances WHERE heartbeat_at < ?', [now - FORGET_AFTER_MS]);
+    // Another write would take the database's write lock on every beat for a rare clean-up: once a minute is plenty.
+    if (beats++ % PRUNE_EVERY_BEATS === 0) await db.run('DELETE FROM relay_instances WHERE heartbeat_at < ?', [now - FORGET_AFTER_MS]);
     const rows = await db.all('SELECT id, url, forward_key, heartbeat_at FROM relay_instances WHERE heartbeat_at >= ?', [now - staleAfterMs]);
     known = new Map(rows.map((r) => parseRow('relay_instances', InstanceRow, r)).map((r) => [r.id, r]));
   }
