@@ -46,14 +46,20 @@ let acked = 0;
 
 const portOf = (relay: RelayProcess) => Number(new URL(relay.url).port);
 
+/** A customer's message, posted as Meta does: a 5xx is delivered again (three tries here, Meta keeps at it for days). */
 async function customerWrites(relay: RelayProcess, words: string): Promise<void> {
   const { body } = messageDelivery(person({ waId: '972541112244', name: 'Noa Peretz' }), text(words));
-  const res = await fetch(`${relay.url}/webhook`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(body, OFFLINE_RELAY_ENV['WHATSAPP_APP_SECRET']) },
-    body,
-  });
-  expect(res.status).toBe(200);
+  let status = 0;
+  // Three processes writing one SQLite file on a loaded machine may meet "database is locked"; Meta's retry covers it.
+  for (let attempt = 0; attempt < 3 && status !== 200; attempt++) {
+    const res = await fetch(`${relay.url}/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(body, OFFLINE_RELAY_ENV['WHATSAPP_APP_SECRET']) },
+      body,
+    });
+    status = res.status;
+  }
+  expect(status, `webhook answered ${status} three times; the relay's last lines: ${relay.log.slice(-4).join(' | ')}`).toBe(200);
 }
 
 const carrying = (words: string) => (frame: { type: string }) => frame.type === 'events' && JSON.stringify(frame).includes(words);

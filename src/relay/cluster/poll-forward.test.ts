@@ -1,6 +1,7 @@
 // Two relays in this process on one data folder: a long poll opened on one is served through the other, the home
 // believes only the console address the other vouches for, and a session whose home is gone is answered as a restart.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { homeOf } from '../domain/poll-home';
 import { startTestRelay, type TestRelay } from '../test-support/relay-harness';
 import { FORWARD_HEADER } from './forwarded-source';
 
@@ -100,5 +101,8 @@ describe('long polls across relay instances on one database', () => {
     expect(sent.status).toBe(404);
     expect(await sent.json()).toMatchObject({ error: { code: 'not_found', message: 'no such poll session; open a new one' } });
     expect((await sendFrames(front, sessionId, [], 'blt_wrong-token-wrong-token-wrong')).status).toBe(401);
+    // IT can see which instance went and who noticed (gone from the registry, or still listed but refusing connections).
+    const noticed = front.logLines.filter((l) => /"event":"poll\.home_(gone|unreachable)"/.test(l) && l.includes(`"homeId":"${homeOf(sessionId)}"`));
+    expect(noticed).not.toEqual([]);
   });
 });

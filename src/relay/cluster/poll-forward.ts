@@ -124,7 +124,7 @@ export function createPollForwarder(deps: {
       if (route.kind === 'here') return false;
       if (route.kind === 'gone') {
         // Passed on once already, to an address whose instance is not the home any more (restarted there, say).
-        deps.log.info('poll.home_replaced', { home: route.home });
+        deps.log.info('poll.home_replaced', { homeId: route.home });
         await answerGone(req, res);
         return true;
       }
@@ -138,9 +138,9 @@ export function createPollForwarder(deps: {
       if (peer !== null) {
         const passed = await forward(req, res, peer);
         if (passed.ok) return true;
-        deps.log.info('poll.home_unreachable', { home: route.home, reason: passed.error.message });
+        deps.log.info('poll.home_unreachable', { homeId: route.home, reason: passed.error.message });
       } else {
-        deps.log.info('poll.home_gone', { home: route.home });
+        deps.log.info('poll.home_gone', { homeId: route.home });
       }
       await answerGone(req, res);
       return true;
