@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DEFAULT_DEAD_AFTER_MS, DEFAULT_EVENT_WINDOW, DEFAULT_HEARTBEAT_MS, MAX_FRAME_BYTES } from '../shared/protocol';
 import { AuthConfigError, AuthFileConfig, loadAuthSettings, type AuthSettings } from './auth/auth-config';
 import { DatabaseConfigError, loadDatabaseSetting, type DatabaseSetting } from './database-config';
+import { InstanceConfigError, InstanceFileConfig, loadInstanceSettings, type InstanceSettings } from './cluster/instance-settings';
 import { LimitsConfigError, LimitsFileConfig, loadLimitSettings, type LimitSettings } from './limits-config';
 import type { LogLevel } from './log';
 import { loadMetricsSettings, MetricsConfigError, MetricsFileConfig, type MetricsSettings } from './metrics-config';
@@ -56,6 +57,8 @@ export interface RelayConfig {
   limits: LimitSettings;
   /** The token that opens /metrics (metrics.*). */
   metrics: MetricsSettings;
+  /** Where the other relay instances on the same database reach this one (instance.*). */
+  instance: InstanceSettings;
 }
 
 export interface ConfigSources {
@@ -100,6 +103,7 @@ const FileConfig = z
     auth: AuthFileConfig,
     limits: LimitsFileConfig,
     metrics: MetricsFileConfig,
+    instance: InstanceFileConfig,
   })
   .partial()
   .strict();
@@ -205,6 +209,7 @@ export function loadRelayConfig({ flags, env }: ConfigSources): RelayConfig {
     auth: authSettings(env, file.auth, sandbox),
     limits: limitSettings(env, file.limits),
     metrics: metricsSettings(env, file.metrics),
+    instance: instanceSettings(env, file.instance),
   };
 }
 
@@ -222,6 +227,15 @@ function metricsSettings(env: NodeJS.ProcessEnv, file: MetricsFileConfig): Metri
     return loadMetricsSettings(env, file);
   } catch (error) {
     if (error instanceof MetricsConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
+function instanceSettings(env: NodeJS.ProcessEnv, file: InstanceFileConfig): InstanceSettings {
+  try {
+    return loadInstanceSettings(env, file);
+  } catch (error) {
+    if (error instanceof InstanceConfigError) throw new ConfigError(error.message);
     throw error;
   }
 }

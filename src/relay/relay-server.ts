@@ -9,6 +9,7 @@ import { createMethodHandler } from './agent-methods';
 import { sourceOf, trustedProxyCheck } from './agent-handshake';
 import { AgentLimits } from './agent-limits';
 import { createAuthGuard } from './auth/auth-guard';
+import { createRelayCluster } from './cluster/relay-cluster';
 import { createRelayAuth } from './auth/relay-auth';
 import { doorServerOptions, guardDoors } from './http-doors';
 import { sendError, sendJson } from './http-util';
@@ -59,6 +60,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
     pseudonym: phonePseudonymizer(salt),
   });
   const hub = new SessionHub();
+  const cluster = createRelayCluster({ db, clock, log, settings: config.instance });
   let baseUrl = '';
 
   const sandbox = config.sandbox
@@ -122,6 +124,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
     handleRequest,
     clock,
     log,
+    newSessionId: cluster.newSessionId,
     settings: {
       heartbeatMs: config.heartbeatMs,
       deadAfterMs: config.deadAfterMs,
@@ -136,9 +139,10 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
   const sessions = metrics.countedSessions(sessionFactory);
   // One per process: several relay processes over the same data each throttle on their own (issue 17 shares it).
   const guard = createAuthGuard({ store, clock, log, ...(overrides.authGuard !== undefined && { settings: overrides.authGuard }) });
-  const source = sourceOf(config.trustedProxies);
+  const source = cluster.trustingForwards(sourceOf(config.trustedProxies));
   const relayAuth = createRelayAuth({ settings: config.auth, store, clock, log, guard, sourceOf: source, ...overrides.auth });
   const auth = relayAuth.signIn;
+  const pollHome = cluster.pollForwarder({ auth, guard, sourceOf: source });
   const sockets = createAgentSocketServer({ auth, sessions, log, guard, sourceOf: source });
   const poll = createLongPoll({
     auth,
@@ -187,6 +191,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
     if (pathname === '/v1/poll' && method === 'POST') return poll.open(req, res, url);
     const pollSession = /^\/v1\/poll\/([A-Za-z0-9-]{1,64})$/.exec(pathname);
     if (pollSession !== null) {
+      if (await pollHome.handle(req, res, pollSession[1]!)) return;
       if (method === 'GET') return poll.receive(req, res, pollSession[1]!);
       if (method === 'POST') return poll.send(req, res, pollSession[1]!);
     }
@@ -227,6 +232,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   baseUrl = `http://${host}:${port}`;
 
+  await cluster.start(config.host, port);
   await dispatcher.start();
   await fetcher.resume();
   const uploadExpiry = startUploadExpiry({ store, files, clock, log, expiryHours: config.limits.uploadExpiryHours, intervalMs: UPLOAD_SWEEP_MS });
@@ -261,6 +267,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
         await fetcher.stop();
         await uploadExpiry.stop();
         await sandbox?.close();
+        await cluster.stop();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await store.close();

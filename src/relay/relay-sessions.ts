@@ -56,13 +56,15 @@ export function createSessionFactory(deps: {
   log: Logger;
   /** Conversations by id, for serving v1 devices (default: the store's conversationsById). */
   conversations?: ConversationLookup;
+  /** Session ids (default: a UUIDv7); the relay's name its instance, so a long poll finds its home (cluster/). */
+  newSessionId?: () => string;
 }): SessionFactory {
   const { store } = deps;
   const conversations = deps.conversations ?? ((ids: readonly string[]) => store.conversationsById(ids));
   return {
     refusal: (agentId, deviceId, source) => deps.limits?.deviceRefusal(agentId, deviceId, source) ?? null,
     create({ agent, deviceId, since, transport, transportName, protocol, source }) {
-      const sessionId = uuidv7();
+      const sessionId = deps.newSessionId?.() ?? uuidv7();
       // The client's address on every line of the session (opened, closed, failures), so IT can trace a connection.
       const log = deps.log.child({ agentId: agent.id, deviceId, sessionId, transport: transportName, source });
       // The audience is fixed for the session: an access change ends it (the hub's watcher), and the next one reads anew.

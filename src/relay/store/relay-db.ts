@@ -13,6 +13,7 @@ import { AUDIT_INSERT, auditValues, changeEntry } from './records/audit';
 import { SqlRelayStore } from './sql-relay-store';
 import { SqliteDatabase } from './sql/sqlite-database';
 import { MIGRATION_7 } from './migration-7-upload-limits';
+import { MIGRATION_8 } from './migration-8-instances';
 
 export type RelayDatabase = Database.Database;
 
@@ -120,6 +121,7 @@ export const RELAY_MIGRATIONS: readonly Migration<RelayDatabase>[] = [
   MIGRATION_5,
   MIGRATION_6,
   MIGRATION_7,
+  MIGRATION_8,
 ];
 
 export interface OpenOptions {

@@ -565,6 +565,8 @@ export interface PollOptions {
   since?: number;
   /** The protocol version (section "HTTP long-polling fallback", `v`); default 1. */
   version?: 1 | 2;
+  /** How requests are made (default: the global fetch, which keeps connections; tests behind a balancer may not). */
+  fetch?: typeof fetch;
 }
 
 export class PollConnection extends Connection {
@@ -575,6 +577,7 @@ export class PollConnection extends Connection {
     private readonly token: string,
     readonly sessionId: string,
     since: number | undefined,
+    private readonly fetch: typeof globalThis.fetch,
   ) {
     super(since);
   }
@@ -585,10 +588,11 @@ export class PollConnection extends Connection {
     url.searchParams.set('v', String(options.version ?? 1));
     url.searchParams.set('device', options.device);
     if (options.since !== undefined) url.searchParams.set('since', String(options.since));
-    const res = await fetch(url, { method: 'POST', headers: { Authorization: `Bearer ${options.token}` } });
+    const request = options.fetch ?? fetch;
+    const res = await request(url, { method: 'POST', headers: { Authorization: `Bearer ${options.token}` } });
     if (res.status !== 200) throw new Error(`opening a poll session: HTTP ${res.status} ${await res.text()}`);
     const { sessionId } = PollOpened.parse(await res.json());
-    const connection = new PollConnection(options.baseUrl, options.token, sessionId, options.since);
+    const connection = new PollConnection(options.baseUrl, options.token, sessionId, options.since, request);
     void connection.receiveLoop();
     return connection;
   }
@@ -600,7 +604,7 @@ export class PollConnection extends Connection {
   /** Sends frames in one `POST` (up to 64); the relay answers `204`. */
   async sendFrames(frames: readonly unknown[]): Promise<void> {
     this.lastSentAt = Date.now();
-    const res = await fetch(this.sessionUrl, {
+    const res = await this.fetch(this.sessionUrl, {
       method: 'POST',
       headers: { Authorization: `Bearer ${this.token}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ frames }),
@@ -628,7 +632,7 @@ export class PollConnection extends Connection {
     while (this.closeInfo === undefined) {
       let res: Response;
       try {
-        res = await fetch(this.sessionUrl, { headers: { Authorization: `Bearer ${this.token}` }, signal: this.abort.signal });
+        res = await this.fetch(this.sessionUrl, { headers: { Authorization: `Bearer ${this.token}` }, signal: this.abort.signal });
       } catch (error) {
         this.markClosed({ code: 1006, reason: `poll receive failed: ${(error as Error).message}` });
         return;

@@ -7,6 +7,7 @@ import { MAIN_TEAM } from '../migration-3-teams';
 import { PgDatabase } from './pg-database';
 import { PG_SCHEMA_1 } from './pg-schema-1';
 import { MEDIA_PARTS_DDL } from '../sql-media-files';
+import { RELAY_INSTANCES_DDL } from '../../cluster/instance-registry';
 
 export interface PgMigration {
   /** 1, 2, 3 … with no gaps: the schema version this migration produces. */
@@ -37,6 +38,13 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     description: 'agents’ uploads by uploader and age: upload quotas, expiry of uploads never sent (SQLite schema 7)',
     up: async (db) => {
       await db.exec("CREATE INDEX media_uploads_by_agent ON media (uploaded_by, created_at) WHERE origin = 'upload'");
+    },
+  },
+  {
+    version: 4,
+    description: 'relay instances sharing the database (SQLite schema 8)',
+    up: async (db) => {
+      await db.exec(RELAY_INSTANCES_DDL.postgres);
     },
   },
 ];
