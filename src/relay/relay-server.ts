@@ -9,6 +9,7 @@ import { sourceOf } from './agent-handshake';
 import { createAuthGuard } from './auth/auth-guard';
 import { createRelayAuth } from './auth/relay-auth';
 import { sendError, sendJson } from './http-util';
+import { clusterMembership } from './cluster-membership';
 import { createLogger, phonePseudonymizer } from './log';
 import { createLongPoll } from './long-poll';
 import { MediaFetcher } from './media-fetcher';
@@ -79,6 +80,8 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
   const files = mediaFilesFor(db, config.dataDir);
   const backoff = { baseMs: config.retryBaseMs, capMs: 60_000, resetAfterMs: 60_000 };
   const fetcher = new MediaFetcher({ store, provider, files, clock, log, backoff, random, maxAttempts: 8 });
+  // Among several instances: wake-ups from the others' commits, and the numbers this one sends for.
+  const cluster = clusterMembership(db, { store, clock, log, takeOver: (number) => dispatcher.takeOver(number) });
   const dispatcher = new OutboundDispatcher({
     store,
     provider,
@@ -89,6 +92,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
     random,
     settings: { concurrency: config.sendConcurrency, backoff, reconcileGraceMs: config.reconcileGraceMs, idlePollMs: 1_000 },
     onCommitted: () => hub.notify(),
+    leadership: cluster.leadership,
   });
   const templates = createTemplateCache(provider, clock);
   const figures = createWebhookFigures();
@@ -215,6 +219,10 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
   baseUrl = `http://${host}:${port}`;
 
   await dispatcher.start();
+  await cluster.start(() => {
+    hub.notify();
+    dispatcher.wake(); // a send another instance accepted may be on a number this one leads
+  });
   await fetcher.resume();
   const pruneTimer = setInterval(() => {
     void store
@@ -245,6 +253,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
         poll.closeAll();
         sockets.close();
         await dispatcher.stop();
+        await cluster.stop();
         await fetcher.stop();
         await sandbox?.close();
         server.closeAllConnections();
