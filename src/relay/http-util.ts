@@ -20,3 +20,9 @@ export function refuseRest(req: IncomingMessage, res: ServerResponse): void {
   if (!res.headersSent) res.setHeader('connection', 'close');
   req.resume();
 }
+
+/** The request's target as a URL (origin-form or absolute-form), never trusting its host. */
+export function requestUrl(req: IncomingMessage): URL {
+  const target = req.url ?? '/';
+  return target.startsWith('/') ? new URL(`http://relay.invalid${target}`) : new URL(target, 'http://relay.invalid');
+}

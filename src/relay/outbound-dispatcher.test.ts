@@ -10,6 +10,7 @@ import { generateAgentToken, hashAgentToken } from './agent-tokens';
 import { silentLogger } from './log';
 import { DiskMediaFiles } from './media-files';
 import { OutboundDispatcher, type SendLimiter } from './outbound-dispatcher';
+import type { SendLeadership } from './send-leadership';
 import { openSqliteRelayStore } from './store/relay-db';
 import type { SqlRelayStore } from './store/sql-relay-store';
 import { RecordingProvider } from './test-support/relay-harness';
@@ -42,7 +43,7 @@ afterEach(async () => {
   }
 });
 
-function setup(options: { limiter?: SendLimiter; provider?: RecordingProvider } = {}) {
+function setup(options: { limiter?: SendLimiter; provider?: RecordingProvider; leadership?: SendLeadership } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'branchline-dispatch-'));
   const { store, raw: db } = openSqliteRelayStore(dir);
   const clock = createFakeClock(T0, 0);
@@ -58,6 +59,7 @@ function setup(options: { limiter?: SendLimiter; provider?: RecordingProvider } 
     random: () => 0,
     settings: { concurrency: 4, backoff: { baseMs: 100, capMs: 60_000, resetAfterMs: 60_000 }, reconcileGraceMs: GRACE, idlePollMs: 1_000 },
     onCommitted: () => committed++,
+    ...(options.leadership !== undefined && { leadership: options.leadership }),
   });
   open.push({ dispatcher, store });
   /** An agent sends a template (no 24-hour window needed) to `waId`. */
@@ -166,5 +168,25 @@ describe('outbound dispatcher', () => {
     answer({ kind: 'accepted', wamid: 'wamid.late' }); // after stop: nothing is recorded
     await settle();
     expect(await store.recoverInFlight(clock.wallNow(), GRACE)).toBe(1);
+  });
+  it('among several instances, sends only for the numbers it leads; taking one over holds its in-flight sends for the grace', async () => {
+    let led: string[] = [];
+    const { clock, store, provider, dispatcher, send } = setup({ leadership: { numbers: () => led } });
+    const interrupted = await send(ALICE, 'a_one');
+    await send(BEN, 'b_one');
+    // The instance that led the number died mid-send: its job is still marked in flight.
+    expect(await store.markInFlight(interrupted.id, clock.wallNow())).toBe(true);
+    await dispatcher.start();
+    await pass(clock, 2_000);
+    expect(provider.sends).toHaveLength(0); // another instance leads the number
+    led = [OUR_NUMBER];
+    await dispatcher.takeOver(OUR_NUMBER);
+    await settle();
+    expect(templateNames(provider.sends, BEN)).toEqual(['b_one']);
+    expect(templateNames(provider.sends, ALICE)).toEqual([]);
+    await pass(clock, GRACE - 100);
+    expect(templateNames(provider.sends, ALICE)).toEqual([]);
+    await pass(clock, 1_100); // the grace, and the dispatcher's next idle look
+    expect(templateNames(provider.sends, ALICE)).toEqual(['a_one']);
   });
 });

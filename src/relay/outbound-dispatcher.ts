@@ -7,6 +7,7 @@ import type { Logger } from './log';
 import type { MediaFiles } from './media-files';
 import { sendableContent, toProviderContent, type SendableContent } from './outbound-content';
 import type { OutboundJob, RelayStore } from './store/relay-store';
+import { EVERY_NUMBER, type SendLeadership } from './send-leadership';
 import { recipientAddress, type Recipient, type WhatsAppProvider } from './whatsapp/provider';
 
 export interface SendLimiter {
@@ -34,6 +35,8 @@ export interface DispatcherDeps {
   random: () => number;
   settings: DispatcherSettings;
   onCommitted: () => void;
+  /** Which numbers this instance sends for (several instances on PostgreSQL); absent: every number. */
+  leadership?: SendLeadership;
 }
 
 /** A due job, checked: either Meta already has it (a webhook told us its wamid) or its content can be sent to someone. */
@@ -58,9 +61,11 @@ function describe(error: unknown): Error | string {
 
 export class OutboundDispatcher {
   private readonly scheduler: JobScheduler<OutboundJob, Send>;
+  private readonly leadership: SendLeadership;
 
   constructor(private readonly deps: DispatcherDeps) {
     const { store, settings, log } = deps;
+    this.leadership = deps.leadership ?? EVERY_NUMBER;
     this.scheduler = new JobScheduler<OutboundJob, Send>({
       clock: deps.clock,
       random: deps.random,
@@ -69,7 +74,12 @@ export class OutboundDispatcher {
       idlePollMs: settings.idlePollMs,
       storage: {
         due: async (now, limit) =>
-          (await store.dueJobs(now, limit)).map((job) => ({ id: job.messageId, key: job.conversationId, attempts: job.attempts, data: job })),
+          (await store.dueJobs(now, limit, this.leadership.numbers() ?? undefined)).map((job) => ({
+            id: job.messageId,
+            key: job.conversationId,
+            attempts: job.attempts,
+            data: job,
+          })),
         retryLater: (stored, attempts, at) => store.rescheduleJob(stored.id, attempts, at),
       },
       parse: parseJob,
@@ -84,10 +94,23 @@ export class OutboundDispatcher {
     });
   }
 
+  /** Alone on the database: what a crash left in flight waits the grace. Among several, takeOver does it per number. */
   async start(): Promise<void> {
-    const recovered = await this.deps.store.recoverInFlight(this.deps.clock.wallNow(), this.deps.settings.reconcileGraceMs);
-    if (recovered > 0) this.deps.log.warn('outbound.recovered_in_flight', { jobs: recovered, graceMs: this.deps.settings.reconcileGraceMs });
+    if (this.leadership.numbers() === null) await this.recover(undefined);
     this.wake();
+  }
+
+  /** This instance now sends for `phoneNumberId`: its previous sender may have died mid-send, as in a crash. */
+  async takeOver(phoneNumberId: string): Promise<void> {
+    await this.recover(phoneNumberId);
+    this.wake();
+  }
+
+  private async recover(phoneNumberId: string | undefined): Promise<void> {
+    const { store, clock, settings, log } = this.deps;
+    const recovered = await store.recoverInFlight(clock.wallNow(), settings.reconcileGraceMs, phoneNumberId);
+    if (recovered > 0)
+      log.warn('outbound.recovered_in_flight', { jobs: recovered, graceMs: settings.reconcileGraceMs, ...(phoneNumberId !== undefined && { phoneNumberId }) });
   }
 
   /** New work was queued (or a limit may have lifted): look now. */
@@ -134,7 +157,11 @@ export class OutboundDispatcher {
       this.deps.onCommitted();
       return DONE;
     }
-    await store.markInFlight(job.messageId, clock.wallNow());
+    // Another instance (or a read from before its claim) has it: sending now could reach Meta twice.
+    if (!(await store.markInFlight(job.messageId, clock.wallNow()))) {
+      jobLog.info('outbound.claimed_elsewhere');
+      return DONE;
+    }
     const content = await toProviderContent(send.content, job.phoneNumberId, this.deps);
     if (!content.ok) {
       const { error } = content;

@@ -12,7 +12,8 @@ import { createAuthGuard } from './auth/auth-guard';
 import { createRelayCluster } from './cluster/relay-cluster';
 import { createRelayAuth } from './auth/relay-auth';
 import { doorServerOptions, guardDoors } from './http-doors';
-import { sendError, sendJson } from './http-util';
+import { requestUrl, sendError, sendJson } from './http-util';
+import { clusterMembership } from './cluster-membership';
 import { createLogger, phonePseudonymizer } from './log';
 import { createLongPoll } from './long-poll';
 import { createRelayMetrics } from './metrics';
@@ -32,7 +33,7 @@ import { createCloudApiProvider } from './whatsapp/cloud-api';
 import { createTemplateCache } from './whatsapp/template-cache';
 import type { WhatsAppProvider } from './whatsapp/provider';
 import { createSendRateLimiter } from './domain/send-rate-limit';
-import { createAgentSocketServer } from './ws-transport';
+import { createAgentSocketServer, routeUpgrades } from './ws-transport';
 import { startUploadExpiry } from './upload-expiry';
 import { UploadQuota } from './upload-quota';
 
@@ -94,6 +95,8 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
   const files = mediaFilesFor(db, config.dataDir);
   const backoff = { baseMs: config.retryBaseMs, capMs: 60_000, resetAfterMs: 60_000 };
   const fetcher = new MediaFetcher({ store, provider, files, clock, log, backoff, random, maxAttempts: 8 });
+  // Among several instances: wake-ups from the others' commits, and the numbers this one sends for.
+  const membership = clusterMembership(db, { store, clock, log, takeOver: (number) => dispatcher.takeOver(number) });
   const dispatcher = new OutboundDispatcher({
     store,
     provider,
@@ -104,6 +107,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
     random,
     settings: { concurrency: config.sendConcurrency, backoff, reconcileGraceMs: config.reconcileGraceMs, idlePollMs: 1_000 },
     onCommitted: () => hub.notify(),
+    leadership: membership.leadership,
   });
   const templates = createTemplateCache(provider, clock);
   const figures = createWebhookFigures();
@@ -211,18 +215,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
     });
   });
   const doors = guardDoors(server, { settings: doorSettings, clock, log, sourceOf: source, isTrustedProxy: trustedProxyCheck(config.trustedProxies) });
-  server.on('upgrade', (req, socket, head) => {
-    if (!doors.admitUpgrade(req, socket)) return;
-    const url = requestUrl(req);
-    if (url.pathname !== '/v1/agent') {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
-      return;
-    }
-    sockets.handleUpgrade(req, socket, head, url).catch((error: unknown) => {
-      log.error('agent.upgrade_failed', { error: error instanceof Error ? error : String(error) });
-      socket.destroy();
-    });
-  });
+  routeUpgrades(server, { admit: (req, socket) => doors.admitUpgrade(req, socket), sockets, log });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -234,6 +227,10 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
 
   await cluster.start(config.host, port);
   await dispatcher.start();
+  await membership.start(() => {
+    hub.notify();
+    dispatcher.wake(); // a send another instance accepted may be on a number this one leads
+  });
   await fetcher.resume();
   const uploadExpiry = startUploadExpiry({ store, files, clock, log, expiryHours: config.limits.uploadExpiryHours, intervalMs: UPLOAD_SWEEP_MS });
   const pruneTimer = setInterval(() => {
@@ -264,6 +261,7 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
         poll.closeAll();
         sockets.close();
         await dispatcher.stop();
+        await membership.stop();
         await fetcher.stop();
         await uploadExpiry.stop();
         await sandbox?.close();
@@ -279,10 +277,6 @@ export async function startRelay(config: RelayConfig, overrides: RelayOverrides 
 }
 
 /** The request's URL; a path like "//x/y" stays a path (a plain URL parse would read "x" as a host). */
-function requestUrl(req: IncomingMessage): URL {
-  const target = req.url ?? '/';
-  return target.startsWith('/') ? new URL(`http://relay.invalid${target}`) : new URL(target, 'http://relay.invalid');
-}
 
 /** Defers creating the adapter until its first call. */
 function lazyProvider(make: () => WhatsAppProvider): WhatsAppProvider {

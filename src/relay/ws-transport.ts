@@ -1,11 +1,12 @@
 // The WebSocket endpoint /v1/agent: negotiates the version, checks the handshake, then bridges frames to an AgentSession.
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, MAX_FRAME_BYTES, SUPPORTED_PROTOCOL_VERSIONS, negotiateSubprotocol, subprotocolOf } from '../shared/protocol';
 import { parseHandshake, type SignInAuth } from './agent-handshake';
 import type { AuthGuard } from './auth/auth-guard';
 import { refuseUpgradeRateLimited, signInAtDoor } from './auth/door-sign-in';
+import { requestUrl } from './http-util';
 import type { SessionFactory } from './relay-sessions';
 import type { Logger } from './log';
 
@@ -114,4 +115,23 @@ export function createAgentSocketServer(deps: {
       wss.close();
     },
   };
+}
+
+/** Takes the HTTP server's upgrades: through the doors' admission, only `/v1/agent`, handed to the socket server. */
+export function routeUpgrades(
+  server: Server,
+  deps: { admit: (req: IncomingMessage, socket: Duplex) => boolean; sockets: ReturnType<typeof createAgentSocketServer>; log: Logger },
+): void {
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!deps.admit(req, socket)) return;
+    const url = requestUrl(req);
+    if (url.pathname !== '/v1/agent') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    deps.sockets.handleUpgrade(req, socket, head, url).catch((error: unknown) => {
+      deps.log.error('agent.upgrade_failed', { error: error instanceof Error ? error : String(error) });
+      socket.destroy();
+    });
+  });
 }

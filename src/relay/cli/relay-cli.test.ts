@@ -145,7 +145,9 @@ describe('npm run relay', () => {
     expect(bad.stderr).toContain('RELAY_DATABASE_URL must be a postgres:// or postgresql:// URL');
     const flagged = relayCli(['--sandbox', '--port', '0', '--data', freshDir(), '--database', 'postgres://relay:planted-pw-5521@127.0.0.1:1/relay']);
     expect(flagged.stderr).toContain('--database carries a password that other users of this machine can see');
-    expect(flagged.status).toBe(2);
+    // Nothing listens there: the relay names the server, with the password masked, and stops.
+    expect(flagged.stderr).toContain('PostgreSQL at postgres://relay:***@127.0.0.1:1/relay cannot be used');
+    expect(flagged.status).toBe(1);
     expect(bad.stdout + bad.stderr + flagged.stdout + flagged.stderr).not.toContain('planted-pw-5521');
   });
 

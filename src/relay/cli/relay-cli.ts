@@ -96,9 +96,6 @@ export async function main(argv: string[], out: Print, errOut: Print): Promise<n
   try {
     if (group === undefined) {
       config = loadRelayConfig({ flags, env: process.env });
-      // Until the PostgreSQL store is wired into startRelay, say so rather than quietly serve from SQLite.
-      if (config.database.kind === 'postgres')
-        throw new ConfigError(`the PostgreSQL store (${config.database.url.toString()}) is not wired into this relay yet`);
       // The sandbox's own OpenID provider first: the relay's auth.oidc settings must name it when they are read.
       const sso = flags.sandbox ? await startSandboxSso(process.env, config.dataDir) : null;
       if (sso !== null && sso.provider !== null) config = loadRelayConfig({ flags, env: sso.env });

@@ -243,10 +243,15 @@ export interface RelayStore {
   history(conversationId: string, cursor: string | undefined, limit: number): Promise<Result<Page<Message>>>;
 
   // The outbound queue.
-  dueJobs(now: number, limit: number): Promise<OutboundJob[]>;
-  /** Jobs interrupted mid-send by a crash: wait `graceMs` for a webhook that proves Meta got them. */
-  recoverInFlight(now: number, graceMs: number): Promise<number>;
-  markInFlight(messageId: string, now: number): Promise<void>;
+  /** Each conversation's oldest due job; `numbers` given, only conversations on those business numbers. */
+  dueJobs(now: number, limit: number, numbers?: readonly string[]): Promise<OutboundJob[]>;
+  /**
+   * Jobs interrupted mid-send by a crash: wait `graceMs` for a webhook that proves Meta got them. `phoneNumberId`
+   * given: only that number's (an instance taking over a number another one held when it died).
+   */
+  recoverInFlight(now: number, graceMs: number, phoneNumberId?: string): Promise<number>;
+  /** Claims a job for one send; false when it is already in flight, and then it must not be sent. */
+  markInFlight(messageId: string, now: number): Promise<boolean>;
   completeSend(messageId: string, wamid: string, now: number): Promise<void>;
   failSend(messageId: string, failure: SendFailure, now: number): Promise<void>;
   rescheduleJob(messageId: string, attempts: number, nextAttemptAt: number): Promise<void>;

@@ -210,14 +210,14 @@ export class SqlRelayStore implements Port.RelayStore {
   }
 
   // The outbound queue.
-  async dueJobs(now: number, limit: number): Promise<Port.OutboundJob[]> {
-    return this.jobs.due(now, limit);
+  async dueJobs(now: number, limit: number, numbers?: readonly string[]): Promise<Port.OutboundJob[]> {
+    return this.jobs.due(now, limit, numbers);
   }
-  async recoverInFlight(now: number, graceMs: number): Promise<number> {
-    return this.jobs.recoverInFlight(now, graceMs);
+  async recoverInFlight(now: number, graceMs: number, phoneNumberId?: string): Promise<number> {
+    return this.jobs.recoverInFlight(now, graceMs, phoneNumberId);
   }
-  async markInFlight(messageId: string, now: number): Promise<void> {
-    await this.jobs.markInFlight(messageId, now);
+  async markInFlight(messageId: string, now: number): Promise<boolean> {
+    return this.jobs.markInFlight(messageId, now);
   }
   async completeSend(messageId: string, wamid: string, now: number): Promise<void> {
     await this.jobs.complete(messageId, wamid, now);

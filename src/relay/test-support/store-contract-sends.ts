@@ -187,6 +187,32 @@ export function sendsContract(open: OpenStore): void {
       expect(await store().pendingJobCount()).toBe(1);
     });
 
+    it('gives each instance only the jobs of the numbers it sends for, and claims a job for one send only', async () => {
+      const a1 = ok(await send(store(), 'ana', dana)).id;
+      const b1 = ok(await send(store(), 'noa', north, { now: T0 + 1001 })).id;
+      const main = (await store().conversationAccess(dana))!.phoneNumberId;
+      const dueOn = async (numbers: readonly string[]) => (await store().dueJobs(T0 + 5000, 10, numbers)).map((j) => j.messageId);
+      expect(await dueOn([NORTH_NUMBER])).toEqual([b1]);
+      expect(await dueOn([main, NORTH_NUMBER])).toEqual([a1, b1]);
+      expect(await dueOn([])).toEqual([]);
+      // Two instances read the same due job (a stale read, a leadership hand-over): only the first claim sends it.
+      expect(await store().markInFlight(a1, T0 + 5000)).toBe(true);
+      expect(await store().markInFlight(a1, T0 + 5001)).toBe(false);
+      expect(await dueOn([main])).toEqual([]);
+    });
+
+    it('recovers the in-flight jobs of one number when an instance takes it over, leaving other numbers’ sends alone', async () => {
+      const a1 = ok(await send(store(), 'ana', dana)).id;
+      const b1 = ok(await send(store(), 'noa', north, { now: T0 + 1001 })).id;
+      await store().markInFlight(a1, T0 + 2000);
+      await store().markInFlight(b1, T0 + 2000);
+      expect(await store().recoverInFlight(T0 + 10_000, GRACE, NORTH_NUMBER)).toBe(1);
+      // b1 waits the grace for a webhook; a1 is still in flight with the instance that holds its number.
+      expect(await dueIds(store(), T0 + 10_000 + GRACE - 1)).toEqual([]);
+      expect(await dueIds(store(), T0 + 10_000 + GRACE)).toEqual([b1]);
+      expect(await store().markInFlight(a1, T0 + 10_000)).toBe(false);
+    });
+
     it('after a crash holds sends that may have reached Meta for the grace, again on every restart; untried ones go at once', async () => {
       const tried = ok(await send(store(), 'ana', dana)).id;
       const untried = ok(await send(store(), 'noa', north)).id;

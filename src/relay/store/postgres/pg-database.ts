@@ -5,6 +5,7 @@ import type { ErrorCode } from '../../../shared/errors';
 import { silentLogger, type Logger } from '../../log';
 import type { SqlDatabase, SqlDialect, SqlRun, SqlValue } from '../sql/sql-database';
 import { PgListener, type ListenHandlers } from './pg-listener';
+import { PgNumberLocks } from './pg-number-locks';
 import { numberPlaceholders } from './pg-placeholders';
 import { redactDatabaseUrl, withoutPassword } from './pg-url';
 
@@ -92,6 +93,7 @@ export class PgDatabase implements SqlDatabase {
   readonly where: string;
   private readonly pool: pg.Pool;
   private readonly listener: PgListener;
+  private readonly clientConfig: pg.ClientConfig;
   /**
    * The open transaction's connection, for statements issued inside its work. Emptied when it ends: work may start
    * something (a timer, a wake-up) that queries later, in the same async context, after the connection went back to
@@ -126,6 +128,7 @@ export class PgDatabase implements SqlDatabase {
     // An idle pooled connection the server dropped (a restart) reports here; the pool replaces it on the next query.
     this.pool.on('error', (error) => log.warn('db.pool.connection_lost', { reason: this.describe(error) }));
     this.listener = new PgListener(config, log, (error) => this.describe(error));
+    this.clientConfig = config;
   }
 
   /** A statement that may write (`INSERT … RETURNING` through get/all too) outside a transaction takes the writers' lock. */
@@ -181,6 +184,11 @@ export class PgDatabase implements SqlDatabase {
    */
   async listen(channel: string, handlers: ListenHandlers): Promise<() => Promise<void>> {
     return this.listener.listen(channel, handlers);
+  }
+
+  /** Per-number send locks on a connection of their own (send-leadership.ts); closing them releases every one. */
+  numberLocks(log: Logger): PgNumberLocks {
+    return new PgNumberLocks(this.clientConfig, log, (error) => this.describe(error));
   }
 
   /** Runs SQL with no parameters, several statements allowed (migrations). Joins the open transaction, if any. */

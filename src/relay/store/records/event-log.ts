@@ -13,6 +13,13 @@ const MetaValue = z.object({ value: z.string() });
 const TeamOf = z.object({ team_id: z.string() });
 const AudienceRow = EventRow.extend({ unless_team_id: z.string().nullable() });
 
+/**
+ * The PostgreSQL channel every append notifies at commit, so instances other than the writer wake their devices and
+ * dispatcher within milliseconds. Only a wake-up: the log stays the truth, and a lost notification is found by the
+ * one-second look at the head (session-hub.ts). The empty payload lets PostgreSQL fold a transaction's appends into one.
+ */
+export const EVENTS_CHANNEL = 'branchline_events';
+
 /** Meta key: the highest seq ever pruned, so the head survives a prune that emptied the log (seqs are never reused). */
 const PRUNED_THROUGH = 'events.pruned_through';
 
@@ -48,6 +55,8 @@ export class EventLogRecords {
       to.teamId,
       to.unlessTeamId ?? null,
     ]);
+    // Delivered when the caller's transaction commits, and not at all if it rolls back. SQLite: one process, no one to tell.
+    if (this.db.dialect.name === 'postgres') await this.db.run(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`);
     return parseRow('events', NewSeq, row).seq;
   }
 

@@ -127,18 +127,21 @@ export class OutboundJobRecords {
     return customer === undefined ? undefined : this.conversations.find(phoneNumberId, { customerId: customer.id });
   }
 
-  async due(now: number, limit: number): Promise<OutboundJob[]> {
+  /** `numbers` given: only jobs of conversations on those business numbers (the ones this instance sends for). */
+  async due(now: number, limit: number, numbers?: readonly string[]): Promise<OutboundJob[]> {
+    if (numbers !== undefined && numbers.length === 0) return [];
     // Only the oldest job of each conversation may go: per-conversation order is a promise to the agent. The quoted
     // message's wamid comes in the same query, not one lookup per job.
+    const onNumbers = numbers === undefined ? '' : `AND c.phone_number_id IN ${this.db.dialect.jsonList}`;
     const raw = await this.db.all(
       `SELECT j.message_id, j.conversation_id, c.phone_number_id, j.attempts, cu.wa_id, cu.bsuid, c.group_id, m.content, m.reply_to_id, m.wamid,
          q.wamid AS reply_to_wamid
        FROM outbound_jobs j JOIN messages m ON m.id = j.message_id JOIN conversations c ON c.id = j.conversation_id
        LEFT JOIN customers cu ON cu.id = c.customer_id LEFT JOIN messages q ON q.id = m.reply_to_id
        WHERE j.in_flight_since IS NULL AND j.next_attempt_at <= ?
-         AND j.queued_seq = (SELECT min(queued_seq) FROM outbound_jobs k WHERE k.conversation_id = j.conversation_id)
+         AND j.queued_seq = (SELECT min(queued_seq) FROM outbound_jobs k WHERE k.conversation_id = j.conversation_id) ${onNumbers}
        ORDER BY j.queued_seq LIMIT ?`,
-      [now, limit],
+      numbers === undefined ? [now, limit] : [now, JSON.stringify(numbers), limit],
     );
     return parseRows('outbound_jobs', DueJobRow, raw).map((r) => ({
       messageId: r.message_id,
@@ -152,20 +155,38 @@ export class OutboundJobRecords {
     }));
   }
 
-  async recoverInFlight(now: number, graceMs: number): Promise<number> {
+  /**
+   * Jobs interrupted mid-send (a crash, or an instance that died holding their number): wait `graceMs` for a webhook
+   * proving Meta got them. `phoneNumberId` given: only that number's jobs (another instance took it over).
+   */
+  async recoverInFlight(now: number, graceMs: number, phoneNumberId?: string): Promise<number> {
+    const scope = phoneNumberId === undefined ? '' : 'AND conversation_id IN (SELECT id FROM conversations WHERE phone_number_id = ?)';
+    const on = phoneNumberId === undefined ? [] : [phoneNumberId];
     return this.db.transaction(async () => {
       const recovered = (
-        await this.db.run('UPDATE outbound_jobs SET in_flight_since = NULL, next_attempt_at = ? WHERE in_flight_since IS NOT NULL', [now + graceMs])
+        await this.db.run(`UPDATE outbound_jobs SET in_flight_since = NULL, next_attempt_at = ? WHERE in_flight_since IS NOT NULL ${scope}`, [
+          now + graceMs,
+          ...on,
+        ])
       ).changes;
       // A job tried before (maybe recovered by an earlier start that died inside its grace) gets the grace again:
       // the webhook proving Meta took it can only arrive while the relay is up, so downtime must not use the grace up.
-      await this.db.run('UPDATE outbound_jobs SET next_attempt_at = ? WHERE attempts > 0 AND next_attempt_at < ?', [now + graceMs, now + graceMs]);
+      await this.db.run(`UPDATE outbound_jobs SET next_attempt_at = ? WHERE attempts > 0 AND next_attempt_at < ? ${scope}`, [
+        now + graceMs,
+        now + graceMs,
+        ...on,
+      ]);
       return recovered;
     });
   }
 
-  async markInFlight(messageId: string, now: number): Promise<void> {
-    await this.db.run('UPDATE outbound_jobs SET in_flight_since = ?, attempts = attempts + 1 WHERE message_id = ?', [now, messageId]);
+  /** Claims the job for one send: false when it is already in flight (another instance, or a stale read, has it). */
+  async markInFlight(messageId: string, now: number): Promise<boolean> {
+    const run = await this.db.run('UPDATE outbound_jobs SET in_flight_since = ?, attempts = attempts + 1 WHERE message_id = ? AND in_flight_since IS NULL', [
+      now,
+      messageId,
+    ]);
+    return run.changes === 1;
   }
 
   async complete(messageId: string, wamid: string, now: number): Promise<void> {
