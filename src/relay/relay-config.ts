@@ -127,13 +127,19 @@ export interface AdminSettings {
   readonly dataDir: string;
   /** The configured default number, when set and well-formed (it joins team main when the relay starts). */
   readonly phoneNumberId: string | undefined;
+  /** The same database the relay uses: administration on PostgreSQL goes to the shared database, not a local file. */
+  readonly database: DatabaseSetting;
 }
 
 /** The data folder as the relay itself would resolve it (--data, RELAY_DATA_DIR, the config file, the default). */
 export function loadAdminSettings({ flags, env }: ConfigSources): AdminSettings {
   const file = flags.config === undefined ? {} : readConfigFile(flags.config);
   const phoneNumberId = env[ENV.phoneNumberId] ?? file.whatsapp?.phoneNumberId;
-  return { dataDir: dataDirOf(flags, env, file), phoneNumberId: phoneNumberId !== undefined && /^\d{1,32}$/.test(phoneNumberId) ? phoneNumberId : undefined };
+  return {
+    dataDir: dataDirOf(flags, env, file),
+    phoneNumberId: phoneNumberId !== undefined && /^\d{1,32}$/.test(phoneNumberId) ? phoneNumberId : undefined,
+    database: databaseSetting(flags.database, env),
+  };
 }
 
 /** Loads and checks every setting; throws ConfigError naming the first bad one. */

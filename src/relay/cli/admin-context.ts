@@ -1,9 +1,11 @@
 // What every administrative command shares: the data folder it opened (and says so), who acts, and how outcomes exit.
 import { userInfo } from 'node:os';
 import type { Result } from '../../shared/errors';
+import type { DatabaseSetting } from '../database-config';
+import { openPostgresRelayDatabase } from '../store/postgres/pg-migrations';
 import { openSqliteRelayStore } from '../store/relay-db';
 import type { ChangedBy } from '../store/relay-store';
-import type { SqlRelayStore } from '../store/sql-relay-store';
+import { SqlRelayStore } from '../store/sql-relay-store';
 
 export type Print = (line: string) => void;
 
@@ -12,6 +14,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 export interface AdminContext {
   readonly store: SqlRelayStore;
+  /** Where the data is, as messages name it: the data folder, or the PostgreSQL URL without its password. */
   readonly dataDir: string;
   readonly out: Print;
   readonly errOut: Print;
@@ -21,11 +24,14 @@ export interface AdminContext {
 }
 
 /**
- * Opens the relay's data in `dataDir` (the same SQLite file a running relay uses: WAL and a busy timeout make that
- * safe). A command that only reads refuses a folder with no relay data rather than create an empty one.
+ * Opens the relay's data where the relay keeps it: the SQLite file in `dataDir` (the same file a running relay uses:
+ * WAL and a busy timeout make that safe; a command that only reads refuses a folder with no relay data rather than
+ * create an empty one), or the PostgreSQL database the relays share (`--database` / RELAY_DATABASE_URL), so a change
+ * made here reaches every instance.
  */
-export function openAdminStore(dataDir: string, readOnly: boolean): SqlRelayStore {
-  return openSqliteRelayStore(dataDir, { mustExist: readOnly }).store;
+export async function openAdminStore(settings: { dataDir: string; database: DatabaseSetting }, readOnly: boolean): Promise<SqlRelayStore> {
+  if (settings.database.kind === 'postgres') return new SqlRelayStore(await openPostgresRelayDatabase(settings.database.url.reveal()));
+  return openSqliteRelayStore(settings.dataDir, { mustExist: readOnly }).store;
 }
 
 export function operator(): ChangedBy {

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { readableByOthers } from '../../node-shared/private-files';
 import { DatabaseTooNewError } from '../../shared/migrations';
 import { DatabaseUrl } from '../database-config';
+import { DatabaseUnavailableError } from '../store/postgres/pg-database';
 import { ConfigError, loadAdminSettings, loadRelayConfig, type RelayConfig } from '../relay-config';
 import { startRelay } from '../relay-server';
 import { DEMO_CUSTOMERS, prepareDemo } from '../sandbox/demo';
@@ -107,11 +108,18 @@ export async function main(argv: string[], out: Print, errOut: Print): Promise<n
       return EXIT.usage;
     }
     // Administration needs only the data folder, never WhatsApp's secrets.
-    const { dataDir } = loadAdminSettings({ flags, env: process.env });
+    const admin = loadAdminSettings({ flags, env: process.env });
+    const { dataDir } = admin;
+    if (group === 'backup' && admin.database.kind === 'postgres') {
+      errOut(`relay: the relays keep their data in PostgreSQL (${String(admin.database.url)}): back it up with pg_dump or base backups (docs/operations.md)`);
+      return EXIT.usage;
+    }
     if (group === 'backup') return await runBackup({ dataDir, out: values.out }, out, errOut);
     const readOnly = group === 'audit' || ADMIN_COMMANDS[group as keyof typeof ADMIN_COMMANDS][command!]!.readOnly;
-    const store = openAdminStore(dataDir, readOnly);
-    const ctx = { store, dataDir, out, errOut, by: operator(), now: () => Date.now() };
+    const store = await openAdminStore(admin, readOnly);
+    // Where the data is, as the operator reads it: the folder, or the shared database without its password.
+    const where = admin.database.kind === 'postgres' ? String(admin.database.url) : dataDir;
+    const ctx = { store, dataDir: where, out, errOut, by: operator(), now: () => Date.now() };
     try {
       if (group === 'audit') return await runAudit(ctx, values);
       return await runAdmin(ctx, group as keyof typeof ADMIN_COMMANDS, command!, id, values);
@@ -123,7 +131,7 @@ export async function main(argv: string[], out: Print, errOut: Print): Promise<n
       errOut(`relay: ${error.message}`);
       return EXIT.usage;
     }
-    if (error instanceof DatabaseTooNewError) {
+    if (error instanceof DatabaseTooNewError || error instanceof DatabaseUnavailableError) {
       errOut(`relay: ${error.message}`);
       return EXIT.failed;
     }
