@@ -57,7 +57,8 @@ async function customerWrites(relay: TestRelay, words: string): Promise<void> {
 describe('long-poll sessions', () => {
   it('never collected are closed and freed within their bound while a collecting poller is served', async () => {
     const relay = (t = await startTestRelay({
-      env: { RELAY_LIMIT_POLL_UNCOLLECTED_MS: '2000', RELAY_LIMIT_POLL_SESSIONS_PER_AGENT: '100' },
+      // 21 devices of one agent: above the device cap's default, which poll-session freeing is not about.
+      env: { RELAY_LIMIT_POLL_UNCOLLECTED_MS: '2000', RELAY_LIMIT_POLL_SESSIONS_PER_AGENT: '100', RELAY_LIMIT_DEVICES_PER_AGENT: '50' },
       overrides: { pollHoldMs: 300 },
     }));
     for (let i = 0; i < 5; i++) await customerWrites(relay, `before ${i}`);
