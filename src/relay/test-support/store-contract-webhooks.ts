@@ -126,8 +126,10 @@ export function webhooksContract(open: OpenStore): void {
     it('keeps a status that arrives before its send’s answer, and applies it when the answer comes', async () => {
       const id = await customerWrites(store(), DANA, 'wamid.IN1');
       const messageId = await sent(store(), id, null);
-      await store().recordWebhook(batch({ statuses: [status('wamid.OUT1', 'delivered')] }), T0 + 10);
+      expect((await store().recordWebhook(batch({ statuses: [status('wamid.OUT1', 'delivered')] }), T0 + 10)).changed).toBe(true);
       expect(await statusOf(store(), id, messageId)).toBe('pending');
+      // Meta repeats deliveries: the same early status again is kept once and changes nothing.
+      expect((await store().recordWebhook(batch({ statuses: [status('wamid.OUT1', 'delivered')] }), T0 + 11)).changed).toBe(false);
       await store().completeSend(messageId, 'wamid.OUT1', T0 + 20);
       expect(await statusOf(store(), id, messageId)).toBe('delivered');
     });
