@@ -164,13 +164,10 @@ export class InboundRecords {
     }
     if (message === undefined) {
       // Kept for when the send's answer arrives; a repeated delivery of it changes nothing (and says so).
-      const kept = await this.db.run('INSERT INTO orphan_statuses (wamid, status, failure, biz_opaque, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (wamid, status) DO NOTHING', [
-        status.wamid,
-        status.status,
-        status.failure === null ? null : JSON.stringify(status.failure),
-        status.bizOpaque,
-        status.timestamp,
-      ]);
+      const kept = await this.db.run(
+        'INSERT INTO orphan_statuses (wamid, status, failure, biz_opaque, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (wamid, status) DO NOTHING',
+        [status.wamid, status.status, status.failure === null ? null : JSON.stringify(status.failure), status.bizOpaque, status.timestamp],
+      );
       return kept.changes > 0;
     }
     // A status naming both the number and the BSUID of a customer we know by one of them links the two.
