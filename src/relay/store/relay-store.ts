@@ -46,7 +46,9 @@ export interface AudienceRead {
   readonly events: StoredEvent[];
   /**
    * Every seq up to this one was considered: the ones missing from `events` are for other teams (a device is told
-   * `events.skipped` for them). Equals the head when fewer than `limit` events were found.
+   * `events.skipped` for them). Usually the head when fewer than `limit` events were found; it may stop short of it
+   * when events were read and then left out (a transfer's removal, for an agent in both teams), so a device pages on
+   * from here until it reaches the head — it always moves forward and sees each event of its teams once.
    */
   readonly throughSeq: number;
 }
