@@ -7,7 +7,7 @@ import type { BenchConfig } from '../lib/config';
 import { customerWaId } from '../lib/generate';
 import { latencySummary } from '../lib/stats';
 import { inboundBody, postWebhook } from '../lib/webhook';
-import { startStack, type Stack } from '../lib/stack';
+import { startStack } from '../lib/stack';
 
 export interface LatencyStats {
   p50: number;
@@ -46,36 +46,45 @@ async function paced(perSecond: number, seconds: number, fire: (i: number) => vo
 export async function latencyRuns(cfg: BenchConfig, runs: number): Promise<LatencyRun[]> {
   const stack = await startStack('latency');
   try {
-    const { offsetMs } = await clockOffset(stack.console);
-    // Warm-up, not measured: one second of the same traffic (first conversations, JIT), then a pause.
-    const warm: Promise<void>[] = [];
-    await paced(cfg.latencyPerSecond, 1, (i) => {
-      warm.push(
-        postWebhook(
-          stack.relayUrl,
-          inboundBody({ wamid: `wamid.warm-${i}`, from: customerWaId(500 + (i % 20)), name: `Latency ${i % 20}`, text: `warm-${i} hello` }),
-        ),
-      );
-    });
-    await Promise.all(warm);
-    await sleep(500);
-    await stack.console.call('track', { prefix: 'lat-' });
-    const results: LatencyRun[] = [];
-    for (let run = 1; run <= runs; run++) {
-      results.push(await measuredWindow(stack, cfg, run, offsetMs));
-      await sleep(1_000);
-    }
-    return results;
+    return await pacedLatencyRuns({ console: stack.console, webhookUrls: [stack.relayUrl] }, cfg, runs);
   } finally {
     await stack.close();
   }
 }
 
-async function measuredWindow(stack: Stack, cfg: BenchConfig, run: number, offsetMs: number): Promise<LatencyRun> {
+/** Where paced webhooks go (round robin over `webhookUrls`, several relay instances in the relay section) and which console sees them. */
+export interface LatencyTarget {
+  console: BenchChild;
+  webhookUrls: readonly string[];
+}
+
+/** One warm-up, then `runs` measured windows of paced traffic a second apart, against a live console. */
+export async function pacedLatencyRuns(target: LatencyTarget, cfg: BenchConfig, runs: number): Promise<LatencyRun[]> {
+  const { offsetMs } = await clockOffset(target.console);
+  const url = (i: number) => target.webhookUrls[i % target.webhookUrls.length]!;
+  // Warm-up, not measured: one second of the same traffic (first conversations, JIT), then a pause.
+  const warm: Promise<void>[] = [];
+  await paced(cfg.latencyPerSecond, 1, (i) => {
+    warm.push(
+      postWebhook(url(i), inboundBody({ wamid: `wamid.warm-${i}`, from: customerWaId(500 + (i % 20)), name: `Latency ${i % 20}`, text: `warm-${i} hello` })),
+    );
+  });
+  await Promise.all(warm);
+  await sleep(500);
+  await target.console.call('track', { prefix: 'lat-' });
+  const results: LatencyRun[] = [];
+  for (let run = 1; run <= runs; run++) {
+    results.push(await measuredWindow(target, cfg, run, offsetMs));
+    await sleep(1_000);
+  }
+  return results;
+}
+
+async function measuredWindow(target: LatencyTarget, cfg: BenchConfig, run: number, offsetMs: number): Promise<LatencyRun> {
   const sentAt = new Map<string, number>();
   const relayAt = new Map<string, number>();
   const seen = new Map<string, { committedAt: number | null; changedAt: number }>();
-  const off = stack.console.onEvent((event) => {
+  const off = target.console.onEvent((event) => {
     if (event.type !== 'seen') return;
     for (const s of event['seen'] as { key: string; committedAt: number | null; changedAt: number }[]) if (!seen.has(s.key)) seen.set(s.key, s);
   });
@@ -84,7 +93,7 @@ async function measuredWindow(stack: Stack, cfg: BenchConfig, run: number, offse
     const key = `lat-${run}-${i}`;
     const body = inboundBody({ wamid: `wamid.${key}`, from: customerWaId(500 + (i % 20)), name: `Latency ${i % 20}`, text: `${key} hello, is my card ready` });
     sentAt.set(key, nowMs());
-    postWebhook(stack.relayUrl, body).then(
+    postWebhook(target.webhookUrls[i % target.webhookUrls.length]!, body).then(
       () => relayAt.set(key, nowMs()),
       (error: unknown) => failures.push(String(error)),
     );
