@@ -33,7 +33,9 @@ export async function relaySection(cfg: BenchConfig, progress: Progress): Promis
 
     const latency = async (label: string, database: string | undefined, instances: number) => {
       const runs = await clusterLatencyRuns(cfg, database, instances);
-      progress(`relay latency ${label}: p99 ${runs.map((r) => fmt(r.changed.p99, 1)).join(', ')} ms; lost ${runs.reduce((s, r) => s + r.lost, 0)}`);
+      progress(
+        `relay latency ${label}: p99 ${runs.map((r) => fmt(r.changed.p99, 1)).join(', ')} ms; lost ${runs.reduce((s, r) => s + r.lost, 0)}, failed ${runs.reduce((s, r) => s + r.failed, 0)}`,
+      );
       return runs;
     };
     const sqliteLatency = await latency('SQLite, 1 instance', undefined, 1);
@@ -100,9 +102,11 @@ export async function relaySection(cfg: BenchConfig, progress: Progress): Promis
         },
       );
     }
-    const lost = [sqliteLatency, pgOne ?? [], pgThree ?? []].flat().reduce((s, r) => s + r.lost, 0);
+    const all = [sqliteLatency, pgOne ?? [], pgThree ?? []].flat();
+    const lost = all.reduce((s, r) => s + r.lost, 0);
+    const failed = all.reduce((s, r) => s + r.failed, 0);
     const notes = [
-      `8: one machine of 2 cores runs the relays, PostgreSQL (fsync, synchronous_commit and full_page_writes on, as in production), the console and the load generator; ${lost} paced messages never produced a change event. With 3 instances the console is on one instance (through the loopback balancer) and two thirds of the webhooks commit through the others: they reach it through the shared database's wake-up path as this build has it.`,
+      `8: one machine of 2 cores runs the relays, PostgreSQL (fsync, synchronous_commit and full_page_writes on, as in production), the console and the load generator; ${lost} paced messages never produced a change event within 15 s, ${failed} webhooks got no 200 (refused or reset). With 3 instances the console is on one instance (through the loopback balancer) and two thirds of the webhooks commit through the others: they reach it through the shared database's wake-up path as this build has it.`,
     ];
     return { rows, notes };
   } finally {
