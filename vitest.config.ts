@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.{ts,tsx}', 'scripts/**/*.test.ts', 'eslint/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['src/**/*.test.{ts,tsx}', 'scripts/**/*.test.ts', 'bench/lib/**/*.test.ts', 'eslint/**/*.test.ts', 'test/**/*.test.ts'],
     environment: 'node',
     // Real sockets, processes and SQLite files: generous per-test limits, never timed assertions.
     testTimeout: 30_000,

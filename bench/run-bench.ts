@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--only ingest,latency,catchup,flush,ui,soak] [--profile DIR]`: every scenario on
+// `npm run bench [-- --quick] [--only ingest,latency,catchup,flush,ui,soak,relay] [--profile DIR]`: every scenario on
 // 127.0.0.1 with real processes, a table, and bench/results/latest.json (a partial run writes bench/results/partial.json).
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { printTable, writeResults, type Row } from './lib/table';
 import { catchupSection } from './sections/catchup';
 import { flushSection } from './sections/flush';
 import { latencySection } from './sections/latency';
+import { relaySection } from './sections/relay';
 import type { Progress, Section } from './sections/section';
 import { soakSection } from './sections/soak';
 import { throughputSection } from './sections/throughput';
@@ -32,6 +33,7 @@ const all: { key: string; name: string; ids: string[]; run: (p: Progress) => Pro
   { key: 'flush', name: 'outbox flush', ids: ['3'], run: (p) => flushSection(cfg, p) },
   { key: 'ui', name: 'UI in Chromium', ids: ['6'], run: (p) => uiSection(cfg, p) },
   { key: 'soak', name: 'soak', ids: ['7b'], run: (p) => soakSection(cfg, p) },
+  { key: 'relay', name: 'relay: intake and latency on SQLite, PostgreSQL, three instances', ids: ['8'], run: (p) => relaySection(cfg, p) },
 ];
 const unknown = only?.filter((k) => !all.some((s) => s.key === k)) ?? [];
 if (unknown.length > 0) {

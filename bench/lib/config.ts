@@ -18,6 +18,10 @@ export interface BenchConfig {
   uiBurst: number;
   uiRuns: number;
   soakMs: number;
+  /** Relay intake: how long each run posts, how many clients at once, and messages in each webhook. */
+  relayIntakeSeconds: number;
+  relayIntakeSenders: number;
+  relayIntakePerBody: number;
 }
 
 export function benchConfig(quick: boolean): BenchConfig {
@@ -37,6 +41,9 @@ export function benchConfig(quick: boolean): BenchConfig {
         uiBurst: 500,
         uiRuns: 1,
         soakMs: 20_000,
+        relayIntakeSeconds: 3,
+        relayIntakeSenders: 8,
+        relayIntakePerBody: 10,
       }
     : {
         mode: 'full',
@@ -53,5 +60,8 @@ export function benchConfig(quick: boolean): BenchConfig {
         uiBurst: 500,
         uiRuns: 3,
         soakMs: 5 * 60_000,
+        relayIntakeSeconds: 10,
+        relayIntakeSenders: 8,
+        relayIntakePerBody: 10,
       };
 }

@@ -22,15 +22,22 @@ export function tempDir(label: string): string {
 
 export async function startRelayHost(
   dataDir: string,
-  options: { port?: number; token?: string; label?: string } = {},
-): Promise<{ relay: BenchChild; url: string; token: string }> {
-  const args = ['--data', dataDir, '--port', String(options.port ?? 0), ...(options.token !== undefined ? ['--token', options.token] : [])];
+  options: { port?: number; token?: string; label?: string; database?: string } = {},
+): Promise<{ relay: BenchChild; url: string; token: string; port: number }> {
+  const args = [
+    '--data',
+    dataDir,
+    '--port',
+    String(options.port ?? 0),
+    ...(options.token !== undefined ? ['--token', options.token] : []),
+    ...(options.database !== undefined ? ['--database', options.database] : []),
+  ];
   const relay = startChild('relay', 'bench/procs/relay-host.ts', args, {
     nodeArgs: profileArgs(options.label === undefined ? 'relay' : `${options.label}-relay`),
   });
   try {
     const ready = await relay.next('ready', 30_000);
-    return { relay, url: String(ready['url']), token: String(ready['token']) };
+    return { relay, url: String(ready['url']), token: String(ready['token']), port: Number(ready['port']) };
   } catch (error) {
     await relay.stop();
     throw error;

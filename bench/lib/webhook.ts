@@ -48,3 +48,17 @@ export async function postWebhook(relayUrl: string, body: string): Promise<void>
   await response.arrayBuffer();
   if (response.status !== 200) throw new Error(`webhook answered ${response.status}`);
 }
+
+/**
+ * Several single-message webhook bodies as the one POST Meta sends when messages arrive together: their contacts and
+ * messages in one change of one entry (the relay must commit them all before it answers 200).
+ */
+export function batchBody(bodies: readonly string[]): string {
+  if (bodies.length === 0) throw new Error('a batch of no messages');
+  const parsed = bodies.map((b) => JSON.parse(b) as { entry: { changes: { value: { contacts: unknown[]; messages: unknown[] } }[] }[] });
+  const first = parsed[0]!;
+  const value = first.entry[0]!.changes[0]!.value;
+  value.contacts = parsed.flatMap((p) => p.entry[0]!.changes[0]!.value.contacts);
+  value.messages = parsed.flatMap((p) => p.entry[0]!.changes[0]!.value.messages);
+  return JSON.stringify(first);
+}

@@ -1,5 +1,5 @@
 // A real relay (sandbox on) in its own process, started through the test harness so the bench can write its store in bulk.
-//   node --import tsx bench/procs/relay-host.ts --data DIR [--port N] [--token T]
+//   node --import tsx bench/procs/relay-host.ts --data DIR [--port N] [--token T] [--database postgres://…]
 import { startTestRelay } from '../../src/relay/test-support/relay-harness';
 import type { SqlRelayStore } from '../../src/relay/store/sql-relay-store';
 import { arg, emit, requiredArg, serve } from '../lib/child-side';
@@ -10,13 +10,20 @@ import { kickBody, postWebhook } from '../lib/webhook';
 
 const logTail: string[] = [];
 const token = arg('token');
+const database = arg('database');
 const relay = await startTestRelay({
   sandbox: true,
   dataDir: requiredArg('data'),
   port: Number(arg('port') ?? '0'),
   ...(token !== undefined && { token }),
   // The CLI's default level; lines are kept in a short ring instead of a pipe.
-  env: { RELAY_LOG_LEVEL: 'info' },
+  env: {
+    RELAY_LOG_LEVEL: 'info',
+    ...(database !== undefined && { RELAY_DATABASE_URL: database }),
+    // Every webhook comes from 127.0.0.1 here, where Meta posts from many addresses: a relay that falls behind must show
+    // as latency, not as the per-address cap's 429.
+    RELAY_LIMIT_CONNECTIONS_PER_ADDRESS: '100000',
+  },
   overrides: {
     writeLog: (line) => {
       logTail.push(line);
