@@ -138,7 +138,7 @@ export function loadAdminSettings({ flags, env }: ConfigSources): AdminSettings 
   return {
     dataDir: dataDirOf(flags, env, file),
     phoneNumberId: phoneNumberId !== undefined && /^\d{1,32}$/.test(phoneNumberId) ? phoneNumberId : undefined,
-    database: databaseSetting(flags.database, env),
+    database: section(() => loadDatabaseSetting(flags.database, env)),
   };
 }
 
@@ -193,7 +193,7 @@ export function loadRelayConfig({ flags, env }: ConfigSources): RelayConfig {
     host,
     port,
     dataDir,
-    database: databaseSetting(flags.database, env),
+    database: section(() => loadDatabaseSetting(flags.database, env)),
     sandbox,
     logLevel,
     whatsapp,
@@ -212,55 +212,21 @@ export function loadRelayConfig({ flags, env }: ConfigSources): RelayConfig {
     graphTimeoutMs: integer('graphTimeoutMs', env['RELAY_GRAPH_TIMEOUT_MS'] ?? '15000', 100, 600_000),
     rateLimit: sandbox ? { perSecond: 1_000, pairBurst: 1_000, pairIntervalMs: 10 } : { perSecond: 80, pairBurst: 10, pairIntervalMs: 6_000 },
     trustedProxies: proxyList(env['RELAY_TRUSTED_PROXIES']?.split(',') ?? file.trustedProxies ?? []),
-    auth: authSettings(env, file.auth, sandbox),
-    limits: limitSettings(env, file.limits),
-    metrics: metricsSettings(env, file.metrics),
-    instance: instanceSettings(env, file.instance),
+    auth: section(() => loadAuthSettings(env, file.auth ?? {}, sandbox)),
+    limits: section(() => loadLimitSettings(env, file.limits)),
+    metrics: section(() => loadMetricsSettings(env, file.metrics)),
+    instance: section(() => loadInstanceSettings(env, file.instance)),
   };
 }
 
-function databaseSetting(flag: string | undefined, env: NodeJS.ProcessEnv): DatabaseSetting {
+/** A section's own loader (auth.*, limits.*, …), its errors reported like every other bad setting (the CLI prints a
+ * ConfigError and exits with usage). */
+function section<T>(load: () => T): T {
   try {
-    return loadDatabaseSetting(flag, env);
+    return load();
   } catch (error) {
-    if (error instanceof DatabaseConfigError) throw new ConfigError(error.message);
-    throw error;
-  }
-}
-
-function metricsSettings(env: NodeJS.ProcessEnv, file: MetricsFileConfig): MetricsSettings {
-  try {
-    return loadMetricsSettings(env, file);
-  } catch (error) {
-    if (error instanceof MetricsConfigError) throw new ConfigError(error.message);
-    throw error;
-  }
-}
-
-function instanceSettings(env: NodeJS.ProcessEnv, file: InstanceFileConfig): InstanceSettings {
-  try {
-    return loadInstanceSettings(env, file);
-  } catch (error) {
-    if (error instanceof InstanceConfigError) throw new ConfigError(error.message);
-    throw error;
-  }
-}
-
-function limitSettings(env: NodeJS.ProcessEnv, file: LimitsFileConfig): LimitSettings {
-  try {
-    return loadLimitSettings(env, file);
-  } catch (error) {
-    if (error instanceof LimitsConfigError) throw new ConfigError(error.message);
-    throw error;
-  }
-}
-
-/** auth.*, its errors reported like every other bad setting (the CLI prints a ConfigError and exits with usage). */
-function authSettings(env: NodeJS.ProcessEnv, file: AuthFileConfig | undefined, sandbox: boolean): AuthSettings {
-  try {
-    return loadAuthSettings(env, file ?? {}, sandbox);
-  } catch (error) {
-    if (error instanceof AuthConfigError) throw new ConfigError(error.message);
+    const own = [AuthConfigError, LimitsConfigError, MetricsConfigError, InstanceConfigError, DatabaseConfigError];
+    if (own.some((kind) => error instanceof kind)) throw new ConfigError((error as Error).message);
     throw error;
   }
 }

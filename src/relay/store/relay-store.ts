@@ -46,9 +46,8 @@ export interface AudienceRead {
   readonly events: StoredEvent[];
   /**
    * Every seq up to this one was considered: the ones missing from `events` are for other teams (a device is told
-   * `events.skipped` for them). Usually the head when fewer than `limit` events were found; it may stop short of it
-   * when events were read and then left out (a transfer's removal, for an agent in both teams), so a device pages on
-   * from here until it reaches the head — it always moves forward and sees each event of its teams once.
+   * `events.skipped` for them). A device pages on from here until it reaches the head (it may stop short of the head
+   * when read events were left out, e.g. a transfer's removal): each event of its teams is seen once.
    */
   readonly throughSeq: number;
 }
@@ -96,10 +95,7 @@ export interface SendRequest {
   readonly now: number;
   /** Our business number (`phone_number_id`) a new conversation is started from. */
   readonly phoneNumberId: string;
-  /**
-   * The content can only go to a phone number (Meta: authentication templates): refused, with words, for a customer
-   * WhatsApp knows to us by BSUID only and for a group.
-   */
+  /** Content only a phone number may receive (Meta: authentication templates): refused for a BSUID-only customer or a group. */
   readonly phoneNumberOnly: boolean;
   /** Where the request came from, for the audit trail. */
   readonly source?: string | null;
